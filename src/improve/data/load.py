@@ -1,0 +1,412 @@
+"""Load a partner's file into a validated :class:`Panel`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from improve.data import validate
+from improve.data.read import RawTable, describe_source, read_table
+from improve.data.report import LoadReport
+from improve.data.spec import ColumnMap, PanelSpec, as_column_map
+from improve.data.suppression import parse_numeric
+from improve.errors import DataError, SpecError
+
+_SCHOOL_YEAR_RE = re.compile(r"^\s*(\d{4})\s*[-/–]\s*(\d{2}|\d{4})\s*$")
+_NEVER_WORDS = {"", "0", "never", "none", "no", "n/a", "na", ".", "nan"}
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A validated panel: the data, the spec that names its columns, and the load report.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        One row per unit × period (× subgroup). Ids are strings; numeric columns are floats
+        with NaN for suppressed or missing cells; ``<col>_flag`` (and ``<col>_lower``,
+        ``<col>_upper`` for bounds and ranges) accompany columns that had markers. The
+        treatment timing column holds the first-treated period, 0 = never treated.
+    spec : PanelSpec
+        Column roles. ``spec.cohort`` is always set when timing was given.
+    report : LoadReport
+        What the load found.
+    """
+
+    data: pd.DataFrame
+    spec: PanelSpec
+    report: LoadReport
+
+    @property
+    def units(self) -> np.ndarray:
+        """Distinct unit ids, sorted."""
+        return np.sort(self.data[self.spec.unit].unique())
+
+    @property
+    def periods(self) -> list[int]:
+        """Distinct periods, sorted."""
+        return list(self.report.periods)
+
+    @property
+    def cohorts(self) -> dict[int, int]:
+        """First-treated period -> number of units (0 = never treated)."""
+        return dict(self.report.cohorts)
+
+    def unit_cohorts(self) -> pd.Series:
+        """First-treated period of each unit (index: unit id)."""
+        if self.spec.cohort is None:
+            raise SpecError("this panel has no treatment timing; map 'cohort' or 'treatment'")
+        return self.data.groupby(self.spec.unit, observed=True)[self.spec.cohort].first()
+
+    def _repr_html_(self) -> str:
+        return self.report._repr_html_()
+
+    def __repr__(self) -> str:
+        r = self.report
+        return (
+            f"Panel({r.n_units:,} units × {r.n_periods} periods, {r.n_rows:,} rows, "
+            f"outcomes={list(self.spec.outcomes)})"
+        )
+
+
+def load_panel(
+    source: str | Path | pd.DataFrame,
+    spec: PanelSpec | Mapping[str, Any] | None = None,
+    columns: ColumnMap | Mapping[str, Any] | str | Path | None = None,
+    *,
+    sheet: str | int | None = None,
+    query: str | None = None,
+    validate_timing: bool = True,
+) -> Panel:
+    """Read, map, parse and validate a panel.
+
+    Parameters
+    ----------
+    source : path, SQL query or DataFrame
+        CSV/TSV, Parquet, Excel, Stata, SPSS, DuckDB file, a DuckDB SQL query, or a DataFrame.
+    spec : PanelSpec or dict, optional
+        Column roles in the *mapped* names. Fields given here override the column map's.
+    columns : ColumnMap, dict or path to YAML, optional
+        The partner's column map (renames, recodes, read options and spec fields).
+    sheet, query : optional
+        Excel sheet and DuckDB query (override the column map's ``sheet``/``query``).
+    validate_timing : bool
+        Check treatment timing (constant within unit, inside the panel, comparison units).
+
+    Returns
+    -------
+    Panel
+
+    Raises
+    ------
+    improve.errors.DataError
+        The file cannot be read or breaks a rule (message says what and how to fix).
+    improve.errors.SpecError
+        The column map or spec names columns that are not there.
+    """
+    cmap = as_column_map(columns)
+    spec = _merge_spec(cmap, spec)
+    options = dict(cmap.options) if cmap else {}
+    renames = dict(cmap.renames) if cmap else {}
+    inverse = {new: old for old, new in renames.items()}
+    required_raw = [inverse.get(c, c) for c in spec.required_columns()]
+
+    raw = read_table(
+        source,
+        sheet=sheet if sheet is not None else options.get("sheet"),
+        query=query or options.get("query"),
+        table=options.get("table"),
+        encoding=options.get("encoding"),
+        delimiter=options.get("delimiter"),
+        required=required_raw,
+    )
+    where = describe_source(source)
+    frame = _clean_header(raw, where)
+    validate.check_duplicate_columns(frame.columns, where)
+    validate.check_not_empty(frame, where)
+
+    notes = list(raw.notes)
+    if cmap and cmap.recodes:
+        frame, recode_notes = _apply_recodes(frame, cmap.recodes, renames)
+        notes += recode_notes
+    missing_sources = [old for old in renames if old not in frame.columns]
+    if missing_sources:
+        close_spec = PanelSpec(unit=missing_sources[0], time=missing_sources[0])
+        validate.check_columns_present(frame.columns, close_spec, where)
+    frame = frame.rename(columns=renames)
+    validate.check_columns_present(frame.columns, spec, where)
+
+    keep = spec.required_columns()
+    frame = frame.loc[:, keep].copy()
+    frame = _normalise_ids(frame, spec, options, raw, notes)
+    frame, time_note = _normalise_time(frame, spec.time)
+    if time_note:
+        notes.append(time_note)
+    validate.check_ids(frame, spec, where)
+
+    markers: dict[str, dict[str, int]] = {}
+    extra_markers = options.get("missing_markers") or []
+    neg_codes = options.get("negative_missing_codes")
+    roles = {c: "outcome" for c in spec.outcomes}
+    roles.update({c: "covariate" for c in spec.covariates})
+    for name in ("weight", "cohort", "treatment"):
+        value = getattr(spec, name)
+        if value is not None:
+            roles[value] = name
+    extra_cols: dict[str, pd.Series] = {}
+    for col in spec.numeric_columns():
+        role = roles.get(col, "numeric")
+        if role in ("cohort", "treatment"):
+            frame[col] = _parse_timing(frame[col], col, role)
+            continue
+        parsed = parse_numeric(
+            frame[col], extra_markers=extra_markers, negative_missing_codes=neg_codes
+        )
+        validate.check_numeric(col, parsed.bad_values, parsed.n_bad, role)
+        frame[col] = parsed.values
+        if parsed.counts:
+            markers[col] = parsed.counts
+        if parsed.flag is not None:
+            extra_cols[f"{col}_flag"] = parsed.flag
+        if parsed.lower is not None and parsed.upper is not None:
+            extra_cols[f"{col}_lower"] = parsed.lower
+            extra_cols[f"{col}_upper"] = parsed.upper
+    if extra_cols:
+        frame = pd.concat([frame, pd.DataFrame(extra_cols, index=frame.index)], axis=1)
+
+    validate.check_all_missing(frame, spec.outcomes, "outcome")
+    validate.check_unique_keys(frame, spec, where)
+    if spec.weight is not None:
+        validate.check_weights(frame, spec.weight)
+
+    warnings: list[str] = []
+    if spec.cluster is not None:
+        warnings += validate.check_cluster(frame, spec)
+
+    if spec.cohort is None and spec.treatment is not None:
+        frame, derived_warnings = _derive_cohort(frame, spec)
+        warnings += derived_warnings
+        spec = spec.with_overrides(cohort="first_treated")
+    if spec.cohort is not None:
+        frame[spec.cohort] = frame[spec.cohort].fillna(0).astype("int64")
+        if validate_timing:
+            warnings += validate.check_timing(frame, spec, spec.cohort)
+
+    shape_warnings, gaps, balanced = validate.panel_shape_warnings(frame, spec)
+    warnings = shape_warnings + warnings
+    frame = frame.sort_values([spec.unit, spec.time, *spec.subgroups], kind="stable")
+    frame = frame.reset_index(drop=True)
+
+    periods = sorted(int(p) for p in frame[spec.time].unique())
+    cohorts: dict[int, int] = {}
+    if spec.cohort is not None:
+        per_unit = frame.groupby(spec.unit, observed=True)[spec.cohort].first()
+        cohorts = {int(k): int(v) for k, v in per_unit.value_counts().sort_index().items()}
+    report = LoadReport(
+        source=raw.source,
+        format=raw.format,
+        n_rows=len(frame),
+        n_units=int(frame[spec.unit].nunique()),
+        n_periods=len(periods),
+        periods=periods,
+        gap_periods=gaps,
+        cohorts=cohorts,
+        balanced=balanced,
+        markers=markers,
+        warnings=warnings,
+        notes=notes,
+    )
+    return Panel(data=frame, spec=spec, report=report)
+
+
+def _merge_spec(cmap: ColumnMap | None, spec: PanelSpec | Mapping[str, Any] | None) -> PanelSpec:
+    if isinstance(spec, Mapping):
+        spec = PanelSpec(**spec)
+    if cmap is None and spec is None:
+        raise SpecError(
+            "say which columns are the unit and the time: pass spec=PanelSpec(unit=..., time=...) "
+            "or a column map (columns='map.yaml')"
+        )
+    if cmap is None:
+        assert spec is not None
+        return spec
+    if spec is None:
+        return cmap.spec
+    overrides = {}
+    for name in ("unit", "time", "cohort", "treatment", "cluster", "weight"):
+        if getattr(spec, name) != getattr(PanelSpec(), name):
+            overrides[name] = getattr(spec, name)
+    for name in ("outcomes", "covariates", "subgroups"):
+        if getattr(spec, name):
+            overrides[name] = getattr(spec, name)
+    return cmap.spec.with_overrides(**overrides)
+
+
+def _clean_header(raw: RawTable, where: str) -> pd.DataFrame:
+    frame = raw.frame
+    names = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    unnamed = [n for n in names if n.startswith("Unnamed:")]
+    if unnamed and len(unnamed) >= len(names) / 2:
+        raise DataError(
+            f"{where} has {len(unnamed)} columns without a name: the header may span several "
+            "rows (merged cells); keep a single header row with one name per column"
+        )
+    frame = frame.copy()
+    frame.columns = names
+    if len(names) == 1 and raw.format == "csv" and any(d in names[0] for d in (";", "|", "\t")):
+        raise DataError(
+            f"{where} was read as a single column '{names[0][:40]}…'; the delimiter looks wrong: "
+            "set 'delimiter:' in the column map"
+        )
+    return frame
+
+
+def _apply_recodes(
+    frame: pd.DataFrame, recodes: dict[str, dict[Any, Any]], renames: dict[str, str]
+) -> tuple[pd.DataFrame, list[str]]:
+    inverse = {new: old for old, new in renames.items()}
+    notes = []
+    frame = frame.copy()
+    for col, mapping in recodes.items():
+        target = col if col in frame.columns else inverse.get(col)
+        if target is None or target not in frame.columns:
+            close = [c for c in frame.columns if c.lower() == str(col).lower()]
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise SpecError(f"recodes name column '{col}', which is not in the data{hint}")
+        as_text = frame[target].astype("string").str.strip()
+        str_map = {str(k).strip(): v for k, v in mapping.items()}
+        hit = as_text.isin(list(str_map))
+        if hit.any():
+            new_values = as_text.map(lambda v, m=str_map: m.get(v, v) if v is not pd.NA else v)
+            frame[target] = (
+                new_values.astype("string") if frame[target].dtype.kind not in "iuf" else new_values
+            )
+            notes.append(f"recoded {int(hit.sum()):,} values in '{target}'")
+    return frame, notes
+
+
+def _normalise_ids(
+    frame: pd.DataFrame,
+    spec: PanelSpec,
+    options: dict[str, Any],
+    raw: RawTable,
+    notes: list[str],
+) -> pd.DataFrame:
+    width = options.get("id_width")
+    id_cols = [spec.unit] + ([spec.cluster] if spec.cluster else []) + list(spec.subgroups)
+    for col in dict.fromkeys(id_cols):
+        series = frame[col]
+        was_numeric = pd.api.types.is_numeric_dtype(series.dtype)
+        if was_numeric:
+            as_float = series.astype("float64")
+            integral = (
+                as_float.dropna().apply(float.is_integer).all() if as_float.notna().any() else True
+            )
+            if integral:
+                text = as_float.map(lambda v: pd.NA if pd.isna(v) else str(int(v)))
+            else:
+                text = series.astype("string")
+            text = text.astype("string")
+        else:
+            text = series.astype("string").str.strip()
+            text = text.mask(text == "", pd.NA)
+        if width and col in (spec.unit, spec.cluster):
+            text = text.str.zfill(int(width)) if col == spec.unit else text
+        if was_numeric and col == spec.unit and not width:
+            lengths = text.dropna().str.len()
+            if len(lengths) and lengths.nunique() > 1 and lengths.max() >= 6:
+                notes.append(
+                    f"'{col}' was stored as numbers in the {raw.format} file and ids have "
+                    f"{lengths.min()}–{lengths.max()} digits: leading zeros may be lost; set "
+                    "'id_width:' in the column map to restore them"
+                )
+        frame[col] = text
+    return frame
+
+
+def _normalise_time(frame: pd.DataFrame, col: str) -> tuple[pd.DataFrame, str | None]:
+    series = frame[col]
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        values = series.astype("float64")
+        note = None
+    else:
+        text = series.astype("string").str.strip()
+        match = text.str.extract(_SCHOOL_YEAR_RE)
+        is_school_year = match[0].notna()
+        values = pd.to_numeric(text.where(~is_school_year), errors="coerce").astype("float64")
+        note = None
+        if is_school_year.any():
+            start = match[0].astype("float64")
+            values = values.where(~is_school_year, start + 1)
+            note = (
+                f"school years such as '{text[is_school_year].iloc[0]}' in '{col}' were read as "
+                "their spring year (e.g. 2018-19 → 2019)"
+            )
+        bad = values.isna() & text.notna() & (text != "")
+        if bad.any():
+            examples = text[bad].drop_duplicates().head(3).tolist()
+            raise DataError(
+                f"time column '{col}' holds values that are not years or period numbers "
+                f"(e.g. {', '.join(repr(e) for e in examples)}); use years such as 2019 or "
+                "school years such as 2018-19, or add them under 'recodes:' in the column map"
+            )
+        values = values.where(text.notna() & (text != ""))
+    fractional = values[values % 1 != 0]
+    if len(fractional):
+        raise DataError(
+            f"time column '{col}' holds fractional values (e.g. {fractional.iloc[0]}); "
+            "periods must be whole numbers such as school years"
+        )
+    frame[col] = values.astype("Int64") if values.isna().any() else values.astype("int64")
+    return frame, note
+
+
+def _parse_timing(series: pd.Series, col: str, role: str) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series.astype("float64")
+    text = series.astype("string").str.strip()
+    lowered = text.str.lower().fillna("")
+    never = lowered.isin(list(_NEVER_WORDS))
+    school_year = text.str.extract(_SCHOOL_YEAR_RE)[0]
+    numbers = pd.to_numeric(text.where(~never & school_year.isna()), errors="coerce")
+    numbers = numbers.where(school_year.isna(), school_year.astype("float64") + 1)
+    bad = numbers.isna() & ~never
+    if bad.any():
+        examples = text[bad].drop_duplicates().head(3).tolist()
+        what = "a first-treated year (0 or empty = never)" if role == "cohort" else "0 or 1"
+        raise DataError(
+            f"{role} column '{col}' holds values that are not {what} (e.g. "
+            f"{', '.join(repr(e) for e in examples)}); fix them or recode them in the column map"
+        )
+    return numbers.where(~never, 0.0).astype("float64")
+
+
+def _derive_cohort(frame: pd.DataFrame, spec: PanelSpec) -> tuple[pd.DataFrame, list[str]]:
+    assert spec.treatment is not None
+    treat = frame[spec.treatment]
+    bad = ~treat.isin([0.0, 1.0])
+    if bad.any():
+        examples = treat[bad].drop_duplicates().head(3).tolist()
+        raise DataError(
+            f"treatment column '{spec.treatment}' must be 0 or 1, found {examples}; "
+            "map a first-treated year as 'cohort' instead if that is what it holds"
+        )
+    treated_times = frame[spec.time].where(treat == 1)
+    first = treated_times.groupby(frame[spec.unit]).transform("min")
+    frame = frame.copy()
+    frame["first_treated"] = first.fillna(0).astype("int64")
+    warnings = []
+    after = (frame[spec.time] >= frame["first_treated"]) & (frame["first_treated"] > 0)
+    switched_off = frame.loc[after & (treat == 0), spec.unit].nunique()
+    if switched_off:
+        warnings.append(
+            f"treatment switches off in {switched_off:,} units (e.g. grants not renewed); "
+            "the cohort is each unit's first treated period, so estimates are intent-to-treat"
+        )
+    return frame, warnings

@@ -1,0 +1,266 @@
+"""Read a raw table from any file format a partner agency sends.
+
+Everything is read as text where the format allows it (CSV, Excel), so ids keep their
+leading zeros and suppression markers survive to be parsed by :mod:`.suppression`.
+Typed formats (Parquet, Stata, SPSS, DuckDB) keep their types; ids are converted to text
+afterwards and can be zero-padded with ``id_width``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from improve.errors import DataError
+
+_TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+_DUCKDB_SUFFIXES = {".duckdb", ".ddb", ".db"}
+_SQL_PREFIXES = ("select ", "with ", "from ")
+_DELIMITERS = [",", "\t", ";", "|"]
+
+
+@dataclass
+class RawTable:
+    """A table as read, with notes on how it was read."""
+
+    frame: pd.DataFrame
+    source: str
+    format: str
+    notes: list[str] = field(default_factory=list)
+    typed: bool = False
+
+
+def looks_like_sql(source: object) -> bool:
+    """True when ``source`` is a SQL query rather than a path."""
+    return isinstance(source, str) and source.lstrip().lower().startswith(_SQL_PREFIXES)
+
+
+def read_table(
+    source: str | Path | pd.DataFrame,
+    *,
+    sheet: str | int | None = None,
+    query: str | None = None,
+    table: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    required: list[str] | None = None,
+) -> RawTable:
+    """Read ``source`` into a DataFrame of raw values.
+
+    Parameters
+    ----------
+    source : path, SQL string or DataFrame
+        CSV/TSV, Parquet, Excel, Stata ``.dta``, SPSS ``.sav``, a DuckDB database file (with
+        ``query`` or ``table``), a SQL query run in DuckDB (which can read files itself, e.g.
+        ``SELECT * FROM 'schools.parquet'``), or a DataFrame.
+    sheet : str or int, optional
+        Excel sheet. When omitted and the workbook has several sheets, the one sheet holding
+        all ``required`` columns is used.
+    query, table : str, optional
+        For DuckDB files: the query to run or the table to read.
+    encoding, delimiter : str, optional
+        Override detection for text files.
+    required : list of str, optional
+        Column names the caller needs (used to pick an Excel sheet).
+    """
+    if isinstance(source, pd.DataFrame):
+        return RawTable(source.copy(), "<DataFrame>", "dataframe", typed=True)
+    if looks_like_sql(source):
+        return _read_sql(str(source))
+    path = Path(source)
+    if not path.exists():
+        raise DataError(
+            f"data file '{path}' does not exist; check the path (it is read from {Path.cwd()})"
+        )
+    if path.is_dir():
+        raise DataError(f"'{path}' is a folder, not a data file; point to the file inside it")
+    if path.stat().st_size == 0:
+        raise DataError(f"data file '{path}' is empty (0 bytes); export the data again")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in _TEXT_SUFFIXES or suffix == "":
+            return _read_text(path, encoding=encoding, delimiter=delimiter)
+        if suffix == ".parquet" or suffix == ".pq":
+            return RawTable(pd.read_parquet(path), str(path), "parquet", typed=True)
+        if suffix in _EXCEL_SUFFIXES:
+            return _read_excel(path, sheet=sheet, required=required or [])
+        if suffix == ".dta":
+            return RawTable(
+                pd.read_stata(path, convert_categoricals=True), str(path), "stata", typed=True
+            )
+        if suffix in {".sav", ".zsav"}:
+            return _read_spss(path)
+        if suffix in _DUCKDB_SUFFIXES:
+            return _read_duckdb(path, query=query, table=table)
+    except DataError:
+        raise
+    except Exception as exc:  # a reader library failed: say which file and why, in one line
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(
+            f"could not read '{path}' as {suffix.lstrip('.') or 'text'}: {first_line}; "
+            "check that the file is not corrupt and that its extension matches its format"
+        ) from None
+    raise DataError(
+        f"'{path.name}' has an extension improve does not read ({suffix or 'none'}); "
+        "use CSV, Parquet, Excel (.xlsx), Stata (.dta), SPSS (.sav) or a DuckDB file"
+    )
+
+
+def _decode(path: Path, encoding: str | None) -> tuple[str, str]:
+    data = path.read_bytes()
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise DataError(f"'{path}' cannot be decoded as {encoding}: {exc}") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    if not lines:
+        return ","
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters="".join(_DELIMITERS))
+        return dialect.delimiter
+    except csv.Error:
+        pass
+    header = lines[0]
+    counts = {d: header.count(d) for d in _DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _read_text(path: Path, *, encoding: str | None, delimiter: str | None) -> RawTable:
+    text, used = _decode(path, encoding)
+    notes: list[str] = []
+    if used not in ("utf-8",):
+        notes.append(f"read with encoding {used}")
+    if "\r\n" in text[:10000]:
+        notes.append("Windows (CRLF) line endings")
+    if not text.strip():
+        raise DataError(
+            f"data file '{path}' holds no rows (only blank lines); export the data again"
+        )
+    sep = delimiter or _sniff_delimiter(text)
+    if sep != ",":
+        notes.append(f"delimiter {sep!r}")
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skipinitialspace=True,
+        )
+    except pd.errors.ParserError as exc:
+        raise DataError(
+            f"'{path}' is not a well-formed table: {str(exc).strip().splitlines()[0]}; "
+            "check the delimiter (pass delimiter: in the column map) and quoting"
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise DataError(
+            f"data file '{path}' holds no header and no rows; export the data again"
+        ) from None
+    return RawTable(frame, str(path), "csv", notes)
+
+
+def _read_excel(path: Path, *, sheet: str | int | None, required: list[str]) -> RawTable:
+    notes: list[str] = []
+    book = pd.ExcelFile(path)
+    names = [str(s) for s in book.sheet_names]
+    if sheet is None:
+        if len(names) == 1:
+            sheet = names[0]
+        else:
+            matching = []
+            for name in names:
+                header = pd.read_excel(book, sheet_name=name, nrows=0, dtype=str)
+                cols = {str(c).strip() for c in header.columns}
+                if required and set(required) <= cols:
+                    matching.append(name)
+            if len(matching) == 1:
+                sheet = matching[0]
+                notes.append(f"used sheet '{sheet}' (the only one with the mapped columns)")
+            else:
+                raise DataError(
+                    f"'{path.name}' has {len(names)} sheets ({', '.join(names)}); "
+                    "say which to read with 'sheet: NAME' in the column map or --sheet"
+                )
+    elif isinstance(sheet, str) and sheet not in names:
+        raise DataError(f"'{path.name}' has no sheet '{sheet}'; its sheets are {', '.join(names)}")
+    frame = pd.read_excel(book, sheet_name=sheet, dtype=str, keep_default_na=False, na_filter=False)
+    return RawTable(frame, f"{path}[{sheet}]", "excel", notes)
+
+
+def _read_spss(path: Path) -> RawTable:
+    import pyreadstat
+
+    frame, meta = pyreadstat.read_sav(str(path), user_missing=False)
+    notes = []
+    if getattr(meta, "missing_ranges", None):
+        notes.append("SPSS user-missing values read as missing")
+    return RawTable(frame, str(path), "spss", notes, typed=True)
+
+
+def _read_duckdb(path: Path, *, query: str | None, table: str | None) -> RawTable:
+    import duckdb
+
+    if not query and not table:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            tables = [r[0] for r in con.execute("SHOW TABLES").fetchall()]
+        finally:
+            con.close()
+        if len(tables) == 1:
+            table = tables[0]
+        else:
+            raise DataError(
+                f"DuckDB file '{path.name}' holds tables {', '.join(tables) or '(none)'}; "
+                "say which with 'table: NAME' or 'query: SELECT ...' in the column map"
+            )
+    sql = query or f'SELECT * FROM "{table}"'
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        frame = con.execute(sql).df()
+    except duckdb.Error as exc:
+        raise DataError(f"query on '{path.name}' failed: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+    return RawTable(frame, f"{path}:{sql}", "duckdb", typed=True)
+
+
+def _read_sql(query: str) -> RawTable:
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    try:
+        frame = con.execute(query).df()
+    except duckdb.Error as exc:
+        raise DataError(f"SQL query failed in DuckDB: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+    return RawTable(frame, f"sql:{query.strip()[:80]}", "sql", typed=True)
+
+
+def describe_source(source: Any) -> str:
+    """Short human description of a source for messages and manifests."""
+    if isinstance(source, pd.DataFrame):
+        return "<DataFrame>"
+    if looks_like_sql(source):
+        return f"SQL: {str(source).strip()[:60]}"
+    return str(source)

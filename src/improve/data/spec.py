@@ -1,0 +1,311 @@
+"""The panel specification and the partner column map.
+
+A :class:`PanelSpec` names the columns an analysis needs (unit, time, treatment timing,
+outcomes, covariates, cluster, weight, subgroups). A :class:`ColumnMap` is what a partner
+agency writes in YAML to put *their* column names onto that spec, e.g.::
+
+    unit: SCH_CD                    # keep the partner's name
+    time: {school_year: SCHOOL_YEAR}  # or rename it
+    cohort: FIRST_GRANT_YR
+    outcomes: {math_ss: MATH_MEAN_SS, reading_ss: READ_MEAN_SS}
+    covariates: [ENROLLMENT, PCT_FRL]
+    cluster: {district_id: DIST_CD}
+    recodes:
+      SCHOOL_YEAR: {"2018-19": 2019, "2020-21": 2021}
+    id_width: 12                    # zero-pad ids that a spreadsheet turned into numbers
+    sheet: Schools                  # Excel only
+    query: SELECT * FROM schools    # DuckDB / SQL sources only
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from improve.errors import SpecError
+
+#: Spec fields that name exactly one column.
+SINGLE_FIELDS: tuple[str, ...] = ("unit", "time", "cohort", "treatment", "cluster", "weight")
+#: Spec fields that name a list of columns.
+LIST_FIELDS: tuple[str, ...] = ("outcomes", "covariates", "subgroups")
+#: Other keys a column map may hold.
+OPTION_KEYS: tuple[str, ...] = (
+    "recodes",
+    "id_width",
+    "sheet",
+    "query",
+    "table",
+    "missing_markers",
+    "negative_missing_codes",
+    "encoding",
+    "delimiter",
+)
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    """Which columns of a table play which role in an evaluation.
+
+    Parameters
+    ----------
+    unit : str
+        Column identifying the unit followed over time (school, district, student).
+        Read as text so leading zeros survive.
+    time : str
+        Column with the period (school year as its spring year, e.g. 2019 for 2018-19).
+    cohort : str, optional
+        First period in which the unit was treated; 0 or empty means never treated.
+    treatment : str, optional
+        A 0/1 treatment indicator; when ``cohort`` is not given, the first period with a 1
+        becomes the cohort (column ``first_treated``).
+    outcomes, covariates, subgroups : tuple of str
+        Outcome, covariate and subgroup columns.
+    cluster : str, optional
+        Cluster for inference above the unit (e.g. district).
+    weight : str, optional
+        Sampling or analytic weight (must be positive).
+    """
+
+    unit: str = "unit_id"
+    time: str = "year"
+    cohort: str | None = None
+    treatment: str | None = None
+    outcomes: tuple[str, ...] = ()
+    covariates: tuple[str, ...] = ()
+    cluster: str | None = None
+    weight: str | None = None
+    subgroups: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in LIST_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, (value,))
+            elif value is None:
+                object.__setattr__(self, name, ())
+            else:
+                object.__setattr__(self, name, tuple(value))
+        for name in SINGLE_FIELDS:
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise SpecError(
+                    f"panel spec field '{name}' must be one column name, got {value!r}; "
+                    "write a single name such as 'SCH_CD'"
+                )
+
+    @property
+    def timing_column(self) -> str | None:
+        """The column holding the first-treated period once the panel is loaded."""
+        if self.cohort is not None:
+            return self.cohort
+        if self.treatment is not None:
+            return "first_treated"
+        return None
+
+    def required_columns(self) -> list[str]:
+        """Every column the spec refers to in the raw (mapped) table, in spec order."""
+        cols: list[str] = [self.unit, self.time]
+        for name in ("cohort", "treatment", "cluster", "weight"):
+            value = getattr(self, name)
+            if value is not None:
+                cols.append(value)
+        for name in LIST_FIELDS:
+            cols.extend(getattr(self, name))
+        seen: dict[str, None] = {}
+        for col in cols:
+            seen.setdefault(col, None)
+        return list(seen)
+
+    def numeric_columns(self) -> list[str]:
+        """Columns that must hold numbers (outcomes, covariates, weight, cohort, treatment)."""
+        cols = [*self.outcomes, *self.covariates]
+        for name in ("weight", "cohort", "treatment"):
+            value = getattr(self, name)
+            if value is not None:
+                cols.append(value)
+        return list(dict.fromkeys(cols))
+
+    def with_overrides(self, **changes: Any) -> PanelSpec:
+        """Return a copy with the given fields replaced (``None`` values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form for manifests."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """A partner's column names mapped onto a :class:`PanelSpec`, plus read options.
+
+    Attributes
+    ----------
+    spec : PanelSpec
+        The spec expressed in the *mapped* (renamed) column names.
+    renames : dict
+        Source column name -> name used in the panel.
+    recodes : dict
+        Column (source or mapped name) -> {raw value: replacement}.
+    options : dict
+        Read options: ``id_width``, ``sheet``, ``query``, ``table``, ``missing_markers``,
+        ``negative_missing_codes``, ``encoding``, ``delimiter``.
+    source : str
+        Where the map came from (file path or ``"<dict>"``), for messages.
+    """
+
+    spec: PanelSpec
+    renames: dict[str, str] = field(default_factory=dict)
+    recodes: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    source: str = "<dict>"
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> ColumnMap:
+        """Read a column map from a YAML file."""
+        path = Path(path)
+        if not path.exists():
+            raise SpecError(
+                f"column map '{path}' does not exist; check the path given to --columns"
+            )
+        try:
+            content = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark is not None else ""
+            raise SpecError(
+                f"column map '{path}' is not valid YAML{where}; "
+                "each line should look like 'unit: SCH_CD'"
+            ) from None
+        except UnicodeDecodeError:
+            raise SpecError(
+                f"column map '{path}' is not a text file; save it as UTF-8 YAML"
+            ) from None
+        if content is None:
+            content = {}
+        return cls.from_dict(content, source=str(path))
+
+    @classmethod
+    def from_dict(cls, mapping: Mapping[str, Any], source: str = "<dict>") -> ColumnMap:
+        """Build a column map from a dict (the parsed YAML)."""
+        if not isinstance(mapping, Mapping):
+            raise SpecError(
+                f"column map {source} must be a set of 'field: column' lines, "
+                f"got a {type(mapping).__name__}"
+            )
+        known = (*SINGLE_FIELDS, *LIST_FIELDS, *OPTION_KEYS)
+        for key in mapping:
+            if key not in known:
+                hint = difflib.get_close_matches(str(key), known, n=1)
+                fix = f"did you mean '{hint[0]}'?" if hint else f"known keys: {', '.join(known)}"
+                raise SpecError(f"column map {source} has an unknown key '{key}'; {fix}")
+        renames: dict[str, str] = {}
+        spec_kwargs: dict[str, Any] = {}
+        for key in SINGLE_FIELDS:
+            if key in mapping and mapping[key] is not None:
+                spec_kwargs[key] = _single_entry(key, mapping[key], renames, source)
+        for key in LIST_FIELDS:
+            if key in mapping and mapping[key] is not None:
+                spec_kwargs[key] = _list_entry(key, mapping[key], renames, source)
+        if "unit" not in spec_kwargs or "time" not in spec_kwargs:
+            missing = [k for k in ("unit", "time") if k not in spec_kwargs]
+            raise SpecError(
+                f"column map {source} must name the {' and '.join(missing)} column; "
+                "add a line such as 'unit: SCH_CD' and 'time: SCHOOL_YEAR'"
+            )
+        recodes = mapping.get("recodes") or {}
+        if not isinstance(recodes, Mapping) or not all(
+            isinstance(v, Mapping) for v in recodes.values()
+        ):
+            raise SpecError(
+                f"column map {source}: 'recodes' must map a column to {{old value: new value}}, "
+                "e.g. recodes: {SCHOOL_YEAR: {'2018-19': 2019}}"
+            )
+        options = {k: mapping[k] for k in OPTION_KEYS if k in mapping and k != "recodes"}
+        if "id_width" in options and not (
+            isinstance(options["id_width"], int) and options["id_width"] > 0
+        ):
+            raise SpecError(
+                f"column map {source}: id_width must be a positive whole number such as 12"
+            )
+        return cls(
+            spec=PanelSpec(**spec_kwargs),
+            renames=renames,
+            recodes={str(k): dict(v) for k, v in recodes.items()},
+            options=options,
+            source=source,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form for manifests."""
+        return {
+            "spec": self.spec.to_dict(),
+            "renames": dict(self.renames),
+            "recodes": {k: {str(a): b for a, b in v.items()} for k, v in self.recodes.items()},
+            "options": dict(self.options),
+            "source": self.source,
+        }
+
+
+def _single_entry(key: str, value: Any, renames: dict[str, str], source: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and len(value) == 1:
+        ((new, old),) = value.items()
+        if not isinstance(old, str):
+            raise SpecError(
+                f"column map {source}: '{key}' should map a new name to a column name, "
+                f"got {value!r}"
+            )
+        renames[old] = str(new)
+        return str(new)
+    raise SpecError(
+        f"column map {source}: '{key}' must be one column name (e.g. '{key}: SCH_CD') "
+        f"or one rename (e.g. '{key}: {{school_id: SCH_CD}}'), got {value!r}"
+    )
+
+
+def _list_entry(key: str, value: Any, renames: dict[str, str], source: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        out = []
+        for new, old in value.items():
+            if not isinstance(old, str):
+                raise SpecError(
+                    f"column map {source}: under '{key}', '{new}' must map to a column name, "
+                    f"got {old!r}"
+                )
+            renames[old] = str(new)
+            out.append(str(new))
+        return out
+    if isinstance(value, Iterable):
+        out = []
+        for item in value:
+            if isinstance(item, str):
+                out.append(item)
+            elif isinstance(item, Mapping):
+                out.extend(_list_entry(key, item, renames, source))
+            else:
+                raise SpecError(
+                    f"column map {source}: '{key}' lists {item!r}, which is not a column name"
+                )
+        return out
+    raise SpecError(f"column map {source}: '{key}' must be a list of column names, got {value!r}")
+
+
+def as_column_map(columns: ColumnMap | Mapping[str, Any] | str | Path | None) -> ColumnMap | None:
+    """Accept a :class:`ColumnMap`, a dict, or a path to a YAML file."""
+    if columns is None or isinstance(columns, ColumnMap):
+        return columns
+    if isinstance(columns, Mapping):
+        return ColumnMap.from_dict(columns)
+    return ColumnMap.from_yaml(columns)

@@ -1,0 +1,245 @@
+"""Checks at the door: every message names the column, shows examples and says how to fix it."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from improve.data.spec import PanelSpec
+from improve.errors import DataError, SpecError
+
+
+def _examples(values: Iterable[object], limit: int = 3) -> str:
+    shown = [repr(v) if isinstance(v, str) else str(v) for v in list(values)[:limit]]
+    return ", ".join(shown)
+
+
+def check_columns_present(columns: Iterable[str], spec: PanelSpec, source: str) -> None:
+    """Raise :class:`SpecError` naming each missing column and the closest existing names."""
+    available = [str(c) for c in columns]
+    missing = [c for c in spec.required_columns() if c not in available]
+    if not missing:
+        return
+    role = {}
+    for name in ("unit", "time", "cohort", "treatment", "cluster", "weight"):
+        value = getattr(spec, name)
+        if value is not None:
+            role.setdefault(value, name)
+    for name in ("outcomes", "covariates", "subgroups"):
+        for value in getattr(spec, name):
+            role.setdefault(value, name.rstrip("s"))
+    lowered = {c.lower(): c for c in available}
+    parts = []
+    for col in missing:
+        close = difflib.get_close_matches(col, available, n=2, cutoff=0.6)
+        if not close and col.lower() in lowered:
+            close = [lowered[col.lower()]]
+        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+        parts.append(f"'{col}' ({role.get(col, 'column')}){hint}")
+    shown = ", ".join(available[:12]) + (" …" if len(available) > 12 else "")
+    raise SpecError(
+        f"{source} has no column {'; no column '.join(parts)}; "
+        f"its columns are: {shown}. Fix the column map (--columns) or the parameter"
+    )
+
+
+def check_not_empty(frame: pd.DataFrame, source: str) -> None:
+    """A file with a header but no rows."""
+    if len(frame) == 0:
+        raise DataError(f"{source} has a header but no data rows; export the data again")
+
+
+def check_duplicate_columns(columns: Iterable[object], source: str) -> None:
+    """Columns that appear twice (pandas renames them 'x.1')."""
+    names = [str(c) for c in columns]
+    seen: set[str] = set()
+    dups = []
+    for name in names:
+        base = name.rsplit(".", 1)[0] if name.rsplit(".", 1)[-1].isdigit() else name
+        if name in seen:
+            dups.append(name)
+        if base != name and base in names:
+            dups.append(base)
+        seen.add(name)
+    if dups:
+        raise DataError(
+            f"{source} has the column name {', '.join(repr(d) for d in sorted(set(dups)))} "
+            "more than once; rename the duplicate columns so each name is unique"
+        )
+
+
+def check_unique_keys(frame: pd.DataFrame, spec: PanelSpec, source: str) -> None:
+    """Each unit appears at most once per period (unless subgroup columns split rows)."""
+    keys = [spec.unit, spec.time, *spec.subgroups]
+    dup = frame.duplicated(subset=keys, keep=False)
+    if dup.any():
+        sample = frame.loc[dup, keys].drop_duplicates().head(3)
+        shown = "; ".join(", ".join(f"{k}={row[k]}" for k in keys) for _, row in sample.iterrows())
+        n = int(frame.loc[dup, keys].drop_duplicates().shape[0])
+        raise DataError(
+            f"{n:,} {spec.unit}–{spec.time} combinations appear more than once (e.g. {shown}); "
+            "each unit must have one row per period: remove duplicates, or add the column "
+            "that tells the rows apart to 'subgroups' in the column map"
+        )
+
+
+def check_ids(frame: pd.DataFrame, spec: PanelSpec, source: str) -> None:
+    """Unit ids and times must not be missing."""
+    for col in (spec.unit, spec.time):
+        missing = frame[col].isna()
+        if missing.any():
+            rows = list(np.flatnonzero(missing.to_numpy())[:3] + 2)
+            raise DataError(
+                f"column '{col}' is empty in {int(missing.sum()):,} rows (e.g. file rows "
+                f"{_examples(rows)}); every row needs a {col}: fill it in or drop those rows"
+            )
+
+
+def check_numeric(column: str, bad_values: list[str], n_bad: int, role: str) -> None:
+    """A numeric column holding text that is neither a number nor a known marker."""
+    if n_bad:
+        raise DataError(
+            f"{role} column '{column}' holds {n_bad:,} values that are not numbers "
+            f"(e.g. {_examples(bad_values)}); fix them in the file, or if they are suppression "
+            "markers add them under 'missing_markers:' in the column map"
+        )
+
+
+def check_all_missing(frame: pd.DataFrame, columns: Iterable[str], role: str) -> None:
+    """An outcome with no published value at all."""
+    for col in columns:
+        if frame[col].notna().sum() == 0:
+            raise DataError(
+                f"{role} column '{col}' has no usable value (every cell is empty or suppressed); "
+                "choose another outcome or ask for the unsuppressed file"
+            )
+
+
+def check_weights(frame: pd.DataFrame, column: str) -> None:
+    """Weights must be positive and present."""
+    w = frame[column]
+    bad = w.isna() | (w <= 0)
+    if bad.any():
+        examples = w[bad].head(3).tolist()
+        raise DataError(
+            f"weight column '{column}' has {int(bad.sum()):,} missing, zero or negative values "
+            f"(e.g. {_examples(examples)}); weights must be positive: fix them or drop those rows"
+        )
+
+
+def check_cluster(frame: pd.DataFrame, spec: PanelSpec) -> list[str]:
+    """Cluster ids present, more than one cluster, not one cluster per unit."""
+    assert spec.cluster is not None
+    col = spec.cluster
+    missing = frame[col].isna()
+    if missing.any():
+        units = frame.loc[missing, spec.unit].drop_duplicates().head(3).tolist()
+        raise DataError(
+            f"cluster column '{col}' is empty for {int(missing.sum()):,} rows (units "
+            f"{_examples(units)}); fill in the cluster for every row"
+        )
+    per_cluster = frame.groupby(col, observed=True)[spec.unit].nunique()
+    if len(per_cluster) < 2:
+        raise DataError(
+            f"cluster column '{col}' holds a single cluster ({_examples(per_cluster.index)}); "
+            "cluster-robust inference needs many clusters: choose a finer cluster or omit it"
+        )
+    warnings: list[str] = []
+    singles = per_cluster[per_cluster == 1]
+    if len(singles) == len(per_cluster) and col != spec.unit:
+        raise DataError(
+            f"every cluster in '{col}' holds a single {spec.unit}, so it is the same as "
+            f"clustering by {spec.unit}; point 'cluster' at the level above the unit "
+            "(e.g. the district column) or omit it to cluster by unit"
+        )
+    if len(singles):
+        warnings.append(
+            f"{len(singles)} of {len(per_cluster)} clusters in '{col}' hold a single "
+            f"{spec.unit}; they enter inference as clusters of one"
+        )
+    if len(per_cluster) < 40:
+        warnings.append(
+            f"only {len(per_cluster)} clusters in '{col}': cluster-robust standard errors can be "
+            "too small with fewer than about 40; prefer CR2 or the wild cluster bootstrap"
+        )
+    movers = frame.groupby(spec.unit, observed=True)[col].nunique()
+    if (movers > 1).any():
+        warnings.append(
+            f"{int((movers > 1).sum()):,} units appear in more than one '{col}' cluster; "
+            "each is assigned to the cluster of its first observation for inference"
+        )
+    return warnings
+
+
+def check_timing(frame: pd.DataFrame, spec: PanelSpec, cohort_col: str) -> list[str]:
+    """Treatment timing constant within unit, inside the panel, with comparison units."""
+    warnings: list[str] = []
+    cohort = frame[cohort_col]
+    varying = frame.groupby(spec.unit, observed=True)[cohort_col].nunique(dropna=False)
+    if (varying > 1).any():
+        units = varying[varying > 1].index[:3].tolist()
+        raise DataError(
+            f"treatment timing column '{cohort_col}' changes within {int((varying > 1).sum()):,} "
+            f"units (e.g. {spec.unit} {_examples(units)}); the first-treated period must be the "
+            "same in every row of a unit: fix those units, or map a 0/1 'treatment' column instead"
+        )
+    times = frame[spec.time]
+    t_min, t_max = float(times.min()), float(times.max())
+    treated = cohort[cohort > 0]
+    outside = treated[(treated < t_min) | (treated > t_max)]
+    if len(outside):
+        years = sorted({int(v) for v in outside.unique()})
+        raise DataError(
+            f"treatment timing column '{cohort_col}' has first-treated periods outside the data's "
+            f"{int(t_min)}–{int(t_max)} (e.g. {_examples(years)}); units treated after the last "
+            "period should be coded 0 (not yet treated), units treated before the first period "
+            "cannot be evaluated: drop them"
+        )
+    unit_cohort = frame.groupby(spec.unit, observed=True)[cohort_col].first()
+    if (unit_cohort == 0).sum() == 0:
+        first_period_only = (unit_cohort <= t_min).all()
+        if first_period_only or unit_cohort.nunique() == 1:
+            raise DataError(
+                f"no comparison units: every unit in '{cohort_col}' is treated "
+                f"{'from the first period' if first_period_only else 'at the same time'}; "
+                "a difference-in-differences needs never-treated or not-yet-treated units"
+            )
+        warnings.append(
+            "no never-treated units: use control_group='notyettreated' (later cohorts serve as "
+            "comparisons until they are treated)"
+        )
+    if unit_cohort[unit_cohort > 0].nunique() == 1:
+        warnings.append("a single treatment cohort: the design is a classic two-group comparison")
+    return warnings
+
+
+def panel_shape_warnings(frame: pd.DataFrame, spec: PanelSpec) -> tuple[list[str], list[int], bool]:
+    """Gap periods, unbalanced panel and units observed once (warnings, not errors)."""
+    warnings: list[str] = []
+    periods = sorted(int(p) for p in frame[spec.time].unique())
+    gaps: list[int] = []
+    if periods and all(float(p).is_integer() for p in periods):
+        full = range(periods[0], periods[-1] + 1)
+        gaps = [p for p in full if p not in set(periods)]
+        if gaps:
+            warnings.append(
+                f"no data for {', '.join(map(str, gaps))} (gap inside {periods[0]}–{periods[-1]}); "
+                "event times still count calendar periods, so the gap shows as a missing period"
+            )
+    counts = frame.groupby(spec.unit, observed=True)[spec.time].nunique()
+    balanced = bool((counts == len(periods)).all())
+    if not balanced:
+        short = int((counts < len(periods)).sum())
+        warnings.append(
+            f"unbalanced panel: {short:,} of {len(counts):,} units are missing some periods"
+        )
+    once = int((counts == 1).sum())
+    if once:
+        warnings.append(
+            f"{once:,} units are observed in only one period and add nothing to within-unit "
+            "comparisons"
+        )
+    return warnings, gaps, balanced

@@ -1,0 +1,99 @@
+"""``reports/index.html``: a gallery of runs, rebuilt from each run's manifest."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def collect_runs(reports: Path) -> list[dict[str, Any]]:
+    """One record per run folder (successful or failed) that has a manifest."""
+    runs = []
+    for folder in sorted(p for p in reports.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        manifest = _load(folder / "manifest.json")
+        if not manifest:
+            continue
+        results = _load(folder / "results.json")
+        inputs = manifest.get("inputs") or [{}]
+        runs.append(
+            {
+                "folder": folder.name,
+                "run_id": manifest.get("run_id", folder.name),
+                "workbook": manifest.get("workbook", "?"),
+                "data": Path(str(inputs[0].get("path", "?"))).name,
+                "finished": manifest.get("finished") or "",
+                "status": manifest.get("status", "unknown"),
+                "error": manifest.get("error") or "",
+                "headline": results.get("headline", ""),
+                "has_report": (folder / "report.html").exists(),
+                "has_pdf": (folder / "report.pdf").exists(),
+                "tables": sorted(p.name for p in (folder / "tables").glob("*.csv"))
+                if (folder / "tables").is_dir()
+                else [],
+            }
+        )
+    return runs
+
+
+def render_index(runs: list[dict[str, Any]]) -> str:
+    """The gallery page (self-contained HTML)."""
+    rows = []
+    for run in runs:
+        folder = html.escape(run["folder"])
+        links = []
+        if run["has_report"]:
+            links.append(f"<a href='{folder}/report.html'>report</a>")
+        if run["has_pdf"]:
+            links.append(f"<a href='{folder}/report.pdf'>PDF</a>")
+        links += [
+            f"<a href='{folder}/tables/{html.escape(t)}'>{html.escape(t)}</a>"
+            for t in run["tables"]
+        ]
+        links.append(f"<a href='{folder}/manifest.json'>manifest</a>")
+        status = html.escape(run["status"])
+        detail = html.escape(run["headline"] or run["error"])
+        rows.append(
+            f"<tr class='status-{status}'><td>{html.escape(run['workbook'])}</td>"
+            f"<td>{html.escape(run['data'])}</td><td>{html.escape(run['finished'])}</td>"
+            f"<td>{status}</td><td>{detail}</td><td>{' · '.join(links)}</td></tr>"
+        )
+    body = (
+        "\n".join(rows) or "<tr><td colspan='6'>No runs yet: try <code>make demo</code>.</td></tr>"
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>improve reports</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 70rem; margin: 2rem auto; padding: 0 1rem; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #ddd;
+          vertical-align: top; }}
+tr.status-failed td {{ background: #fdecea; }}
+</style></head>
+<body><h1>improve reports</h1>
+<p>Each row is one workbook run. Failed runs keep their executed notebook for diagnosis.</p>
+<table><thead><tr><th>Workbook</th><th>Data</th><th>Finished (UTC)</th><th>Status</th>
+<th>Headline</th><th>Files</th></tr></thead>
+<tbody>
+{body}
+</tbody></table></body></html>
+"""
+
+
+def write_index(reports: Path) -> Path:
+    """Rebuild ``reports/index.html`` atomically and return its path."""
+    reports.mkdir(parents=True, exist_ok=True)
+    target = reports / "index.html"
+    tmp = reports / f".index.html.{os.getpid()}.tmp"
+    tmp.write_text(render_index(collect_runs(reports)), encoding="utf-8")
+    os.replace(tmp, target)
+    return target

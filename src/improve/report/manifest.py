@@ -1,0 +1,110 @@
+"""The run manifest: parameters, input hashes, package versions, git commit, times."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+TRACKED_PACKAGES: tuple[str, ...] = (
+    "improve",
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "linearmodels",
+    "matplotlib",
+    "seaborn",
+    "papermill",
+    "nbconvert",
+    "ipykernel",
+    "pyarrow",
+    "pyyaml",
+)
+
+
+def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions(names: tuple[str, ...] = TRACKED_PACKAGES) -> dict[str, str]:
+    """Installed versions of the packages that shape results."""
+    out = {"python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_commit(folder: str | Path) -> str | None:
+    """Commit of the checkout holding ``folder`` (``None`` outside git), '+dirty' if modified."""
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=10
+        )
+        if sha.returncode != 0:
+            return None
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        dirty = "+dirty" if status.stdout.strip() else ""
+        return sha.stdout.strip() + dirty
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def now_utc() -> str:
+    """ISO-8601 UTC timestamp, seconds precision."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def input_record(path: str | Path) -> dict[str, Any]:
+    """Name, size and hash of one input file."""
+    p = Path(path)
+    return {"path": str(p), "bytes": p.stat().st_size, "sha256": file_sha256(p)}
+
+
+def build_manifest(
+    *,
+    run_id: str,
+    workbook: str,
+    workbook_path: Path,
+    parameters: dict[str, Any],
+    inputs: list[dict[str, Any]],
+    started: str,
+    finished: str,
+    status: str,
+    project_root: Path,
+    error: str | None = None,
+) -> dict[str, Any]:
+    """Assemble the manifest dictionary written as ``manifest.json``."""
+    return {
+        "run_id": run_id,
+        "workbook": workbook,
+        "workbook_sha256": file_sha256(workbook_path),
+        "status": status,
+        "error": error,
+        "parameters": parameters,
+        "inputs": inputs,
+        "versions": package_versions(),
+        "git_commit": git_commit(project_root),
+        "command": " ".join(Path(sys.argv[0]).name.split() + sys.argv[1:]),
+        "started": started,
+        "finished": finished,
+    }

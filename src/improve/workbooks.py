@@ -1,0 +1,549 @@
+"""The workbook registry and runner: parameters checked, data validated, then papermill.
+
+A workbook is a notebook in ``notebooks/`` with a cell tagged ``parameters``. Three
+parameters are reserved and injected by the runner: ``data_path``, ``column_map`` and
+``output_dir``. Paths in a workbook's defaults are relative to the notebook's folder (as
+JupyterLab runs them); the runner executes with that folder as the working directory.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+from improve import paths
+from improve.errors import DataError, ImproveError, SpecError, WorkbookError
+from improve.report.index import write_index
+from improve.report.manifest import build_manifest, input_record, now_utc
+from improve.report.outputs import write_json
+
+RESERVED = ("data_path", "column_map", "output_dir")
+#: Parameters whose values must name columns of the loaded panel.
+COLUMN_PARAMETERS = ("outcome", "outcomes", "covariates", "cluster")
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One workbook parameter as declared in its ``parameters`` cell."""
+
+    name: str
+    type: str
+    default: Any
+    help: str
+
+
+@dataclass(frozen=True)
+class Workbook:
+    """A notebook the runner can execute."""
+
+    name: str
+    path: Path
+    title: str
+    description: str
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+
+
+def _parameters_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            return cell
+    return None
+
+
+_PARAM_LINE = re.compile(
+    r"^(?P<name>[A-Za-z_]\w*)\s*(?::\s*(?P<type>[^=]+?))?\s*=\s*(?P<value>.+?)\s*(?:#\s*(?P<help>.*))?$"
+)
+
+
+def _parse_parameters(source: str) -> dict[str, Parameter]:
+    """Read ``name: type = value  # help`` lines (one per parameter)."""
+    params: dict[str, Parameter] = {}
+    for line in source.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _PARAM_LINE.match(line.strip())
+        if not match:
+            continue
+        value_src = match.group("value")
+        # a '#' inside a quoted default is not a comment: re-split conservatively
+        try:
+            default = eval(value_src, {"__builtins__": {}}, {})
+        except Exception:
+            default = value_src
+        type_name = (match.group("type") or type(default).__name__).strip()
+        params[match.group("name")] = Parameter(
+            name=match.group("name"),
+            type=type_name,
+            default=default,
+            help=(match.group("help") or "").strip(),
+        )
+    return params
+
+
+def _title_and_description(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, str]:
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = [ln.strip() for ln in cell.source.splitlines() if ln.strip()]
+        if not lines:
+            continue
+        title = lines[0].lstrip("#").strip()
+        description = next((ln for ln in lines[1:] if not ln.startswith("#")), "")
+        return title, description
+    return fallback, ""
+
+
+def load_workbook(path: Path) -> Workbook:
+    """Read a workbook's title, description and parameters."""
+    nb = nbformat.read(path, as_version=4)
+    cell = _parameters_cell(nb)
+    if cell is None:
+        raise SpecError(f"workbook '{path.name}' has no cell tagged 'parameters'")
+    title, description = _title_and_description(nb, path.stem)
+    return Workbook(
+        name=path.stem,
+        path=path,
+        title=title,
+        description=description,
+        parameters=_parse_parameters(cell.source),
+    )
+
+
+def list_workbooks(folder: Path | None = None) -> list[Workbook]:
+    """Every workbook in ``notebooks/`` (sorted by name)."""
+    folder = folder or paths.notebooks_dir()
+    return [load_workbook(p) for p in sorted(folder.glob("*.ipynb"))]
+
+
+def get_workbook(name: str, folder: Path | None = None) -> Workbook:
+    """Find a workbook by name (with or without ``.ipynb``) or by path."""
+    candidate = Path(name)
+    if candidate.suffix == ".ipynb" and candidate.exists():
+        return load_workbook(candidate.resolve())
+    folder = folder or paths.notebooks_dir()
+    stem = candidate.stem if candidate.suffix == ".ipynb" else name
+    path = folder / f"{stem}.ipynb"
+    if path.exists():
+        return load_workbook(path)
+    names = [p.stem for p in sorted(folder.glob("*.ipynb"))]
+    close = difflib.get_close_matches(stem, names, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    raise SpecError(f"no workbook named '{name}'; {hint}available: {', '.join(names) or 'none'}")
+
+
+# -- parameters -------------------------------------------------------------------------
+def parse_cli_value(text: str) -> Any:
+    """Turn ``-p name=value`` text into a Python value (YAML rules: 3, 0.5, true, [a, b])."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def _coerce(param: Parameter, value: Any) -> Any:
+    type_name = param.type.replace(" ", "")
+    optional = "None" in type_name or "Optional" in type_name
+    base = re.sub(r"\|?None\|?|Optional\[|\]$", "", type_name) if optional else type_name
+    if value is None:
+        if optional:
+            return None
+        raise SpecError(f"parameter '{param.name}' needs a {param.type} value, got nothing")
+    bad = SpecError(
+        f"parameter '{param.name}' must be {param.type} (default {param.default!r}), "
+        f"got {value!r} ({type(value).__name__})"
+    )
+    if base == "bool":
+        if isinstance(value, bool):
+            return value
+        raise bad
+    if base == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            raise bad
+        return value
+    if base == "float":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad
+        return float(value)
+    if base == "str":
+        if isinstance(value, bool | list | dict):
+            raise bad
+        return str(value)
+    if base.startswith("list"):
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list):
+            raise bad
+        if "str" in base:
+            value = [str(v) for v in value]
+        return value
+    if base.startswith("dict"):
+        if not isinstance(value, dict):
+            raise bad
+        return value
+    return value
+
+
+def check_parameters(workbook: Workbook, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate names and types of user parameters; return the coerced values."""
+    checked: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in workbook.parameters:
+            names = list(workbook.parameters)
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise SpecError(
+                f"workbook '{workbook.name}' has no parameter '{name}'; {hint}"
+                f"run 'improve params {workbook.name}' to list them"
+            )
+        checked[name] = _coerce(workbook.parameters[name], value)
+    return checked
+
+
+def read_params_file(path: str | Path) -> dict[str, Any]:
+    """Parameters from a YAML file (a mapping of name: value)."""
+    p = Path(path)
+    if not p.exists():
+        raise SpecError(f"parameters file '{p}' does not exist")
+    try:
+        content = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        raise SpecError(f"parameters file '{p}' is not valid YAML") from None
+    if not isinstance(content, dict):
+        raise SpecError(f"parameters file '{p}' must hold 'name: value' lines")
+    return content
+
+
+# -- running ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunResult:
+    """Where a run landed and how it went."""
+
+    run_id: str
+    folder: Path
+    status: str
+    seconds: float
+    error: str | None = None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "data"
+
+
+def _resolve(path: str | Path | None, base: Path) -> Path | None:
+    if path in (None, ""):
+        return None
+    p = Path(str(path)).expanduser()
+    return p if p.is_absolute() else (base / p).resolve()
+
+
+def _check_column_parameters(params: Mapping[str, Any], columns: list[str]) -> None:
+    for name in COLUMN_PARAMETERS:
+        if name not in params or params[name] in (None, "", []):
+            continue
+        value = params[name]
+        wanted = value if isinstance(value, list) else [value]
+        for col in wanted:
+            if col not in columns:
+                close = difflib.get_close_matches(str(col), columns, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise SpecError(
+                    f"parameter '{name}' names column '{col}', which is not in the data{hint}; "
+                    f"mapped columns: {', '.join(columns[:15])}"
+                )
+
+
+def _kernel_manager_class() -> type:
+    """A kernel manager that always starts this interpreter's ipykernel."""
+    from jupyter_client.kernelspec import KernelSpec
+    from jupyter_client.manager import AsyncKernelManager
+
+    class SameEnvironmentKernelManager(AsyncKernelManager):
+        @property
+        def kernel_spec(self) -> KernelSpec:  # type: ignore[override]
+            return KernelSpec(
+                argv=[
+                    sys.executable,
+                    "-m",
+                    "ipykernel_launcher",
+                    "-f",
+                    "{connection_file}",
+                    "--IPKernelApp.log_level=ERROR",
+                ],
+                display_name=f"Python ({sys.executable})",
+                language="python",
+            )
+
+    return SameEnvironmentKernelManager
+
+
+def _atomic_replace(tmp: Path, final: Path) -> None:
+    """Move ``tmp`` to ``final``, replacing an earlier run only once the new one is complete."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".old-{final.name}-{os.getpid()}")
+        os.replace(final, old)
+    os.replace(tmp, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def run_workbook(
+    workbook: str | Workbook,
+    data: str | Path | None = None,
+    *,
+    columns: str | Path | None = None,
+    params: Mapping[str, Any] | None = None,
+    out: str | Path | None = None,
+    run_id: str | None = None,
+    progress: Progress | None = None,
+    progress_bar: bool = False,
+    timeout: int = 3600,
+    update_index: bool = True,
+) -> RunResult:
+    """Validate inputs, execute a workbook with papermill and publish its run folder.
+
+    Parameters
+    ----------
+    workbook : str or Workbook
+        Name in ``notebooks/`` (e.g. ``"panel_profile"``) or a path to a notebook.
+    data : path, optional
+        Data file; defaults to the workbook's ``data_path`` default (the demo data).
+    columns : path, optional
+        Column map YAML; defaults to the workbook's ``column_map`` default.
+    params : mapping, optional
+        Other parameters (checked against the workbook's declared types).
+    out : path, optional
+        Reports folder (default ``reports/``); the run lands in ``out/<run_id>/``.
+    run_id : str, optional
+        Folder name; default ``<workbook>-<data file stem>``.
+    progress : callable, optional
+        Receives one-line progress messages.
+    progress_bar : bool
+        Show papermill's per-cell progress bar.
+    timeout : int
+        Seconds allowed per cell.
+    update_index : bool
+        Rebuild ``index.html`` in the reports folder afterwards.
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    improve.errors.SpecError, improve.errors.DataError
+        Bad parameters or data, found before any kernel starts.
+    improve.errors.WorkbookError
+        The notebook failed; its executed copy is kept in ``<run_id>.failed/``.
+    """
+    import papermill as pm
+
+    from improve.data import load_panel
+
+    say = progress or (lambda _msg: None)
+    started_clock = time.monotonic()
+    started = now_utc()
+    wb = workbook if isinstance(workbook, Workbook) else get_workbook(workbook)
+    missing = [r for r in RESERVED if r not in wb.parameters]
+    if missing:
+        raise SpecError(
+            f"workbook '{wb.name}' does not declare {', '.join(missing)} in its parameters"
+        )
+    user = check_parameters(wb, {k: v for k, v in (params or {}).items() if k not in RESERVED})
+
+    nb_dir = wb.path.parent
+    data_path = _resolve(data, Path.cwd()) or _resolve(wb.parameters["data_path"].default, nb_dir)
+    map_path = (
+        _resolve(columns, Path.cwd())
+        if columns
+        else _resolve(wb.parameters["column_map"].default, nb_dir)
+    )
+    if data_path is None:
+        raise SpecError(f"workbook '{wb.name}' needs data: pass --data PATH")
+    if map_path is not None and not map_path.exists():
+        raise SpecError(f"column map '{map_path}' does not exist; check --columns")
+
+    say(f"validating {data_path.name}" + (f" with {map_path.name}" if map_path else ""))
+    panel = load_panel(data_path, columns=map_path)
+    effective = {name: p.default for name, p in wb.parameters.items()}
+    effective.update(user)
+    _check_column_parameters(effective, list(panel.data.columns))
+    say(
+        f"data ok: {panel.report.n_rows:,} rows, {panel.report.n_units:,} units, "
+        f"{panel.report.n_periods} periods"
+    )
+
+    reports = Path(out).resolve() if out else paths.reports_dir()
+    reports.mkdir(parents=True, exist_ok=True)
+    run_id = run_id or f"{wb.name}-{_slug(data_path.stem)}"
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", run_id):
+        raise SpecError(f"run id '{run_id}' must be letters, digits, '.', '_' or '-'")
+    final = reports / run_id
+    tmp = reports / f".tmp-{run_id}-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+
+    injected = dict(user)
+    injected["data_path"] = str(data_path)
+    injected["column_map"] = str(map_path) if map_path else ""
+    injected["output_dir"] = str(tmp)
+    inputs = [input_record(data_path)] + ([input_record(map_path)] if map_path else [])
+    manifest_params = {k: v for k, v in effective.items() if k != "output_dir"}
+    manifest_params.update({k: v for k, v in injected.items() if k != "output_dir"})
+
+    executed = tmp / f"{wb.name}.ipynb"
+    say(f"running {wb.name} ({len(nbformat.read(wb.path, as_version=4).cells)} cells)")
+    error: str | None = None
+    try:
+        pm.execute_notebook(
+            str(wb.path),
+            str(executed),
+            parameters=injected,
+            cwd=str(nb_dir),
+            progress_bar=progress_bar,
+            kernel_manager_class=_kernel_manager_class(),
+            execution_timeout=timeout,
+            log_output=False,
+        )
+    except pm.PapermillExecutionError as exc:
+        evalue = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else ""
+        error = f"cell {exc.exec_count} failed: {exc.ename}: {evalue}"
+    except Exception as exc:  # kernel died, timeout, ...
+        error = (
+            f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+        )
+
+    if error is None:
+        try:
+            say("rendering report.html")
+            from improve.report.export import notebook_to_html
+
+            html_text = notebook_to_html(executed, title=wb.title)
+            (tmp / "report.html").write_text(html_text, encoding="utf-8")
+        except Exception as exc:
+            error = f"rendering the report failed: {type(exc).__name__}: {exc}"
+
+    status = "complete" if error is None else "failed"
+    manifest = build_manifest(
+        run_id=run_id,
+        workbook=wb.name,
+        workbook_path=wb.path,
+        parameters=manifest_params,
+        inputs=inputs,
+        started=started,
+        finished=now_utc(),
+        status=status,
+        project_root=paths.project_root(),
+        error=error,
+    )
+    write_json(tmp / "manifest.json", manifest)
+    seconds = time.monotonic() - started_clock
+    if error is None:
+        _atomic_replace(tmp, final)
+        say(f"done in {seconds:.1f} s: {final}")
+        result = RunResult(run_id, final, status, seconds)
+    else:
+        (tmp / "report.html").unlink(missing_ok=True)
+        failed = reports / f"{run_id}.failed"
+        if failed.exists():
+            shutil.rmtree(failed)
+        os.replace(tmp, failed)
+        result = RunResult(run_id, failed, status, seconds, error)
+    if update_index:
+        write_index(reports)
+    if error is not None:
+        raise WorkbookError(f"workbook '{wb.name}' {error} (executed notebook kept in {failed})")
+    return result
+
+
+def demo_runs() -> list[dict[str, Any]]:
+    """The runs ``improve demo`` performs: every workbook on its default (demo) data."""
+    return [{"workbook": wb.name} for wb in list_workbooks()]
+
+
+def read_build_config(path: str | Path) -> list[dict[str, Any]]:
+    """Runs listed in a build config (``runs:`` list of workbook, data, columns, params)."""
+    p = Path(path)
+    if not p.exists():
+        raise SpecError(f"build config '{p}' does not exist")
+    try:
+        content = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        raise SpecError(f"build config '{p}' is not valid YAML") from None
+    runs = content.get("runs") if isinstance(content, dict) else None
+    if not isinstance(runs, list) or not all(isinstance(r, dict) and "workbook" in r for r in runs):
+        raise SpecError(
+            f"build config '{p}' must hold 'runs:', a list of entries each with 'workbook:' "
+            "(and optionally data:, columns:, params:, run_id:)"
+        )
+    base = p.resolve().parent
+    resolved = []
+    for run in runs:
+        entry = dict(run)
+        for key in ("data", "columns"):
+            if entry.get(key):
+                entry[key] = str(_resolve(entry[key], base))
+        resolved.append(entry)
+    return resolved
+
+
+def build(
+    runs: list[dict[str, Any]],
+    *,
+    out: str | Path | None = None,
+    progress: Progress | None = None,
+) -> list[RunResult | ImproveError]:
+    """Run several analyses; one failure does not stop the others; rebuild the index once."""
+    say = progress or (lambda _msg: None)
+    outcomes: list[RunResult | ImproveError] = []
+    for i, run in enumerate(runs, 1):
+        label = run.get("run_id") or run["workbook"]
+        say(f"[{i}/{len(runs)}] {label}")
+        try:
+            outcomes.append(
+                run_workbook(
+                    run["workbook"],
+                    run.get("data"),
+                    columns=run.get("columns"),
+                    params=run.get("params") or {},
+                    out=out,
+                    run_id=run.get("run_id"),
+                    progress=lambda m: say(f"    {m}"),
+                    update_index=False,
+                )
+            )
+        except (ImproveError, DataError) as exc:
+            say(f"    FAILED: {exc}")
+            outcomes.append(exc)
+    reports = Path(out).resolve() if out else paths.reports_dir()
+    write_index(reports)
+    return outcomes
+
+
+def describe_parameters(wb: Workbook) -> str:
+    """Text listing of a workbook's parameters for ``improve params``."""
+    lines = [f"{wb.name}: {wb.title}", ""]
+    width = max((len(p.name) for p in wb.parameters.values()), default=4)
+    for p in wb.parameters.values():
+        note = " (set by the runner)" if p.name in RESERVED else ""
+        lines.append(f"  {p.name:<{width}}  {p.type:<10} default {json.dumps(p.default)}{note}")
+        if p.help:
+            lines.append(f"  {'':<{width}}  {p.help}")
+    return "\n".join(lines)
