@@ -1,0 +1,492 @@
+"""Two-period DiD estimators with influence functions (R ``DRDID`` semantics).
+
+Each function estimates the ATT of a single 2x2 comparison and returns the point estimate
+together with its influence function, one entry per observation passed in, normalised so
+that ``se = sqrt(mean(psi**2) / n)``. They follow Sant'Anna and Zhao (2020) as implemented
+in the R package ``DRDID`` (``drdid_panel``, ``std_ipw_did_panel``, ``reg_did_panel``,
+``drdid_rc``, ``std_ipw_did_rc``, ``reg_did_rc``), including the normalisation of weights to
+mean one, the clamp of propensity scores at ``1 - 1e-6`` and the trimming of comparison
+units whose propensity score is at least ``0.995``.
+
+A design that cannot be estimated (singular regression or propensity design, no treated or
+comparison units) raises :class:`CellError`; the caller turns that into a missing cell.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+_EPS = float(np.finfo(float).eps)
+_PS_CAP = 1.0 - 1e-6
+_TRIM_LEVEL = 0.995
+
+
+class CellError(RuntimeError):
+    """A (g,t) cell cannot be estimated; the message says why."""
+
+
+def rcond(a: FloatArray) -> float:
+    """Reciprocal condition number in the 1-norm (0 for a singular matrix), like R ``rcond``."""
+    if a.size == 0:
+        return 0.0
+    if not np.all(np.isfinite(a)):
+        return 0.0
+    try:
+        inv = np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        return 0.0
+    norm_a = np.abs(a).sum(axis=0).max()
+    norm_inv = np.abs(inv).sum(axis=0).max()
+    if norm_a == 0 or not np.isfinite(norm_inv):
+        return 0.0
+    return float(1.0 / (norm_a * norm_inv))
+
+
+def _is_intercept_only(x: FloatArray) -> bool:
+    return x.shape[1] == 1 and bool(np.all(x[:, 0] == 1.0))
+
+
+def logit_fit(
+    x: FloatArray, d: FloatArray, w: FloatArray, *, max_iter: int = 100, tol: float = 1e-12
+) -> tuple[FloatArray, bool]:
+    """Weighted logistic regression by Newton-Raphson (IRLS).
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, k)
+        Design matrix (includes the intercept column).
+    d : ndarray, shape (n,)
+        0/1 outcome.
+    w : ndarray, shape (n,)
+        Non-negative weights.
+    max_iter, tol : int, float
+        Iteration limit and convergence tolerance on the coefficient step.
+
+    Returns
+    -------
+    fitted : ndarray, shape (n,)
+        Fitted probabilities.
+    converged : bool
+        Whether the iterations converged.
+
+    Raises
+    ------
+    CellError
+        If the weighted design is singular.
+    """
+    if _is_intercept_only(x):
+        p = float(np.dot(w, d) / w.sum())
+        return np.full(d.shape[0], p), True
+    k = x.shape[1]
+    xtx = x.T @ (w[:, None] * x)
+    if rcond(xtx) < _EPS:
+        raise CellError("the propensity-score design is singular (collinear covariates)")
+    beta = np.zeros(k)
+    pbar = float(np.clip(np.dot(w, d) / w.sum(), 1e-6, 1 - 1e-6))
+    if np.all(x[:, 0] == 1.0):
+        beta[0] = np.log(pbar / (1 - pbar))
+    converged = False
+    p = np.full(d.shape[0], pbar)
+    for _ in range(max_iter):
+        eta = np.clip(x @ beta, -35.0, 35.0)
+        p = 1.0 / (1.0 + np.exp(-eta))
+        wt = w * p * (1.0 - p)
+        hess = x.T @ (wt[:, None] * x)
+        grad = x.T @ (w * (d - p))
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError as exc:
+            raise CellError("the propensity-score Hessian is singular") from exc
+        beta = beta + step
+        if np.max(np.abs(step)) <= tol * (1.0 + np.max(np.abs(beta))):
+            converged = True
+            break
+    eta = np.clip(x @ beta, -35.0, 35.0)
+    p = 1.0 / (1.0 + np.exp(-eta))
+    return p, converged
+
+
+def wls(x: FloatArray, y: FloatArray, w: FloatArray) -> FloatArray:
+    """Weighted least squares coefficients; raises :class:`CellError` when singular."""
+    if x.shape[0] == 0:
+        raise CellError("no observations for the outcome regression")
+    xtx = x.T @ (w[:, None] * x)
+    if rcond(xtx) < _EPS:
+        raise CellError("the outcome-regression design is singular (collinear covariates)")
+    sw = np.sqrt(w)
+    coef, *_ = np.linalg.lstsq(x * sw[:, None], y * sw, rcond=None)
+    return coef
+
+
+def _ols_lin_rep(
+    x: FloatArray, resid: FloatArray, wsub: FloatArray, n: int
+) -> tuple[FloatArray, FloatArray]:
+    """Return ``(wols_eX, XpX_inv)`` of the asymptotic linear representation of WLS."""
+    xpx = (x.T @ (wsub[:, None] * x)) / n
+    if rcond(xpx) < _EPS:
+        raise CellError("the regression design matrix is singular")
+    return (wsub * resid)[:, None] * x, np.linalg.inv(xpx)
+
+
+def _ps_lin_rep(x: FloatArray, d: FloatArray, ps: FloatArray, w: FloatArray) -> FloatArray:
+    """Asymptotic linear representation of the logit coefficients (n x k)."""
+    n = d.shape[0]
+    wps = ps * (1.0 - ps) * w
+    hess = x.T @ (wps[:, None] * x)
+    try:
+        chol = np.linalg.cholesky(hess)
+    except np.linalg.LinAlgError as exc:
+        raise CellError("the propensity-score Hessian is not positive definite") from exc
+    inv_chol = np.linalg.inv(chol)
+    hess_inv = inv_chol.T @ inv_chol
+    score = (w * (d - ps))[:, None] * x
+    return score @ (hess_inv * n)
+
+
+def _normalise(w: FloatArray) -> FloatArray:
+    if np.any(w < 0):
+        raise CellError("weights must be non-negative")
+    m = w.mean()
+    if not m > 0:
+        raise CellError("weights sum to zero")
+    return w / m
+
+
+def _pscore(x: FloatArray, d: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray]:
+    ps, _ = logit_fit(x, d, w)
+    ps = np.minimum(ps, _PS_CAP)
+    trim = np.ones_like(ps)
+    ctrl = d == 0
+    trim[ctrl] = (ps[ctrl] < _TRIM_LEVEL).astype(float)
+    return ps, trim
+
+
+def _check_means(*vals: float) -> None:
+    for v in vals:
+        if not v > 0:
+            raise CellError("no treated or comparison observations with positive weight")
+
+
+# ----------------------------------------------------------------------------- panel
+
+
+def drdid_panel(
+    dy: FloatArray, d: FloatArray, x: FloatArray, w: FloatArray
+) -> tuple[float, FloatArray]:
+    """Locally efficient doubly robust DiD for panel data (R ``DRDID::drdid_panel``).
+
+    Parameters
+    ----------
+    dy : ndarray, shape (n,)
+        Outcome change ``Y_post - Y_pre``.
+    d : ndarray, shape (n,)
+        Treatment-group indicator (0/1).
+    x : ndarray, shape (n, k)
+        Covariates including an intercept column.
+    w : ndarray, shape (n,)
+        Sampling weights (normalised to mean one here).
+
+    Returns
+    -------
+    att : float
+        Point estimate.
+    inf_func : ndarray, shape (n,)
+        Influence function.
+    """
+    n = d.shape[0]
+    w = _normalise(w)
+    ps, trim = _pscore(x, d, w)
+    ctrl = d == 0
+    beta = wls(x[ctrl], dy[ctrl], w[ctrl])
+    out_delta = x @ beta
+    w_treat = trim * w * d
+    w_cont = trim * w * ps * (1.0 - d) / (1.0 - ps)
+    resid = dy - out_delta
+    dr_treat = w_treat * resid
+    dr_cont = w_cont * resid
+    mw_t, mw_c = w_treat.mean(), w_cont.mean()
+    _check_means(mw_t, mw_c)
+    eta_treat = dr_treat.mean() / mw_t
+    eta_cont = dr_cont.mean() / mw_c
+    att = eta_treat - eta_cont
+
+    w_ols = w * (1.0 - d)
+    wols_ex, xpx_inv = _ols_lin_rep(x, resid, w_ols, n)
+    lin_ps = _ps_lin_rep(x, d, ps, w)
+
+    inf_treat_1 = dr_treat - w_treat * eta_treat
+    m1 = (w_treat[:, None] * x).mean(axis=0)
+    inf_treat_2 = wols_ex @ (xpx_inv @ m1)
+    inf_treat = (inf_treat_1 - inf_treat_2) / mw_t
+
+    inf_cont_1 = dr_cont - w_cont * eta_cont
+    m2 = ((w_cont * (resid - eta_cont))[:, None] * x).mean(axis=0)
+    inf_cont_2 = lin_ps @ m2
+    m3 = (w_cont[:, None] * x).mean(axis=0)
+    inf_cont_3 = wols_ex @ (xpx_inv @ m3)
+    inf_control = (inf_cont_1 + inf_cont_2 - inf_cont_3) / mw_c
+    return float(att), inf_treat - inf_control
+
+
+def std_ipw_did_panel(
+    dy: FloatArray, d: FloatArray, x: FloatArray, w: FloatArray
+) -> tuple[float, FloatArray]:
+    """Normalised (Hajek) IPW DiD for panel data (R ``DRDID::std_ipw_did_panel``).
+
+    Parameters and returns as in :func:`drdid_panel`.
+    """
+    w = _normalise(w)
+    ps, trim = _pscore(x, d, w)
+    w_treat = trim * w * d
+    w_cont = trim * w * ps * (1.0 - d) / (1.0 - ps)
+    att_treat = w_treat * dy
+    att_cont = w_cont * dy
+    mw_t, mw_c = w_treat.mean(), w_cont.mean()
+    _check_means(mw_t, mw_c)
+    eta_treat = att_treat.mean() / mw_t
+    eta_cont = att_cont.mean() / mw_c
+    att = eta_treat - eta_cont
+
+    lin_ps = _ps_lin_rep(x, d, ps, w)
+    inf_treat = (att_treat - w_treat * eta_treat) / mw_t
+    inf_cont_1 = att_cont - w_cont * eta_cont
+    m2 = ((w_cont * (dy - eta_cont))[:, None] * x).mean(axis=0)
+    inf_cont_2 = lin_ps @ m2
+    inf_control = (inf_cont_1 + inf_cont_2) / mw_c
+    return float(att), inf_treat - inf_control
+
+
+def reg_did_panel(
+    dy: FloatArray, d: FloatArray, x: FloatArray, w: FloatArray
+) -> tuple[float, FloatArray]:
+    """Outcome-regression DiD for panel data (R ``DRDID::reg_did_panel``).
+
+    Parameters and returns as in :func:`drdid_panel`.
+    """
+    n = d.shape[0]
+    w = _normalise(w)
+    ctrl = d == 0
+    beta = wls(x[ctrl], dy[ctrl], w[ctrl])
+    out_delta = x @ beta
+    w_treat = w * d
+    w_cont = w * d
+    att_treat = w_treat * dy
+    att_cont = w_cont * out_delta
+    mw_t, mw_c = w_treat.mean(), w_cont.mean()
+    _check_means(mw_t, mw_c)
+    eta_treat = att_treat.mean() / mw_t
+    eta_cont = att_cont.mean() / mw_c
+    att = eta_treat - eta_cont
+
+    w_ols = w * (1.0 - d)
+    wols_ex, xpx_inv = _ols_lin_rep(x, dy - out_delta, w_ols, n)
+    inf_treat = (att_treat - w_treat * eta_treat) / mw_t
+    inf_cont_1 = att_cont - w_cont * eta_cont
+    m1 = (w_cont[:, None] * x).mean(axis=0)
+    inf_cont_2 = wols_ex @ (xpx_inv @ m1)
+    inf_control = (inf_cont_1 + inf_cont_2) / mw_c
+    return float(att), inf_treat - inf_control
+
+
+# ------------------------------------------------------------- repeated cross-sections
+
+
+def drdid_rc(
+    y: FloatArray, post: FloatArray, d: FloatArray, x: FloatArray, w: FloatArray
+) -> tuple[float, FloatArray]:
+    """Locally efficient DR DiD for repeated cross-sections (R ``DRDID::drdid_rc``).
+
+    Parameters
+    ----------
+    y : ndarray, shape (n,)
+        Outcome of each observation.
+    post : ndarray, shape (n,)
+        1 for observations in the later period of the comparison, 0 for the base period.
+    d, x, w : ndarray
+        Treatment indicator, covariates with intercept and weights.
+
+    Returns
+    -------
+    att : float
+        Point estimate.
+    inf_func : ndarray, shape (n,)
+        Influence function (one entry per observation).
+    """
+    n = d.shape[0]
+    w = _normalise(w)
+    ps, trim = _pscore(x, d, w)
+    c0 = (d == 0) & (post == 0)
+    c1 = (d == 0) & (post == 1)
+    t0 = (d == 1) & (post == 0)
+    t1 = (d == 1) & (post == 1)
+    out_c_pre = x @ wls(x[c0], y[c0], w[c0])
+    out_c_post = x @ wls(x[c1], y[c1], w[c1])
+    out_c = post * out_c_post + (1.0 - post) * out_c_pre
+    out_t_pre = x @ wls(x[t0], y[t0], w[t0])
+    out_t_post = x @ wls(x[t1], y[t1], w[t1])
+
+    odds = ps / (1.0 - ps)
+    w_treat_pre = trim * w * d * (1.0 - post)
+    w_treat_post = trim * w * d * post
+    w_cont_pre = trim * w * odds * (1.0 - d) * (1.0 - post)
+    w_cont_post = trim * w * odds * (1.0 - d) * post
+    w_d = trim * w * d
+    w_dt1 = trim * w * d * post
+    w_dt0 = trim * w * d * (1.0 - post)
+    m_tp, m_tq = w_treat_pre.mean(), w_treat_post.mean()
+    m_cp, m_cq = w_cont_pre.mean(), w_cont_post.mean()
+    m_d, m_d1, m_d0 = w_d.mean(), w_dt1.mean(), w_dt0.mean()
+    _check_means(m_tp, m_tq, m_cp, m_cq, m_d, m_d1, m_d0)
+
+    r = y - out_c
+    eta_treat_pre = w_treat_pre * r / m_tp
+    eta_treat_post = w_treat_post * r / m_tq
+    eta_cont_pre = w_cont_pre * r / m_cp
+    eta_cont_post = w_cont_post * r / m_cq
+    diff_post = out_t_post - out_c_post
+    diff_pre = out_t_pre - out_c_pre
+    eta_d_post = w_d * diff_post / m_d
+    eta_dt1_post = w_dt1 * diff_post / m_d1
+    eta_d_pre = w_d * diff_pre / m_d
+    eta_dt0_pre = w_dt0 * diff_pre / m_d0
+
+    att_treat_pre = eta_treat_pre.mean()
+    att_treat_post = eta_treat_post.mean()
+    att_cont_pre = eta_cont_pre.mean()
+    att_cont_post = eta_cont_post.mean()
+    att_d_post = eta_d_post.mean()
+    att_dt1_post = eta_dt1_post.mean()
+    att_d_pre = eta_d_pre.mean()
+    att_dt0_pre = eta_dt0_pre.mean()
+    att = (
+        (att_treat_post - att_treat_pre)
+        - (att_cont_post - att_cont_pre)
+        + (att_d_post - att_dt1_post)
+        - (att_d_pre - att_dt0_pre)
+    )
+
+    wols_pre = w * (1.0 - d) * (1.0 - post)
+    ex_pre, inv_pre = _ols_lin_rep(x, y - out_c_pre, wols_pre, n)
+    wols_post = w * (1.0 - d) * post
+    ex_post, inv_post = _ols_lin_rep(x, y - out_c_post, wols_post, n)
+    wols_pre_t = w * d * (1.0 - post)
+    ex_pre_t, inv_pre_t = _ols_lin_rep(x, y - out_t_pre, wols_pre_t, n)
+    wols_post_t = w * d * post
+    ex_post_t, inv_post_t = _ols_lin_rep(x, y - out_t_post, wols_post_t, n)
+    lin_ps = _ps_lin_rep(x, d, ps, w)
+
+    inf_treat_pre = eta_treat_pre - w_treat_pre * att_treat_pre / m_tp
+    inf_treat_post = eta_treat_post - w_treat_post * att_treat_post / m_tq
+    m1_post = -((w_treat_post * post)[:, None] * x).mean(axis=0) / m_tq
+    m1_pre = -((w_treat_pre * (1.0 - post))[:, None] * x).mean(axis=0) / m_tp
+    inf_treat_or = ex_post @ (inv_post @ m1_post) + ex_pre @ (inv_pre @ m1_pre)
+    inf_treat = inf_treat_post - inf_treat_pre + inf_treat_or
+
+    inf_cont_pre = eta_cont_pre - w_cont_pre * att_cont_pre / m_cp
+    inf_cont_post = eta_cont_post - w_cont_post * att_cont_post / m_cq
+    m2_pre = ((w_cont_pre * (r - att_cont_pre))[:, None] * x).mean(axis=0) / m_cp
+    m2_post = ((w_cont_post * (r - att_cont_post))[:, None] * x).mean(axis=0) / m_cq
+    inf_cont_ps = lin_ps @ (m2_post - m2_pre)
+    m3_post = -((w_cont_post * post)[:, None] * x).mean(axis=0) / m_cq
+    m3_pre = -((w_cont_pre * (1.0 - post))[:, None] * x).mean(axis=0) / m_cp
+    inf_cont_or = ex_post @ (inv_post @ m3_post) + ex_pre @ (inv_pre @ m3_pre)
+    inf_cont = inf_cont_post - inf_cont_pre + inf_cont_ps + inf_cont_or
+    inf1 = inf_treat - inf_cont
+
+    inf_eff1 = eta_d_post - w_d * att_d_post / m_d
+    inf_eff2 = eta_dt1_post - w_dt1 * att_dt1_post / m_d1
+    inf_eff3 = eta_d_pre - w_d * att_d_pre / m_d
+    inf_eff4 = eta_dt0_pre - w_dt0 * att_dt0_pre / m_d0
+    inf_eff = (inf_eff1 - inf_eff2) - (inf_eff3 - inf_eff4)
+
+    mom_post = ((w_d / m_d - w_dt1 / m_d1)[:, None] * x).mean(axis=0)
+    mom_pre = ((w_d / m_d - w_dt0 / m_d0)[:, None] * x).mean(axis=0)
+    inf_or_post = ex_post_t @ (inv_post_t @ mom_post) - ex_post @ (inv_post @ mom_post)
+    inf_or_pre = ex_pre_t @ (inv_pre_t @ mom_pre) - ex_pre @ (inv_pre @ mom_pre)
+    inf_or = inf_or_post - inf_or_pre
+    return float(att), inf1 + inf_eff + inf_or
+
+
+def std_ipw_did_rc(
+    y: FloatArray, post: FloatArray, d: FloatArray, x: FloatArray, w: FloatArray
+) -> tuple[float, FloatArray]:
+    """Normalised IPW DiD for repeated cross-sections (R ``DRDID::std_ipw_did_rc``).
+
+    Parameters and returns as in :func:`drdid_rc`.
+    """
+    w = _normalise(w)
+    ps, trim = _pscore(x, d, w)
+    odds = ps / (1.0 - ps)
+    w_treat_pre = trim * w * d * (1.0 - post)
+    w_treat_post = trim * w * d * post
+    w_cont_pre = trim * w * odds * (1.0 - d) * (1.0 - post)
+    w_cont_post = trim * w * odds * (1.0 - d) * post
+    m_tp, m_tq = w_treat_pre.mean(), w_treat_post.mean()
+    m_cp, m_cq = w_cont_pre.mean(), w_cont_post.mean()
+    _check_means(m_tp, m_tq, m_cp, m_cq)
+    eta_treat_pre = w_treat_pre * y / m_tp
+    eta_treat_post = w_treat_post * y / m_tq
+    eta_cont_pre = w_cont_pre * y / m_cp
+    eta_cont_post = w_cont_post * y / m_cq
+    att_treat_pre = eta_treat_pre.mean()
+    att_treat_post = eta_treat_post.mean()
+    att_cont_pre = eta_cont_pre.mean()
+    att_cont_post = eta_cont_post.mean()
+    att = (att_treat_post - att_treat_pre) - (att_cont_post - att_cont_pre)
+
+    lin_ps = _ps_lin_rep(x, d, ps, w)
+    inf_treat_pre = eta_treat_pre - w_treat_pre * att_treat_pre / m_tp
+    inf_treat_post = eta_treat_post - w_treat_post * att_treat_post / m_tq
+    inf_treat = inf_treat_post - inf_treat_pre
+    inf_cont_pre = eta_cont_pre - w_cont_pre * att_cont_pre / m_cp
+    inf_cont_post = eta_cont_post - w_cont_post * att_cont_post / m_cq
+    m2_pre = ((w_cont_pre * (y - att_cont_pre))[:, None] * x).mean(axis=0) / m_cp
+    m2_post = ((w_cont_post * (y - att_cont_post))[:, None] * x).mean(axis=0) / m_cq
+    inf_cont = inf_cont_post - inf_cont_pre + lin_ps @ (m2_post - m2_pre)
+    return float(att), inf_treat - inf_cont
+
+
+def reg_did_rc(
+    y: FloatArray, post: FloatArray, d: FloatArray, x: FloatArray, w: FloatArray
+) -> tuple[float, FloatArray]:
+    """Outcome-regression DiD for repeated cross-sections (R ``DRDID::reg_did_rc``).
+
+    Parameters and returns as in :func:`drdid_rc`.
+    """
+    n = d.shape[0]
+    w = _normalise(w)
+    c0 = (d == 0) & (post == 0)
+    c1 = (d == 0) & (post == 1)
+    out_pre = x @ wls(x[c0], y[c0], w[c0])
+    out_post = x @ wls(x[c1], y[c1], w[c1])
+    w_treat_pre = w * d * (1.0 - post)
+    w_treat_post = w * d * post
+    w_cont = w * d
+    m_tp, m_tq, m_c = w_treat_pre.mean(), w_treat_post.mean(), w_cont.mean()
+    _check_means(m_tp, m_tq, m_c)
+    att_treat_pre = w_treat_pre * y
+    att_treat_post = w_treat_post * y
+    att_cont = w_cont * (out_post - out_pre)
+    eta_treat_pre = att_treat_pre.mean() / m_tp
+    eta_treat_post = att_treat_post.mean() / m_tq
+    eta_cont = att_cont.mean() / m_c
+    att = (eta_treat_post - eta_treat_pre) - eta_cont
+
+    ex_pre, inv_pre = _ols_lin_rep(x, y - out_pre, w * (1.0 - d) * (1.0 - post), n)
+    ex_post, inv_post = _ols_lin_rep(x, y - out_post, w * (1.0 - d) * post, n)
+    inf_treat_pre = (att_treat_pre - w_treat_pre * eta_treat_pre) / m_tp
+    inf_treat_post = (att_treat_post - w_treat_post * eta_treat_post) / m_tq
+    inf_treat = inf_treat_post - inf_treat_pre
+    inf_cont_1 = att_cont - w_cont * eta_cont
+    m1 = (w_cont[:, None] * x).mean(axis=0)
+    inf_cont_2_post = ex_post @ (inv_post @ m1)
+    inf_cont_2_pre = ex_pre @ (inv_pre @ m1)
+    inf_control = (inf_cont_1 + inf_cont_2_post - inf_cont_2_pre) / m_c
+    return float(att), inf_treat - inf_control
+
+
+PANEL_ESTIMATORS = {"dr": drdid_panel, "ipw": std_ipw_did_panel, "reg": reg_did_panel}
+RC_ESTIMATORS = {"dr": drdid_rc, "ipw": std_ipw_did_rc, "reg": reg_did_rc}

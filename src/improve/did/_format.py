@@ -1,0 +1,107 @@
+"""Shared helpers for the tidy tables, text summaries and HTML of DiD results."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import stats
+
+TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+
+
+def tidy_frame(
+    terms: Sequence[str],
+    estimate: NDArray[np.float64],
+    se: NDArray[np.float64],
+    alpha: float,
+    *,
+    extra: Mapping[str, object] | None = None,
+    uniform_crit: float | NDArray[np.float64] | None = None,
+) -> pd.DataFrame:
+    """Build a tidy table (one row per estimate) with pointwise and optional uniform bands.
+
+    Parameters
+    ----------
+    terms : sequence of str
+        Label of each estimate.
+    estimate, se : ndarray
+        Estimates and standard errors.
+    alpha : float
+        Significance level of the pointwise intervals.
+    extra : mapping, optional
+        Additional columns (``group``, ``time``, ``event_time``...) inserted after ``term``.
+    uniform_crit : float or ndarray, optional
+        Critical value of a uniform (simultaneous) band; NaN entries give no band for a row.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    est = np.asarray(estimate, dtype=float)
+    se = np.asarray(se, dtype=float)
+    z = float(stats.norm.ppf(1.0 - alpha / 2.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = est / se
+    pval = 2.0 * stats.norm.sf(np.abs(stat))
+    data: dict[str, object] = {"term": list(terms)}
+    if extra:
+        data.update(extra)
+    data.update(
+        {
+            "estimate": est,
+            "std_error": se,
+            "statistic": stat,
+            "p_value": pval,
+            "conf_low": est - z * se,
+            "conf_high": est + z * se,
+        }
+    )
+    if uniform_crit is not None:
+        crit = np.broadcast_to(np.asarray(uniform_crit, dtype=float), est.shape)
+        data["conf_low_uniform"] = est - crit * se
+        data["conf_high_uniform"] = est + crit * se
+    return pd.DataFrame(data)
+
+
+def text_table(df: pd.DataFrame, digits: int = 4) -> str:
+    """Render a tidy frame as fixed-width text (numbers rounded to ``digits``)."""
+    shown = df.copy()
+    for col in shown.columns:
+        if pd.api.types.is_float_dtype(shown[col]):
+            shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}f}")
+    return shown.to_string(index=False)
+
+
+def html_table(title: str, df: pd.DataFrame, notes: Sequence[str] = (), digits: int = 4) -> str:
+    """A small self-contained HTML table with a caption and notes."""
+    cols = list(df.columns)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
+    rows = []
+    for rec in df.itertuples(index=False):
+        cells = []
+        for v in rec:
+            if isinstance(v, float | np.floating):
+                txt = "" if not np.isfinite(v) else f"{v:.{digits}f}"
+            else:
+                txt = html.escape(str(v))
+            cells.append(f"<td>{txt}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    note_html = "".join(
+        f"<p style='margin:2px 0'><small>{html.escape(n)}</small></p>" for n in notes
+    )
+    return (
+        f"<div><strong>{html.escape(title)}</strong>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"{note_html}</div>"
+    )
+
+
+def fmt_num(v: float | None, digits: int = 4) -> str:
+    """Format a possibly-missing number."""
+    if v is None or not np.isfinite(v):
+        return "NA"
+    return f"{v:.{digits}f}"

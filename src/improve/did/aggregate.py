@@ -1,0 +1,387 @@
+"""Aggregations of ATT(g,t) into summary parameters (R ``did::aggte``).
+
+``simple`` (post-treatment cells weighted by cohort size), ``group`` (average effect per
+cohort, then across cohorts), ``dynamic`` (event study by time since treatment) and
+``calendar`` (by period). Influence functions include the term for the estimated cohort-size
+weights (R's ``wif``), so standard errors match R ``aggte``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from improve.did._format import fmt_num, html_table, text_table, tidy_frame
+from improve.did._inference import (
+    ZERO_SE,
+    analytic_se,
+    make_rng,
+    multiplier_bootstrap,
+    z_crit,
+)
+from improve.did.attgt import ATTGTResult, _num
+from improve.errors import EstimationError, SpecError
+
+FloatArray = NDArray[np.float64]
+AggType = Literal["simple", "group", "dynamic", "calendar"]
+
+_LABEL = {"group": "group", "dynamic": "event_time", "calendar": "time"}
+_TITLE = {
+    "simple": "Overall ATT (simple weighted average of post-treatment ATT(g,t))",
+    "group": "ATT by cohort (group)",
+    "dynamic": "Event study (ATT by time since treatment)",
+    "calendar": "ATT by calendar period",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class AggregateResult:
+    """An aggregated treatment-effect parameter and its components.
+
+    Attributes
+    ----------
+    type : str
+        "simple", "group", "dynamic" or "calendar".
+    overall_att, overall_se : float
+        The overall summary parameter (for "dynamic", the average over event times >= 0;
+        for "group", the cohort-size weighted average of cohort effects; for "calendar",
+        the average over periods).
+    egt : ndarray
+        Cohorts, event times or periods of the component estimates (empty for "simple").
+    att_egt, se_egt : ndarray
+        Component estimates and standard errors.
+    crit_val_egt : float
+        Critical value for the component band (sup-t from the bootstrap when
+        ``uniform``, else ``z_{1-alpha/2}``).
+    uniform : bool
+        Whether ``crit_val_egt`` gives a simultaneous band.
+    inf_func_overall : ndarray, shape (n_units,)
+        Influence function of the overall parameter.
+    inf_func_egt : ndarray, shape (n_units, len(egt))
+        Influence functions of the components.
+    """
+
+    type: str
+    overall_att: float
+    overall_se: float
+    egt: FloatArray
+    att_egt: FloatArray
+    se_egt: FloatArray
+    crit_val_egt: float
+    uniform: bool
+    inf_func_overall: FloatArray
+    inf_func_egt: FloatArray
+    alpha: float
+    n_units: int
+    bootstrap: bool
+    n_boot: int
+    balance_e: int | None
+    min_e: float
+    max_e: float
+    outcome: str
+
+    def tidy(self) -> pd.DataFrame:
+        """Overall estimate first, then one row per cohort / event time / period."""
+        overall = tidy_frame(
+            [f"ATT ({self.type})"],
+            np.array([self.overall_att]),
+            np.array([self.overall_se]),
+            self.alpha,
+            uniform_crit=np.nan if self.uniform and self.type != "simple" else None,
+        )
+        if self.type == "simple":
+            return overall
+        col = _LABEL[self.type]
+        if self.type == "dynamic":
+            terms = [f"e={_num(e)}" for e in self.egt]
+        elif self.type == "group":
+            terms = [f"cohort {_num(g)}" for g in self.egt]
+        else:
+            terms = [f"period {_num(t)}" for t in self.egt]
+        parts = tidy_frame(
+            terms,
+            self.att_egt,
+            self.se_egt,
+            self.alpha,
+            extra={col: self.egt},
+            uniform_crit=self.crit_val_egt if self.uniform else None,
+        )
+        overall.insert(1, col, np.nan)
+        return pd.concat([overall, parts], ignore_index=True)
+
+    def _notes(self) -> list[str]:
+        notes = [
+            f"Outcome: {self.outcome}. Overall ATT {fmt_num(self.overall_att)} "
+            f"(SE {fmt_num(self.overall_se)})."
+        ]
+        if self.uniform:
+            notes.append(
+                f"Uniform {100 * (1 - self.alpha):.0f}% band from {self.n_boot} bootstrap draws: "
+                f"critical value {self.crit_val_egt:.3f}."
+            )
+        if self.balance_e is not None:
+            notes.append(f"Balanced in event time up to e = {self.balance_e}.")
+        return notes
+
+    def summary(self) -> str:
+        """A readable text summary."""
+        return "\n".join([_TITLE[self.type], "", text_table(self.tidy()), "", *self._notes()])
+
+    def _repr_html_(self) -> str:
+        df = self.tidy()
+        keep = [c for c in df.columns if c not in ("statistic", "p_value")]
+        return html_table(_TITLE[self.type], df[keep], self._notes())
+
+    def __repr__(self) -> str:
+        return (
+            f"AggregateResult(type={self.type!r}, overall_att={self.overall_att:.6g}, "
+            f"overall_se={self.overall_se:.6g}, components={self.egt.size})"
+        )
+
+
+def _wif(
+    keepers: NDArray[np.intp],
+    pg: FloatArray,
+    weights_ind: FloatArray,
+    unit_group: FloatArray,
+    group: FloatArray,
+) -> FloatArray:
+    """R ``wif``: influence of estimating the cohort-share weights (n x len(keepers))."""
+    pk = pg[keepers]
+    s = pk.sum()
+    ind = weights_ind[:, None] * (unit_group[:, None] == group[keepers][None, :]) - pk[None, :]
+    if1 = ind / s
+    if2 = ind.sum(axis=1)[:, None] * (pk / s**2)[None, :]
+    return if1 - if2
+
+
+def _agg_if(
+    att: FloatArray,
+    inf: FloatArray,
+    which: NDArray[np.intp],
+    w_agg: FloatArray,
+    wif: FloatArray | None,
+) -> FloatArray:
+    out = inf[:, which] @ w_agg
+    if wif is not None:
+        out = out + wif @ att[which]
+    return out
+
+
+def aggregate(
+    result: ATTGTResult,
+    type: AggType = "simple",
+    *,
+    balance_e: int | None = None,
+    min_e: float = -math.inf,
+    max_e: float = math.inf,
+    na_rm: bool = False,
+    bootstrap: bool | None = None,
+    n_boot: int | None = None,
+    alpha: float | None = None,
+    seed: int | None = None,
+) -> AggregateResult:
+    """Aggregate ATT(g,t) into an overall ATT, cohort, event-study or calendar effects.
+
+    Reproduces R ``did::aggte`` including the influence-function term for the estimated
+    weights. Cells are weighted by cohort shares ``P(G = g)`` (weighted by the sampling
+    weights).
+
+    Parameters
+    ----------
+    result : ATTGTResult
+        Output of :func:`improve.did.att_gt`.
+    type : {"simple", "group", "dynamic", "calendar"}
+        Which aggregation.
+    balance_e : int, optional
+        Dynamic only: keep cohorts observed for at least ``balance_e`` periods after
+        treatment, so every event time averages the same cohorts.
+    min_e, max_e : float
+        Dynamic: event-time window. ``max_e`` also limits the post-treatment cells used by
+        "simple" and "group" (as R).
+    na_rm : bool
+        Drop ATT(g,t) cells that could not be estimated (NaN). Otherwise NaN cells raise.
+    bootstrap : bool, optional
+        Multiplier bootstrap for standard errors and the uniform band; defaults to the
+        setting of ``result``.
+    n_boot : int, optional
+        Bootstrap draws; defaults to ``result.n_boot``.
+    alpha : float, optional
+        Significance level; defaults to ``result.alpha``.
+    seed : int, optional
+        Bootstrap seed; defaults to ``result.seed``. One set of multiplier draws is shared
+        by all estimates of the aggregation (R draws anew for each; same distribution).
+
+    Returns
+    -------
+    AggregateResult
+    """
+    if type not in ("simple", "group", "dynamic", "calendar"):
+        raise SpecError(f"type must be 'simple', 'group', 'dynamic' or 'calendar', got {type!r}")
+    boot = result.bootstrap if bootstrap is None else bool(bootstrap)
+    n_boot = result.n_boot if n_boot is None else int(n_boot)
+    alpha = result.alpha if alpha is None else float(alpha)
+    seed = result.seed if seed is None else seed
+
+    group = result.groups.copy()
+    t = result.times.copy()
+    att = result.att.copy()
+    inf = result.inf_func
+    glist = np.unique(group)
+    if na_rm:
+        notna = np.isfinite(att)
+        group, t, att, inf = group[notna], t[notna], att[notna], inf[:, notna]
+        glist = np.unique(group)
+        if type == "group":
+            good = [
+                g
+                for g in glist
+                if np.all(np.isfinite(att[(group == g) & (g <= t)]))
+                and np.any((group == g) & (g <= t))
+            ]
+            keep = np.isin(group, good)
+            group, t, att, inf = group[keep], t[keep], att[keep], inf[:, keep]
+            glist = np.unique(group)
+    elif np.any(~np.isfinite(att)):
+        raise EstimationError(
+            "some ATT(g,t) are missing (cells that could not be estimated); pass "
+            "na_rm=True to aggregate the remaining cells"
+        )
+    if att.size == 0:
+        raise EstimationError("no ATT(g,t) cells left to aggregate")
+
+    n = result.n_units
+    cl = result.cluster_codes
+    w_ind = result.unit_weight
+    unit_g = result.unit_cohort
+
+    # R recodes periods to 1..T (order of appearance) for the max_e comparisons
+    uniq_t = pd.unique(t)
+    pos = {float(v): i + 1 for i, v in enumerate(uniq_t)}
+    t_idx = np.array([pos[float(v)] for v in t], dtype=float)
+    g_idx = np.array([pos.get(float(v), np.nan) for v in group], dtype=float)
+
+    pgg = np.array([np.mean(w_ind * (unit_g == g)) for g in glist])
+    pg = pgg[np.searchsorted(glist, group)]
+    with np.errstate(invalid="ignore"):
+        keepers = np.flatnonzero((g_idx <= t_idx) & (t_idx <= g_idx + max_e))
+
+    egt = np.array([], dtype=float)
+    att_e = np.array([], dtype=float)
+    inf_e = np.zeros((n, 0))
+
+    if type == "simple":
+        overall = float(np.sum(att[keepers] * pg[keepers]) / np.sum(pg[keepers]))
+        wif = _wif(keepers, pg, w_ind, unit_g, group)
+        inf_o = _agg_if(att, inf, keepers, pg[keepers] / pg[keepers].sum(), wif)
+    elif type == "group":
+        egt = glist.astype(float)
+        cols = []
+        vals = []
+        for g in glist:
+            with np.errstate(invalid="ignore"):
+                wg = np.flatnonzero((group == g) & (g_idx <= t_idx) & (t_idx <= g_idx + max_e))
+            vals.append(att[wg].mean() if wg.size else np.nan)
+            cols.append(_agg_if(att, inf, wg, pg[wg] / pg[wg].sum(), None))
+        att_e = np.array(vals)
+        inf_e = np.column_stack(cols)
+        overall = float(np.sum(att_e * pgg) / np.sum(pgg))
+        wif = _wif(np.arange(glist.size), pgg, w_ind, unit_g, glist)
+        inf_o = _agg_if(att_e, inf_e, np.arange(glist.size), pgg / pgg.sum(), wif)
+    elif type == "dynamic":
+        ev = t - group
+        eseq = np.unique(ev)
+        include = np.ones(att.size, dtype=bool)
+        if balance_e is not None:
+            t_max = float(np.max(t))
+            t_first = float(uniq_t[0])
+            eseq = eseq[(eseq <= balance_e) & (eseq >= balance_e - t_max + t_first)]
+            include = (t_max - group) >= balance_e
+        eseq = eseq[(eseq >= min_e) & (eseq <= max_e)]
+        if eseq.size == 0:
+            raise EstimationError("no event times left in the requested window")
+        egt = eseq.astype(float)
+        cols = []
+        vals = []
+        for e in eseq:
+            we = np.flatnonzero((ev == e) & include)
+            pge = pg[we] / pg[we].sum()
+            vals.append(float(np.sum(att[we] * pge)))
+            wif = _wif(we, pg, w_ind, unit_g, group)
+            cols.append(_agg_if(att, inf, we, pge, wif))
+        att_e = np.array(vals)
+        inf_e = np.column_stack(cols)
+        epos = np.flatnonzero(eseq >= 0)
+        overall = float(np.mean(att_e[epos])) if epos.size else np.nan
+        inf_o = inf_e[:, epos] @ np.full(epos.size, 1.0 / epos.size) if epos.size else np.zeros(n)
+    else:  # calendar
+        min_g = np.min(g_idx)
+        t_list = np.unique(t_idx)
+        cal = t_list[t_list >= min_g]
+        egt = np.array([uniq_t[int(c) - 1] for c in cal], dtype=float)
+        cols = []
+        vals = []
+        for c in cal:
+            wt = np.flatnonzero((t_idx == c) & (g_idx <= t_idx))
+            pgt = pg[wt] / pg[wt].sum()
+            vals.append(float(np.sum(pgt * att[wt])))
+            wif = _wif(wt, pg, w_ind, unit_g, group)
+            cols.append(_agg_if(att, inf, wt, pgt, wif))
+        att_e = np.array(vals)
+        inf_e = np.column_stack(cols)
+        overall = float(np.mean(att_e))
+        inf_o = inf_e @ np.full(att_e.size, 1.0 / att_e.size)
+
+    se_o = float(analytic_se(inf_o, n, cl)[0])
+    se_e = analytic_se(inf_e, n, cl) if inf_e.shape[1] else np.array([], dtype=float)
+    crit = z_crit(alpha)
+    uniform = False
+    if boot:
+        allif = np.column_stack([inf_o, inf_e])
+        bres = multiplier_bootstrap(
+            allif, n, cl, n_boot, alpha, make_rng(seed), band_cols=np.arange(1, allif.shape[1])
+        )
+        se_o = float(bres.se[0])
+        se_e = bres.se[1:]
+        if inf_e.shape[1]:
+            cv = bres.crit_val
+            if np.isfinite(cv) and cv >= crit:
+                crit = float(cv)
+                uniform = True
+            elif np.isfinite(cv):
+                warnings.warn(
+                    "the simultaneous critical value is below the pointwise one; reporting "
+                    "pointwise intervals (as R)",
+                    UserWarning,
+                    stacklevel=2,
+                )
+    if not (np.isfinite(se_o) and se_o > ZERO_SE):
+        se_o = np.nan
+    se_e = np.where(np.isfinite(se_e) & (se_e > ZERO_SE), se_e, np.nan)
+
+    return AggregateResult(
+        type=type,
+        overall_att=float(overall) if np.isfinite(overall) else np.nan,
+        overall_se=se_o,
+        egt=egt,
+        att_egt=att_e,
+        se_egt=se_e,
+        crit_val_egt=float(crit),
+        uniform=uniform,
+        inf_func_overall=np.asarray(inf_o, dtype=float),
+        inf_func_egt=inf_e,
+        alpha=alpha,
+        n_units=n,
+        bootstrap=boot,
+        n_boot=n_boot,
+        balance_e=balance_e,
+        min_e=float(min_e),
+        max_e=float(max_e),
+        outcome=result.outcome,
+    )

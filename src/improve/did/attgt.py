@@ -1,0 +1,1027 @@
+"""Group-time average treatment effects, ATT(g,t), of Callaway and Sant'Anna (2021).
+
+:func:`att_gt` reproduces R ``did::att_gt`` (version 2.x, non-"faster" code path):
+the 2x2 DRDID estimators per (g,t) cell, never-treated or not-yet-treated comparison
+groups, varying or universal base period, anticipation, sampling weights, balanced panels,
+unbalanced panels and repeated cross-sections, analytic and multiplier-bootstrap inference,
+uniform (sup-t) bands and the pre-trend Wald test.
+
+The numerical core works on numpy arrays: ids are factorised once, a balanced panel becomes
+a units x periods outcome matrix, and each cell only slices arrays.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import stats
+
+from improve.did import _estimators as est
+from improve.did._format import fmt_num, html_table, text_table, tidy_frame
+from improve.did._inference import (
+    ZERO_SE,
+    analytic_se,
+    analytic_vcov,
+    make_rng,
+    multiplier_bootstrap,
+    z_crit,
+)
+from improve.errors import DataError, EstimationError, SpecError
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+ControlGroup = Literal["nevertreated", "notyettreated"]
+EstMethod = Literal["dr", "ipw", "reg"]
+BasePeriod = Literal["varying", "universal"]
+
+
+# ----------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True, eq=False)
+class ATTGTResult:
+    """Group-time average treatment effects and everything needed for inference.
+
+    Attributes
+    ----------
+    groups, times : ndarray, shape (k,)
+        Cohort (first treated period) and calendar period of each ATT(g,t) cell, ordered
+        by group then time, as R ``did``.
+    att, se : ndarray, shape (k,)
+        Estimates and standard errors (NaN where a cell could not be estimated or, as R,
+        where the standard error is numerically zero, e.g. the reference cell of a
+        universal base period).
+    inf_func : ndarray, shape (n_units, k)
+        Influence functions; ``att - ATT ~ inf_func.mean(axis=0)``.
+    vcov : ndarray, shape (k, k)
+        Analytic covariance matrix of ``att`` (cluster-robust when clustered).
+    crit_val : float
+        Critical value used for the bands: the bootstrap sup-t value when
+        ``bootstrap=True`` (``uniform`` is then True), else ``z_{1-alpha/2}``.
+    uniform : bool
+        Whether ``crit_val`` gives a simultaneous (uniform) band.
+    post : ndarray of bool
+        Whether the cell is post-treatment (``t >= g``).
+    n_treated, n_control : ndarray of int
+        Treated and comparison units (observations for repeated cross-sections) per cell.
+    small_cells : tuple of (group, time, n_treated, n_control)
+        Cells with fewer than ``len(covariates) + 5`` treated or comparison units.
+    wald_stat, wald_pvalue : float or None
+        Pre-trend Wald test that all pre-treatment ATT(g,t) are zero (R ``W``/``Wpval``).
+    wald_df : int
+        Number of pre-treatment cells in the test.
+    n_units : int
+        Number of cross-sectional units (observations for repeated cross-sections).
+    unit_cohort, unit_weight : ndarray, shape (n_units,)
+        Cohort (0 = never treated) and normalised weight per unit, used by
+        :func:`improve.did.aggregate`.
+    cluster_codes : ndarray of int or None
+        Cluster index of each unit (None: unit-level inference).
+    """
+
+    groups: FloatArray
+    times: FloatArray
+    att: FloatArray
+    se: FloatArray
+    inf_func: FloatArray
+    vcov: FloatArray
+    crit_val: float
+    uniform: bool
+    post: NDArray[np.bool_]
+    n_treated: NDArray[np.int64]
+    n_control: NDArray[np.int64]
+    small_cells: tuple[tuple[float, float, int, int], ...]
+    wald_stat: float | None
+    wald_pvalue: float | None
+    wald_df: int
+    n_units: int
+    n_clusters: int
+    unit_cohort: FloatArray
+    unit_weight: FloatArray
+    cluster_codes: IntArray | None
+    alpha: float
+    outcome: str
+    est_method: str
+    control_group: str
+    base_period: str
+    anticipation: int
+    panel: bool
+    unbalanced: bool
+    covariates: tuple[str, ...]
+    weights: str | None
+    cluster: str | None
+    bootstrap: bool
+    n_boot: int
+    seed: int | None
+    time_periods: FloatArray = field(repr=False)
+    cohorts: FloatArray = field(repr=False)
+
+    # ------------------------------------------------------------------ presentation
+    @property
+    def event_times(self) -> FloatArray:
+        """``time - group`` of each cell."""
+        return self.times - self.groups
+
+    def tidy(self) -> pd.DataFrame:
+        """One row per ATT(g,t) with estimate, SE, z statistic, p-value and intervals.
+
+        ``conf_low``/``conf_high`` are pointwise; ``conf_low_uniform``/``conf_high_uniform``
+        (present when a bootstrap band was computed) cover all cells jointly.
+        """
+        terms = [f"ATT({_num(g)},{_num(t)})" for g, t in zip(self.groups, self.times, strict=True)]
+        extra = {
+            "group": self.groups,
+            "time": self.times,
+            "event_time": self.event_times,
+        }
+        return tidy_frame(
+            terms,
+            self.att,
+            self.se,
+            self.alpha,
+            extra=extra,
+            uniform_crit=self.crit_val if self.uniform else None,
+        )
+
+    def _notes(self) -> list[str]:
+        notes = [
+            f"Outcome: {self.outcome}. Estimator: {_METHOD_LABEL[self.est_method]}; "
+            f"comparison group: {_CONTROL_LABEL[self.control_group]}; "
+            f"base period: {self.base_period}; anticipation: {self.anticipation}.",
+            f"Units: {self.n_units}"
+            + (f" in {self.n_clusters} clusters ({self.cluster})" if self.cluster else "")
+            + (
+                "; repeated cross-sections"
+                if not self.panel and not self.unbalanced
+                else ("; unbalanced panel" if self.unbalanced else "")
+            )
+            + ".",
+        ]
+        if self.uniform:
+            notes.append(
+                f"Uniform {100 * (1 - self.alpha):.0f}% band from {self.n_boot} multiplier-"
+                f"bootstrap draws: critical value {self.crit_val:.3f}."
+            )
+        if self.wald_stat is not None:
+            notes.append(
+                f"Pre-trend Wald test (all {self.wald_df} pre-treatment ATT(g,t) = 0): "
+                f"chi2 = {self.wald_stat:.3f}, p = {fmt_num(self.wald_pvalue)}."
+            )
+        if self.small_cells:
+            notes.append(f"{len(self.small_cells)} cell(s) have few treated or comparison units.")
+        return notes
+
+    def summary(self) -> str:
+        """A readable text summary of all cells and the pre-trend test."""
+        table = self.tidy().drop(columns=["term", "event_time"])
+        head = "Group-time average treatment effects (Callaway & Sant'Anna)"
+        return "\n".join([head, "", text_table(table), "", *self._notes()])
+
+    def _repr_html_(self) -> str:
+        cols = ["group", "time", "estimate", "std_error", "conf_low", "conf_high"]
+        return html_table("Group-time average treatment effects", self.tidy()[cols], self._notes())
+
+    def __repr__(self) -> str:
+        return (
+            f"ATTGTResult(outcome={self.outcome!r}, cells={self.att.size}, "
+            f"n_units={self.n_units}, est_method={self.est_method!r}, "
+            f"control_group={self.control_group!r})"
+        )
+
+
+_METHOD_LABEL = {"dr": "doubly robust", "ipw": "inverse probability weighting", "reg": "regression"}
+_CONTROL_LABEL = {"nevertreated": "never treated", "notyettreated": "not yet treated"}
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+@dataclass
+class _Names:
+    outcome: str
+    unit: str | None
+    time: str
+    cohort: str
+    covariates: list[str]
+    weights: str | None
+    cluster: str | None
+
+
+def _resolve_names(
+    data: Any,
+    outcome: str | None,
+    unit: str | None,
+    time: str | None,
+    cohort: str | None,
+    covariates: list[str] | tuple[str, ...] | str | None,
+    weights: str | None,
+    cluster: str | None,
+) -> tuple[pd.DataFrame, _Names]:
+    if isinstance(data, pd.DataFrame):
+        df = data
+    elif hasattr(data, "data") and hasattr(data, "spec"):
+        df = data.data
+        spec = data.spec
+        unit = unit if unit is not None else getattr(spec, "unit", None)
+        time = time if time is not None else getattr(spec, "time", None)
+        if cohort is None:
+            cohort = getattr(spec, "timing_column", None) or getattr(spec, "cohort", None)
+        if outcome is None:
+            outs = list(getattr(spec, "outcomes", ()) or ())
+            outcome = outs[0] if outs else None
+        if covariates is None:
+            covariates = list(getattr(spec, "covariates", ()) or ())
+        if weights is None:
+            weights = getattr(spec, "weight", None)
+        if cluster is None:
+            cluster = getattr(spec, "cluster", None)
+        if not isinstance(df, pd.DataFrame):
+            raise SpecError("the panel's .data must be a pandas DataFrame")
+    else:
+        raise SpecError(
+            f"att_gt needs a pandas DataFrame or a Panel (with .data and .spec), "
+            f"got {type(data).__name__}"
+        )
+    missing_args = [
+        name for name, val in (("outcome", outcome), ("time", time), ("cohort", cohort)) if not val
+    ]
+    if missing_args:
+        raise SpecError(
+            f"att_gt needs the column name(s) for {', '.join(missing_args)}; pass them as "
+            "keywords, e.g. att_gt(df, 'score', unit='school', time='year', cohort='first_year')"
+        )
+    if isinstance(covariates, str):
+        covariates = [covariates]
+    names = _Names(
+        outcome=str(outcome),
+        unit=unit,
+        time=str(time),
+        cohort=str(cohort),
+        covariates=list(covariates or []),
+        weights=weights,
+        cluster=cluster,
+    )
+    needed = [names.outcome, names.time, names.cohort, *names.covariates]
+    for opt in (names.unit, names.weights, names.cluster):
+        if opt is not None:
+            needed.append(opt)
+    absent = [c for c in dict.fromkeys(needed) if c not in df.columns]
+    if absent:
+        raise SpecError(
+            f"column(s) {absent} not found in the data; available columns: {list(df.columns)}"
+        )
+    return df, names
+
+
+def _sorted_unique(v: FloatArray) -> FloatArray:
+    """Sorted unique values (hash-based, faster than ``np.unique`` on long columns)."""
+    return np.sort(pd.unique(v))
+
+
+def _to_float(s: pd.Series, name: str, role: str) -> FloatArray:
+    try:
+        out = pd.to_numeric(s, errors="raise")
+    except (ValueError, TypeError) as exc:
+        raise DataError(
+            f"{role} column '{name}' must be numeric; recode it (e.g. school year 2018-19 -> 2019)"
+        ) from exc
+    return np.asarray(out.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+
+
+def _covariate_matrix(df: pd.DataFrame, covariates: list[str]) -> tuple[FloatArray, list[str]]:
+    """Intercept plus covariates; text/categorical covariates become 0/1 dummies."""
+    n = len(df)
+    cols = [np.ones(n)]
+    labels = ["(Intercept)"]
+    for c in covariates:
+        s = df[c]
+        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            cols.append(np.asarray(s.to_numpy(dtype=float, na_value=np.nan), dtype=float))
+            labels.append(c)
+        else:
+            dummies = pd.get_dummies(s.astype("string"), prefix=c, drop_first=True, dtype=float)
+            for dc in dummies.columns:
+                cols.append(dummies[dc].to_numpy(dtype=float))
+                labels.append(str(dc))
+    return np.column_stack(cols), labels
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def att_gt(
+    data: Any,
+    outcome: str | None = None,
+    *,
+    unit: str | None = None,
+    time: str | None = None,
+    cohort: str | None = None,
+    covariates: list[str] | tuple[str, ...] | str | None = None,
+    control_group: ControlGroup = "nevertreated",
+    est_method: EstMethod = "dr",
+    base_period: BasePeriod = "varying",
+    anticipation: int = 0,
+    weights: str | None = None,
+    cluster: str | None = None,
+    panel: bool = True,
+    allow_unbalanced_panel: bool = False,
+    bootstrap: bool = False,
+    n_boot: int = 999,
+    alpha: float = 0.05,
+    seed: int | None = None,
+) -> ATTGTResult:
+    """Estimate group-time average treatment effects ATT(g,t) (Callaway & Sant'Anna 2021).
+
+    Semantics follow R ``did::att_gt`` 2.x: for every treated cohort ``g`` and period ``t``
+    a 2x2 DiD compares cohort ``g`` with the comparison group between ``t`` and a base
+    period, using the DRDID estimators (doubly robust ``drdid_panel``/``drdid_rc`` by
+    default). Influence functions give analytic standard errors, cluster-robust standard
+    errors, the multiplier bootstrap, uniform bands and the pre-trend Wald test.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or Panel
+        Long data, one row per unit and period (per observation for repeated
+        cross-sections). A Panel-like object with ``.data`` (DataFrame) and ``.spec``
+        (``unit``, ``time``, ``cohort``, ``outcomes``, ``covariates``, ``cluster``,
+        ``weight``) fills every column name not passed explicitly; ``outcome`` then
+        defaults to the first outcome and ``covariates`` to the spec's covariates (pass
+        ``covariates=[]`` for none).
+    outcome : str
+        Outcome column.
+    unit : str, optional
+        Unit id column (numbers or strings). Required for panels.
+    time : str
+        Period column (numeric, e.g. spring year of a school year).
+    cohort : str
+        First period in which the unit is treated; 0 or missing = never treated. Cohorts
+        later than the last period count as never treated (as R).
+    covariates : list of str, optional
+        Pre-treatment covariates for the propensity score / outcome regression. Text
+        columns are expanded into dummies. In panels the covariate value is taken from the
+        earlier of the two periods compared (as R ``did``); use time-invariant covariates.
+    control_group : {"nevertreated", "notyettreated"}
+        Comparison units: never treated only, or also units not yet treated by
+        ``max(t, base period) + anticipation``.
+    est_method : {"dr", "ipw", "reg"}
+        Doubly robust (default), normalised inverse probability weighting or outcome
+        regression.
+    base_period : {"varying", "universal"}
+        "varying": pre-treatment cells compare ``t`` with ``t-1`` (R default);
+        "universal": every cell uses ``g - anticipation - 1`` (that cell is reported as 0
+        with a missing standard error).
+    anticipation : int
+        Number of periods before ``g`` in which units may already react to treatment.
+    weights : str, optional
+        Sampling-weight column (non-negative, constant within unit); normalised to mean 1.
+        In panels the weight of a unit's first period is used.
+    cluster : str, optional
+        Column defining clusters above the unit (e.g. district) for cluster-robust
+        inference: influence functions are summed within clusters. Clusters must nest
+        units; if a unit's cluster changes over time (students who change schools) the
+        cluster of the unit's *first observed period* is used for all its periods and a
+        warning says how many units moved. For repeated cross-sections each observation
+        carries its own cluster.
+    panel : bool
+        True for panel data; False for repeated cross-sections (each row its own unit).
+    allow_unbalanced_panel : bool
+        If False (default, as R) units missing any period are dropped with a warning. If
+        True and the panel is unbalanced, the repeated cross-section estimators are used
+        on all available rows and influence functions are summed within unit (as R).
+    bootstrap : bool
+        Use the multiplier bootstrap (Mammen weights) for standard errors and a uniform
+        sup-t band.
+    n_boot : int
+        Number of bootstrap draws.
+    alpha : float
+        Significance level.
+    seed : int, optional
+        Seed of the numpy Generator used by the bootstrap.
+
+    Returns
+    -------
+    ATTGTResult
+
+    Raises
+    ------
+    SpecError
+        Missing columns or invalid options.
+    DataError
+        Non-numeric periods/cohorts/outcomes, duplicated unit-periods, cohorts varying
+        within a unit.
+    EstimationError
+        No never-treated units with ``control_group="nevertreated"`` (or too few), or no
+        cohort that can be estimated.
+
+    Warns
+    -----
+    UserWarning
+        Dropped rows/units, cohorts treated in the first period (dropped, as R), cells that
+        cannot be estimated (reported as NaN), small cells.
+    """
+    _validate_options(control_group, est_method, base_period, anticipation, n_boot, alpha)
+    df, names = _resolve_names(data, outcome, unit, time, cohort, covariates, weights, cluster)
+    prep = _prepare(df, names, control_group, anticipation, panel, allow_unbalanced_panel)
+    cells = _estimate_cells(prep, control_group, est_method, base_period, anticipation)
+
+    n = prep.n
+    att = cells.att
+    inf = cells.inf
+    se = analytic_se(inf, n, prep.cluster_codes)
+    se[~np.isfinite(att)] = np.nan
+    vcov = analytic_vcov(inf, n, prep.cluster_codes)
+    zero_na = ~np.isfinite(se)
+
+    crit = z_crit(alpha)
+    uniform = False
+    if bootstrap:
+        boot = multiplier_bootstrap(inf, n, prep.cluster_codes, n_boot, alpha, make_rng(seed))
+        se = np.where(zero_na, se, boot.se)
+        if np.isfinite(boot.crit_val):
+            crit = boot.crit_val
+            uniform = True
+            if crit >= 7:
+                warnings.warn(
+                    f"the simultaneous critical value ({crit:.2f}) is very large; groups may "
+                    "be too small or outcomes too little varied for a reliable uniform band",
+                    UserWarning,
+                    stacklevel=2,
+                )
+    se = np.where(np.isfinite(se) & (se > ZERO_SE), se, np.nan)
+
+    wald, wald_p, wald_df = _pretest(cells.groups, cells.times, att, vcov, zero_na)
+
+    return ATTGTResult(
+        groups=cells.groups,
+        times=cells.times,
+        att=att,
+        se=se,
+        inf_func=inf,
+        vcov=vcov,
+        crit_val=float(crit),
+        uniform=uniform,
+        post=cells.groups <= cells.times,
+        n_treated=cells.n_treated,
+        n_control=cells.n_control,
+        small_cells=cells.small,
+        wald_stat=wald,
+        wald_pvalue=wald_p,
+        wald_df=wald_df,
+        n_units=n,
+        n_clusters=prep.n_clusters,
+        unit_cohort=prep.unit_cohort,
+        unit_weight=prep.unit_weight,
+        cluster_codes=prep.cluster_codes,
+        alpha=float(alpha),
+        outcome=names.outcome,
+        est_method=est_method,
+        control_group=control_group,
+        base_period=base_period,
+        anticipation=int(anticipation),
+        panel=prep.panel,
+        unbalanced=prep.unbalanced,
+        covariates=tuple(names.covariates),
+        weights=names.weights,
+        cluster=prep.cluster_name,
+        bootstrap=bool(bootstrap),
+        n_boot=int(n_boot),
+        seed=seed,
+        time_periods=prep.tlist,
+        cohorts=prep.glist,
+    )
+
+
+def _validate_options(
+    control_group: str,
+    est_method: str,
+    base_period: str,
+    anticipation: int,
+    n_boot: int,
+    alpha: float,
+) -> None:
+    if control_group not in ("nevertreated", "notyettreated"):
+        raise SpecError(
+            f"control_group must be 'nevertreated' or 'notyettreated', got {control_group!r}"
+        )
+    if est_method not in ("dr", "ipw", "reg"):
+        raise SpecError(f"est_method must be 'dr', 'ipw' or 'reg', got {est_method!r}")
+    if base_period not in ("varying", "universal"):
+        raise SpecError(f"base_period must be 'varying' or 'universal', got {base_period!r}")
+    if anticipation < 0 or int(anticipation) != anticipation:
+        raise SpecError(f"anticipation must be a non-negative integer, got {anticipation!r}")
+    if int(n_boot) < 1:
+        raise SpecError(f"n_boot must be a positive integer, got {n_boot!r}")
+    if not 0 < alpha < 1:
+        raise SpecError(f"alpha must be between 0 and 1, got {alpha!r}")
+
+
+# ----------------------------------------------------------------------------- prep
+
+
+@dataclass
+class _Prepared:
+    panel: bool  # True: balanced-panel estimators; False: RC estimators
+    unbalanced: bool
+    n: int
+    tlist: FloatArray
+    glist: FloatArray
+    n_cov: int
+    # unit level (length n)
+    unit_cohort: FloatArray
+    unit_weight: FloatArray
+    cluster_codes: IntArray | None
+    n_clusters: int
+    cluster_name: str | None
+    # balanced panel
+    y_mat: FloatArray | None = None  # (T, n): one contiguous row per period
+    x_per: FloatArray | None = None  # (T, n, k) or (1, n, k) if time-invariant
+    # row level (RC / unbalanced)
+    y_row: FloatArray | None = None
+    per_row: IntArray | None = None
+    cohort_row: FloatArray | None = None
+    w_row: FloatArray | None = None
+    x_row: FloatArray | None = None
+    unit_row: IntArray | None = None
+
+
+def _prepare(
+    df: pd.DataFrame,
+    names: _Names,
+    control_group: str,
+    anticipation: int,
+    panel: bool,
+    allow_unbalanced: bool,
+) -> _Prepared:
+    n_rows0 = len(df)
+    time_v = _to_float(df[names.time], names.time, "time")
+    cohort_v = _to_float(df[names.cohort], names.cohort, "cohort")
+    cohort_v = np.where(np.isnan(cohort_v), 0.0, cohort_v)
+    y_v = _to_float(df[names.outcome], names.outcome, "outcome")
+    x_v, x_labels = _covariate_matrix(df, names.covariates)
+    w_v = (
+        _to_float(df[names.weights], names.weights, "weight")
+        if names.weights is not None
+        else np.ones(n_rows0)
+    )
+    unit_raw = df[names.unit].to_numpy() if names.unit is not None else None
+    cluster_name = names.cluster
+    if cluster_name is not None and cluster_name == names.unit and panel:
+        cluster_name = None
+    cl_raw = df[cluster_name].to_numpy() if cluster_name is not None else None
+
+    ok = np.isfinite(time_v) & np.isfinite(y_v) & np.all(np.isfinite(x_v), axis=1)
+    ok &= np.isfinite(w_v)
+    if unit_raw is not None:
+        ok &= ~pd.isna(unit_raw)
+    if cl_raw is not None:
+        ok &= ~pd.isna(cl_raw)
+    n_bad = int((~ok).sum())
+    if n_bad:
+        warnings.warn(
+            f"dropped {n_bad} of {n_rows0} rows with missing outcome, time, covariates, "
+            "weight, unit or cluster",
+            UserWarning,
+            stacklevel=3,
+        )
+    if np.any(w_v[ok] < 0):
+        raise DataError(
+            f"weight column '{names.weights}' has negative values; weights must be >= 0"
+        )
+
+    def keep(mask: NDArray[np.bool_]) -> None:
+        nonlocal time_v, cohort_v, y_v, x_v, w_v, unit_raw, cl_raw
+        time_v, cohort_v, y_v, x_v, w_v = (
+            time_v[mask],
+            cohort_v[mask],
+            y_v[mask],
+            x_v[mask],
+            w_v[mask],
+        )
+        if unit_raw is not None:
+            unit_raw = unit_raw[mask]
+        if cl_raw is not None:
+            cl_raw = cl_raw[mask]
+
+    keep(ok)
+    if time_v.size == 0:
+        raise DataError("no rows left after dropping rows with missing values")
+    w_v = w_v / w_v.mean()
+
+    tlist = _sorted_unique(time_v)
+    cohort_v = np.where(cohort_v > tlist.max(), 0.0, cohort_v)
+    glist = _sorted_unique(cohort_v)
+
+    if not np.any(glist == 0):
+        if control_group == "nevertreated":
+            raise EstimationError(
+                "there are no never-treated units to compare with (cohort 0 or missing); "
+                "use control_group='notyettreated' to compare with units not yet treated"
+            )
+        gmax = glist.max()
+        keep(time_v < gmax - anticipation)
+        tlist = _sorted_unique(time_v)
+        glist = _sorted_unique(cohort_v)
+        glist = glist[glist < gmax]
+    if tlist.size < 2:
+        raise EstimationError("fewer than two time periods remain; DiD needs at least two")
+
+    first = tlist[0]
+    glist = glist[(glist > 0) & (glist > first + anticipation)]
+    treated_first = (cohort_v <= first) & (cohort_v != 0)
+    if np.any(treated_first):
+        if panel and unit_raw is not None:
+            n_first = int(pd.unique(unit_raw[treated_first]).size)
+        else:
+            n_first = int(treated_first.sum())
+        what = "units" if panel else "observations"
+        warnings.warn(
+            f"dropped {n_first} {what} already treated in the first period ({_num(first)}); "
+            "their effect cannot be identified without a pre-treatment period (as R did)",
+            UserWarning,
+            stacklevel=3,
+        )
+        keep(np.isin(cohort_v, np.concatenate([[0.0], glist])))
+        tlist = _sorted_unique(time_v)
+        glist = _sorted_unique(cohort_v)
+        glist = glist[(glist > 0) & (glist > tlist[0] + anticipation)]
+    if glist.size == 0:
+        raise EstimationError(
+            "no treated cohort can be estimated; the cohort column must hold the first "
+            "treated period (0 or empty for never treated) and some cohort must start "
+            "after the first period"
+        )
+
+    n_periods = tlist.size
+    per_v = np.searchsorted(tlist, time_v)
+    unbalanced = False
+
+    if panel:
+        if unit_raw is None:
+            raise SpecError("panel data need a unit column: pass unit='...' (or panel=False)")
+        codes, _uniques = pd.factorize(pd.Series(unit_raw), sort=True)
+        codes = np.asarray(codes, dtype=np.intp)
+        n_u = int(codes.max()) + 1
+        key = codes * n_periods + per_v
+        if np.bincount(key, minlength=n_u * n_periods).max() > 1:
+            raise DataError(
+                f"some units appear more than once in a period ('{names.unit}' x "
+                f"'{names.time}' must be unique); aggregate or deduplicate first"
+            )
+        cmin = np.full(n_u, np.inf)
+        cmax = np.full(n_u, -np.inf)
+        np.minimum.at(cmin, codes, cohort_v)
+        np.maximum.at(cmax, codes, cohort_v)
+        if np.any(cmin != cmax):
+            raise DataError(
+                f"the cohort column '{names.cohort}' changes within some units; it must be "
+                "the unit's first treated period in every row"
+            )
+        counts = np.bincount(codes, minlength=n_u)
+        balanced = bool(np.all(counts == n_periods))
+        if allow_unbalanced and not balanced:
+            unbalanced = True
+        elif not balanced:
+            n_drop = int((counts < n_periods).sum())
+            warnings.warn(
+                f"dropped {n_drop} units not observed in all {n_periods} periods (a balanced "
+                "panel is required; pass allow_unbalanced_panel=True to keep them)",
+                UserWarning,
+                stacklevel=3,
+            )
+            keep(counts[codes] == n_periods)
+            per_v = per_v[counts[codes] == n_periods]
+            codes = codes[counts[codes] == n_periods]
+            if codes.size == 0:
+                raise DataError("no unit is observed in every period; the balanced panel is empty")
+            codes = np.asarray(pd.factorize(codes, sort=True)[0], dtype=np.intp)
+            n_u = int(codes.max()) + 1
+    else:
+        codes = np.arange(time_v.size, dtype=np.intp)
+        n_u = time_v.size
+
+    _check_group_sizes(cohort_v, n_periods, len(x_labels) - 1, control_group)
+
+    # unit-level attributes (first observed period of each unit)
+    order = np.lexsort((per_v, codes))
+    first_idx = order[np.r_[True, codes[order][1:] != codes[order][:-1]]]
+    unit_cohort = cohort_v[first_idx]
+    if unbalanced:
+        # R aggregates the data by unit with a mean before computing group shares
+        unit_weight = np.bincount(codes, weights=w_v, minlength=n_u) / np.bincount(
+            codes, minlength=n_u
+        )
+    else:
+        unit_weight = w_v[first_idx]
+
+    cluster_codes: IntArray | None = None
+    n_clusters = n_u
+    if cl_raw is not None:
+        cl_codes = np.asarray(pd.factorize(pd.Series(cl_raw), sort=True)[0], dtype=np.intp)
+        if panel:
+            unit_cl = cl_codes[first_idx]
+            moved = int(np.unique(codes[cl_codes != unit_cl[codes]]).size)
+            if moved:
+                warnings.warn(
+                    f"{moved} units change cluster ('{cluster_name}') over time; each unit is "
+                    "assigned to the cluster of its first observed period",
+                    UserWarning,
+                    stacklevel=3,
+                )
+        else:
+            unit_cl = cl_codes
+        uniq, unit_cl = np.unique(unit_cl, return_inverse=True)
+        cluster_codes = np.asarray(unit_cl, dtype=np.intp)
+        n_clusters = int(uniq.size)
+        if n_clusters < 2:
+            raise EstimationError(
+                f"cluster column '{cluster_name}' has a single cluster; cluster-robust "
+                "inference needs many clusters (drop cluster= to use unit-level inference)"
+            )
+
+    prep = _Prepared(
+        panel=panel and not unbalanced,
+        unbalanced=unbalanced,
+        n=n_u,
+        tlist=tlist,
+        glist=glist,
+        n_cov=len(x_labels) - 1,
+        unit_cohort=unit_cohort,
+        unit_weight=unit_weight,
+        cluster_codes=cluster_codes,
+        n_clusters=n_clusters,
+        cluster_name=cluster_name,
+    )
+    if prep.panel:
+        y_mat = np.full((n_periods, n_u), np.nan)
+        y_mat[per_v, codes] = y_v
+        k = x_v.shape[1]
+        x_all = np.empty((n_periods, n_u, k))
+        x_all[per_v, codes, :] = x_v
+        if k == 1 or np.all(x_all == x_all[:1]):
+            x_all = x_all[:1]
+        prep.y_mat = y_mat
+        prep.x_per = x_all
+    else:
+        prep.y_row = y_v
+        prep.per_row = per_v
+        prep.cohort_row = cohort_v
+        prep.w_row = w_v
+        prep.x_row = x_v
+        prep.unit_row = codes
+    return prep
+
+
+def _check_group_sizes(
+    cohort_v: FloatArray, n_periods: int, n_cov: int, control_group: str
+) -> None:
+    """R's check: groups with fewer than ``n_cov + 5`` units (rows / periods) get a warning;
+    a too small never-treated group with ``nevertreated`` is an error."""
+    req = n_cov + 5
+    vals, counts = np.unique(cohort_v, return_counts=True)
+    sizes = counts / n_periods
+    small = vals[sizes < req]
+    if small.size:
+        if control_group == "nevertreated" and np.any(small == 0):
+            n_never = float(sizes[vals == 0][0])
+            raise EstimationError(
+                f"the never-treated group is too small (about {n_never:.0f} units, fewer "
+                f"than {req}); use control_group='notyettreated'"
+            )
+        warnings.warn(
+            "some cohorts are small (fewer than "
+            f"{req} units): {', '.join(_num(v) for v in small)}; their estimates are imprecise",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
+# ----------------------------------------------------------------------------- cells
+
+
+@dataclass
+class _Cells:
+    groups: FloatArray
+    times: FloatArray
+    att: FloatArray
+    inf: FloatArray
+    n_treated: NDArray[np.int64]
+    n_control: NDArray[np.int64]
+    small: tuple[tuple[float, float, int, int], ...]
+
+
+def _cell_plan(
+    glist: FloatArray, tlist: FloatArray, base_period: str, anticipation: int
+) -> list[tuple[float, int, int]]:
+    """(g, current period index, base period index) for each cell, R's loop order."""
+    tfac = 0 if base_period == "universal" else 1
+    plan = []
+    for g in glist:
+        pre_g = int(np.nonzero(tlist + anticipation < g)[0][-1])
+        for ti in range(tfac, tlist.size):
+            base = pre_g if base_period == "universal" else ti - 1
+            if g <= tlist[ti]:
+                base = pre_g
+            plan.append((float(g), ti, base))
+    return plan
+
+
+def _estimate_cells(
+    prep: _Prepared,
+    control_group: str,
+    est_method: str,
+    base_period: str,
+    anticipation: int,
+) -> _Cells:
+    tlist = prep.tlist
+    plan = _cell_plan(prep.glist, tlist, base_period, anticipation)
+    k = len(plan)
+    n = prep.n
+    att = np.full(k, np.nan)
+    inf = np.zeros((n, k), order="F")  # column writes are contiguous
+    n_tr = np.zeros(k, dtype=np.int64)
+    n_co = np.zeros(k, dtype=np.int64)
+    groups = np.array([p[0] for p in plan])
+    times = np.array([tlist[p[1]] for p in plan])
+    notyet = control_group == "notyettreated"
+    problems: list[str] = []
+    small: list[tuple[float, float, int, int]] = []
+    req = prep.n_cov + 5
+
+    for j, (g, ti, base) in enumerate(plan):
+        if base == ti:  # universal base period reference cell
+            att[j] = 0.0
+            continue
+        label = f"cohort {_num(g)} in period {_num(tlist[ti])}"
+        threshold = tlist[max(ti, base)] + anticipation
+        if prep.panel:
+            res = _panel_cell(prep, g, ti, base, threshold, notyet, est_method, label, problems)
+        else:
+            res = _rc_cell(prep, g, ti, base, threshold, notyet, est_method, label, problems)
+        a, col, nt, nc = res
+        att[j] = a
+        n_tr[j], n_co[j] = nt, nc
+        if col is not None:
+            inf[:, j] = col
+        if nt < req or nc < req:
+            small.append((g, float(tlist[ti]), int(nt), int(nc)))
+
+    if problems:
+        shown = "; ".join(problems[:6]) + ("; ..." if len(problems) > 6 else "")
+        warnings.warn(
+            f"{len(problems)} ATT(g,t) cell(s) could not be estimated and are NaN: {shown}",
+            UserWarning,
+            stacklevel=3,
+        )
+    if small:
+        shown = ", ".join(f"({_num(g)},{_num(t)}): {a}/{b}" for g, t, a, b in small[:8])
+        warnings.warn(
+            f"{len(small)} ATT(g,t) cell(s) have fewer than {req} treated or comparison "
+            f"units (treated/comparison): {shown}{', ...' if len(small) > 8 else ''}",
+            UserWarning,
+            stacklevel=3,
+        )
+    return _Cells(groups, times, att, inf, n_tr, n_co, tuple(small))
+
+
+def _panel_cell(
+    prep: _Prepared,
+    g: float,
+    ti: int,
+    base: int,
+    threshold: float,
+    notyet: bool,
+    est_method: str,
+    label: str,
+    problems: list[str],
+) -> tuple[float, FloatArray | None, int, int]:
+    assert prep.y_mat is not None and prep.x_per is not None
+    coh = prep.unit_cohort
+    treat = coh == g
+    ctrl = (coh == 0) | ((coh > threshold) & (coh != g)) if notyet else coh == 0
+    idx = np.flatnonzero(treat | ctrl)
+    d = treat[idx].astype(float)
+    nt = int(d.sum())
+    nc = idx.size - nt
+    if nt == 0 or nc == 0:
+        problems.append(f"{label}: no {'treated' if nt == 0 else 'comparison'} units")
+        return np.nan, None, nt, nc
+    dy = prep.y_mat[ti, idx] - prep.y_mat[base, idx]
+    xp = prep.x_per[0] if prep.x_per.shape[0] == 1 else prep.x_per[min(ti, base)]
+    x = xp[idx]
+    w = prep.unit_weight[idx]
+    # R's pre-checks: overlap (unweighted logit) and invertible control design
+    if est_method in ("dr", "ipw"):
+        try:
+            ps0, _ = est.logit_fit(x, d, np.ones_like(d))
+        except est.CellError as exc:
+            problems.append(f"{label}: {exc}")
+            return np.nan, None, nt, nc
+        if ps0.max() >= 0.999:
+            problems.append(f"{label}: overlap violated (propensity score >= 0.999)")
+            return np.nan, None, nt, nc
+    if est_method in ("dr", "reg"):
+        xc = x[d == 0]
+        if est.rcond(xc.T @ xc) < np.finfo(float).eps:
+            problems.append(f"{label}: not enough comparison units for the covariate regression")
+            return np.nan, None, nt, nc
+    try:
+        with np.errstate(all="ignore"):
+            a, psi = est.PANEL_ESTIMATORS[est_method](dy, d, x, w)
+    except (est.CellError, np.linalg.LinAlgError, ValueError) as exc:
+        problems.append(f"{label}: {exc}")
+        return np.nan, None, nt, nc
+    if not np.isfinite(a) or not np.all(np.isfinite(psi)):
+        problems.append(f"{label}: the estimate is not finite")
+        return np.nan, None, nt, nc
+    col = np.zeros(prep.n)
+    col[idx] = (prep.n / idx.size) * psi
+    return a, col, nt, nc
+
+
+def _rc_cell(
+    prep: _Prepared,
+    g: float,
+    ti: int,
+    base: int,
+    threshold: float,
+    notyet: bool,
+    est_method: str,
+    label: str,
+    problems: list[str],
+) -> tuple[float, FloatArray | None, int, int]:
+    assert prep.per_row is not None and prep.cohort_row is not None
+    assert prep.y_row is not None and prep.x_row is not None and prep.w_row is not None
+    assert prep.unit_row is not None
+    coh = prep.cohort_row
+    per = prep.per_row
+    treat = coh == g
+    ctrl = (coh == 0) | ((coh > threshold) & (coh != g)) if notyet else coh == 0
+    rows = np.flatnonzero(((per == ti) | (per == base)) & (treat | ctrl))
+    d = treat[rows].astype(float)
+    post = (per[rows] == ti).astype(float)
+    nt = int(d.sum())
+    nc = rows.size - nt
+    missing = []
+    if np.sum(d * post) == 0:
+        missing.append("no treated observations in the period")
+    if np.sum(d * (1 - post)) == 0:
+        missing.append("no treated observations in the base period")
+    if np.sum((1 - d) * post) == 0:
+        missing.append("no comparison observations in the period")
+    if np.sum((1 - d) * (1 - post)) == 0:
+        missing.append("no comparison observations in the base period")
+    if missing:
+        problems.append(f"{label}: {', '.join(missing)}")
+        return np.nan, None, nt, nc
+    try:
+        with np.errstate(all="ignore"):
+            a, psi = est.RC_ESTIMATORS[est_method](
+                prep.y_row[rows], post, d, prep.x_row[rows], prep.w_row[rows]
+            )
+    except (est.CellError, np.linalg.LinAlgError, ValueError) as exc:
+        problems.append(f"{label}: {exc}")
+        return np.nan, None, nt, nc
+    if not np.isfinite(a) or not np.all(np.isfinite(psi)):
+        problems.append(f"{label}: the estimate is not finite")
+        return np.nan, None, nt, nc
+    scaled = (prep.n / rows.size) * psi
+    col = np.bincount(prep.unit_row[rows], weights=scaled, minlength=prep.n)
+    return a, col, nt, nc
+
+
+# ----------------------------------------------------------------------------- pretest
+
+
+def _pretest(
+    groups: FloatArray,
+    times: FloatArray,
+    att: FloatArray,
+    vcov: FloatArray,
+    zero_na: NDArray[np.bool_],
+) -> tuple[float | None, float | None, int]:
+    """R's Wald pre-test that all pre-treatment ATT(g,t) are zero."""
+    pre = np.flatnonzero((groups > times) & ~zero_na & np.isfinite(att))
+    if pre.size == 0:
+        return None, None, 0
+    pv = vcov[np.ix_(pre, pre)]
+    if not np.all(np.isfinite(pv)) or est.rcond(pv) <= np.finfo(float).eps:
+        warnings.warn(
+            "the pre-trend Wald test is not reported: the covariance matrix of the "
+            "pre-treatment ATT(g,t) is singular",
+            UserWarning,
+            stacklevel=3,
+        )
+        return None, None, int(pre.size)
+    a = att[pre]
+    w = float(a @ np.linalg.solve(pv, a))
+    return w, float(stats.chi2.sf(w, pre.size)), int(pre.size)

@@ -1,0 +1,63 @@
+"""Every workbook runs on the demo data through the runner users use, reproducibly and safely."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from improve.workbooks import RESERVED, list_workbooks, run_workbook
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def test_there_are_workbooks():
+    assert NOTEBOOKS, "notebooks/ is empty"
+    assert [wb.name for wb in list_workbooks()] == [p.stem for p in NOTEBOOKS]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_without_outputs_and_parameterised(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code), "strip outputs"
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    source = tagged[0].source
+    for name in RESERVED:
+        assert f"{name}:" in source or f"{name} =" in source
+    for line in source.splitlines():
+        assert "#" in line, f"parameter without a comment: {line}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_workbook_runs_on_demo_data_reproducibly(path, tmp_path):
+    first = run_workbook(path.stem, out=tmp_path / "a")
+    second = run_workbook(path.stem, out=tmp_path / "b")
+    assert first.status == second.status == "complete"
+    files = sorted(
+        p.relative_to(first.folder)
+        for p in first.folder.rglob("*")
+        if p.is_file() and (p.suffix in {".csv", ".svg", ".png"} or p.name == "results.json")
+    )
+    assert any(f.suffix == ".csv" for f in files)
+    for rel in files:
+        assert (first.folder / rel).read_bytes() == (second.folder / rel).read_bytes(), rel
+
+    # no unit identifiers anywhere in what a reader sees
+    demo = pd.read_csv(ROOT / "data" / "demo" / "schools.csv", dtype=str)
+    ids = set(demo["school_id"])
+    published = [first.folder / "report.html", first.folder / "results.json"]
+    published += list((first.folder / "tables").glob("*.csv"))
+    for file in published:
+        text = file.read_text(encoding="utf-8")
+        leaked = [i for i in ids if i in text]
+        assert not leaked, f"{file.name} shows unit ids such as {leaked[:2]}"
+    manifest = json.loads((first.folder / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["finished"] >= manifest["started"]
