@@ -1,5 +1,32 @@
-"""improve: evaluation workbooks for continuous improvement in K-12 education."""
+"""improve: evaluation workbooks for continuous improvement in K-12 education.
+
+The public API is small and stable::
+
+    from improve import load_panel, att_gt, aggregate
+
+See :mod:`improve.data` (loading and validation), :mod:`improve.did` (staggered
+difference-in-differences) and :mod:`improve.report` (tables, figures, privacy).
+"""
 
 from __future__ import annotations
 
+from improve.data import ColumnMap, Panel, PanelSpec, load_panel
+from improve.did import aggregate, att_gt
+from improve.errors import DataError, EstimationError, ImproveError, SpecError, WorkbookError
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "ColumnMap",
+    "DataError",
+    "EstimationError",
+    "ImproveError",
+    "Panel",
+    "PanelSpec",
+    "SpecError",
+    "WorkbookError",
+    "__version__",
+    "aggregate",
+    "att_gt",
+    "load_panel",
+]

@@ -88,3 +88,16 @@ def test_time_varying_cluster_uses_first_period(mpdta: pd.DataFrame) -> None:
         res = att_gt(df, "lemp", cluster="school", **KEYS)
     base = att_gt(df.assign(school=mpdta["countyreal"] // 1000), "lemp", cluster="school", **KEYS)
     np.testing.assert_allclose(res.se, base.se)
+
+
+def test_bootstrap_runs_for_cross_sections_and_unbalanced(mpdta: pd.DataFrame, variants) -> None:
+    df = mpdta.assign(state=mpdta["countyreal"] // 1000)
+    rc = att_gt(df, "lemp", panel=False, cluster="state", bootstrap=True, seed=5, **KEYS)
+    assert rc.n_units == 2500 and rc.n_clusters == df["state"].nunique()
+    assert np.all(np.isfinite(rc.se)) and rc.crit_val > 1.96
+    ub = att_gt(
+        variants["unbalanced"], "lemp", allow_unbalanced_panel=True, bootstrap=True, seed=5, **KEYS
+    )
+    assert ub.unbalanced and np.all(np.isfinite(ub.se))
+    cal = aggregate(ub, "calendar")
+    assert cal.uniform and np.all(np.isfinite(cal.se_egt))

@@ -155,8 +155,11 @@ def _normalise(w: FloatArray) -> FloatArray:
     return w / m
 
 
-def _pscore(x: FloatArray, d: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray]:
-    ps, _ = logit_fit(x, d, w)
+def _pscore(
+    x: FloatArray, d: FloatArray, w: FloatArray, ps: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray]:
+    if ps is None:
+        ps, _ = logit_fit(x, d, w)
     ps = np.minimum(ps, _PS_CAP)
     trim = np.ones_like(ps)
     ctrl = d == 0
@@ -174,7 +177,7 @@ def _check_means(*vals: float) -> None:
 
 
 def drdid_panel(
-    dy: FloatArray, d: FloatArray, x: FloatArray, w: FloatArray
+    dy: FloatArray, d: FloatArray, x: FloatArray, w: FloatArray, ps: FloatArray | None = None
 ) -> tuple[float, FloatArray]:
     """Locally efficient doubly robust DiD for panel data (R ``DRDID::drdid_panel``).
 
@@ -188,6 +191,8 @@ def drdid_panel(
         Covariates including an intercept column.
     w : ndarray, shape (n,)
         Sampling weights (normalised to mean one here).
+    ps : ndarray, optional
+        Already fitted propensity scores (same weights), to avoid refitting the logit.
 
     Returns
     -------
@@ -198,7 +203,7 @@ def drdid_panel(
     """
     n = d.shape[0]
     w = _normalise(w)
-    ps, trim = _pscore(x, d, w)
+    ps, trim = _pscore(x, d, w, ps)
     ctrl = d == 0
     beta = wls(x[ctrl], dy[ctrl], w[ctrl])
     out_delta = x @ beta
@@ -232,14 +237,14 @@ def drdid_panel(
 
 
 def std_ipw_did_panel(
-    dy: FloatArray, d: FloatArray, x: FloatArray, w: FloatArray
+    dy: FloatArray, d: FloatArray, x: FloatArray, w: FloatArray, ps: FloatArray | None = None
 ) -> tuple[float, FloatArray]:
     """Normalised (Hajek) IPW DiD for panel data (R ``DRDID::std_ipw_did_panel``).
 
     Parameters and returns as in :func:`drdid_panel`.
     """
     w = _normalise(w)
-    ps, trim = _pscore(x, d, w)
+    ps, trim = _pscore(x, d, w, ps)
     w_treat = trim * w * d
     w_cont = trim * w * ps * (1.0 - d) / (1.0 - ps)
     att_treat = w_treat * dy
@@ -490,3 +495,58 @@ def reg_did_rc(
 
 PANEL_ESTIMATORS = {"dr": drdid_panel, "ipw": std_ipw_did_panel, "reg": reg_did_panel}
 RC_ESTIMATORS = {"dr": drdid_rc, "ipw": std_ipw_did_rc, "reg": reg_did_rc}
+
+
+# ------------------------------------------------------------ no-covariate fast paths
+
+
+def unconditional_panel(
+    dy: FloatArray, d: FloatArray, w: FloatArray, est_method: str
+) -> tuple[float, FloatArray]:
+    """Closed form of the three panel estimators when the only covariate is the intercept.
+
+    Then the propensity score is the weighted treated share and the outcome regression the
+    weighted mean change of the comparison units, so ``dr``, ``ipw`` and ``reg`` all reduce
+    to the difference of weighted mean changes with influence function
+    ``w D (dY - m1) / E[w D] - w (1 - D) (dY - m0) / E[w (1 - D)]``.
+    DRDID's trimming (comparison units with propensity score >= 0.995) is kept.
+    """
+    w = _normalise(w)
+    if est_method in ("dr", "ipw"):
+        p = float(np.dot(w, d) / w.sum())
+        if min(p, _PS_CAP) >= _TRIM_LEVEL:
+            raise CellError("no comparison units left after propensity-score trimming")
+    wt = w * d
+    wc = w * (1.0 - d)
+    mt, mc = wt.mean(), wc.mean()
+    _check_means(mt, mc)
+    m1 = np.dot(wt, dy) / dy.size / mt
+    m0 = np.dot(wc, dy) / dy.size / mc
+    psi = wt * (dy - m1) / mt - wc * (dy - m0) / mc
+    return float(m1 - m0), psi
+
+
+def unconditional_rc(
+    y: FloatArray, post: FloatArray, d: FloatArray, w: FloatArray, est_method: str
+) -> tuple[float, FloatArray]:
+    """Closed form of the repeated cross-section estimators with an intercept only.
+
+    ``ATT = (m11 - m10) - (m01 - m00)`` of weighted cell means (D x post), with the sum of
+    the four cell-mean influence functions.
+    """
+    w = _normalise(w)
+    if est_method in ("dr", "ipw"):
+        p = float(np.dot(w, d) / w.sum())
+        if min(p, _PS_CAP) >= _TRIM_LEVEL:
+            raise CellError("no comparison units left after propensity-score trimming")
+    att = 0.0
+    psi = np.zeros_like(y)
+    n = y.size
+    for dv, pv, sign in ((1, 1, 1.0), (1, 0, -1.0), (0, 1, -1.0), (0, 0, 1.0)):
+        wi = w * ((d == dv) & (post == pv))
+        mw = wi.mean()
+        _check_means(mw)
+        m = np.dot(wi, y) / n / mw
+        att += sign * m
+        psi += sign * wi * (y - m) / mw
+    return float(att), psi

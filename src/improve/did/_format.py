@@ -72,7 +72,13 @@ def text_table(df: pd.DataFrame, digits: int = 4) -> str:
     shown = df.copy()
     for col in shown.columns:
         if pd.api.types.is_float_dtype(shown[col]):
-            shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}f}")
+            vals = shown[col].to_numpy(dtype=float)
+            fin = vals[np.isfinite(vals)]
+            integer = fin.size > 0 and bool(np.all(fin == np.round(fin)))
+            if integer and col in ("group", "time", "event_time"):
+                shown[col] = [("" if not np.isfinite(v) else f"{v:.0f}") for v in vals]
+            else:
+                shown[col] = [("" if not np.isfinite(v) else f"{v:.{digits}f}") for v in vals]
     return shown.to_string(index=False)
 
 

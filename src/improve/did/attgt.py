@@ -7,7 +7,24 @@ unbalanced panels and repeated cross-sections, analytic and multiplier-bootstrap
 uniform (sup-t) bands and the pre-trend Wald test.
 
 The numerical core works on numpy arrays: ids are factorised once, a balanced panel becomes
-a units x periods outcome matrix, and each cell only slices arrays.
+a periods x units outcome matrix, and each cell only slices arrays. Without covariates the
+three estimators have a closed form that is used directly (identical to DRDID's output).
+
+Where this module knowingly differs from R ``did`` 2.x:
+
+* Clustering. R gives analytic standard errors only at the unit level and, in its
+  bootstrap, *averages* influence functions within clusters (correct only for equal cluster
+  sizes). Here ``cluster=`` gives analytic cluster-robust standard errors and a
+  cluster-level multiplier bootstrap, both from influence functions *summed* within
+  clusters; the pre-test uses the same cluster-robust covariance. Without clusters the
+  results equal R's.
+* Random numbers. The bootstrap uses numpy's Generator (``seed=``), so bootstrap standard
+  errors and critical values equal R's in distribution, not draw for draw.
+* No never-treated units with ``control_group="nevertreated"`` raises
+  :class:`~improve.errors.EstimationError` (as ``did`` up to 2.1; ``did`` 2.5's "faster
+  mode" instead turns the last cohort into the comparison group with a warning).
+* Cells that fail (singular covariate design, perfect separation, no comparison units)
+  are NaN with a warning instead of stopping the whole run.
 """
 
 from __future__ import annotations
@@ -536,6 +553,7 @@ class _Prepared:
     tlist: FloatArray
     glist: FloatArray
     n_cov: int
+    uniform_weights: bool
     # unit level (length n)
     unit_cohort: FloatArray
     unit_weight: FloatArray
@@ -755,6 +773,7 @@ def _prepare(
         tlist=tlist,
         glist=glist,
         n_cov=len(x_labels) - 1,
+        uniform_weights=bool(np.all(w_v == w_v[0])),
         unit_cohort=unit_cohort,
         unit_weight=unit_weight,
         cluster_codes=cluster_codes,
@@ -919,7 +938,20 @@ def _panel_cell(
     xp = prep.x_per[0] if prep.x_per.shape[0] == 1 else prep.x_per[min(ti, base)]
     x = xp[idx]
     w = prep.unit_weight[idx]
+    if prep.n_cov == 0:
+        if est_method in ("dr", "ipw") and nt / idx.size >= 0.999:
+            problems.append(f"{label}: overlap violated (propensity score >= 0.999)")
+            return np.nan, None, nt, nc
+        try:
+            a, psi = est.unconditional_panel(dy, d, prep.unit_weight[idx], est_method)
+        except est.CellError as exc:
+            problems.append(f"{label}: {exc}")
+            return np.nan, None, nt, nc
+        col = np.zeros(prep.n)
+        col[idx] = (prep.n / idx.size) * psi
+        return a, col, nt, nc
     # R's pre-checks: overlap (unweighted logit) and invertible control design
+    ps0 = None
     if est_method in ("dr", "ipw"):
         try:
             ps0, _ = est.logit_fit(x, d, np.ones_like(d))
@@ -936,7 +968,12 @@ def _panel_cell(
             return np.nan, None, nt, nc
     try:
         with np.errstate(all="ignore"):
-            a, psi = est.PANEL_ESTIMATORS[est_method](dy, d, x, w)
+            if est_method == "reg":
+                a, psi = est.reg_did_panel(dy, d, x, w)
+            else:
+                # R's overlap check fits the logit without weights: reuse it if unweighted
+                reuse = ps0 if prep.uniform_weights else None
+                a, psi = est.PANEL_ESTIMATORS[est_method](dy, d, x, w, reuse)
     except (est.CellError, np.linalg.LinAlgError, ValueError) as exc:
         problems.append(f"{label}: {exc}")
         return np.nan, None, nt, nc
@@ -985,9 +1022,14 @@ def _rc_cell(
         return np.nan, None, nt, nc
     try:
         with np.errstate(all="ignore"):
-            a, psi = est.RC_ESTIMATORS[est_method](
-                prep.y_row[rows], post, d, prep.x_row[rows], prep.w_row[rows]
-            )
+            if prep.n_cov == 0:
+                a, psi = est.unconditional_rc(
+                    prep.y_row[rows], post, d, prep.w_row[rows], est_method
+                )
+            else:
+                a, psi = est.RC_ESTIMATORS[est_method](
+                    prep.y_row[rows], post, d, prep.x_row[rows], prep.w_row[rows]
+                )
     except (est.CellError, np.linalg.LinAlgError, ValueError) as exc:
         problems.append(f"{label}: {exc}")
         return np.nan, None, nt, nc

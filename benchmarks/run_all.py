@@ -1,0 +1,27 @@
+"""Run every benchmark in this folder with the current interpreter (``make bench``).
+
+Each ``bench_*.py`` times ``improve`` against the peer packages of the ``reference`` extra in
+one run and prints ratios. Extra arguments are passed to every script.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(argv: list[str]) -> int:
+    """Run each benchmark; return non-zero if any failed."""
+    failures = 0
+    for script in sorted(HERE.glob("bench_*.py")):
+        print(f"== {script.name}", flush=True)
+        result = subprocess.run([sys.executable, str(script), "--peers", *argv], check=False)
+        failures += result.returncode != 0
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
