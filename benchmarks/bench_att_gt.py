@@ -112,6 +112,7 @@ def main() -> None:
         impls.update({"moderndid": run_moderndid, "diff_diff": run_diff_diff})
     ref = None
     first = ""
+    base_secs = None
     for name, fn in impls.items():
         try:
             with warnings.catch_warnings():
@@ -121,9 +122,12 @@ def main() -> None:
             print(f"{name:10s} not available ({exc})")
             continue
         if ref is None:
-            ref, first = att, name
+            ref, first, base_secs = att, name, secs
         diff = float(np.nanmax(np.abs(att - ref))) if att.shape == ref.shape else float("nan")
-        print(f"{name:10s} {secs:8.3f} s   max |ATT - {first}| = {diff:.2e}")
+        ratio = secs / base_secs if base_secs else float("nan")
+        print(
+            f"{name:10s} {secs:8.3f} s  ({ratio:5.2f} x {first})   max |ATT - {first}| = {diff:.2e}"
+        )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")  # tests draw figures without a screen
+
 from pathlib import Path
 
 import pandas as pd

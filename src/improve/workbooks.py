@@ -154,6 +154,15 @@ def parse_cli_value(text: str) -> Any:
         return text
 
 
+def _literal_choices(type_name: str) -> list[Any]:
+    inner = type_name[len("Literal[") : -1]
+    try:
+        parsed = eval(f"[{inner}]", {"__builtins__": {}}, {})  # noqa: S307 (literal values)
+    except Exception:
+        return []
+    return list(parsed)
+
+
 def _coerce(param: Parameter, value: Any) -> Any:
     type_name = param.type.replace(" ", "")
     optional = "None" in type_name or "Optional" in type_name
@@ -166,6 +175,14 @@ def _coerce(param: Parameter, value: Any) -> Any:
         f"parameter '{param.name}' must be {param.type} (default {param.default!r}), "
         f"got {value!r} ({type(value).__name__})"
     )
+    if base.startswith("Literal["):
+        choices = _literal_choices(base)
+        if value not in choices:
+            shown = " or ".join(repr(c) for c in choices)
+            close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise SpecError(f"parameter '{param.name}' must be {shown}, got {value!r}{hint}")
+        return value
     if base == "bool":
         if isinstance(value, bool):
             return value

@@ -550,3 +550,140 @@ def unconditional_rc(
         att += sign * m
         psi += sign * wi * (y - m) / mw
     return float(att), psi
+
+
+# ------------------------------------------------------- panel cells with shared design
+
+
+class PanelDesign:
+    """The panel estimators for many outcome changes ``dy`` on one fixed 2x2 design.
+
+    In :func:`improve.did.att_gt` every cell of a cohort ``g`` with the same comparison
+    units and the same covariate rows has the same treatment indicator, covariates and
+    weights; only ``dy`` changes. Everything that depends on the design alone (propensity
+    score, trimming, the weighted least-squares projector of the comparison units, the
+    linear representations of the logit and of the regression) is computed once here and
+    :meth:`estimate` is then a few passes over the units. Results equal
+    :func:`drdid_panel`, :func:`std_ipw_did_panel` and :func:`reg_did_panel` up to
+    floating-point rounding; the influence functions are formed without the ``n x k``
+    intermediate matrices (``lin_rep @ v`` is computed as ``score * (x @ (A v))``).
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, k)
+        Covariates including the intercept column.
+    d : ndarray, shape (n,)
+        Treatment indicator (0/1).
+    w : ndarray, shape (n,)
+        Sampling weights.
+    est_method : {"dr", "ipw", "reg"}
+    ps : ndarray, optional
+        Already fitted propensity scores (same weights).
+
+    Raises
+    ------
+    CellError, numpy.linalg.LinAlgError
+        If the design cannot be estimated (the same checks, in the same order, as the
+        single-cell functions).
+    """
+
+    def __init__(
+        self,
+        x: FloatArray,
+        d: FloatArray,
+        w: FloatArray,
+        est_method: str,
+        ps: FloatArray | None = None,
+    ) -> None:
+        n = d.shape[0]
+        self.method = est_method
+        self.x = x
+        self.n = n
+        w = _normalise(w)
+        ctrl = d == 0
+        self.ctrl_idx = np.flatnonzero(ctrl)
+        if est_method in ("dr", "ipw"):
+            ps, trim = _pscore(x, d, w, ps)
+            w_treat = trim * w * d
+            w_cont = trim * w * ps * (1.0 - d) / (1.0 - ps)
+        else:
+            w_treat = w * d
+            w_cont = w * d
+        if est_method in ("dr", "reg"):
+            xc = x[ctrl]
+            wc = w[ctrl]
+            if xc.shape[0] == 0:
+                raise CellError("no observations for the outcome regression")
+            if rcond(xc.T @ (wc[:, None] * xc)) < _EPS:
+                raise CellError("the outcome-regression design is singular (collinear covariates)")
+            sw = np.sqrt(wc)
+            q, r = np.linalg.qr(xc * sw[:, None])
+            # coef = proj @ dy[ctrl]: the weighted least-squares solution via QR
+            self.proj = np.linalg.solve(r, (q * sw[:, None]).T)
+        mw_t, mw_c = w_treat.mean(), w_cont.mean()
+        _check_means(mw_t, mw_c)
+        self.w_treat, self.w_cont = w_treat, w_cont
+        self.mw_t, self.mw_c = float(mw_t), float(mw_c)
+        if est_method in ("dr", "reg"):
+            w_ols = w * (1.0 - d)
+            xpx = (x.T @ (w_ols[:, None] * x)) / n
+            if rcond(xpx) < _EPS:
+                raise CellError("the regression design matrix is singular")
+            xpx_inv = np.linalg.inv(xpx)
+            if est_method == "dr":
+                m1 = (w_treat[:, None] * x).mean(axis=0)
+                m3 = (w_cont[:, None] * x).mean(axis=0)
+                q_or = x @ (xpx_inv @ m3) / mw_c - x @ (xpx_inv @ m1) / mw_t
+            else:
+                m1 = (w_cont[:, None] * x).mean(axis=0)
+                q_or = x @ (xpx_inv @ m1) / mw_c
+            # influence of the regression coefficients: w_ols * resid * q_or
+            self.or_coef = w_ols * q_or
+        if est_method in ("dr", "ipw"):
+            assert ps is not None
+            wps = ps * (1.0 - ps) * w
+            hess = x.T @ (wps[:, None] * x)
+            try:
+                chol = np.linalg.cholesky(hess)
+            except np.linalg.LinAlgError as exc:
+                raise CellError("the propensity-score Hessian is not positive definite") from exc
+            inv_chol = np.linalg.inv(chol)
+            self.ps_a = (inv_chol.T @ inv_chol) * n
+            self.ps_score = w * (d - ps)
+
+    def estimate(self, dy: FloatArray) -> tuple[float, FloatArray]:
+        """ATT and influence function (one entry per unit of the design) for ``dy``."""
+        n = self.n
+        x = self.x
+        w_treat, w_cont, mw_t, mw_c = self.w_treat, self.w_cont, self.mw_t, self.mw_c
+        if self.method == "ipw":
+            eta_t = np.dot(w_treat, dy) / n / mw_t
+            eta_c = np.dot(w_cont, dy) / n / mw_c
+            dev_c = dy - eta_c
+            m2 = (w_cont * dev_c) @ x / n
+            psi = w_treat * (dy - eta_t) / mw_t - (
+                w_cont * dev_c + self.ps_score * (x @ (self.ps_a @ m2))
+            ) / mw_c
+            return float(eta_t - eta_c), psi
+        beta = self.proj @ dy[self.ctrl_idx]
+        out_delta = x @ beta
+        resid = dy - out_delta
+        if self.method == "reg":
+            eta_t = np.dot(w_treat, dy) / n / mw_t
+            eta_c = np.dot(w_cont, out_delta) / n / mw_c
+            psi = (
+                w_treat * (dy - eta_t) / mw_t
+                - w_cont * (out_delta - eta_c) / mw_c
+                - self.or_coef * resid
+            )
+            return float(eta_t - eta_c), psi
+        eta_t = np.dot(w_treat, resid) / n / mw_t
+        eta_c = np.dot(w_cont, resid) / n / mw_c
+        dev_c = resid - eta_c
+        m2 = (w_cont * dev_c) @ x / n
+        psi = (
+            w_treat * (resid - eta_t) / mw_t
+            + self.or_coef * resid
+            - (w_cont * dev_c + self.ps_score * (x @ (self.ps_a @ m2))) / mw_c
+        )
+        return float(eta_t - eta_c), psi

@@ -60,7 +60,7 @@ def cluster_sum(inf_func: FloatArray, cluster_codes: NDArray[np.intp] | None) ->
 def analytic_se(inf_func: FloatArray, n: int, cluster_codes: NDArray[np.intp] | None) -> FloatArray:
     """Analytic standard errors ``sqrt(sum_c S_c^2) / n``; zeros become NaN (as R)."""
     s = cluster_sum(inf_func, cluster_codes)
-    se = np.sqrt(np.sum(s**2, axis=0)) / n
+    se = np.sqrt(np.einsum("ij,ij->j", s, s)) / n
     se = np.where(np.isfinite(se) & (se > ZERO_SE), se, np.nan)
     return se
 
@@ -71,6 +71,29 @@ def analytic_vcov(
     """Covariance matrix of the estimates, ``S'S / n^2``."""
     s = cluster_sum(inf_func, cluster_codes)
     return (s.T @ s) / float(n) ** 2
+
+
+def block_vcov(
+    inf_func: FloatArray, n: int, row_group: NDArray[np.intp], part: NDArray[np.bool_]
+) -> FloatArray:
+    """``S'S / n^2`` (unit level) for influence functions with a known zero pattern.
+
+    Row ``i`` of ``inf_func`` may be non-zero only in the columns ``j`` with
+    ``part[row_group[i], j]`` (in ATT(g,t), a unit's cohort takes part in few cells), so
+    the cross products are accumulated group by group over those columns only.
+    """
+    k = inf_func.shape[1]
+    out = np.zeros((k, k))
+    order = np.argsort(row_group, kind="stable")
+    bounds = np.searchsorted(row_group[order], np.arange(part.shape[0] + 1))
+    for c in range(part.shape[0]):
+        cols = np.flatnonzero(part[c])
+        rows = order[bounds[c] : bounds[c + 1]]
+        if cols.size == 0 or rows.size == 0:
+            continue
+        sub = inf_func[np.ix_(rows, cols)]
+        out[np.ix_(cols, cols)] += sub.T @ sub
+    return out / float(n) ** 2
 
 
 def mammen_weights(rng: np.random.Generator, size: tuple[int, int]) -> FloatArray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -138,6 +138,32 @@ class AggregateResult:
         keep = [c for c in df.columns if c not in ("statistic", "p_value")]
         return html_table(_TITLE[self.type], df[keep], self._notes())
 
+    def plot(self, outcome_label: str | None = None, title: str | None = None) -> Any:
+        """Event-study plot (dynamic) or coefficient plot (group, calendar) with both bands.
+
+        The reference period of a universal-base-period event study (estimate and standard
+        error exactly zero) is drawn as an open marker; with a varying base period each
+        pre-period estimate compares a period with the one before it, so there is none.
+        """
+        from improve.report import did_figures
+
+        frame = self.tidy().iloc[1:]
+        label = outcome_label or f"Effect on {self.outcome}"
+        level = 1 - self.alpha
+        if self.type == "dynamic":
+            ref = frame[(frame["estimate"] == 0) & (frame["std_error"].fillna(0) == 0)]
+            reference = float(ref["event_time"].iloc[0]) if len(ref) else None
+            shown = frame.drop(ref.index)
+            return did_figures.plot_event_study(
+                shown, outcome_label=label, reference_period=reference, title=title, level=level
+            )
+        if self.type == "simple":
+            raise ValueError("a simple aggregation is one number; plot a dynamic or group one")
+        return did_figures.plot_estimates(
+            frame, x=_LABEL[self.type], outcome_label=label, title=title, level=level,
+            overall=(self.overall_att, self.overall_se),
+        )
+
     def __repr__(self) -> str:
         return (
             f"AggregateResult(type={self.type!r}, overall_att={self.overall_att:.6g}, "
@@ -261,11 +287,14 @@ def aggregate(
     w_ind = result.unit_weight
     unit_g = result.unit_cohort
 
-    # R recodes periods to 1..T (order of appearance) for the max_e comparisons
-    uniq_t = pd.unique(t)
-    pos = {float(v): i + 1 for i, v in enumerate(uniq_t)}
+    # R recodes periods to 1..T for the max_e comparisons, over the union of the time
+    # periods and the cohorts ("in case g's are not part of tlist"): a cohort first treated
+    # in a gap year such as 2020 keeps its place between 2019 and 2021.
+    uniq_t = np.unique(t)
+    gt_list = np.union1d(uniq_t, np.unique(group))
+    pos = {float(v): i + 1 for i, v in enumerate(gt_list)}
     t_idx = np.array([pos[float(v)] for v in t], dtype=float)
-    g_idx = np.array([pos.get(float(v), np.nan) for v in group], dtype=float)
+    g_idx = np.array([pos[float(v)] for v in group], dtype=float)
 
     pgg = np.array([np.mean(w_ind * (unit_g == g)) for g in glist])
     pg = pgg[np.searchsorted(glist, group)]
@@ -324,7 +353,7 @@ def aggregate(
         min_g = np.min(g_idx)
         t_list = np.unique(t_idx)
         cal = t_list[t_list >= min_g]
-        egt = np.array([uniq_t[int(c) - 1] for c in cal], dtype=float)
+        egt = np.array([gt_list[int(c) - 1] for c in cal], dtype=float)
         cols = []
         vals = []
         for c in cal:

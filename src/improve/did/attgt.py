@@ -44,6 +44,7 @@ from improve.did._inference import (
     ZERO_SE,
     analytic_se,
     analytic_vcov,
+    block_vcov,
     make_rng,
     multiplier_bootstrap,
     z_crit,
@@ -203,6 +204,19 @@ class ATTGTResult:
     def _repr_html_(self) -> str:
         cols = ["group", "time", "estimate", "std_error", "conf_low", "conf_high"]
         return html_table("Group-time average treatment effects", self.tidy()[cols], self._notes())
+
+    def plot(self, kind: str = "heatmap", outcome_label: str | None = None) -> Any:
+        """Group-time heatmap (``kind="heatmap"``) or the dynamic event study (``"event"``)."""
+        from improve.report import did_figures
+
+        label = outcome_label or f"Effect on {self.outcome}"
+        if kind == "heatmap":
+            return did_figures.plot_att_gt_heatmap(self.tidy(), outcome_label=label)
+        if kind == "event":
+            from improve.did.aggregate import aggregate
+
+            return aggregate(self, type="dynamic").plot(outcome_label=label)
+        raise ValueError(f"kind must be 'heatmap' or 'event', got {kind!r}")
 
     def __repr__(self) -> str:
         return (
@@ -454,9 +468,15 @@ def att_gt(
     n = prep.n
     att = cells.att
     inf = cells.inf
-    se = analytic_se(inf, n, prep.cluster_codes)
+    if cells.blocks is not None and prep.cluster_codes is None:
+        vcov = block_vcov(inf, n, *cells.blocks)
+        with np.errstate(invalid="ignore"):
+            se = np.sqrt(np.diag(vcov))
+        se = np.where(np.isfinite(se) & (se > ZERO_SE), se, np.nan)
+    else:
+        se = analytic_se(inf, n, prep.cluster_codes)
+        vcov = analytic_vcov(inf, n, prep.cluster_codes)
     se[~np.isfinite(att)] = np.nan
-    vcov = analytic_vcov(inf, n, prep.cluster_codes)
     zero_na = ~np.isfinite(se)
 
     crit = z_crit(alpha)
@@ -836,6 +856,9 @@ class _Cells:
     n_treated: NDArray[np.int64]
     n_control: NDArray[np.int64]
     small: tuple[tuple[float, float, int, int], ...]
+    # panel: cohort code of each unit and which cohorts take part in each cell
+    # (the influence function is zero elsewhere)
+    blocks: tuple[IntArray, NDArray[np.bool_]] | None = None
 
 
 def _cell_plan(
@@ -875,6 +898,8 @@ def _estimate_cells(
     problems: list[str] = []
     small: list[tuple[float, float, int, int]] = []
     req = prep.n_cov + 5
+    aux = _PanelCells(prep) if prep.panel else None
+    part = None if aux is None else np.zeros((aux.cvals.size, k), dtype=bool)
 
     for j, (g, ti, base) in enumerate(plan):
         if base == ti:  # universal base period reference cell
@@ -882,15 +907,20 @@ def _estimate_cells(
             continue
         label = f"cohort {_num(g)} in period {_num(tlist[ti])}"
         threshold = tlist[max(ti, base)] + anticipation
-        if prep.panel:
-            res = _panel_cell(prep, g, ti, base, threshold, notyet, est_method, label, problems)
+        if aux is not None:
+            a, used, nt, nc = _panel_cell(
+                prep, aux, g, ti, base, threshold, notyet, est_method, label, problems, inf[:, j]
+            )
+            if used is not None and part is not None:
+                part[:, j] = used
         else:
-            res = _rc_cell(prep, g, ti, base, threshold, notyet, est_method, label, problems)
-        a, col, nt, nc = res
+            a, col, nt, nc = _rc_cell(
+                prep, g, ti, base, threshold, notyet, est_method, label, problems
+            )
+            if col is not None:
+                inf[:, j] = col
         att[j] = a
         n_tr[j], n_co[j] = nt, nc
-        if col is not None:
-            inf[:, j] = col
         if nt < req or nc < req:
             small.append((g, float(tlist[ti]), int(nt), int(nc)))
 
@@ -909,11 +939,33 @@ def _estimate_cells(
             UserWarning,
             stacklevel=3,
         )
-    return _Cells(groups, times, att, inf, n_tr, n_co, tuple(small))
+    blocks = None if aux is None or part is None else (aux.ccode, part)
+    return _Cells(groups, times, att, inf, n_tr, n_co, tuple(small), blocks)
+
+
+class _PanelCells:
+    """Per-run helpers of the balanced-panel cells: cohort codes and sums, design cache."""
+
+    def __init__(self, prep: _Prepared) -> None:
+        coh = prep.unit_cohort
+        self.cvals, ccode = np.unique(coh, return_inverse=True)
+        self.ccode = np.asarray(ccode, dtype=np.intp)
+        self.counts = np.bincount(self.ccode, minlength=self.cvals.size)
+        self.uniform = bool(np.all(prep.unit_weight == 1.0))
+        self.wsum = (
+            self.counts.astype(float)
+            if self.uniform
+            else np.bincount(self.ccode, weights=prep.unit_weight, minlength=self.cvals.size)
+        )
+        # one cached design (cells come ordered by cohort, so consecutive cells share it)
+        self.key: tuple[Any, ...] | None = None
+        self.design: est.PanelDesign | Exception | None = None
+        self.idx: IntArray | None = None
 
 
 def _panel_cell(
     prep: _Prepared,
+    aux: _PanelCells,
     g: float,
     ti: int,
     base: int,
@@ -922,67 +974,126 @@ def _panel_cell(
     est_method: str,
     label: str,
     problems: list[str],
-) -> tuple[float, FloatArray | None, int, int]:
+    out: FloatArray,
+) -> tuple[float, NDArray[np.bool_] | None, int, int]:
+    """Estimate one panel cell; its influence function is written into ``out``.
+
+    Returns the estimate, the cohorts taking part (None if the cell failed) and the
+    numbers of treated and comparison units."""
     assert prep.y_mat is not None and prep.x_per is not None
-    coh = prep.unit_cohort
-    treat = coh == g
-    ctrl = (coh == 0) | ((coh > threshold) & (coh != g)) if notyet else coh == 0
-    idx = np.flatnonzero(treat | ctrl)
-    d = treat[idx].astype(float)
-    nt = int(d.sum())
-    nc = idx.size - nt
+    cv = aux.cvals
+    is_t = cv == g
+    is_c = (cv == 0) | ((cv > threshold) & (cv != g)) if notyet else cv == 0
+    nt = int(aux.counts[is_t].sum())
+    nc = int(aux.counts[is_c].sum())
     if nt == 0 or nc == 0:
         problems.append(f"{label}: no {'treated' if nt == 0 else 'comparison'} units")
         return np.nan, None, nt, nc
-    dy = prep.y_mat[ti, idx] - prep.y_mat[base, idx]
-    xp = prep.x_per[0] if prep.x_per.shape[0] == 1 else prep.x_per[min(ti, base)]
-    x = xp[idx]
-    w = prep.unit_weight[idx]
     if prep.n_cov == 0:
-        if est_method in ("dr", "ipw") and nt / idx.size >= 0.999:
-            problems.append(f"{label}: overlap violated (propensity score >= 0.999)")
-            return np.nan, None, nt, nc
+        return _panel_cell_nocov(prep, aux, is_t, is_c, ti, base, est_method, label, problems, out)
+    x_per_idx = 0 if prep.x_per.shape[0] == 1 else min(ti, base)
+    key = (tuple(is_t), tuple(is_c), x_per_idx)
+    if key != aux.key:
+        aux.key = key
+        aux.design = None
+        cell_units = is_t | is_c
+        idx = np.flatnonzero(cell_units[aux.ccode])
+        aux.idx = idx
         try:
-            a, psi = est.unconditional_panel(dy, d, prep.unit_weight[idx], est_method)
-        except est.CellError as exc:
-            problems.append(f"{label}: {exc}")
-            return np.nan, None, nt, nc
-        col = np.zeros(prep.n)
-        col[idx] = (prep.n / idx.size) * psi
-        return a, col, nt, nc
-    # R's pre-checks: overlap (unweighted logit) and invertible control design
-    ps0 = None
-    if est_method in ("dr", "ipw"):
-        try:
-            ps0, _ = est.logit_fit(x, d, np.ones_like(d))
-        except est.CellError as exc:
-            problems.append(f"{label}: {exc}")
-            return np.nan, None, nt, nc
-        if ps0.max() >= 0.999:
-            problems.append(f"{label}: overlap violated (propensity score >= 0.999)")
-            return np.nan, None, nt, nc
-    if est_method in ("dr", "reg"):
-        xc = x[d == 0]
-        if est.rcond(xc.T @ xc) < np.finfo(float).eps:
-            problems.append(f"{label}: not enough comparison units for the covariate regression")
-            return np.nan, None, nt, nc
-    try:
-        with np.errstate(all="ignore"):
-            if est_method == "reg":
-                a, psi = est.reg_did_panel(dy, d, x, w)
-            else:
-                # R's overlap check fits the logit without weights: reuse it if unweighted
-                reuse = ps0 if prep.uniform_weights else None
-                a, psi = est.PANEL_ESTIMATORS[est_method](dy, d, x, w, reuse)
-    except (est.CellError, np.linalg.LinAlgError, ValueError) as exc:
-        problems.append(f"{label}: {exc}")
+            aux.design = _panel_design(prep, idx, is_t[aux.ccode[idx]], x_per_idx, est_method)
+        except (est.CellError, np.linalg.LinAlgError, ValueError) as exc:
+            aux.design = exc
+    design = aux.design
+    if isinstance(design, Exception):
+        problems.append(f"{label}: {design}")
         return np.nan, None, nt, nc
+    assert design is not None and aux.idx is not None
+    idx = aux.idx
+    dy = prep.y_mat[ti, idx] - prep.y_mat[base, idx]
+    with np.errstate(all="ignore"):
+        a, psi = design.estimate(dy)
     if not np.isfinite(a) or not np.all(np.isfinite(psi)):
         problems.append(f"{label}: the estimate is not finite")
         return np.nan, None, nt, nc
-    col = np.zeros(prep.n)
-    col[idx] = (prep.n / idx.size) * psi
-    return a, col, nt, nc
+    out[idx] = (prep.n / idx.size) * psi
+    return a, is_t | is_c, nt, nc
+
+
+def _panel_design(
+    prep: _Prepared, idx: IntArray, treat: NDArray[np.bool_], x_per_idx: int, est_method: str
+) -> est.PanelDesign:
+    """R's pre-checks (overlap from an unweighted logit, invertible comparison design), then
+    the shared design of all cells with these units; raises CellError with R's reasons."""
+    assert prep.x_per is not None
+    d = treat.astype(float)
+    x = prep.x_per[x_per_idx][idx]
+    ps0 = None
+    if est_method in ("dr", "ipw"):
+        ps0, _ = est.logit_fit(x, d, np.ones_like(d))
+        if ps0.max() >= 0.999:
+            raise est.CellError("overlap violated (propensity score >= 0.999)")
+    if est_method in ("dr", "reg"):
+        xc = x[~treat]
+        if est.rcond(xc.T @ xc) < np.finfo(float).eps:
+            raise est.CellError("not enough comparison units for the covariate regression")
+    w = prep.unit_weight[idx]
+    with np.errstate(all="ignore"):
+        # R's overlap check fits the logit without weights: reuse it if unweighted
+        return est.PanelDesign(x, d, w, est_method, ps0 if prep.uniform_weights else None)
+
+
+def _panel_cell_nocov(
+    prep: _Prepared,
+    aux: _PanelCells,
+    is_t: NDArray[np.bool_],
+    is_c: NDArray[np.bool_],
+    ti: int,
+    base: int,
+    est_method: str,
+    label: str,
+    problems: list[str],
+    out: FloatArray,
+) -> tuple[float, NDArray[np.bool_] | None, int, int]:
+    """Intercept-only cell in closed form over cohort sums (see
+    :func:`improve.did._estimators.unconditional_panel`): with ``W1``/``W0`` the weight
+    sums and ``m1``/``m0`` the weighted mean changes of treated and comparison units, the
+    influence function is ``n w (dY - m1) / W1`` for treated and ``-n w (dY - m0) / W0``
+    for comparison units, 0 otherwise."""
+    assert prep.y_mat is not None
+    nt = int(aux.counts[is_t].sum())
+    nc = int(aux.counts[is_c].sum())
+    if est_method in ("dr", "ipw") and nt / (nt + nc) >= 0.999:
+        problems.append(f"{label}: overlap violated (propensity score >= 0.999)")
+        return np.nan, None, nt, nc
+    w1 = float(aux.wsum[is_t].sum())
+    w0 = float(aux.wsum[is_c].sum())
+    msg = None
+    if not w1 + w0 > 0:
+        msg = "weights sum to zero"
+    elif est_method in ("dr", "ipw") and min(w1 / (w1 + w0), 1.0 - 1e-6) >= 0.995:
+        msg = "no comparison units left after propensity-score trimming"
+    elif not (w1 > 0 and w0 > 0):
+        msg = "no treated or comparison observations with positive weight"
+    if msg is not None:
+        problems.append(f"{label}: {msg}")
+        return np.nan, None, nt, nc
+    dy = prep.y_mat[ti] - prep.y_mat[base]
+    wdy = dy if aux.uniform else prep.unit_weight * dy
+    sums = np.bincount(aux.ccode, weights=wdy, minlength=aux.cvals.size)
+    m1 = float(sums[is_t].sum()) / w1
+    m0 = float(sums[is_c].sum()) / w0
+    n = prep.n
+    coef = np.zeros(aux.cvals.size)
+    coef[is_t] = n / w1
+    coef[is_c] = -n / w0
+    shift = np.zeros(aux.cvals.size)
+    shift[is_t] = (n / w1) * m1
+    shift[is_c] = (-n / w0) * m0
+    np.multiply(coef[aux.ccode], dy, out=out)
+    out -= shift[aux.ccode]
+    if not aux.uniform:
+        out *= prep.unit_weight
+    return m1 - m0, is_t | is_c, nt, nc
 
 
 def _rc_cell(

@@ -165,3 +165,70 @@ def plot_att_gt_heatmap(
     ax.set_title(title or "Group-time effects (hatched: before treatment; boxed: CI excludes 0)")
     fig.tight_layout()
     return fig
+
+
+def plot_estimates(
+    tidy: pd.DataFrame,
+    *,
+    x: str,
+    outcome_label: str = "Effect",
+    title: str | None = None,
+    level: float = 0.95,
+    overall: tuple[float, float] | None = None,
+) -> Figure:
+    """Coefficient plot of estimates by cohort or period with pointwise CIs and uniform band.
+
+    Parameters
+    ----------
+    tidy : pandas.DataFrame
+        Rows with column ``x`` (cohort or period), ``estimate``, ``conf_low``, ``conf_high``.
+    x : str
+        Column on the horizontal axis (``"group"`` or ``"time"``).
+    overall : (estimate, std_error), optional
+        Drawn as a horizontal reference line.
+    """
+    use_theme()
+    frame = tidy.sort_values(x)
+    fig, ax = plt.subplots()
+    pos = np.arange(len(frame))
+    est = frame["estimate"].to_numpy(dtype=float)
+    pct = f"{level:.0%}"
+    if "conf_low_uniform" in frame.columns and frame["conf_low_uniform"].notna().any():
+        ax.vlines(
+            pos,
+            frame["conf_low_uniform"],
+            frame["conf_high_uniform"],
+            color=PALETTE[4],
+            lw=6,
+            alpha=0.45,
+            label=f"{pct} uniform band",
+        )
+    ax.errorbar(
+        pos,
+        est,
+        yerr=[
+            est - frame["conf_low"].to_numpy(dtype=float),
+            frame["conf_high"].to_numpy(dtype=float) - est,
+        ],
+        fmt="o",
+        color=PALETTE[0],
+        capsize=3,
+        label=f"estimate ({pct} CI)",
+    )
+    if overall is not None and np.isfinite(overall[0]):
+        ax.axhline(
+            overall[0],
+            color=PALETTE[5],
+            ls="--",
+            lw=1,
+            label=f"overall {overall[0]:.2f} (SE {overall[1]:.2f})",
+        )
+    ax.axhline(0, color=NEUTRAL, lw=1)
+    ax.set_xticks(pos)
+    ax.set_xticklabels([f"{v:g}" for v in frame[x]])
+    ax.set_xlabel("Cohort (first treated period)" if x == "group" else "Period")
+    ax.set_ylabel(outcome_label)
+    ax.set_title(title or ("Effects by cohort" if x == "group" else "Effects by period"))
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,146 @@
+"""One call for a complete staggered-DiD evaluation of an outcome: cells and all aggregations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from improve.did.aggregate import AggregateResult, aggregate
+from improve.did.attgt import ATTGTResult, att_gt
+from improve.errors import SpecError
+
+
+@dataclass(frozen=True)
+class DiDEvaluation:
+    """Group-time effects of one outcome and their four standard summaries."""
+
+    outcome: str
+    cells: ATTGTResult
+    simple: AggregateResult
+    dynamic: AggregateResult
+    group: AggregateResult
+    calendar: AggregateResult
+
+    def cells_table(self) -> pd.DataFrame:
+        """ATT(g,t) with the number of treated and comparison units behind each cell."""
+        tidy = self.cells.tidy()
+        tidy["n_treated"] = np.asarray(self.cells.n_treated)
+        tidy["n_comparison"] = np.asarray(self.cells.n_control)
+        return tidy
+
+    def summary_table(self) -> pd.DataFrame:
+        """Overall, by-cohort and by-period effects in one table (``summary`` column)."""
+        parts = []
+        for name, result in (
+            ("overall", self.simple),
+            ("cohort", self.group),
+            ("period", self.calendar),
+        ):
+            tidy = result.tidy()
+            if name != "overall":
+                tidy = tidy.iloc[1:]
+            tidy = tidy[["term", "estimate", "std_error", "conf_low", "conf_high", "p_value"]]
+            parts.append(tidy.assign(summary=name))
+        table = pd.concat(parts, ignore_index=True)
+        return table[
+            ["summary", "term", "estimate", "std_error", "conf_low", "conf_high", "p_value"]
+        ]
+
+    def event_study_table(self) -> pd.DataFrame:
+        """Event-time estimates (without the overall row)."""
+        return self.dynamic.tidy().iloc[1:].reset_index(drop=True)
+
+    def to_results(self) -> dict[str, Any]:
+        """Numbers for ``results.json``."""
+        simple = self.simple.tidy().iloc[0]
+        keep = ["event_time", "estimate", "std_error", "conf_low", "conf_high"]
+        if "conf_low_uniform" in self.dynamic.tidy().columns:
+            keep += ["conf_low_uniform", "conf_high_uniform"]
+        return {
+            "simple": {
+                k: float(simple[k]) for k in ("estimate", "std_error", "conf_low", "conf_high")
+            },
+            "dynamic": self.event_study_table()[keep].to_dict(orient="records"),
+            "group": self.group.tidy()
+            .iloc[1:][["group", "estimate", "std_error", "conf_low", "conf_high"]]
+            .to_dict(orient="records"),
+            "pretest_p_value": self.cells.wald_pvalue,
+        }
+
+
+def evaluate(
+    data: Any, outcome: str, *, max_event_time: int | None = None, **options: Any
+) -> DiDEvaluation:
+    """Estimate ATT(g,t) for ``outcome`` and aggregate it four ways, as R ``did`` users do.
+
+    Parameters
+    ----------
+    data : Panel or DataFrame
+    outcome : str
+    max_event_time : int, optional
+        Event study from ``-max_event_time`` to ``+max_event_time``.
+    **options
+        Passed to :func:`improve.did.att_gt` (control_group, covariates, est_method,
+        cluster, anticipation, alpha, bootstrap, n_boot, seed, ...).
+    """
+    if max_event_time is not None and max_event_time < 0:
+        raise SpecError("max_event_time must be zero or more")
+    cells = att_gt(data, outcome, **options)
+    window = {}
+    if max_event_time is not None:
+        window = {"min_e": -max_event_time, "max_e": max_event_time}
+    return DiDEvaluation(
+        outcome=outcome,
+        cells=cells,
+        simple=aggregate(cells, type="simple"),
+        dynamic=aggregate(cells, type="dynamic", **window),
+        group=aggregate(cells, type="group"),
+        calendar=aggregate(cells, type="calendar"),
+    )
+
+
+def design_summary(
+    panel: Any, control_group: str = "notyettreated", anticipation: int = 0
+) -> pd.DataFrame:
+    """Per cohort: units, periods observed before and after treatment, comparison units.
+
+    ``comparison_units`` counts the units available as comparisons in the cohort's first
+    treated period: never-treated units, plus (for ``notyettreated``) units first treated
+    more than ``anticipation`` periods later.
+    """
+    spec = panel.spec
+    if spec.cohort is None:
+        raise SpecError("the design summary needs treatment timing (cohort or treatment)")
+    unit_cohort = panel.data.groupby(spec.unit, observed=True)[spec.cohort].first()
+    periods = np.array(panel.periods)
+    rows = []
+    for cohort in sorted(c for c in unit_cohort.unique() if c > 0):
+        comparison = unit_cohort == 0
+        if control_group == "notyettreated":
+            comparison |= unit_cohort > cohort + anticipation
+        rows.append(
+            {
+                "cohort": int(cohort),
+                "units": int((unit_cohort == cohort).sum()),
+                "periods_before": int((periods < cohort).sum()),
+                "periods_after": int((periods >= cohort).sum()),
+                "comparison_units": int(comparison.sum()),
+            }
+        )
+    rows.append(
+        {
+            "cohort": 0,
+            "units": int((unit_cohort == 0).sum()),
+            "periods_before": 0,
+            "periods_after": 0,
+            "comparison_units": 0,
+        }
+    )
+    table = pd.DataFrame(rows)
+    table.insert(
+        1, "label", ["Never treated" if c == 0 else f"First treated {c}" for c in table["cohort"]]
+    )
+    return table

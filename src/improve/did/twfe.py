@@ -1,0 +1,200 @@
+"""Two-way fixed-effects difference-in-differences (static and event-study), on linearmodels.
+
+Kept as the classic benchmark the heterogeneity-robust estimators are compared with: with
+staggered adoption and effects that change with exposure, its static coefficient mixes
+"forbidden" comparisons (already-treated units as controls) and can mislead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from improve.errors import EstimationError
+
+
+@dataclass(frozen=True)
+class TWFEResult:
+    """Two-way fixed-effects estimates.
+
+    Attributes
+    ----------
+    terms : tuple of str
+        ``"post"`` (static) or ``"e=-3"`` … (dynamic).
+    event_time : numpy.ndarray
+        Event time of each dynamic term (NaN for the static term).
+    estimate, std_error : numpy.ndarray
+    df_resid : int
+        Degrees of freedom for t-based intervals (clusters − 1 when clustered).
+    n_obs, n_units, n_clusters : int
+    reference_period : int or None
+        Event time omitted (normalised to zero) in the dynamic model.
+    """
+
+    terms: tuple[str, ...]
+    event_time: np.ndarray
+    estimate: np.ndarray
+    std_error: np.ndarray
+    df_resid: int
+    n_obs: int
+    n_units: int
+    n_clusters: int
+    outcome: str
+    dynamic: bool
+    reference_period: int | None
+    cluster: str | None
+    alpha: float = 0.05
+    vcov: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+
+    def tidy(self) -> pd.DataFrame:
+        """One row per coefficient: term, estimate, std_error, statistic, p_value, CI."""
+        t = self.estimate / self.std_error
+        p = 2 * stats.t.sf(np.abs(t), self.df_resid)
+        q = stats.t.ppf(1 - self.alpha / 2, self.df_resid)
+        out = pd.DataFrame(
+            {
+                "term": list(self.terms),
+                "estimate": self.estimate,
+                "std_error": self.std_error,
+                "statistic": t,
+                "p_value": p,
+                "conf_low": self.estimate - q * self.std_error,
+                "conf_high": self.estimate + q * self.std_error,
+            }
+        )
+        if self.dynamic:
+            out.insert(1, "event_time", self.event_time)
+        return out
+
+    def summary(self) -> str:
+        """Readable summary."""
+        kind = "event study" if self.dynamic else "static"
+        head = (
+            f"Two-way fixed effects ({kind}) for {self.outcome}: {self.n_obs:,} rows, "
+            f"{self.n_units:,} units"
+            + (
+                f", SEs clustered by {self.cluster} ({self.n_clusters} clusters)"
+                if self.cluster
+                else ""
+            )
+        )
+        return head + "\n" + self.tidy().to_string(index=False, float_format=lambda v: f"{v:.4f}")
+
+    def _repr_html_(self) -> str:
+        return self.tidy().to_html(index=False, float_format=lambda v: f"{v:.4f}")
+
+
+def twfe(
+    data: Any,
+    outcome: str | None = None,
+    *,
+    unit: str | None = None,
+    time: str | None = None,
+    cohort: str | None = None,
+    cluster: str | None = None,
+    weights: str | None = None,
+    dynamic: bool = False,
+    reference_period: int = -1,
+    min_e: int | None = None,
+    max_e: int | None = None,
+    alpha: float = 0.05,
+) -> TWFEResult:
+    """Two-way fixed-effects regression of ``outcome`` on treatment, with unit and time effects.
+
+    Parameters
+    ----------
+    data : Panel or DataFrame
+        A :class:`improve.data.Panel` (column names from its spec) or a DataFrame.
+    outcome, unit, time, cohort, cluster, weights : str, optional
+        Column names (default from the Panel's spec; cluster defaults to the spec's cluster,
+        and to the unit when there is none).
+    dynamic : bool
+        Event-time dummies instead of one post-treatment indicator.
+    reference_period : int
+        Event time omitted in the dynamic model (default -1, the period before treatment).
+    min_e, max_e : int, optional
+        Bin event times below ``min_e`` / above ``max_e`` into the endpoint dummies.
+    alpha : float
+        1 − confidence level.
+
+    Returns
+    -------
+    TWFEResult
+    """
+    from linearmodels import PanelOLS
+
+    spec = getattr(data, "spec", None)
+    frame = data.data if spec is not None else data
+    outcome = outcome or (spec.outcomes[0] if spec is not None and spec.outcomes else None)
+    unit = unit or (spec.unit if spec is not None else None)
+    time = time or (spec.time if spec is not None else None)
+    cohort = cohort or (spec.cohort if spec is not None else None)
+    if cluster is None and spec is not None:
+        cluster = spec.cluster
+    if weights is None and spec is not None:
+        weights = spec.weight
+    for name, value in (("outcome", outcome), ("unit", unit), ("time", time), ("cohort", cohort)):
+        if not value:
+            raise EstimationError(f"twfe needs the {name} column: pass {name}=...")
+    cols = [c for c in dict.fromkeys([unit, time, cohort, outcome, cluster, weights]) if c]
+    df = frame.loc[frame[outcome].notna(), cols].copy()
+    g = df[cohort].to_numpy(dtype=float)
+    t = df[time].to_numpy(dtype=float)
+    treated = g > 0
+    if not treated.any():
+        raise EstimationError("twfe: no treated units (every cohort is 0)")
+    if dynamic:
+        e = np.where(treated, t - g, np.nan)
+        lo = int(np.nanmin(e)) if min_e is None else int(min_e)
+        hi = int(np.nanmax(e)) if max_e is None else int(max_e)
+        e = np.clip(e, lo, hi)
+        levels = [k for k in range(lo, hi + 1) if k != reference_period and np.any(e == k)]
+        regressors = pd.DataFrame(
+            {f"e={k}": (e == k).astype(float) for k in levels}, index=df.index
+        )
+        event_time = np.array(levels, dtype=float)
+    else:
+        regressors = pd.DataFrame({"post": (treated & (t >= g)).astype(float)}, index=df.index)
+        event_time = np.array([np.nan])
+    df = pd.concat([df, regressors], axis=1)
+    indexed = df.set_index([unit, time])
+    model = PanelOLS(
+        indexed[outcome],
+        indexed[list(regressors.columns)],
+        entity_effects=True,
+        time_effects=True,
+        weights=indexed[weights] if weights else None,
+        drop_absorbed=True,
+        check_rank=False,
+    )
+    if cluster and cluster != unit:
+        codes = pd.factorize(indexed[cluster])[0]
+        fit = model.fit(cov_type="clustered", clusters=pd.DataFrame(codes, index=indexed.index))
+        n_clusters = int(codes.max() + 1)
+    else:
+        fit = model.fit(cov_type="clustered", cluster_entity=True)
+        n_clusters = int(indexed.index.get_level_values(0).nunique())
+        cluster = unit
+    params = fit.params
+    terms = tuple(params.index)
+    keep = [list(regressors.columns).index(term) for term in terms]
+    return TWFEResult(
+        terms=terms,
+        event_time=event_time[keep] if dynamic else event_time,
+        estimate=params.to_numpy(),
+        std_error=fit.std_errors.to_numpy(),
+        df_resid=max(n_clusters - 1, 1),
+        n_obs=int(fit.nobs),
+        n_units=int(indexed.index.get_level_values(0).nunique()),
+        n_clusters=n_clusters,
+        outcome=outcome,
+        dynamic=dynamic,
+        reference_period=reference_period if dynamic else None,
+        cluster=cluster,
+        alpha=alpha,
+        vcov=fit.cov.to_numpy(),
+    )

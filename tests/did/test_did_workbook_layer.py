@@ -1,0 +1,164 @@
+"""TWFE, the evaluation bundle, robustness table, SD units and the summary sentence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from improve.data import load_panel
+from improve.did.compare import robustness_table
+from improve.did.evaluation import design_summary, evaluate
+from improve.did.twfe import twfe
+from improve.effects import outcome_sd, to_sd_units
+from improve.errors import SpecError
+from improve.report.narrative import did_summary_sentence, effect_sentence
+
+from sample_data import SCHOOL_MAP, make_school_panel
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return load_panel(make_school_panel(n_schools=90, seed=11), columns=SCHOOL_MAP)
+
+
+def test_twfe_static_equals_double_demeaned_ols(panel):
+    df = panel.data
+    d = ((df["first_grant_year"] > 0) & (df["school_year"] >= df["first_grant_year"])).astype(float)
+    y = df["math_ss"].astype(float)
+
+    def demean(v: pd.Series) -> np.ndarray:
+        # balanced panel: subtracting unit and year means (plus grand mean) is the within transform
+        return (
+            v
+            - v.groupby(df["school_id"]).transform("mean")
+            - v.groupby(df["school_year"]).transform("mean")
+            + v.mean()
+        ).to_numpy()
+
+    yd, dd = demean(y), demean(d)
+    beta = float(dd @ yd / (dd @ dd))
+    fit = twfe(panel, "math_ss")
+    assert fit.tidy().loc[0, "term"] == "post"
+    assert fit.estimate[0] == pytest.approx(beta, abs=1e-10)
+    assert fit.n_clusters == 12 and fit.cluster == "district_id"
+
+
+def test_twfe_dynamic_omits_reference_and_bins(panel):
+    fit = twfe(panel, "math_ss", dynamic=True, min_e=-3, max_e=2)
+    e = fit.tidy()["event_time"].tolist()
+    assert -1 not in e and min(e) == -3 and max(e) == 2
+
+
+def test_evaluation_bundle_and_design(panel):
+    ev = evaluate(panel, "math_ss", covariates=[], control_group="notyettreated", max_event_time=3)
+    table = ev.summary_table()
+    assert table["summary"].tolist()[0] == "overall"
+    assert set(table["summary"]) == {"overall", "cohort", "period"}
+    es = ev.event_study_table()
+    assert es["event_time"].between(-3, 3).all()
+    cells = ev.cells_table()
+    assert (cells["n_treated"] > 0).all() and (cells["n_comparison"] > 0).all()
+    results = ev.to_results()
+    assert (
+        results["simple"]["conf_low"]
+        < results["simple"]["estimate"]
+        < results["simple"]["conf_high"]
+    )
+    design = design_summary(panel, "notyettreated")
+    never = int((panel.unit_cohorts() == 0).sum())
+    later = int((panel.unit_cohorts() == 2021).sum())
+    row = design.set_index("cohort").loc[2018]
+    assert row["comparison_units"] == never + later
+    assert (
+        design_summary(panel, "nevertreated").set_index("cohort").loc[2018, "comparison_units"]
+        == never
+    )
+    with pytest.raises(SpecError):
+        evaluate(panel, "math_ss", max_event_time=-1)
+
+
+def test_robustness_table_rows(panel):
+    table = robustness_table(
+        panel,
+        "math_ss",
+        {"control_group": "notyettreated", "covariates": []},
+        {"never": {"control_group": "nevertreated"}},
+    )
+    assert table["specification"].tolist() == [
+        "Main specification",
+        "never",
+        "Two-way fixed effects (static)",
+    ]
+    assert "nevertreated comparison" in table.loc[1, "estimator"]
+    assert table["estimate"].notna().all()
+
+
+def test_sd_units(panel):
+    sd = outcome_sd(panel, "math_ss", "comparison_pre")
+    data = panel.data
+    expected = data.loc[
+        (data["first_grant_year"] == 0) & (data["school_year"] < 2018), "math_ss"
+    ].std(ddof=1)
+    assert sd.value == pytest.approx(expected)
+    tidy = pd.DataFrame(
+        {
+            "estimate": [2.0],
+            "std_error": [0.5],
+            "conf_low": [1.0],
+            "conf_high": [3.0],
+            "statistic": [4.0],
+        }
+    )
+    scaled = to_sd_units(tidy, sd)
+    assert scaled.loc[0, "estimate"] == pytest.approx(2.0 / expected)
+    assert scaled.loc[0, "statistic"] == 4.0
+    user = outcome_sd(panel, "math_ss", "user", value=30.0, label="state student-level SD")
+    assert user.value == 30.0 and user.description == "state student-level SD"
+    with pytest.raises(SpecError):
+        outcome_sd(panel, "math_ss", "user", value=-1)
+
+
+def test_sentences_never_overstate():
+    text = effect_sentence(
+        0.12,
+        0.07,
+        0.17,
+        outcome="math scores",
+        treated="grant schools",
+        comparison="schools not yet funded",
+        timing="Two years after the grant began",
+    )
+    assert text == (
+        "Two years after the grant began, math scores in grant schools were 0.12 SD "
+        "higher (95% CI 0.07 to 0.17) than in schools not yet funded."
+    )
+    null = effect_sentence(-0.03, -0.10, 0.04, outcome="reading scores")
+    assert "lower" in null and "includes zero" in null and "−0.10" in null
+    for sentence in (text, null):
+        assert "caus" not in sentence and "significant" not in sentence
+    summary = did_summary_sentence(
+        {"estimate": 0.2, "conf_low": 0.1, "conf_high": 0.3},
+        outcome_label="math scores",
+        control_group="nevertreated",
+        units="SD",
+        level=0.9,
+        program="the grant",
+    )
+    assert "90% CI" in summary and "never received the grant" not in summary
+    assert "schools that never received" in summary
+
+
+def test_result_plots_return_figures(panel):
+    ev = evaluate(
+        panel, "math_ss", covariates=[], bootstrap=True, n_boot=99, seed=3, max_event_time=3
+    )
+    heat = ev.cells.plot()
+    assert len(heat.axes[0].texts) == len(ev.cells_table())
+    es = ev.dynamic.plot(outcome_label="points")
+    assert es.axes[0].get_ylabel() == "points"
+    assert any("uniform" in t.get_text() for t in es.axes[0].get_legend().get_texts())
+    grp = ev.group.plot()
+    assert grp.axes[0].get_xlabel().startswith("Cohort")
+    with pytest.raises(ValueError):
+        ev.simple.plot()
