@@ -70,7 +70,7 @@ def analytic_vcov(
 ) -> FloatArray:
     """Covariance matrix of the estimates, ``S'S / n^2``."""
     s = cluster_sum(inf_func, cluster_codes)
-    return (s.T @ s) / float(n) ** 2
+    return s.T.dot(s) / float(n) ** 2
 
 
 def block_vcov(
@@ -92,7 +92,7 @@ def block_vcov(
         if cols.size == 0 or rows.size == 0:
             continue
         sub = inf_func[np.ix_(rows, cols)]
-        out[np.ix_(cols, cols)] += sub.T @ sub
+        out[np.ix_(cols, cols)] += sub.T.dot(sub)
     return out / float(n) ** 2
 
 

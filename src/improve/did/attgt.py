@@ -617,7 +617,9 @@ def _prepare(
         cluster_name = None
     cl_raw = df[cluster_name].to_numpy() if cluster_name is not None else None
 
-    ok = np.isfinite(time_v) & np.isfinite(y_v) & np.all(np.isfinite(x_v), axis=1)
+    ok = np.isfinite(time_v) & np.isfinite(y_v)
+    if x_v.shape[1] > 1:  # column 0 is the intercept
+        ok &= np.all(np.isfinite(x_v[:, 1:]), axis=1)
     ok &= np.isfinite(w_v)
     if unit_raw is not None:
         ok &= ~pd.isna(unit_raw)
@@ -650,7 +652,8 @@ def _prepare(
         if cl_raw is not None:
             cl_raw = cl_raw[mask]
 
-    keep(ok)
+    if n_bad:
+        keep(ok)
     if time_v.size == 0:
         raise DataError("no rows left after dropping rows with missing values")
     w_v = w_v / w_v.mean()
@@ -715,11 +718,14 @@ def _prepare(
                 f"some units appear more than once in a period ('{names.unit}' x "
                 f"'{names.time}' must be unique); aggregate or deduplicate first"
             )
-        cmin = np.full(n_u, np.inf)
-        cmax = np.full(n_u, -np.inf)
-        np.minimum.at(cmin, codes, cohort_v)
-        np.maximum.at(cmax, codes, cohort_v)
-        if np.any(cmin != cmax):
+        # row of each unit's first observed period (-1: not observed in that period)
+        row_of = np.full(n_u * n_periods, -1, dtype=np.intp)
+        row_of[key] = np.arange(key.size)
+        row_of = row_of.reshape(n_u, n_periods)
+        first_per = np.argmax(row_of >= 0, axis=1)
+        first_idx = row_of[np.arange(n_u), first_per]
+        del row_of
+        if np.any(cohort_v != cohort_v[first_idx][codes]):
             raise DataError(
                 f"the cohort column '{names.cohort}' changes within some units; it must be "
                 "the unit's first treated period in every row"
@@ -750,8 +756,12 @@ def _prepare(
     _check_group_sizes(cohort_v, n_periods, len(x_labels) - 1, control_group)
 
     # unit-level attributes (first observed period of each unit)
-    order = np.lexsort((per_v, codes))
-    first_idx = order[np.r_[True, codes[order][1:] != codes[order][:-1]]]
+    if not panel:
+        first_idx = np.arange(n_u)
+    elif not balanced and not unbalanced:  # incomplete units dropped: rows renumbered
+        rows0 = np.flatnonzero(per_v == 0)
+        first_idx = np.empty(n_u, dtype=np.intp)
+        first_idx[codes[rows0]] = rows0
     unit_cohort = cohort_v[first_idx]
     if unbalanced:
         # R aggregates the data by unit with a mean before computing group shares
