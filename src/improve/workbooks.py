@@ -82,7 +82,7 @@ def _parse_parameters(source: str) -> dict[str, Parameter]:
         value_src = match.group("value")
         # a '#' inside a quoted default is not a comment: re-split conservatively
         try:
-            default = eval(value_src, {"__builtins__": {}}, {})
+            default = ast.literal_eval(value_src)
         except Exception:
             default = value_src
         type_name = (match.group("type") or type(default).__name__).strip()
