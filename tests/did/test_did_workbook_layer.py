@@ -162,3 +162,25 @@ def test_result_plots_return_figures(panel):
     assert grp.axes[0].get_xlabel().startswith("Cohort")
     with pytest.raises(ValueError):
         ev.simple.plot()
+
+
+def test_pretrend_wald_matches_r_statistic_and_adjusts_for_clusters(panel):
+    from scipy import stats
+
+    from improve.did import att_gt
+    from improve.did.pretest import pretrend_wald
+
+    clustered = att_gt(panel, "math_ss", covariates=[], control_group="notyettreated")
+    as_r = pretrend_wald(clustered, event_study=False, small_sample=False)
+    assert as_r.statistic == pytest.approx(clustered.wald_stat, rel=1e-10)
+    assert as_r.p_value == pytest.approx(clustered.wald_pvalue, rel=1e-8)
+    adjusted = pretrend_wald(clustered, event_study=False)
+    k, g = adjusted.df, adjusted.n_clusters
+    assert adjusted.method == "hotelling_f" and g == 12
+    expected = stats.f.sf((g - k) / (k * (g - 1)) * adjusted.statistic, k, g - k)
+    assert adjusted.p_value == pytest.approx(expected)
+    assert adjusted.p_value > as_r.p_value  # fewer clusters, less false confidence
+    by_unit = att_gt(panel, "math_ss", covariates=[], cluster="school_id")
+    assert pretrend_wald(by_unit).method == "chi2"
+    event = pretrend_wald(clustered, min_e=-2)
+    assert event.terms == ("e=-2", "e=-1")

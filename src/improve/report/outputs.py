@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from improve.report.privacy import SUPPRESSED_NOTE
+from improve.report.privacy import LABEL_COLUMNS, SUPPRESSED_NOTE
 
 FLOAT_FORMAT = "%.6f"
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
@@ -88,9 +88,28 @@ class RunOutputs:
         *,
         note: str | None = None,
         display_frame: pd.DataFrame | None = None,
+        display_columns: list[str] | None = None,
         decimals: int = 2,
     ) -> Any:
-        """Write ``tables/<name>.csv`` and return a numbered, captioned HTML table for display."""
+        """Write ``tables/<name>.csv`` and return a numbered, captioned HTML table for display.
+
+        Parameters
+        ----------
+        name : str
+            File name (without ``.csv``).
+        frame : pandas.DataFrame
+            The full table written to CSV.
+        caption : str
+            Caption shown after "Table N.".
+        note : str, optional
+            Note under the table (e.g. the SD used).
+        display_frame : pandas.DataFrame, optional
+            A different frame to show (default ``frame``).
+        display_columns : list of str, optional
+            Columns to show (the CSV keeps them all).
+        decimals : int
+            Decimals shown for numbers (labels such as years are shown as whole numbers).
+        """
         _check_name(name)
         self._n_tables += 1
         if self.output_dir is not None:
@@ -101,6 +120,11 @@ class RunOutputs:
                 lineterminator="\n",
             )
         shown = display_frame if display_frame is not None else frame
+        if display_columns is not None:
+            shown = shown[[c for c in display_columns if c in shown.columns] + (
+                ["suppressed"] if "suppressed" in shown.columns else []
+            )]
+        shown = _labels_as_integers(shown)
         notes = [note] if note else []
         if "suppressed" in shown.columns:
             if bool(shown["suppressed"].any()) and self.min_cell_size:
@@ -161,6 +185,18 @@ class RunOutputs:
     def results(self) -> dict[str, Any]:
         """Everything recorded so far."""
         return dict(self._results)
+
+
+def _labels_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Show label columns (cohort, year, event time) as whole numbers, not 2,017.00."""
+    out = frame
+    for col in frame.columns:
+        if col not in LABEL_COLUMNS or not pd.api.types.is_float_dtype(frame[col].dtype):
+            continue
+        values = frame[col].dropna()
+        if (values % 1 == 0).all():
+            out = out.assign(**{col: frame[col].astype("Int64")})
+    return out
 
 
 class _Html:
