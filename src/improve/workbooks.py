@@ -80,7 +80,6 @@ def _parse_parameters(source: str) -> dict[str, Parameter]:
         if not match:
             continue
         value_src = match.group("value")
-        # a '#' inside a quoted default is not a comment: re-split conservatively
         try:
             default = ast.literal_eval(value_src)
         except Exception:
