@@ -1,0 +1,189 @@
+"""Privacy: primary and complementary suppression, top/bottom coding, table notes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linprog
+
+from improve.report.privacy import (
+    DEFAULT_MIN_CELL_SIZE,
+    recoverable_cells,
+    suppress_small_cells,
+    suppress_table,
+    suppression_note,
+    top_bottom_code,
+)
+
+
+def _with_margins(body: pd.DataFrame) -> pd.DataFrame:
+    t = body.copy()
+    t.loc["all_students"] = t.sum()
+    t["total"] = t.sum(axis=1)
+    return t
+
+
+def _bounds_by_lp(table: pd.DataFrame, mask: pd.DataFrame) -> list[tuple[float, float]]:
+    """Independent audit: the range each suppressed cell can take given every published
+    cell, the row/column additivity and non-negativity (continuous relaxation)."""
+    values = table.to_numpy(dtype=float)
+    hidden = list(zip(*np.nonzero(mask.to_numpy()), strict=True))
+    pos = {cell: k for k, cell in enumerate(hidden)}
+    n_rows, n_cols = values.shape
+    a_eq, b_eq = [], []
+    lines = [[(r, c) for r in range(n_rows - 1)] + [(n_rows - 1, c)] for c in range(n_cols)]
+    lines += [[(r, c) for c in range(n_cols - 1)] + [(r, n_cols - 1)] for r in range(n_rows)]
+    for line in lines:
+        *members, total = line
+        coef = np.zeros(len(hidden))
+        rhs = 0.0
+        for cell, sign in [(m, 1.0) for m in members] + [(total, -1.0)]:
+            if cell in pos:
+                coef[pos[cell]] += sign
+            else:
+                rhs -= sign * values[cell]
+        if coef.any():
+            a_eq.append(coef)
+            b_eq.append(rhs)
+    out = []
+    for k in range(len(hidden)):
+        c = np.zeros(len(hidden))
+        c[k] = 1.0
+        lo = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None)).fun
+        hi = -linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None)).fun
+        out.append((lo, hi))
+    return out
+
+
+def test_primary_and_complementary_in_subgroup_by_school_table() -> None:
+    body = pd.DataFrame(
+        {"A": [20, 3, 17], "B": [30, 12, 18], "C": [25, 15, 10]},
+        index=["female", "male", "nonbinary"],
+    )
+    t = _with_margins(body)
+    res = suppress_table(t, row_total="all_students", col_total="total")
+    assert res.primary.sum().sum() == 1 and res.primary.loc["male", "A"]
+    assert res.complementary.to_numpy().sum() >= 3
+    assert pd.isna(res.table.loc["male", "A"])
+    # no row or column (with its total) has exactly one suppressed cell
+    m = res.mask
+    assert not ((m.sum(axis=0) == 1).any() or (m.sum(axis=1) == 1).any())
+    # and no suppressed value can be recovered by subtraction or by combining equations
+    assert recoverable_cells(t, m, row_total="all_students", col_total="total") == []
+    for lo, hi in _bounds_by_lp(t, m):
+        assert hi - lo > 0.5
+    # the visible note
+    assert "fewer than 10" in res.note and "recovered from totals" in res.note
+    assert res.table.attrs["note"] == res.note
+    shown = res.display(marker="*")
+    assert shown.loc["male", "A"] == "*" and "shown as *" in shown.attrs["note"]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_tables_never_leak(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    shape = (int(rng.integers(2, 6)), int(rng.integers(2, 6)))
+    body = pd.DataFrame(rng.choice([0, 2, 4, 7, 9, 11, 15, 30, 60], size=shape))
+    body.index = [f"g{i}" for i in range(shape[0])]
+    body.columns = [f"s{j}" for j in range(shape[1])]
+    t = _with_margins(body)
+    res = suppress_table(t, min_n=10, row_total="all_students", col_total="total")
+    small = (t.to_numpy() > 0) & (t.to_numpy() < 10)
+    assert (res.primary.to_numpy() == small).all()
+    assert recoverable_cells(t, res.mask, row_total="all_students", col_total="total") == []
+    for lo, hi in _bounds_by_lp(t, res.mask):
+        assert hi - lo > 1e-6
+
+
+def test_recoverable_cells_detects_a_leak() -> None:
+    t = _with_margins(pd.DataFrame({"A": [20, 3], "B": [30, 40]}, index=["x", "y"]))
+    only_primary = suppress_table(t, row_total="all_students", col_total="total").primary
+    leaks = recoverable_cells(t, only_primary, row_total="all_students", col_total="total")
+    assert leaks == [("y", "A")]
+
+
+def test_subgroup_families_add_to_all_students() -> None:
+    counts = pd.DataFrame(
+        {"n": [120, 64, 56, 115, 5, 70, 50]},
+        index=["all_students", "female", "male", "english", "el", "frl", "not_frl"],
+    )
+    res = suppress_table(
+        counts,
+        row_total="all_students",
+        row_groups=[["female", "male"], ["english", "el"], ["frl", "not_frl"]],
+        totals_known=False,
+    )
+    hidden = set(counts.index[res.mask["n"]])
+    assert hidden == {"el", "english"}  # the complement is in the same family only
+    assert (
+        recoverable_cells(
+            counts,
+            res.mask,
+            row_total="all_students",
+            row_groups=[["female", "male"], ["english", "el"], ["frl", "not_frl"]],
+            totals_known=False,
+        )
+        == []
+    )
+
+
+def test_totals_published_elsewhere_are_protected_by_default() -> None:
+    body = pd.DataFrame({"A": [20, 4], "B": [30, 40]}, index=["x", "y"])
+    res = suppress_table(body)  # no margins in the table, but the sums may be public
+    assert res.mask.to_numpy().sum() == 4
+    assert suppress_table(body, totals_known=False).mask.to_numpy().sum() == 1
+
+
+def test_min_cell_size_is_a_parameter() -> None:
+    body = _with_margins(pd.DataFrame({"A": [20, 12], "B": [30, 40]}, index=["x", "y"]))
+    assert not suppress_table(body, row_total="all_students", col_total="total").mask.any().any()
+    res = suppress_table(body, min_n=15, row_total="all_students", col_total="total")
+    assert res.primary.loc["y", "A"] and "fewer than 15" in res.note
+    assert DEFAULT_MIN_CELL_SIZE == 10
+    with pytest.raises(ValueError, match="min_n"):
+        suppress_table(body, min_n=0)
+    with pytest.raises(ValueError, match="row_total"):
+        suppress_table(body, row_total="everyone")
+
+
+def test_zeros_are_shown_unless_asked() -> None:
+    body = _with_margins(pd.DataFrame({"A": [0, 30], "B": [30, 40]}, index=["x", "y"]))
+    assert not suppress_table(body, row_total="all_students", col_total="total").mask.any().any()
+    res = suppress_table(body, row_total="all_students", col_total="total", suppress_zeros=True)
+    assert res.primary.loc["x", "A"]
+
+
+def test_top_bottom_coding() -> None:
+    t = pd.DataFrame(
+        {
+            "school": ["a", "b", "c", "d"],
+            "pct_prof": [3.2, 50.44, 97.0, np.nan],
+            "share": [0.5, 0.04, 0.96, 0.2],
+        }
+    )
+    out = top_bottom_code(t, ["pct_prof"])
+    assert list(out["pct_prof"].iloc[:3]) == ["<5%", "50%", ">95%"]
+    assert pd.isna(out["pct_prof"].iloc[3])
+    out = top_bottom_code(t, ["share"], proportion=True, decimals=1)
+    assert list(out["share"]) == ["50.0%", "<5%", ">95%", "20.0%"]
+    assert "<5%" in out.attrs["note"] and ">95%" in out.attrs["note"]
+    assert t["pct_prof"].iloc[0] == 3.2  # input untouched
+    with pytest.raises(ValueError):
+        top_bottom_code(t, ["pct_prof"], low=50, high=40)
+
+
+def test_suppression_note_parts() -> None:
+    note = suppression_note(10, complementary=True, coded=(5, 95))
+    assert "fewer than 10" in note and "recovered" in note and "<5%" in note
+
+
+def test_suppress_small_cells_unchanged() -> None:
+    table = pd.DataFrame(
+        {"cohort": [2018, 2019, 2020], "n_units": [12, 4, 0], "att": [1.5, 2.0, 0.3]}
+    )
+    out = suppress_small_cells(table, "n_units")
+    assert list(out["suppressed"]) == [False, True, False]
+    assert pd.isna(out.loc[1, "att"]) and pd.isna(out.loc[1, "n_units"])
+    assert out.loc[0, "att"] == 1.5 and out.loc[2, "n_units"] == 0
+    assert list(out["cohort"]) == [2018, 2019, 2020]
