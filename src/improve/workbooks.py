@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import ast
 import difflib
+import io
 import json
 import os
 import re
 import shutil
 import sys
 import time
+import tokenize
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,31 +67,53 @@ def _parameters_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
     return None
 
 
-_PARAM_LINE = re.compile(
-    r"^(?P<name>[A-Za-z_]\w*)\s*(?::\s*(?P<type>[^=]+?))?\s*=\s*(?P<value>.+?)\s*(?:#\s*(?P<help>.*))?$"
-)
+def _comments_by_line(source: str) -> dict[int, str]:
+    comments: dict[int, str] = {}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.COMMENT:
+                comments[tok.start[0]] = tok.string.lstrip("#").strip()
+    except (tokenize.TokenError, IndentationError):
+        pass
+    return comments
 
 
 def _parse_parameters(source: str) -> dict[str, Parameter]:
-    """Read ``name: type = value  # help`` lines (one per parameter)."""
+    """Read ``name: type = value  # help`` statements (a value may span several lines)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise SpecError(f"the parameters cell is not valid Python (line {exc.lineno})") from None
+    comments = _comments_by_line(source)
     params: dict[str, Parameter] = {}
-    for line in source.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            name = node.target.id
+            annotation = ast.get_source_segment(source, node.annotation)
+            value = node.value
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            name, annotation, value = node.targets[0].id, None, node.value
+        else:
             continue
-        match = _PARAM_LINE.match(line.strip())
-        if not match:
+        if value is None:
             continue
-        value_src = match.group("value")
         try:
-            default = ast.literal_eval(value_src)
-        except Exception:
-            default = value_src
-        type_name = (match.group("type") or type(default).__name__).strip()
-        params[match.group("name")] = Parameter(
-            name=match.group("name"),
-            type=type_name,
+            default = ast.literal_eval(value)
+        except ValueError:
+            default = ast.get_source_segment(source, value)
+        end = node.end_lineno or node.lineno
+        help_text = " ".join(
+            comments[line] for line in range(node.lineno, end + 1) if line in comments
+        )
+        params[name] = Parameter(
+            name=name,
+            type=(annotation or type(default).__name__).strip(),
             default=default,
-            help=(match.group("help") or "").strip(),
+            help=help_text,
         )
     return params
 
@@ -274,7 +298,7 @@ def _check_column_parameters(params: Mapping[str, Any], columns: list[str]) -> N
         if name not in params or params[name] in (None, "", []):
             continue
         value = params[name]
-        wanted = value if isinstance(value, list) else [value]
+        wanted = list(value) if isinstance(value, list | dict) else [value]
         for col in wanted:
             if col not in columns:
                 close = difflib.get_close_matches(str(col), columns, n=1)
@@ -283,6 +307,23 @@ def _check_column_parameters(params: Mapping[str, Any], columns: list[str]) -> N
                     f"parameter '{name}' names column '{col}', which is not in the data{hint}; "
                     f"mapped columns: {', '.join(columns[:15])}"
                 )
+
+
+PATH_SUFFIXES = ("_path", "_map", "_file")
+
+
+def _resolve_path_parameters(values: dict[str, Any]) -> dict[str, Any]:
+    """Make user-given file parameters absolute (from the user's folder) and check they exist."""
+    out = dict(values)
+    for name, value in values.items():
+        if not name.endswith(PATH_SUFFIXES) or not isinstance(value, str) or not value:
+            continue
+        path = _resolve(value, Path.cwd())
+        assert path is not None
+        if not path.exists():
+            raise SpecError(f"parameter '{name}': file '{value}' does not exist")
+        out[name] = str(path)
+    return out
 
 
 def _kernel_manager_class() -> type:
@@ -383,6 +424,7 @@ def run_workbook(
             f"workbook '{wb.name}' does not declare {', '.join(missing)} in its parameters"
         )
     user = check_parameters(wb, {k: v for k, v in (params or {}).items() if k not in RESERVED})
+    user = _resolve_path_parameters(user)
 
     nb_dir = wb.path.parent
     data_path = _resolve(data, Path.cwd()) or _resolve(wb.parameters["data_path"].default, nb_dir)

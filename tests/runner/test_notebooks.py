@@ -9,7 +9,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from improve.workbooks import RESERVED, list_workbooks, run_workbook
+from improve.workbooks import RESERVED, list_workbooks, load_workbook, run_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -28,13 +28,11 @@ def test_committed_without_outputs_and_parameterised(path):
     tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
-    source = tagged[0].source
+    params = load_workbook(path).parameters
     for name in RESERVED:
-        assert f"{name}:" in source or f"{name} =" in source
-    for line in source.splitlines():
-        if not line.strip() or line.startswith(("from ", "import ")):
-            continue
-        assert "#" in line, f"parameter without a comment: {line}"
+        assert name in params
+    undocumented = [p.name for p in params.values() if not p.help]
+    assert not undocumented, f"parameters without a comment: {undocumented}"
 
 
 @pytest.mark.slow

@@ -232,3 +232,55 @@ def plot_estimates(
     ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def plot_forest(
+    estimates: pd.DataFrame,
+    *,
+    label_column: str = "subgroup",
+    outcome_label: str = "Effect",
+    title: str | None = None,
+    level: float = 0.95,
+) -> Figure:
+    """Forest plot: one row per group with its estimate and confidence interval.
+
+    Rows flagged ``suppressed`` (too few units) are listed with "suppressed" instead of an
+    estimate, so a reader sees the group exists but no number is published.
+    """
+    use_theme()
+    frame = estimates.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7.0, 0.45 * len(frame) + 1.6))
+    ys = np.arange(len(frame))[::-1]
+    suppressed = frame.get("suppressed", pd.Series(False, index=frame.index)).astype(bool)
+    shown = ~suppressed & frame["estimate"].notna()
+    est = frame["estimate"].to_numpy(dtype=float)
+    ax.errorbar(
+        est[shown],
+        ys[shown],
+        xerr=[
+            est[shown] - frame.loc[shown, "conf_low"].to_numpy(dtype=float),
+            frame.loc[shown, "conf_high"].to_numpy(dtype=float) - est[shown],
+        ],
+        fmt="o",
+        color=PALETTE[0],
+        capsize=3,
+        label=f"estimate ({level:.0%} CI)",
+    )
+    for y in ys[~shown.to_numpy()]:
+        ax.text(
+            0.0,
+            y,
+            "suppressed (too few units)",
+            va="center",
+            ha="center",
+            fontsize=8,
+            color="#444444",
+        )
+    ax.axvline(0, color=NEUTRAL, lw=1)
+    ax.set_yticks(ys)
+    ax.set_yticklabels([str(v).replace("_", " ") for v in frame[label_column]])
+    ax.set_xlabel(outcome_label)
+    ax.set_title(title or "Effects by subgroup")
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    return fig

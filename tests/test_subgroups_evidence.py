@@ -1,0 +1,88 @@
+"""Subgroup runs, their comparison and suppression, and the evidence summary."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from improve.data import PanelSpec, load_panel
+from improve.effects.evidence import evidence_summary
+from improve.subgroups import attach_timing, by_subgroup, did_subgroup_estimator
+
+from sample_data import SCHOOL_MAP, make_school_panel
+
+
+@pytest.fixture(scope="module")
+def schools():
+    return load_panel(make_school_panel(n_schools=80, seed=5), columns=SCHOOL_MAP)
+
+
+@pytest.fixture(scope="module")
+def subgroup_rows(schools):
+    """Subgroup rows: group A gets +6 on top of the school effect, group B none, C tiny."""
+    rng = np.random.default_rng(2)
+    base = schools.data[["school_id", "school_year", "district_id", "first_grant_year", "math_ss"]]
+    rows = []
+    for name, extra, size in (
+        ("A", 6.0, 40),
+        ("B", 0.0, 40),
+        ("C", 0.0, 3),
+        ("all_students", 3.0, 83),
+    ):
+        treated = (base["first_grant_year"] > 0) & (base["school_year"] >= base["first_grant_year"])
+        frame = base.assign(
+            subgroup=name,
+            n_tested=size,
+            math_ss=base["math_ss"] + extra * treated + rng.normal(0, 1, len(base)),
+        )
+        rows.append(frame.drop(columns="first_grant_year"))
+    data = pd.concat(rows, ignore_index=True)
+    spec = PanelSpec(
+        unit="school_id",
+        time="school_year",
+        outcomes=("math_ss",),
+        covariates=("n_tested",),
+        cluster="district_id",
+        subgroups=("subgroup",),
+    )
+    return attach_timing(load_panel(data, spec=spec, validate_timing=False), schools)
+
+
+def test_by_subgroup_recovers_difference_and_suppresses_small_groups(subgroup_rows):
+    result = by_subgroup(
+        subgroup_rows,
+        did_subgroup_estimator("math_ss", covariates=[]),
+        min_cell_size=10,
+        count_column="n_tested",
+    )
+    est = result.estimates.set_index("subgroup")
+    assert bool(est.loc["C", "suppressed"]) and np.isnan(est.loc["C", "estimate"])
+    assert est.loc["A", "estimate"] - est.loc["B", "estimate"] == pytest.approx(6.0, abs=1.0)
+    diff = result.differences.set_index("term")
+    assert list(diff.index) == ["A − B"]  # all_students and suppressed C are not compared
+    assert bool(diff.loc["A − B", "significant_bh"])
+    assert result.heterogeneity["df"] == 1
+    fig = result.plot("points")
+    assert {t.get_text() for t in fig.axes[0].get_yticklabels()} == {"A", "B", "C", "all students"}
+
+
+def test_evidence_summary_rates_a_qed_with_unequal_baselines(schools):
+    from improve.did.evaluation import evaluate
+
+    overall = {
+        o: evaluate(schools, o, covariates=[]).simple.tidy().iloc[0]
+        for o in ("math_ss", "reading_ss")
+    }
+    summary = evidence_summary(
+        schools, overall, domains={"math_ss": "achievement", "reading_ss": "achievement"}, better={}
+    )
+    table = summary.table.set_index("outcome")
+    sd = summary.sds["math_ss"].value
+    assert table.loc["math_ss", "effect_size"] == pytest.approx(
+        table.loc["math_ss", "estimate"] / sd
+    )
+    assert table.loc["math_ss", "attrition_level"] == "low"
+    assert "p_adjusted" in table.columns
+    assert summary.rating.design == "quasi_experimental"
+    assert summary.reasons()
