@@ -597,7 +597,7 @@ class PanelDesign:
     ) -> None:
         n = d.shape[0]
         self.method = est_method
-        self.x = x
+        self.xt = np.ascontiguousarray(x.T)  # (k, n): one contiguous row per covariate
         self.n = n
         w = _normalise(w)
         ctrl = d == 0
@@ -652,38 +652,60 @@ class PanelDesign:
             self.ps_score = w * (d - ps)
 
     def estimate(self, dy: FloatArray) -> tuple[float, FloatArray]:
-        """ATT and influence function (one entry per unit of the design) for ``dy``."""
+        """ATT and influence function (one entry per unit of the design) for ``dy``.
+
+        Products with the thin covariate matrix run over its contiguous rows with plain
+        numpy loops: no BLAS threads, which only slow such thin products down and suffer
+        badly when the cores are shared."""
         n = self.n
-        x = self.x
+        xt = self.xt
         w_treat, w_cont, mw_t, mw_c = self.w_treat, self.w_cont, self.mw_t, self.mw_c
         if self.method == "ipw":
-            eta_t = np.dot(w_treat, dy) / n / mw_t
-            eta_c = np.dot(w_cont, dy) / n / mw_c
+            eta_t = _dot(w_treat, dy) / n / mw_t
+            eta_c = _dot(w_cont, dy) / n / mw_c
             dev_c = dy - eta_c
-            m2 = (w_cont * dev_c) @ x / n
-            psi = w_treat * (dy - eta_t) / mw_t - (
-                w_cont * dev_c + self.ps_score * (x @ (self.ps_a @ m2))
-            ) / mw_c
+            m2 = _tx(xt, w_cont * dev_c) / n
+            psi = (
+                w_treat * (dy - eta_t) / mw_t
+                - (w_cont * dev_c + self.ps_score * _xv(xt, self.ps_a @ m2)) / mw_c
+            )
             return float(eta_t - eta_c), psi
-        beta = self.proj @ dy[self.ctrl_idx]
-        out_delta = x @ beta
+        beta = np.einsum("ji,i->j", self.proj, dy[self.ctrl_idx])
+        out_delta = _xv(xt, beta)
         resid = dy - out_delta
         if self.method == "reg":
-            eta_t = np.dot(w_treat, dy) / n / mw_t
-            eta_c = np.dot(w_cont, out_delta) / n / mw_c
+            eta_t = _dot(w_treat, dy) / n / mw_t
+            eta_c = _dot(w_cont, out_delta) / n / mw_c
             psi = (
                 w_treat * (dy - eta_t) / mw_t
                 - w_cont * (out_delta - eta_c) / mw_c
                 - self.or_coef * resid
             )
             return float(eta_t - eta_c), psi
-        eta_t = np.dot(w_treat, resid) / n / mw_t
-        eta_c = np.dot(w_cont, resid) / n / mw_c
+        eta_t = _dot(w_treat, resid) / n / mw_t
+        eta_c = _dot(w_cont, resid) / n / mw_c
         dev_c = resid - eta_c
-        m2 = (w_cont * dev_c) @ x / n
+        m2 = _tx(xt, w_cont * dev_c) / n
         psi = (
             w_treat * (resid - eta_t) / mw_t
             + self.or_coef * resid
-            - (w_cont * dev_c + self.ps_score * (x @ (self.ps_a @ m2))) / mw_c
+            - (w_cont * dev_c + self.ps_score * _xv(xt, self.ps_a @ m2)) / mw_c
         )
         return float(eta_t - eta_c), psi
+
+
+def _dot(a: FloatArray, b: FloatArray) -> float:
+    return float(np.einsum("i,i->", a, b))
+
+
+def _xv(xt: FloatArray, v: FloatArray) -> FloatArray:
+    """``x @ v`` for ``xt = x.T`` of shape (k, n)."""
+    out = xt[0] * v[0]
+    for j in range(1, xt.shape[0]):
+        out += xt[j] * v[j]
+    return out
+
+
+def _tx(xt: FloatArray, u: FloatArray) -> FloatArray:
+    """``u @ x`` for ``xt = x.T`` of shape (k, n)."""
+    return np.einsum("ji,i->j", xt, u)

@@ -92,7 +92,7 @@ def block_vcov(
         if cols.size == 0 or rows.size == 0:
             continue
         sub = inf_func[np.ix_(rows, cols)]
-        out[np.ix_(cols, cols)] += sub.T.dot(sub)
+        out[np.ix_(cols, cols)] += np.einsum("ij,ik->jk", sub, sub)
     return out / float(n) ** 2
 
 

@@ -8,7 +8,12 @@ uniform (sup-t) bands and the pre-trend Wald test.
 
 The numerical core works on numpy arrays: ids are factorised once, a balanced panel becomes
 a periods x units outcome matrix, and each cell only slices arrays. Without covariates the
-three estimators have a closed form that is used directly (identical to DRDID's output).
+three estimators have a closed form over cohort sums that is used directly (identical to
+DRDID's output). With covariates, the cells of a cohort that share comparison units and
+covariate rows share one :class:`~improve.did._estimators.PanelDesign` (propensity score,
+regression projector and linear representations are computed once per design). The
+covariance of the ATT(g,t) uses that a unit's influence function is zero outside the cells
+its cohort takes part in.
 
 Where this module knowingly differs from R ``did`` 2.x:
 
@@ -620,7 +625,8 @@ def _prepare(
     ok = np.isfinite(time_v) & np.isfinite(y_v)
     if x_v.shape[1] > 1:  # column 0 is the intercept
         ok &= np.all(np.isfinite(x_v[:, 1:]), axis=1)
-    ok &= np.isfinite(w_v)
+    if names.weights is not None:
+        ok &= np.isfinite(w_v)
     if unit_raw is not None:
         ok &= ~pd.isna(unit_raw)
     if cl_raw is not None:
@@ -656,7 +662,8 @@ def _prepare(
         keep(ok)
     if time_v.size == 0:
         raise DataError("no rows left after dropping rows with missing values")
-    w_v = w_v / w_v.mean()
+    if names.weights is not None:
+        w_v = w_v / w_v.mean()
 
     tlist = _sorted_unique(time_v)
     cohort_v = np.where(cohort_v > tlist.max(), 0.0, cohort_v)
@@ -814,10 +821,12 @@ def _prepare(
         y_mat = np.full((n_periods, n_u), np.nan)
         y_mat[per_v, codes] = y_v
         k = x_v.shape[1]
-        x_all = np.empty((n_periods, n_u, k))
-        x_all[per_v, codes, :] = x_v
-        if k == 1 or np.all(x_all == x_all[:1]):
-            x_all = x_all[:1]
+        x_first = x_v[first_idx]  # first period (balanced panel)
+        if k == 1 or np.array_equal(x_v[:, 1:], x_first[codes, 1:]):
+            x_all = x_first[None]  # time-invariant covariates
+        else:
+            x_all = np.empty((n_periods, n_u, k))
+            x_all[per_v, codes, :] = x_v
         prep.y_mat = y_mat
         prep.x_per = x_all
     else:
@@ -836,7 +845,8 @@ def _check_group_sizes(
     """R's check: groups with fewer than ``n_cov + 5`` units (rows / periods) get a warning;
     a too small never-treated group with ``nevertreated`` is an error."""
     req = n_cov + 5
-    vals, counts = np.unique(cohort_v, return_counts=True)
+    vals = _sorted_unique(cohort_v)
+    counts = np.bincount(np.searchsorted(vals, cohort_v), minlength=vals.size)
     sizes = counts / n_periods
     small = vals[sizes < req]
     if small.size:
@@ -971,6 +981,7 @@ class _PanelCells:
         self.key: tuple[Any, ...] | None = None
         self.design: est.PanelDesign | Exception | None = None
         self.idx: IntArray | None = None
+        self.y_sub: FloatArray | None = None
 
 
 def _panel_cell(
@@ -1009,6 +1020,7 @@ def _panel_cell(
         cell_units = is_t | is_c
         idx = np.flatnonzero(cell_units[aux.ccode])
         aux.idx = idx
+        aux.y_sub = prep.y_mat[:, idx]  # (T, units of the design), contiguous rows
         try:
             aux.design = _panel_design(prep, idx, is_t[aux.ccode[idx]], x_per_idx, est_method)
         except (est.CellError, np.linalg.LinAlgError, ValueError) as exc:
@@ -1019,7 +1031,8 @@ def _panel_cell(
         return np.nan, None, nt, nc
     assert design is not None and aux.idx is not None
     idx = aux.idx
-    dy = prep.y_mat[ti, idx] - prep.y_mat[base, idx]
+    assert aux.y_sub is not None
+    dy = aux.y_sub[ti] - aux.y_sub[base]
     with np.errstate(all="ignore"):
         a, psi = design.estimate(dy)
     if not np.isfinite(a) or not np.all(np.isfinite(psi)):
