@@ -1,0 +1,700 @@
+"""Fixed-effects panel regression on linearmodels, with small-cluster inference.
+
+``panel_regression`` fits ``outcome ~ treatment (+ lags/leads) + covariates | absorbed effects``
+with :class:`linearmodels.PanelOLS` (unit and time effects, plus at most one further effect)
+or :class:`linearmodels.iv.absorbing.AbsorbingLS` (any number of high-dimensional effects, e.g.
+student and school-by-year). Coefficients and the heteroskedasticity-robust, one-way and
+two-way clustered covariances come from linearmodels; CR2 (Bell–McCaffrey, Satterthwaite
+degrees of freedom) and the restricted wild cluster bootstrap are computed in
+:mod:`improve.fe.inference` on the same model with the effects partialled out.
+
+Small-sample conventions (stated in every result's ``se_label``):
+
+* ``"hc1"``: ``n / (n - k - k_fe)`` times the White covariance (linearmodels ``robust``,
+  ``debiased=True``; every absorbed level counted), t with ``n - k - k_fe`` df;
+* ``"cr1"``: ``G/(G-1) * (n-1)/(n-k)`` (Stata / fixest ``ssc(fixef.K = "none")``; k counts the
+  regressors only), t with ``G - 1`` df;
+* ``"twoway"``: Cameron–Gelbach–Miller ``V_1 + V_2 - V_12``, each with its own ``G/(G-1)``,
+  times ``(n-1)/(n-k)``, t with ``min(G_1, G_2) - 1`` df;
+* ``"cr2"``: no further factor; t with Satterthwaite df per coefficient (clubSandwich);
+* ``"wild"``: CR1 standard errors; p-values and intervals from the restricted wild cluster
+  bootstrap-t (intervals by test inversion).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from improve.errors import EstimationError, SpecError
+from improve.fe import inference
+
+SE_TYPES = ("hc1", "cr1", "twoway", "cr2", "wild")
+#: Fewer clusters than this and CR1 is requested: the result warns.
+FEW_CLUSTERS = 40
+
+_SE_LABELS = {
+    "hc1": "heteroskedasticity-robust (HC1)",
+    "cr1": "cluster-robust CR1 (G/(G-1)·(n-1)/(n-k)), t(G-1)",
+    "twoway": "two-way cluster-robust CR1 (Cameron–Gelbach–Miller), t(min G - 1)",
+    "cr2": "cluster-robust CR2 (Bell–McCaffrey) with Satterthwaite df",
+    "wild": "wild cluster bootstrap-t (restricted, WCR); SE shown is CR1",
+}
+
+
+# ----------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class FEResult:
+    """Estimates of one fixed-effects regression (one outcome).
+
+    Attributes
+    ----------
+    outcome : str
+        Dependent variable.
+    terms : tuple of str
+        Regressor names (treatment, its lags ``_lag1`` … and leads ``_lead1`` …, covariates).
+    estimate, std_error, statistic, p_value, conf_low, conf_high : numpy.ndarray
+        One value per term. ``statistic`` is the t statistic (estimate / std_error).
+    df : numpy.ndarray
+        Degrees of freedom of each t reference distribution (NaN for the bootstrap).
+    vcov : numpy.ndarray
+        Covariance of the estimates under ``se``.
+    se : str
+        Inference requested: ``"hc1"``, ``"cr1"``, ``"twoway"``, ``"cr2"`` or ``"wild"``.
+    se_label : str
+        What was computed, in words (used in table notes).
+    n_obs : int
+    n_clusters : tuple of int
+        Clusters per clustering dimension (empty for HC1).
+    cluster : tuple of str
+        Clustering column(s).
+    absorbed : tuple of str
+        Absorbed effects, e.g. ``("school_id", "school_year")`` or ``("district_id×school_year",)``.
+    r2_within : float
+        R-squared of the model after the absorbed effects are partialled out.
+    weights : str or None
+    engine : str
+        ``"PanelOLS"`` or ``"AbsorbingLS"``.
+    alpha : float
+    lag : numpy.ndarray
+        Relative period of each term: 1 for ``_lag1``, -1 for ``_lead1``, 0 for the
+        contemporaneous treatment, NaN for covariates.
+    bootstrap : dict
+        Draws, weights, seed and whether the draws were enumerated (wild bootstrap only).
+    warnings : tuple of str
+        Warnings raised while fitting (e.g. few clusters with CR1).
+    """
+
+    outcome: str
+    terms: tuple[str, ...]
+    estimate: np.ndarray
+    std_error: np.ndarray
+    statistic: np.ndarray
+    p_value: np.ndarray
+    conf_low: np.ndarray
+    conf_high: np.ndarray
+    df: np.ndarray
+    vcov: np.ndarray = field(repr=False)
+    se: str
+    se_label: str
+    n_obs: int
+    n_clusters: tuple[int, ...]
+    cluster: tuple[str, ...]
+    absorbed: tuple[str, ...]
+    r2_within: float
+    weights: str | None
+    engine: str
+    alpha: float
+    lag: np.ndarray = field(repr=False)
+    bootstrap: Mapping[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    def tidy(self) -> pd.DataFrame:
+        """One row per term: outcome, term, estimate, std_error, statistic, p_value, CI."""
+        return pd.DataFrame(
+            {
+                "outcome": self.outcome,
+                "term": list(self.terms),
+                "estimate": self.estimate,
+                "std_error": self.std_error,
+                "statistic": self.statistic,
+                "p_value": self.p_value,
+                "conf_low": self.conf_low,
+                "conf_high": self.conf_high,
+            }
+        )
+
+    def summary(self) -> str:
+        """Readable summary: model, inference used, warnings and the coefficient table."""
+        clusters = ", ".join(
+            f"{c} ({g} clusters)" for c, g in zip(self.cluster, self.n_clusters, strict=True)
+        )
+        lines = [
+            f"Fixed-effects regression of {self.outcome} ({self.engine}): {self.n_obs:,} rows",
+            f"Absorbed effects: {', '.join(self.absorbed) or 'none'}"
+            + (f"; weights: {self.weights}" if self.weights else ""),
+            f"Inference: {self.se_label}" + (f"; clustered by {clusters}" if clusters else ""),
+            f"R-squared (within): {self.r2_within:.4f}; {100 * (1 - self.alpha):g}% intervals",
+        ]
+        if self.bootstrap:
+            b = self.bootstrap
+            how = "all sign vectors enumerated" if b["enumerated"] else f"seed {b['seed']}"
+            lines.append(f"Bootstrap: {b['draws']:,} draws, {b['weights']} weights ({how})")
+        lines += [f"Warning: {w}" for w in self.warnings]
+        table = self.tidy().drop(columns="outcome")
+        return "\n".join(lines) + "\n" + table.to_string(index=False, float_format=_fmt)
+
+    def _repr_html_(self) -> str:
+        head = "<br>".join(self.summary().split("\n")[: 4 + bool(self.bootstrap)])
+        notes = "".join(f"<p><b>Warning:</b> {w}</p>" for w in self.warnings)
+        body = self.tidy().drop(columns="outcome").to_html(index=False, float_format=_fmt)
+        return f"<div><p>{head}</p>{notes}{body}</div>"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4f}"
+
+
+@dataclass(frozen=True)
+class FEResults:
+    """Results for several outcomes fitted in one call (a read-only mapping outcome → result)."""
+
+    results: Mapping[str, FEResult]
+
+    def __getitem__(self, outcome: str) -> FEResult:
+        return self.results[outcome]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def items(self) -> Iterator[tuple[str, FEResult]]:
+        """(outcome, result) pairs."""
+        return iter(self.results.items())
+
+    def tidy(self) -> pd.DataFrame:
+        """All outcomes stacked (first column ``outcome``)."""
+        return pd.concat([r.tidy() for r in self.results.values()], ignore_index=True)
+
+    def summary(self) -> str:
+        """Each outcome's summary."""
+        return "\n\n".join(r.summary() for r in self.results.values())
+
+    def _repr_html_(self) -> str:
+        return "".join(r._repr_html_() for r in self.results.values())
+
+
+# ----------------------------------------------------------------------------- estimator
+
+
+def panel_regression(
+    data: Any,
+    outcomes: str | Sequence[str] | None = None,
+    treatment: str | Sequence[str] | None = None,
+    *,
+    unit: str | None = None,
+    time: str | None = None,
+    unit_effects: bool = True,
+    time_effects: bool = True,
+    absorb: str | Sequence[str | Sequence[str]] | None = None,
+    covariates: Sequence[str] | None = None,
+    weights: str | None = None,
+    cluster: str | Sequence[str] | None = None,
+    lags: int = 0,
+    leads: int = 0,
+    se: str = "cr1",
+    n_boot: int = 9999,
+    boot_weights: str = "rademacher",
+    seed: int | None = None,
+    alpha: float = 0.05,
+    engine: str = "auto",
+) -> FEResult | FEResults:
+    """Panel regression with unit, time and further absorbed fixed effects.
+
+    Parameters
+    ----------
+    data : Panel or DataFrame
+        A :class:`improve.data.Panel` (unit, time, cluster, weight and outcomes default from
+        its spec) or a DataFrame with one row per unit × period (× subgroup).
+    outcomes : str or list of str, optional
+        Dependent variable(s); several give an :class:`FEResults`. Default: the spec's outcomes.
+    treatment : str or list of str
+        Treatment or dose column(s) (e.g. ``"coach_fte_per_100"``); lags and leads are
+        built for these.
+    unit, time : str, optional
+        Unit and period columns.
+    unit_effects, time_effects : bool
+        Absorb unit and period effects (default both).
+    absorb : str, tuple or list, optional
+        Further effects. A string is one factor; a tuple of columns is their interaction, e.g.
+        ``absorb=[("district_id", "school_year")]`` for district-by-year effects.
+    covariates : list of str, optional
+        Further regressors (no lags or leads).
+    weights : str, optional
+        Regression (analytic) weights column. Default: the spec's weight.
+    cluster : str or list of str, optional
+        Clustering column (two for ``se="twoway"``). Default: the spec's cluster, else the unit.
+    lags, leads : int
+        Lags ``treatment_lag1..lag{lags}`` and leads ``treatment_lead1..lead{leads}``, by the
+        ordering of the periods present in the data (so with 2020 missing, the lag of 2021 is
+        2019). Rows whose lags or leads fall outside the panel are dropped.
+    se : {"cr1", "hc1", "twoway", "cr2", "wild"}
+        Inference; see the module notes for the exact small-sample factors.
+    n_boot : int
+        Wild bootstrap draws (all ``2**G`` Rademacher sign vectors when that is fewer).
+    boot_weights : {"rademacher", "webb"}
+        Wild bootstrap weights (use Webb with fewer than about 12 clusters).
+    seed : int, optional
+        Seed for the bootstrap draws (numpy ``Generator``).
+    alpha : float
+        1 − confidence level.
+    engine : {"auto", "panelols", "absorbing"}
+        linearmodels estimator. ``"auto"``: PanelOLS when at most two effects are absorbed
+        (unit, time, or one further factor), else AbsorbingLS.
+
+    Returns
+    -------
+    FEResult or FEResults
+        One result for a single outcome (string), a collection for a list of outcomes.
+
+    Raises
+    ------
+    SpecError
+        A column is missing or an option is not one of the allowed values.
+    EstimationError
+        The model cannot be estimated (e.g. the treatment is absorbed by the effects).
+
+    Examples
+    --------
+    >>> panel = improve.data.load_panel("data/demo/schools.csv", columns="data/demo/columns.yaml")
+    >>> res = panel_regression(panel, "math_ss", "coach_fte_per_100", lags=1, se="cr2")
+    >>> res.tidy()
+    """
+    spec = getattr(data, "spec", None)
+    frame: pd.DataFrame = data.data if spec is not None else data
+    if not isinstance(frame, pd.DataFrame):
+        raise SpecError("panel_regression needs a Panel or a pandas DataFrame as data")
+    if outcomes is None and spec is not None:
+        outcomes = list(spec.outcomes)
+    single = isinstance(outcomes, str)
+    outcome_list = [outcomes] if single else list(outcomes or [])
+    treat_list = [treatment] if isinstance(treatment, str) else list(treatment or [])
+    if not outcome_list:
+        raise SpecError("panel_regression: name the outcome(s), e.g. outcomes='math_ss'")
+    if not treat_list and not covariates:
+        raise SpecError(
+            "panel_regression: name the treatment or dose, e.g. treatment='coach_fte_per_100'"
+        )
+    unit = unit or (spec.unit if spec is not None else None)
+    time = time or (spec.time if spec is not None else None)
+    if weights is None and spec is not None:
+        weights = spec.weight
+    se = str(se).lower()
+    if se not in SE_TYPES:
+        raise SpecError(f"se must be one of {', '.join(SE_TYPES)}; got {se!r}")
+    if boot_weights not in ("rademacher", "webb"):
+        raise SpecError(f"boot_weights must be 'rademacher' or 'webb'; got {boot_weights!r}")
+    if engine not in ("auto", "panelols", "absorbing"):
+        raise SpecError(f"engine must be 'auto', 'panelols' or 'absorbing'; got {engine!r}")
+    if lags < 0 or leads < 0:
+        raise SpecError("lags and leads are counts of periods and must be 0 or more")
+    if cluster is None:
+        cluster = (spec.cluster if spec is not None else None) or unit
+    cluster_list = [cluster] if isinstance(cluster, str) else list(cluster or [])
+    if se == "twoway" and len(cluster_list) != 2:
+        raise SpecError("se='twoway' needs two clustering columns: cluster=['district_id', ...]")
+    if se != "twoway" and len(cluster_list) > 1:
+        raise SpecError("several cluster columns are only used with se='twoway'")
+    if se in ("cr1", "cr2", "wild") and not cluster_list:
+        raise SpecError(f"se='{se}' needs a cluster column: pass cluster=... or unit=...")
+    if (unit_effects or lags or leads) and not unit:
+        raise SpecError("unit effects, lags and leads need the unit column: pass unit=...")
+    if (time_effects or lags or leads) and not time:
+        raise SpecError("time effects, lags and leads need the time column: pass time=...")
+
+    effects: list[tuple[str, ...]] = []
+    if unit_effects:
+        effects.append((unit,))
+    if time_effects:
+        effects.append((time,))
+    for item in [absorb] if isinstance(absorb, str) else list(absorb or []):
+        key = (item,) if isinstance(item, str) else tuple(item)
+        if key not in effects:
+            effects.append(key)
+    if not effects:
+        raise SpecError("panel_regression absorbs no effects: keep unit/time effects or absorb=")
+
+    needed = [*outcome_list, *treat_list, *(covariates or [])]
+    needed += [c for eff in effects for c in eff] + cluster_list
+    needed += [c for c in (unit, time, weights) if c]
+    missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
+    if missing:
+        raise SpecError(
+            f"panel_regression: column(s) {missing} are not in the data; columns are "
+            f"{list(frame.columns)[:20]}"
+            + (
+                "; a Panel keeps only mapped columns: list them under 'covariates:' in the "
+                "column map (or pass the DataFrame)"
+                if spec is not None
+                else ""
+            )
+        )
+    work = frame.loc[:, list(dict.fromkeys(needed))]
+    terms, lag_of = _regressors(work, treat_list, covariates or [], unit, time, lags, leads)
+    if lags or leads:
+        new = [c for c in terms.columns if c not in work.columns]
+        work = pd.concat([work, terms[new]], axis=1)
+    regressors = list(terms.columns)
+
+    results: dict[str, FEResult] = {}
+    for outcome in outcome_list:
+        results[outcome] = _fit_one(
+            work,
+            outcome,
+            regressors,
+            lag_of,
+            unit=unit,
+            time=time,
+            effects=effects,
+            weights=weights,
+            cluster_list=cluster_list,
+            se=se,
+            n_boot=n_boot,
+            boot_weights=boot_weights,
+            seed=seed,
+            alpha=alpha,
+            engine=engine,
+            unit_effects=unit_effects,
+            time_effects=time_effects,
+        )
+    return results[outcome_list[0]] if single else FEResults(results)
+
+
+def _regressors(
+    frame: pd.DataFrame,
+    treatments: list[str],
+    covariates: Sequence[str],
+    unit: str | None,
+    time: str | None,
+    lags: int,
+    leads: int,
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Treatment, its lags and leads (by period position within unit), covariates."""
+    cols: dict[str, pd.Series] = {}
+    lag_of: dict[str, float] = {}
+    if lags or leads:
+        periods = np.sort(pd.unique(frame[time].dropna()))
+        position = np.searchsorted(periods, frame[time].to_numpy())
+        ucode = pd.factorize(frame[unit])[0].astype(np.int64)
+        key = ucode * (periods.size + lags + leads + 2) + position
+        lookup = pd.Series(np.arange(len(frame)), index=key)
+        if lookup.index.has_duplicates:
+            raise EstimationError(
+                "lags/leads need one row per unit and period; the data has duplicated "
+                f"({unit}, {time}) rows (subgroups?) — aggregate or filter them first"
+            )
+    for col in treatments:
+        values = frame[col].to_numpy(dtype=float)
+        cols[col] = pd.Series(values, index=frame.index)
+        lag_of[col] = 0.0
+        for k in [*range(1, lags + 1), *(-k for k in range(1, leads + 1))]:
+            pos = lookup.reindex(key - k).to_numpy()
+            shifted = np.full(len(frame), np.nan)
+            ok = ~np.isnan(pos)
+            shifted[ok] = values[pos[ok].astype(np.int64)]
+            name = f"{col}_lag{k}" if k > 0 else f"{col}_lead{-k}"
+            cols[name] = pd.Series(shifted, index=frame.index)
+            lag_of[name] = float(k)
+    for col in covariates:
+        cols[col] = pd.Series(frame[col].to_numpy(dtype=float), index=frame.index)
+        lag_of[col] = np.nan
+    return pd.DataFrame(cols, index=frame.index), lag_of
+
+
+def _effect_codes(frame: pd.DataFrame, effect: tuple[str, ...]) -> np.ndarray:
+    if len(effect) == 1:
+        return pd.factorize(frame[effect[0]])[0].astype(np.int64)
+    codes = np.zeros(len(frame), dtype=np.int64)
+    for col in effect:
+        c = pd.factorize(frame[col])[0].astype(np.int64)
+        codes = codes * (int(c.max()) + 1) + c
+    return pd.factorize(codes)[0].astype(np.int64)
+
+
+def _fit_one(
+    work: pd.DataFrame,
+    outcome: str,
+    regressors: list[str],
+    lag_of: dict[str, float],
+    *,
+    unit: str | None,
+    time: str | None,
+    effects: list[tuple[str, ...]],
+    weights: str | None,
+    cluster_list: list[str],
+    se: str,
+    n_boot: int,
+    boot_weights: str,
+    seed: int | None,
+    alpha: float,
+    engine: str,
+    unit_effects: bool,
+    time_effects: bool,
+) -> FEResult:
+    cols = [outcome, *regressors, *([weights] if weights else [])]
+    values = work[cols].to_numpy(dtype=float)
+    ok = ~np.isnan(values).any(axis=1)
+    for c in cluster_list:
+        ok &= work[c].notna().to_numpy()
+    df = work.loc[ok] if not ok.all() else work
+    n = len(df)
+    if n == 0:
+        raise EstimationError(f"no rows with {outcome} and all regressors observed")
+    y = df[outcome].to_numpy(dtype=float)
+    X = df[regressors].to_numpy(dtype=float)
+    w = df[weights].to_numpy(dtype=float) if weights else None
+    if w is not None and (w <= 0).any():
+        raise EstimationError(f"weights column '{weights}' must be positive in every used row")
+    codes = [_effect_codes(df, eff) for eff in effects]
+    clusters = [pd.factorize(df[c])[0].astype(np.int64) for c in cluster_list]
+    n_clusters = tuple(int(c.max()) + 1 for c in clusters)
+    k = X.shape[1]
+
+    use_panel = engine == "panelols" or (
+        engine == "auto" and unit is not None and time is not None and _panel_ok(effects, unit)
+    )
+    try:
+        fit, name = (
+            _fit_panelols(
+                df,
+                y,
+                X,
+                w,
+                regressors,
+                codes,
+                effects,
+                clusters,
+                se,
+                unit,
+                time,
+                unit_effects,
+                time_effects,
+            )
+            if use_panel
+            else _fit_absorbing(df, y, X, w, regressors, codes, clusters, se)
+        )
+    except ValueError as exc:
+        if "absorbed" not in str(exc):
+            raise
+        raise EstimationError(
+            f"{regressors} are absorbed by the fixed effects (constant within an absorbed "
+            "group) and cannot be estimated; drop them or absorb fewer effects"
+        ) from exc
+    params = fit.params.reindex(regressors)
+    if params.isna().any():
+        gone = list(params.index[params.isna()])
+        raise EstimationError(
+            f"{gone} are absorbed by the fixed effects (constant within an absorbed group) and "
+            "cannot be estimated; drop them or absorb fewer effects"
+        )
+    beta = params.to_numpy()
+    vcov = fit.cov.loc[regressors, regressors].to_numpy()
+    absorbed = tuple("×".join(e) for e in effects)
+    notes: list[str] = []
+    extra: dict[str, Any] = {}
+    if se in ("cr1", "twoway"):
+        vcov = vcov * (n - 1) / (n - k)
+        dfree = np.full(k, float(max(min(n_clusters) - 1, 1)))
+    elif se == "hc1":
+        dfree = np.full(k, float(fit.df_resid))
+    if se in ("cr1", "twoway") and min(n_clusters) < FEW_CLUSTERS:
+        notes.append(
+            f"only {min(n_clusters)} clusters: CR1 standard errors are too small with fewer "
+            f"than about {FEW_CLUSTERS} clusters; use se='cr2' or se='wild'"
+        )
+    std = np.sqrt(np.diag(vcov))
+    tstat = beta / std
+    if se in ("cr2", "wild"):
+        design = inference.within_design(y, X, codes, clusters[0], w)
+        if se == "cr2":
+            out = inference.cr2(design)
+            vcov = out.vcov
+            std = np.sqrt(np.diag(vcov))
+            tstat = beta / std
+            dfree = out.df
+        else:
+            vcov = vcov * (n - 1) / (n - k)
+            std = np.sqrt(np.diag(vcov))
+            tstat = beta / std
+            boot = inference.wild_bootstrap(
+                design, n_boot=n_boot, weights=boot_weights, seed=seed, alpha=alpha
+            )
+            dfree = np.full(k, np.nan)
+            extra = {
+                "draws": boot.n_draws,
+                "weights": boot_weights,
+                "seed": seed,
+                "enumerated": boot.enumerated,
+            }
+            if boot_weights == "rademacher" and n_clusters[0] < 12 and not boot.enumerated:
+                notes.append("fewer than 12 clusters: Webb weights are more reliable")
+    if se == "wild":
+        pval, lo, hi = boot.p_value, boot.conf_low, boot.conf_high
+    else:
+        pval = 2 * stats.t.sf(np.abs(tstat), dfree)
+        crit = stats.t.ppf(1 - alpha / 2, dfree)
+        lo, hi = beta - crit * std, beta + crit * std
+    for note in notes:
+        warnings.warn(f"{outcome}: {note}", UserWarning, stacklevel=3)
+    return FEResult(
+        outcome=outcome,
+        terms=tuple(regressors),
+        estimate=beta,
+        std_error=std,
+        statistic=tstat,
+        p_value=np.asarray(pval, dtype=float),
+        conf_low=np.asarray(lo, dtype=float),
+        conf_high=np.asarray(hi, dtype=float),
+        df=np.asarray(dfree, dtype=float),
+        vcov=vcov,
+        se=se,
+        se_label=_SE_LABELS[se],
+        n_obs=n,
+        n_clusters=n_clusters if se != "hc1" else (),
+        cluster=tuple(cluster_list) if se != "hc1" else (),
+        absorbed=absorbed,
+        r2_within=float(name[1]),
+        weights=weights,
+        engine=name[0],
+        alpha=alpha,
+        lag=np.array([lag_of[t] for t in regressors], dtype=float),
+        bootstrap=extra,
+        warnings=tuple(notes),
+    )
+
+
+def _panel_ok(effects: list[tuple[str, ...]], unit: str) -> bool:
+    """PanelOLS takes entity and time effects plus one more, at most two in all."""
+    return len(effects) <= 2
+
+
+def _cov_options(se: str, clusters: list[np.ndarray]) -> tuple[str, dict[str, Any]]:
+    if se == "hc1":
+        return "robust", {}
+    if se == "twoway":
+        return "clustered", {"group_debias": True}
+    return "clustered", {"group_debias": True}
+
+
+def _fit_panelols(
+    df: pd.DataFrame,
+    y: np.ndarray,
+    X: np.ndarray,
+    w: np.ndarray | None,
+    regressors: list[str],
+    codes: list[np.ndarray],
+    effects: list[tuple[str, ...]],
+    clusters: list[np.ndarray],
+    se: str,
+    unit: str,
+    time: str,
+    unit_effects: bool,
+    time_effects: bool,
+) -> tuple[Any, tuple[str, float]]:
+    from linearmodels import PanelOLS
+
+    index = pd.MultiIndex.from_arrays([df[unit].to_numpy(), df[time].to_numpy()])
+    if index.has_duplicates:
+        raise EstimationError(
+            f"PanelOLS needs one row per ({unit}, {time}); use engine='absorbing' for data with "
+            "several rows per unit and period (e.g. subgroups)"
+        )
+    others = [
+        c
+        for c, e in zip(codes, effects, strict=True)
+        if not ((unit_effects and e == (unit,)) or (time_effects and e == (time,)))
+    ]
+    model = PanelOLS(
+        pd.Series(y, index=index, name="y"),
+        pd.DataFrame(X, index=index, columns=regressors),
+        entity_effects=unit_effects,
+        time_effects=time_effects,
+        other_effects=pd.DataFrame(np.column_stack(others), index=index) if others else None,
+        weights=pd.Series(w, index=index) if w is not None else None,
+        drop_absorbed=True,
+        check_rank=False,
+    )
+    cov_type, options = _cov_options(se, clusters)
+    if cov_type == "clustered":
+        options["clusters"] = pd.DataFrame(np.column_stack(clusters), index=index)
+        fit = model.fit(
+            cov_type=cov_type, debiased=False, auto_df=False, count_effects=False, **options
+        )
+        # linearmodels' group_debias is G/(G-1)·(n-1)/n; undo the (n-1)/n so that the
+        # caller's (n-1)/(n-k) gives G/(G-1)·(n-1)/(n-k)
+        n = len(y)
+        return _Scaled(fit, n / (n - 1)), ("PanelOLS", float(fit.rsquared))
+    else:
+        fit = model.fit(cov_type=cov_type, debiased=True)
+    return fit, ("PanelOLS", float(fit.rsquared))
+
+
+def _fit_absorbing(
+    df: pd.DataFrame,
+    y: np.ndarray,
+    X: np.ndarray,
+    w: np.ndarray | None,
+    regressors: list[str],
+    codes: list[np.ndarray],
+    clusters: list[np.ndarray],
+    se: str,
+) -> tuple[Any, tuple[str, float]]:
+    from linearmodels.iv.absorbing import AbsorbingLS
+
+    index = pd.RangeIndex(len(y))
+    absorb = pd.DataFrame({f"fe{i}": pd.Categorical(c) for i, c in enumerate(codes)}, index=index)
+    model = AbsorbingLS(
+        pd.Series(y, index=index, name="y"),
+        pd.DataFrame(X, index=index, columns=regressors),
+        absorb=absorb,
+        weights=pd.Series(w, index=index) if w is not None else None,
+        drop_absorbed=True,
+    )
+    if se == "hc1":
+        fit = model.fit(cov_type="robust", debiased=True)
+        return fit, ("AbsorbingLS", float(fit.absorbed_rsquared))
+    cl = pd.DataFrame(np.column_stack(clusters), index=index)
+    if len(clusters) == 1:
+        # no factor at all; G/(G-1) applied here, (n-1)/(n-k) by the caller
+        fit = model.fit(cov_type="clustered", debiased=False, clusters=cl)
+        g = int(clusters[0].max()) + 1
+        return _Scaled(fit, g / (g - 1)), ("AbsorbingLS", float(fit.absorbed_rsquared))
+    # two-way: debiased=True applies G_d/(G_d-1) per dimension and (n-1)/(n-k-extra_df);
+    # replace (n-k-extra_df) by n-k so that the caller's (n-1)/(n-k) gives our convention
+    from linearmodels.iv.covariance import ClusteredCovariance
+
+    fit = model.fit(cov_type="clustered", debiased=True, clusters=cl)
+    extra = model._absorbed_df(ClusteredCovariance, cl)
+    n, k = X.shape
+    factor = (n - k - extra) / (n - 1)
+    return _Scaled(fit, factor), ("AbsorbingLS", float(fit.absorbed_rsquared))
+
+
+class _Scaled:
+    """A linearmodels result whose covariance is multiplied by a constant."""
+
+    def __init__(self, fit: Any, factor: float) -> None:
+        self.params = fit.params
+        self.cov = fit.cov * factor
+        self.df_resid = fit.df_resid
+        self.rsquared = getattr(fit, "rsquared", np.nan)
