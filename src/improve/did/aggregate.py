@@ -171,20 +171,30 @@ class AggregateResult:
         )
 
 
-def _wif(
+def _wif_dot(
     keepers: NDArray[np.intp],
     pg: FloatArray,
     weights_ind: FloatArray,
     unit_group: FloatArray,
     group: FloatArray,
+    values: FloatArray,
 ) -> FloatArray:
-    """R ``wif``: influence of estimating the cohort-share weights (n x len(keepers))."""
+    """R's ``wif %*% values`` without forming the n x len(keepers) ``wif`` matrix.
+
+    R: ``ind_ij = w_i 1[G_i = g_j] - pg_j``, ``wif = ind / s - rowSums(ind) pg / s^2`` with
+    ``s = sum(pg)``. Grouping the keepers by cohort turns the product into a few sums.
+    """
     pk = pg[keepers]
     s = pk.sum()
-    ind = weights_ind[:, None] * (unit_group[:, None] == group[keepers][None, :]) - pk[None, :]
-    if1 = ind / s
-    if2 = ind.sum(axis=1)[:, None] * (pk / s**2)[None, :]
-    return if1 - if2
+    cohorts, code = np.unique(group[keepers], return_inverse=True)
+    values_by_cohort = np.bincount(code, weights=values, minlength=cohorts.size)
+    keepers_by_cohort = np.bincount(code, minlength=cohorts.size).astype(float)
+    pos = np.clip(np.searchsorted(cohorts, unit_group), 0, cohorts.size - 1)
+    member = cohorts[pos] == unit_group
+    unit_values = np.where(member, values_by_cohort[pos], 0.0) * weights_ind
+    unit_counts = np.where(member, keepers_by_cohort[pos], 0.0) * weights_ind
+    weighted = float(pk @ values)
+    return (unit_values - weighted) / s - (unit_counts - s) * (weighted / s**2)
 
 
 def _agg_if(
@@ -192,11 +202,16 @@ def _agg_if(
     inf: FloatArray,
     which: NDArray[np.intp],
     w_agg: FloatArray,
-    wif: FloatArray | None,
+    wif: tuple[FloatArray, FloatArray, FloatArray, FloatArray] | None,
 ) -> FloatArray:
+    """Influence function of ``sum(w_agg * att[which])``, plus the weight-estimation term.
+
+    ``wif`` holds ``(pg, weights_ind, unit_group, group)`` for :func:`_wif_dot`.
+    """
     out = inf[:, which] @ w_agg
     if wif is not None:
-        out = out + wif @ att[which]
+        pg, weights_ind, unit_group, group = wif
+        out = out + _wif_dot(which, pg, weights_ind, unit_group, group, att[which])
     return out
 
 
@@ -307,7 +322,7 @@ def aggregate(
 
     if type == "simple":
         overall = float(np.sum(att[keepers] * pg[keepers]) / np.sum(pg[keepers]))
-        wif = _wif(keepers, pg, w_ind, unit_g, group)
+        wif = (pg, w_ind, unit_g, group)
         inf_o = _agg_if(att, inf, keepers, pg[keepers] / pg[keepers].sum(), wif)
     elif type == "group":
         egt = glist.astype(float)
@@ -321,7 +336,7 @@ def aggregate(
         att_e = np.array(vals)
         inf_e = np.column_stack(cols)
         overall = float(np.sum(att_e * pgg) / np.sum(pgg))
-        wif = _wif(np.arange(glist.size), pgg, w_ind, unit_g, glist)
+        wif = (pgg, w_ind, unit_g, glist)
         inf_o = _agg_if(att_e, inf_e, np.arange(glist.size), pgg / pgg.sum(), wif)
     elif type == "dynamic":
         ev = t - group
@@ -342,7 +357,7 @@ def aggregate(
             we = np.flatnonzero((ev == e) & include)
             pge = pg[we] / pg[we].sum()
             vals.append(float(np.sum(att[we] * pge)))
-            wif = _wif(we, pg, w_ind, unit_g, group)
+            wif = (pg, w_ind, unit_g, group)
             cols.append(_agg_if(att, inf, we, pge, wif))
         att_e = np.array(vals)
         inf_e = np.column_stack(cols)
@@ -360,7 +375,7 @@ def aggregate(
             wt = np.flatnonzero((t_idx == c) & (g_idx <= t_idx))
             pgt = pg[wt] / pg[wt].sum()
             vals.append(float(np.sum(pgt * att[wt])))
-            wif = _wif(wt, pg, w_ind, unit_g, group)
+            wif = (pg, w_ind, unit_g, group)
             cols.append(_agg_if(att, inf, wt, pgt, wif))
         att_e = np.array(vals)
         inf_e = np.column_stack(cols)
