@@ -44,9 +44,10 @@ Documented differences (not converted)
   and the same for the control part) where the derivative of ``post - pre`` requires a
   difference. csdid and diff-diff subtract and agree with each other to 1e-15; the exact
   empirical influence function agrees with theirs to <= 2.2e-5 and differs from improve's
-  by up to 0.175 (cell 2007/2005). improve's SEs are therefore wrong (although R-equal):
+  by up to 0.175 (cell 2007/2005). R's SEs (and improve's before the fix) are therefore wrong:
   e.g. ATT(2007,2005) SE 0.076433 vs 0.076511; max |diff| 7.8e-5 (rc_cov_dr) and 2.6e-4
-  (unbalanced_cov_dr). These SE tests are strict xfails.
+  (unbalanced_cov_dr). improve now uses the corrected sign (deviating from R here), so these
+  SE tests compare with csdid and diff-diff at the usual tolerance.
 """
 
 from __future__ import annotations
@@ -65,17 +66,6 @@ REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
 TOL = 1e-6
 TOL_DD_HT = 3e-5
 
-#: improve's SEs follow R DRDID::drdid_rc, whose influence function has a sign error.
-DRDID_RC_SIGN = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "improve reproduces R DRDID::drdid_rc's influence function, which adds the base-period "
-        "outcome-regression estimation effects instead of subtracting them; csdid, diff-diff and "
-        "a numerical Gateaux derivative agree on the corrected SEs (max |diff| 7.8e-5 rc, "
-        "2.6e-4 unbalanced)"
-    ),
-)
-DRDID_RC_CASES = {"rc_cov_dr", "unbalanced_cov_dr"}
 #: diff-diff cases with the Horvitz-Thompson panel DR estimator (documented, looser tolerance)
 DD_HT_CASES = {"cov_dr", "notyet_cov_dr", "universal_cov_dr", "cluster_cov_dr"}
 #: diff-diff's RC outcome-regression SE is wrong; its deviation from improve is pinned
@@ -134,8 +124,8 @@ def _cases(peer: str) -> list[str]:
     return list(_reference()["peers"][peer]["cases"])
 
 
-def _params(peer: str, xfail_cases: set[str]) -> list:
-    return [pytest.param(c, marks=DRDID_RC_SIGN) if c in xfail_cases else c for c in _cases(peer)]
+def _params(peer: str) -> list[str]:
+    return _cases(peer)
 
 
 def _close(actual, expected, tol: float, what: str) -> None:
@@ -199,7 +189,7 @@ def _wald_excluding_anticipation(res) -> float:
     return float(res.att[pre] @ np.linalg.solve(v, res.att[pre]))
 
 
-@pytest.mark.parametrize("name", _params("csdid", DRDID_RC_CASES))
+@pytest.mark.parametrize("name", _params("csdid"))
 def test_csdid_standard_errors(name: str) -> None:
     case = _reference()["peers"]["csdid"]["cases"][name]
     res = _fit(name)
@@ -288,7 +278,7 @@ def test_diff_diff_estimates(name: str) -> None:
         _close(agg.att_egt, _nan(aggs[kind]["att_egt"]), tol, kind)
 
 
-@pytest.mark.parametrize("name", _params("diff_diff", DRDID_RC_CASES))
+@pytest.mark.parametrize("name", _params("diff_diff"))
 def test_diff_diff_standard_errors(name: str) -> None:
     case = _reference()["peers"]["diff_diff"]["cases"][name]
     tol = TOL_DD_HT if name in DD_HT_CASES else TOL

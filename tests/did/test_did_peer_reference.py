@@ -66,8 +66,18 @@ def test_reference_covers_all_cases(peer_reference: dict) -> None:
     assert sorted(peer_reference["cases"]) == sorted(CASE_NAMES)
 
 
+#: moderndid copies R DRDID::drdid_rc's sign error in the base-period outcome-regression term
+#: of the influence function; improve uses the corrected sign (verdict 5 in
+#: tests/reference/README.md, confirmed by csdid, diff-diff and a numerical derivative), so
+#: for these cases the ATTs agree exactly, the SEs differ by up to 2.6e-4 and the pre-test
+#: statistic by under 1%.
+DRDID_RC_CASES = {"rc_cov_dr", "unbalanced_cov_dr"}
+DRDID_RC_SE_TOL = 5e-4
+
+
 @pytest.mark.parametrize("name", CASE_NAMES)
 def test_case_matches_peer(name: str, peer_reference: dict, variants: dict) -> None:
+    se_tol = DRDID_RC_SE_TOL if name in DRDID_RC_CASES else TOL
     case = peer_reference["cases"][name]
     spec = case["spec"]
     assert len(variants[spec["data"]]) == case["n_rows"]
@@ -77,19 +87,20 @@ def test_case_matches_peer(name: str, peer_reference: dict, variants: dict) -> N
     np.testing.assert_array_equal(res.groups, _nan(ref["group"]))
     np.testing.assert_array_equal(res.times, _nan(ref["time"]))
     np.testing.assert_allclose(res.att, _nan(ref["att"]), rtol=0, atol=TOL)
-    np.testing.assert_allclose(res.se, _nan(ref["se"]), rtol=0, atol=TOL, equal_nan=True)
+    np.testing.assert_allclose(res.se, _nan(ref["se"]), rtol=0, atol=se_tol, equal_nan=True)
     if case["pretest"]["wald"] is not None:
-        assert res.wald_stat == pytest.approx(case["pretest"]["wald"], rel=1e-6)
+        wald_rel = 1e-2 if name in DRDID_RC_CASES else 1e-6
+        assert res.wald_stat == pytest.approx(case["pretest"]["wald"], rel=wald_rel)
 
     for kind, agg_ref in case["aggregations"].items():
         agg = aggregate(res, kind)
         assert agg.overall_att == pytest.approx(agg_ref["att"], abs=TOL), kind
-        assert agg.overall_se == pytest.approx(agg_ref["se"], abs=TOL), kind
+        assert agg.overall_se == pytest.approx(agg_ref["se"], abs=se_tol), kind
         if kind != "simple":
             np.testing.assert_allclose(agg.egt, _nan(agg_ref["egt"]))
             np.testing.assert_allclose(agg.att_egt, _nan(agg_ref["att_egt"]), atol=TOL)
             np.testing.assert_allclose(
-                agg.se_egt, _nan(agg_ref["se_egt"]), atol=TOL, equal_nan=True
+                agg.se_egt, _nan(agg_ref["se_egt"]), atol=se_tol, equal_nan=True
             )
 
 

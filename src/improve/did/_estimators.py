@@ -387,7 +387,11 @@ def drdid_rc(
     inf_treat_post = eta_treat_post - w_treat_post * att_treat_post / m_tq
     m1_post = -((w_treat_post * post)[:, None] * x).mean(axis=0) / m_tq
     m1_pre = -((w_treat_pre * (1.0 - post))[:, None] * x).mean(axis=0) / m_tp
-    inf_treat_or = ex_post @ (inv_post @ m1_post) + ex_pre @ (inv_pre @ m1_pre)
+    # The treated and control components are post minus pre, so the base-period outcome
+    # regression enters with a minus sign. R's DRDID::drdid_rc (and ports copying it) adds
+    # it; csdid, diff-diff and a numerical derivative of this estimator agree with the
+    # minus sign (tests/reference/README.md, verdict 5). ATTs are unaffected.
+    inf_treat_or = ex_post @ (inv_post @ m1_post) - ex_pre @ (inv_pre @ m1_pre)
     inf_treat = inf_treat_post - inf_treat_pre + inf_treat_or
 
     inf_cont_pre = eta_cont_pre - w_cont_pre * att_cont_pre / m_cp
@@ -397,7 +401,7 @@ def drdid_rc(
     inf_cont_ps = lin_ps @ (m2_post - m2_pre)
     m3_post = -((w_cont_post * post)[:, None] * x).mean(axis=0) / m_cq
     m3_pre = -((w_cont_pre * (1.0 - post))[:, None] * x).mean(axis=0) / m_cp
-    inf_cont_or = ex_post @ (inv_post @ m3_post) + ex_pre @ (inv_pre @ m3_pre)
+    inf_cont_or = ex_post @ (inv_post @ m3_post) - ex_pre @ (inv_pre @ m3_pre)
     inf_cont = inf_cont_post - inf_cont_pre + inf_cont_ps + inf_cont_or
     inf1 = inf_treat - inf_cont
 
