@@ -17,12 +17,16 @@ its cohort takes part in.
 
 Where this module knowingly differs from R ``did`` 2.x:
 
-* Clustering. R gives analytic standard errors only at the unit level and, in its
-  bootstrap, *averages* influence functions within clusters (correct only for equal cluster
-  sizes). Here ``cluster=`` gives analytic cluster-robust standard errors and a
+* Clustering. ``cluster=`` gives analytic cluster-robust standard errors and a
   cluster-level multiplier bootstrap, both from influence functions *summed* within
-  clusters; the pre-test uses the same cluster-robust covariance. Without clusters the
-  results equal R's.
+  clusters, ``sqrt(sum_c S_c^2) / n`` (as current R ``did`` and csdid; diff-diff multiplies
+  by ``sqrt(G / (G - 1))``); the pre-test uses the same cluster-robust covariance. A unit
+  that moves between clusters (a student changing schools) belongs to the cluster of its
+  first observed period, with a warning. Without clusters the results equal R's.
+* Repeated cross-sections with covariates, ``est_method="dr"``: the base-period
+  outcome-regression term of the influence function is subtracted, not added as in R
+  ``DRDID::drdid_rc`` (a sign error there; ATTs are unaffected, SEs move by < 3e-4 on
+  mpdta). See ``tests/reference/README.md``.
 * Random numbers. The bootstrap uses numpy's Generator (``seed=``), so bootstrap standard
   errors and critical values equal R's in distribution, not draw for draw.
 * No never-treated units with ``control_group="nevertreated"`` raises
