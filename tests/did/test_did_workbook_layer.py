@@ -184,3 +184,53 @@ def test_pretrend_wald_matches_r_statistic_and_adjusts_for_clusters(panel):
     assert pretrend_wald(by_unit).method == "chi2"
     event = pretrend_wald(clustered, min_e=-2)
     assert event.terms == ("e=-2", "e=-1")
+
+
+def test_jackknife_matches_manual_leave_one_cluster_out(panel):
+    from improve.did import aggregate, att_gt
+    from improve.did.jackknife import jackknife_aggregates
+
+    jk = jackknife_aggregates(
+        panel,
+        "math_ss",
+        {"simple": {"type": "simple"}},
+        covariates=[],
+        control_group="notyettreated",
+    )
+    labels, ses = jk["simple"]
+    assert labels.size == 0 and ses.size == 1
+    data = panel.data
+    districts = sorted(data["district_id"].unique())
+    leave_out = []
+    for d in districts:
+        fit = att_gt(
+            data[data["district_id"] != d],
+            "math_ss",
+            unit="school_id",
+            time="school_year",
+            cohort="first_grant_year",
+            covariates=[],
+            control_group="notyettreated",
+            cluster="district_id",
+        )
+        leave_out.append(aggregate(fit, type="simple").overall_att)
+    theta = np.array(leave_out)
+    g = theta.size
+    expected = np.sqrt((g - 1) / g * np.sum((theta - theta.mean()) ** 2))
+    assert ses[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_jackknife_evaluation_keeps_estimates_and_close_to_analytic(panel):
+    analytic = evaluate(panel, "math_ss", covariates=[], max_event_time=2)
+    jack = evaluate(panel, "math_ss", covariates=[], max_event_time=2, inference="jackknife")
+    assert jack.simple.overall_att == analytic.simple.overall_att
+    np.testing.assert_array_equal(jack.dynamic.att_egt, analytic.dynamic.att_egt)
+    ratio = jack.simple.overall_se / analytic.simple.overall_se
+    assert 0.7 < ratio < 1.6  # same quantity, different small-sample behaviour
+    assert "jackknife" in jack.inference_note
+    tidy = jack.simple.tidy().iloc[0]
+    assert tidy["conf_high"] - tidy["conf_low"] == pytest.approx(
+        2 * 1.959963984540054 * jack.simple.overall_se
+    )
+    with pytest.raises(SpecError):
+        evaluate(panel, "math_ss", covariates=[], inference="bootstrap")

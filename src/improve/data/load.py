@@ -155,6 +155,7 @@ def load_panel(
     neg_codes = options.get("negative_missing_codes")
     roles = {c: "outcome" for c in spec.outcomes}
     roles.update({c: "covariate" for c in spec.covariates})
+    roles.update({c: "dose" for c in spec.doses})
     for name in ("weight", "cohort", "treatment"):
         value = getattr(spec, name)
         if value is not None:
@@ -242,7 +243,7 @@ def _merge_spec(cmap: ColumnMap | None, spec: PanelSpec | Mapping[str, Any] | No
     for name in ("unit", "time", "cohort", "treatment", "cluster", "weight"):
         if getattr(spec, name) != getattr(PanelSpec(), name):
             overrides[name] = getattr(spec, name)
-    for name in ("outcomes", "covariates", "subgroups"):
+    for name in ("outcomes", "covariates", "doses", "subgroups"):
         if getattr(spec, name):
             overrides[name] = getattr(spec, name)
     return cmap.spec.with_overrides(**overrides)

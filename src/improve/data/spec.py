@@ -32,7 +32,7 @@ from improve.errors import SpecError
 #: Spec fields that name exactly one column.
 SINGLE_FIELDS: tuple[str, ...] = ("unit", "time", "cohort", "treatment", "cluster", "weight")
 #: Spec fields that name a list of columns.
-LIST_FIELDS: tuple[str, ...] = ("outcomes", "covariates", "subgroups")
+LIST_FIELDS: tuple[str, ...] = ("outcomes", "covariates", "doses", "subgroups")
 #: Other keys a column map may hold.
 OPTION_KEYS: tuple[str, ...] = (
     "recodes",
@@ -65,6 +65,9 @@ class PanelSpec:
         becomes the cohort (column ``first_treated``).
     outcomes, covariates, subgroups : tuple of str
         Outcome, covariate and subgroup columns.
+    doses : tuple of str
+        Continuous treatment intensities (e.g. coach FTE per 100 students, spending per
+        pupil) for fixed-effects dose-response analyses. Never used as covariates.
     cluster : str, optional
         Cluster for inference above the unit (e.g. district).
     weight : str, optional
@@ -77,6 +80,7 @@ class PanelSpec:
     treatment: str | None = None
     outcomes: tuple[str, ...] = ()
     covariates: tuple[str, ...] = ()
+    doses: tuple[str, ...] = ()
     cluster: str | None = None
     weight: str | None = None
     subgroups: tuple[str, ...] = ()
@@ -122,8 +126,8 @@ class PanelSpec:
         return list(seen)
 
     def numeric_columns(self) -> list[str]:
-        """Columns that must hold numbers (outcomes, covariates, weight, cohort, treatment)."""
-        cols = [*self.outcomes, *self.covariates]
+        """Columns that must hold numbers (outcomes, covariates, doses, weight, timing)."""
+        cols = [*self.outcomes, *self.covariates, *self.doses]
         for name in ("weight", "cohort", "treatment"):
             value = getattr(self, name)
             if value is not None:

@@ -28,7 +28,7 @@ def check_columns_present(columns: Iterable[str], spec: PanelSpec, source: str) 
         value = getattr(spec, name)
         if value is not None:
             role.setdefault(value, name)
-    for name in ("outcomes", "covariates", "subgroups"):
+    for name in ("outcomes", "covariates", "doses", "subgroups"):
         for value in getattr(spec, name):
             role.setdefault(value, name.rstrip("s"))
     lowered = {c.lower(): c for c in available}

@@ -23,6 +23,22 @@ class DiDEvaluation:
     dynamic: AggregateResult
     group: AggregateResult
     calendar: AggregateResult
+    inference: str = "analytic"
+
+    @property
+    def inference_note(self) -> str:
+        """How the standard errors were computed, for captions."""
+        if self.inference == "jackknife":
+            return (
+                f"standard errors: leave-one-cluster-out jackknife over {self.cells.n_clusters} "
+                f"clusters ({self.cells.cluster})"
+            )
+        if self.cells.cluster:
+            return (
+                f"standard errors: cluster-robust by {self.cells.cluster} "
+                f"({self.cells.n_clusters} clusters)"
+            )
+        return "standard errors: analytic (influence function), by unit"
 
     def cells_table(self) -> pd.DataFrame:
         """ATT(g,t) with the number of treated and comparison units behind each cell."""
@@ -72,7 +88,12 @@ class DiDEvaluation:
 
 
 def evaluate(
-    data: Any, outcome: str, *, max_event_time: int | None = None, **options: Any
+    data: Any,
+    outcome: str,
+    *,
+    max_event_time: int | None = None,
+    inference: str = "analytic",
+    **options: Any,
 ) -> DiDEvaluation:
     """Estimate ATT(g,t) for ``outcome`` and aggregate it four ways, as R ``did`` users do.
 
@@ -82,24 +103,35 @@ def evaluate(
     outcome : str
     max_event_time : int, optional
         Event study from ``-max_event_time`` to ``+max_event_time``.
+    inference : {"analytic", "jackknife"}
+        ``"jackknife"`` replaces the aggregates' standard errors by a leave-one-cluster-out
+        jackknife (recommended with few or very unequal clusters; see
+        :mod:`improve.did.jackknife`); uniform bands keep their bootstrap critical value.
     **options
         Passed to :func:`improve.did.att_gt` (control_group, covariates, est_method,
         cluster, anticipation, alpha, bootstrap, n_boot, seed, ...).
     """
+    if inference not in ("analytic", "jackknife"):
+        raise SpecError(f"inference must be 'analytic' or 'jackknife', got {inference!r}")
     if max_event_time is not None and max_event_time < 0:
         raise SpecError("max_event_time must be zero or more")
     cells = att_gt(data, outcome, **options)
     window = {}
     if max_event_time is not None:
         window = {"min_e": -max_event_time, "max_e": max_event_time}
-    return DiDEvaluation(
-        outcome=outcome,
-        cells=cells,
-        simple=aggregate(cells, type="simple"),
-        dynamic=aggregate(cells, type="dynamic", **window),
-        group=aggregate(cells, type="group"),
-        calendar=aggregate(cells, type="calendar"),
-    )
+    results = {
+        "simple": aggregate(cells, type="simple"),
+        "dynamic": aggregate(cells, type="dynamic", **window),
+        "group": aggregate(cells, type="group"),
+        "calendar": aggregate(cells, type="calendar"),
+    }
+    if inference == "jackknife":
+        from improve.did.jackknife import jackknife_evaluation_ses
+
+        if cells.cluster is None:
+            raise SpecError("inference='jackknife' needs a cluster column (cluster=...)")
+        results = jackknife_evaluation_ses(data, outcome, results, {"dynamic": window}, **options)
+    return DiDEvaluation(outcome=outcome, cells=cells, inference=inference, **results)
 
 
 def design_summary(

@@ -1,0 +1,158 @@
+"""Leave-one-cluster-out jackknife standard errors for aggregated DiD effects.
+
+With few or very unequal clusters (a state's largest district can hold a sixth of its
+schools), influence-function cluster-robust standard errors are too small: on the demo
+generator (60 districts, the largest holding ~15% of schools) 95% intervals covered the
+truth in 89% of 1,000 replications. Re-estimating with each cluster left out and using
+the jackknife variance ``(G - 1) / G * sum_g (theta_(g) - mean)^2`` (CV3 in MacKinnon,
+Nielsen and Webb, 2023) restored coverage to 94% (``benchmarks/montecarlo_results``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from improve.did.aggregate import AggregateResult, aggregate
+from improve.did.attgt import att_gt
+from improve.errors import EstimationError
+
+
+def _frame_and_cluster(data: Any, cluster: str | None) -> tuple[pd.DataFrame, str]:
+    spec = getattr(data, "spec", None)
+    frame = data.data if spec is not None else data
+    cluster = cluster or (spec.cluster if spec is not None else None)
+    if not cluster:
+        raise EstimationError("the jackknife leaves out one cluster at a time: pass cluster=...")
+    return frame, cluster
+
+
+def jackknife_aggregates(
+    data: Any,
+    outcome: str,
+    aggregations: Mapping[str, Mapping[str, Any]],
+    *,
+    cluster: str | None = None,
+    **att_gt_options: Any,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Jackknife standard errors of aggregated effects.
+
+    Parameters
+    ----------
+    data : Panel or DataFrame
+    outcome : str
+    aggregations : mapping name -> keyword arguments of :func:`aggregate`
+        E.g. ``{"simple": {"type": "simple"}, "dynamic": {"type": "dynamic", "min_e": -5}}``.
+    cluster : str, optional
+        Cluster column (default: the Panel's cluster).
+    **att_gt_options
+        Passed to :func:`att_gt` (the bootstrap is switched off in the leave-out fits).
+
+    Returns
+    -------
+    dict name -> (labels, standard errors)
+        ``labels`` are the aggregate's ``egt`` values (cohort, event time or period; NaN for
+        the overall estimate) followed by the overall estimate's SE as the last element.
+    """
+    frame, cluster = _frame_and_cluster(data, cluster)
+    options = {k: v for k, v in att_gt_options.items() if k not in ("bootstrap", "n_boot", "seed")}
+    spec = getattr(data, "spec", None)
+    base_kwargs = _column_kwargs(spec) if spec is not None else {}
+    base_kwargs.update({k: v for k, v in options.items() if v is not None})
+    base_kwargs["cluster"] = cluster
+    clusters = np.sort(frame[cluster].dropna().unique())
+    g = clusters.size
+    if g < 3:
+        raise EstimationError(f"the jackknife needs at least 3 clusters, found {g}")
+    labels: dict[str, np.ndarray] = {}
+    draws: dict[str, list[np.ndarray]] = {name: [] for name in aggregations}
+    full = att_gt(frame, outcome, **base_kwargs)
+    for name, kwargs in aggregations.items():
+        labels[name] = aggregate(full, **kwargs).egt
+    codes = frame[cluster].to_numpy()
+    for left_out in clusters:
+        subset = frame.loc[codes != left_out]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                fit = att_gt(subset, outcome, **base_kwargs)
+            except EstimationError:
+                for name in aggregations:
+                    draws[name].append(np.full(labels[name].size + 1, np.nan))
+                continue
+            for name, kwargs in aggregations.items():
+                draws[name].append(_aligned(fit, kwargs, labels[name]))
+    out = {}
+    for name, rows in draws.items():
+        matrix = np.vstack(rows)
+        out[name] = (labels[name], _cv3(matrix))
+    return out
+
+
+def _column_kwargs(spec: Any) -> dict[str, Any]:
+    return {"unit": spec.unit, "time": spec.time, "cohort": spec.cohort, "weights": spec.weight}
+
+
+def _aligned(fit: Any, kwargs: Mapping[str, Any], labels: np.ndarray) -> np.ndarray:
+    """Leave-out estimates in the full sample's order, NaN where a component is missing."""
+    try:
+        agg = aggregate(fit, **kwargs)
+    except EstimationError:
+        return np.full(labels.size + 1, np.nan)
+    values = np.full(labels.size, np.nan)
+    if labels.size:
+        position = {float(v): i for i, v in enumerate(agg.egt)}
+        for i, label in enumerate(labels):
+            j = position.get(float(label))
+            if j is not None:
+                values[i] = agg.att_egt[j]
+    return np.append(values, agg.overall_att)
+
+
+def _cv3(matrix: np.ndarray) -> np.ndarray:
+    """Jackknife SE per column over the leave-out fits where the component exists."""
+    ses = np.full(matrix.shape[1], np.nan)
+    for j in range(matrix.shape[1]):
+        col = matrix[:, j]
+        col = col[np.isfinite(col)]
+        g = col.size
+        if g >= 2:
+            ses[j] = float(np.sqrt((g - 1) / g * np.sum((col - col.mean()) ** 2)))
+    return ses
+
+
+def with_jackknife_se(
+    result: AggregateResult, labels: np.ndarray, ses: np.ndarray
+) -> AggregateResult:
+    """A copy of ``result`` whose standard errors are the jackknife ones.
+
+    Pointwise intervals use the normal critical value; a uniform band keeps its bootstrap
+    sup-t critical value, applied to the jackknife standard errors.
+    """
+    se_egt = ses[:-1]
+    if result.egt.size and not np.array_equal(np.asarray(labels, float), result.egt.astype(float)):
+        raise EstimationError("jackknife components do not match the aggregate's")
+    return replace(result, overall_se=float(ses[-1]), se_egt=se_egt)
+
+
+def jackknife_evaluation_ses(
+    data: Any,
+    outcome: str,
+    results: Mapping[str, AggregateResult],
+    windows: Mapping[str, Mapping[str, Any]],
+    *,
+    cluster: str | None = None,
+    **att_gt_options: Any,
+) -> dict[str, AggregateResult]:
+    """Replace the standard errors of several aggregates of one outcome by jackknife ones."""
+    aggregations = {name: {"type": results[name].type, **windows.get(name, {})} for name in results}
+    jk = jackknife_aggregates(data, outcome, aggregations, cluster=cluster, **att_gt_options)
+    return {name: with_jackknife_se(results[name], *jk[name]) for name in results}
+
+
+__all__: Sequence[str] = ["jackknife_aggregates", "jackknife_evaluation_ses", "with_jackknife_se"]
