@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS ?= dev
+EXTRAS ?= dev,examples
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
@@ -19,7 +19,7 @@ demo: setup  ## run every workbook on the demo data; open reports/index.html
 	$(BIN)/improve demo
 
 test: setup  ## the whole test suite (executes every notebook)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 lint: setup  ## ruff on code, tests, benchmarks and notebooks
 	$(BIN)/ruff check src tests benchmarks notebooks
@@ -32,11 +32,11 @@ reports: setup  ## run the analyses listed in reports.yaml (what CI publishes)
 	$(BIN)/improve build reports.yaml
 
 bench:  ## time improve against peer packages (installs the reference extra)
-	$(MAKE) setup EXTRAS=dev,reference
+	$(MAKE) setup EXTRAS=dev,examples,reference
 	$(BIN)/python benchmarks/run_all.py
 
 references:  ## regenerate stored reference results with the peer packages
-	$(MAKE) setup EXTRAS=dev,reference
+	$(MAKE) setup EXTRAS=dev,examples,reference
 	$(BIN)/python tests/reference/make_all.py
 
 clean:

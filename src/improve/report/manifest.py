@@ -74,6 +74,24 @@ def now_utc() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+def dataset_record(source: str) -> dict[str, Any]:
+    """Name, package version and content hash of a ``dataset:PACKAGE/NAME`` input."""
+    import pandas as pd
+
+    from improve.data.read import read_dataset
+
+    frame = read_dataset(source)
+    package = source.split(":", 1)[1].split("/", 1)[0]
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return {
+        "path": source,
+        "package": package,
+        "package_version": package_versions((package,)).get(package, "unknown"),
+        "rows": len(frame),
+        "sha256": digest.hexdigest(),
+    }
+
+
 def input_record(path: str | Path) -> dict[str, Any]:
     """Name, size and hash of one input file."""
     p = Path(path)
