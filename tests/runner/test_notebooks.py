@@ -35,11 +35,21 @@ def test_committed_without_outputs_and_parameterised(path):
     assert not undocumented, f"parameters without a comment: {undocumented}"
 
 
+_RUNS: dict[str, tuple] = {}
+
+
+def _demo_runs(name: str, base) -> tuple:
+    """Run a workbook twice on the demo data (once per test worker), for reuse across tests."""
+    if name not in _RUNS:
+        folder = base.mktemp(name)
+        _RUNS[name] = (run_workbook(name, out=folder / "a"), run_workbook(name, out=folder / "b"))
+    return _RUNS[name]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_workbook_runs_on_demo_data_reproducibly(path, tmp_path):
-    first = run_workbook(path.stem, out=tmp_path / "a")
-    second = run_workbook(path.stem, out=tmp_path / "b")
+def test_workbook_runs_on_demo_data_reproducibly(path, tmp_path_factory):
+    first, second = _demo_runs(path.stem, tmp_path_factory)
     assert first.status == second.status == "complete"
     files = sorted(
         p.relative_to(first.folder)
@@ -61,3 +71,21 @@ def test_workbook_runs_on_demo_data_reproducibly(path, tmp_path):
         assert not leaked, f"{file.name} shows unit ids such as {leaked[:2]}"
     manifest = json.loads((first.folder / "manifest.json").read_text())
     assert manifest["status"] == "complete" and manifest["finished"] >= manifest["started"]
+
+
+@pytest.mark.slow
+def test_did_workbook_recovers_the_true_effects(tmp_path_factory):
+    """The demo's known effects lie inside the workbook's intervals (truth.json)."""
+    run, _ = _demo_runs("did_evaluation", tmp_path_factory)
+    results = json.loads((run.folder / "results.json").read_text())
+    truth = json.loads((ROOT / "data" / "demo" / "truth.json").read_text())["outcomes"]
+    for outcome in ("math_ss", "reading_ss"):
+        simple = results[outcome]["simple"]
+        assert simple["conf_low"] <= truth[outcome]["simple"] <= simple["conf_high"], outcome
+        true_by_e = {d["event_time"]: d["att"] for d in truth[outcome]["dynamic"]}
+        for row in results[outcome]["dynamic"]:
+            e = row["event_time"]
+            assert row["conf_low_uniform"] <= true_by_e[e] <= row["conf_high_uniform"], (outcome, e)
+        true_by_g = {d["cohort"]: d["att"] for d in truth[outcome]["group"]}
+        for row in results[outcome]["group"]:
+            assert row["conf_low"] <= true_by_g[row["group"]] <= row["conf_high"], (outcome, row)

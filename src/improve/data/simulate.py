@@ -12,7 +12,8 @@ Design (school level, see :func:`simulate_schools`):
 * grant cohorts 2017--2022 (``first_grant_year``), about 40% of schools never funded;
   lower-scoring, higher-poverty schools are selected into *earlier* cohorts (selection on
   levels only: untreated potential outcomes share common trends, so parallel trends hold
-  unconditionally unless ``pretrend_violation > 0``);
+  unconditionally unless ``pretrend_violation > 0``, except for percent proficient, a
+  nonlinear function of scale scores);
 * untreated outcome = school level + statewide year shock (including a 2021 COVID drop)
   + district-by-year shock + AR(1) school noise + sampling noise;
 * two-year renewable grants, about 30% of funded schools are not renewed, so
@@ -433,8 +434,12 @@ def _simulate_panel(
     else:
         chronic_drift = disc_drift = np.zeros((n_schools, n_t))
     att0 = np.clip(att0, 75.0, 99.5)
-    chronic0 = 100.0 * expit(-1.85 - 0.30 * (att0 - 94.0) + chronic_noise) + chronic_drift
-    disc0 = np.exp(log_disc0) + disc_drift
+    # Chronic absence and discipline are additive in the school, year and district-year
+    # terms (linear in attendance; the log-scale discipline model linearised around 3.2
+    # per 100), so parallel trends hold in levels for every published outcome except the
+    # percent-proficient rates, which are a nonlinear function of scale scores.
+    chronic0 = 15.0 - 2.5 * (att0 - 94.0) + 11.75 * chronic_noise + chronic_drift
+    disc0 = 3.2 * (1.0 + log_disc0 - np.log(3.2)) + disc_drift
 
     # ---- observed rows ---------------------------------------------------------------
     keep = np.isin(cal, observed)
@@ -1099,6 +1104,12 @@ Schools start in cohorts 2017-2022 (about 40% are never funded); lower-scoring a
 higher-poverty schools were funded earlier. About 30% of funded schools are not renewed
 after two years. There is no assessment data for 2020 (no rows). The true effects are in
 `truth.json`.
+
+Parallel trends hold in levels for the scale scores, attendance, chronic absenteeism and
+discipline. They do **not** hold exactly for percent proficient: a proficiency rate is a
+nonlinear function of the scale-score distribution, so cohorts that start at different
+levels move by different amounts after a common shock (such as 2021). Difference-in-
+differences on percent proficient is therefore biased here, as it can be in real data.
 
 Years are spring years: `school_year` 2019 is the 2018-19 school year.
 
