@@ -257,15 +257,24 @@ def _read_spss(path: Path) -> RawTable:
     return RawTable(frame, str(path), "spss", notes, typed=True)
 
 
-def _read_duckdb(path: Path, *, query: str | None, table: str | None) -> RawTable:
+def _duckdb_query(database: str, sql: str, failure: str) -> pd.DataFrame:
+    """Run ``sql`` on a DuckDB database (``":memory:"`` or a file, read-only) as a DataFrame."""
     import duckdb
 
+    read_only = database != ":memory:"
+    con = duckdb.connect(database, read_only=read_only)
+    try:
+        return con.execute(sql).df()
+    except duckdb.Error as exc:
+        raise DataError(f"{failure}: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+
+
+def _read_duckdb(path: Path, *, query: str | None, table: str | None) -> RawTable:
+    failure = f"query on '{path.name}' failed"
     if not query and not table:
-        con = duckdb.connect(str(path), read_only=True)
-        try:
-            tables = [r[0] for r in con.execute("SHOW TABLES").fetchall()]
-        finally:
-            con.close()
+        tables = _duckdb_query(str(path), "SHOW TABLES", failure).iloc[:, 0].tolist()
         if len(tables) == 1:
             table = tables[0]
         else:
@@ -274,26 +283,12 @@ def _read_duckdb(path: Path, *, query: str | None, table: str | None) -> RawTabl
                 "say which with 'table: NAME' or 'query: SELECT ...' in the column map"
             )
     sql = query or f'SELECT * FROM "{table}"'
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        frame = con.execute(sql).df()
-    except duckdb.Error as exc:
-        raise DataError(f"query on '{path.name}' failed: {str(exc).splitlines()[0]}") from None
-    finally:
-        con.close()
+    frame = _duckdb_query(str(path), sql, failure)
     return RawTable(frame, f"{path}:{sql}", "duckdb", typed=True)
 
 
 def _read_sql(query: str) -> RawTable:
-    import duckdb
-
-    con = duckdb.connect(":memory:")
-    try:
-        frame = con.execute(query).df()
-    except duckdb.Error as exc:
-        raise DataError(f"SQL query failed in DuckDB: {str(exc).splitlines()[0]}") from None
-    finally:
-        con.close()
+    frame = _duckdb_query(":memory:", query, "SQL query failed in DuckDB")
     return RawTable(frame, f"sql:{query.strip()[:80]}", "sql", typed=True)
 
 
