@@ -187,3 +187,15 @@ def test_suppress_small_cells_unchanged() -> None:
     assert pd.isna(out.loc[1, "att"]) and pd.isna(out.loc[1, "n_units"])
     assert out.loc[0, "att"] == 1.5 and out.loc[2, "n_units"] == 0
     assert list(out["cohort"]) == [2018, 2019, 2020]
+
+
+def test_suppress_counts_adds_a_complementary_cell():
+    from improve.report.privacy import suppress_counts
+
+    out = suppress_counts({0: 48, 2017: 14, 2020: 9, 2022: 11}, min_n=10)
+    assert out[2020] == "<10"
+    assert out[2022] == "suppressed"  # else 9 = total - the others
+    assert out[0] == 48 and out[2017] == 14
+    two = suppress_counts({0: 40, 2017: 3, 2018: 4}, min_n=10)
+    assert two == {0: 40, 2017: "<10", 2018: "<10"}
+    assert suppress_counts({0: 40, 2017: 30}, min_n=10) == {0: 40, 2017: 30}

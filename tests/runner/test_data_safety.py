@@ -30,10 +30,12 @@ def small_state(tmp_path_factory) -> dict[str, Path]:
     assert (schools.groupby("first_grant_year")["school_id"].nunique() < MIN_CELL).any()
     schools.to_csv(folder / "schools.csv", index=False)
     simulate_subgroups(schools, seed=7).to_csv(folder / "subgroups.csv", index=False)
+    sizes = schools.groupby("first_grant_year")["school_id"].nunique()
     return {
         "schools": folder / "schools.csv",
         "subgroups": folder / "subgroups.csv",
         "ids": set(schools["school_id"]),
+        "small_cohorts": {int(g): int(n) for g, n in sizes.items() if n < MIN_CELL},
     }
 
 
@@ -72,6 +74,9 @@ def test_no_unit_ids_and_no_small_cells_in_any_output(workbook, small_state, tmp
         text = file.read_text(encoding="utf-8", errors="replace")
         leaked = [i for i in small_state["ids"] if i in text]
         assert not leaked, f"{file.name} shows unit ids such as {leaked[:2]}"
+        for cohort, size in small_state["small_cohorts"].items():
+            assert f"{cohort}: {size}" not in text, f"{file.name} shows cohort {cohort} of {size}"
+            assert f'"{cohort}": {size}' not in text, f"{file.name} shows cohort {cohort}"
     notebook = json.loads(next(run.folder.glob("*.ipynb")).read_text())
     outputs = json.dumps([c.get("outputs", []) for c in notebook["cells"]])
     assert not [i for i in small_state["ids"] if i in outputs]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -435,3 +436,27 @@ def top_bottom_code(
     coded = CODED_NOTE.format(low=low, high=high)
     out.attrs["note"] = f"{previous} {coded}" if previous else coded
     return out
+
+
+def suppress_counts(counts: dict[Any, int], min_n: int = DEFAULT_MIN_CELL_SIZE) -> dict[Any, Any]:
+    """Counts that add up to a published total, with small ones shown as ``"<min_n"``.
+
+    Primary suppression replaces every count with ``0 < count < min_n``. Because the total
+    is published elsewhere (the number of units), a single suppressed count could be
+    recovered by subtraction, so the smallest remaining count is suppressed as well
+    (complementary suppression).
+    """
+    out: dict[Any, Any] = dict(counts)
+    small = [k for k, v in counts.items() if 0 < v < min_n]
+    if len(small) == 1:
+        others = sorted((v, str(k), k) for k, v in counts.items() if k not in small and v > 0)
+        if others:
+            small.append(others[0][2])
+    for key in small:
+        out[key] = f"<{min_n}" if counts[key] < min_n else "suppressed"
+    return out
+
+
+def publishable_load_report(report: Any, min_n: int = DEFAULT_MIN_CELL_SIZE) -> Any:
+    """A copy of a :class:`~improve.data.LoadReport` safe to show: small cohort counts hidden."""
+    return replace(report, cohorts=suppress_counts(report.cohorts, min_n))
