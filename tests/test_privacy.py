@@ -199,3 +199,23 @@ def test_suppress_counts_adds_a_complementary_cell():
     two = suppress_counts({0: 40, 2017: 3, 2018: 4}, min_n=10)
     assert two == {0: 40, 2017: "<10", 2018: "<10"}
     assert suppress_counts({0: 40, 2017: 30}, min_n=10) == {0: 40, 2017: 30}
+
+
+def test_suppress_small_cells_complementary_row():
+    import pandas as pd
+
+    from improve.report.privacy import suppress_small_cells
+
+    table = pd.DataFrame(
+        {
+            "cohort": [2017, 2018, 2019, 0],
+            "units": [9, 12, 30, 40],
+            "share": [0.1, 0.13, 0.33, 0.44],
+        }
+    )
+    plain = suppress_small_cells(table, "units", 10)
+    assert plain["suppressed"].tolist() == [True, False, False, False]
+    both = suppress_small_cells(table, "units", 10, complementary=True)
+    assert both["suppressed"].tolist() == [True, True, False, False]
+    assert both["units"].isna().tolist() == [True, True, False, False]
+    assert both["cohort"].tolist() == [2017, 2018, 2019, 0]

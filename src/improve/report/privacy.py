@@ -34,6 +34,7 @@ def suppress_small_cells(
     value_columns: Iterable[str] | None = None,
     keep_counts: bool = False,
     label_columns: Iterable[str] = LABEL_COLUMNS,
+    complementary: bool = False,
 ) -> pd.DataFrame:
     """Blank out values whose cell is based on fewer than ``min_n`` units.
 
@@ -52,6 +53,10 @@ def suppress_small_cells(
         Keep the small counts themselves (by default they are blanked too).
     label_columns : iterable of str
         Columns that identify the cell (cohort, period, ...), left as they are.
+    complementary : bool
+        The rows' counts add up to a published total (e.g. units per cohort): when exactly
+        one row is suppressed, also suppress the row with the next smallest count, so the
+        hidden count cannot be recovered by subtraction.
 
     Returns
     -------
@@ -63,6 +68,10 @@ def suppress_small_cells(
     out = table.copy()
     counts = out[count_column].astype("float64")
     small = (counts > 0) & (counts < min_n)
+    if complementary and int(small.sum()) == 1:
+        others = counts.where(~small & (counts > 0))
+        if others.notna().any():
+            small = small | (counts.index == others.idxmin())
     labels = set(label_columns)
     if value_columns is None:
         value_columns = [
