@@ -1,4 +1,9 @@
-"""Staggered difference-in-differences (Callaway & Sant'Anna) with R ``did`` semantics.
+"""Difference-in-differences for staggered adoption.
+
+* :func:`att_gt` / :func:`aggregate`: Callaway & Sant'Anna with R ``did`` semantics;
+* :func:`imputation`: Borusyak, Jaravel & Spiess imputation estimator;
+* :func:`two_stage`: Gardner's two-stage DiD (R ``did2s``);
+* :func:`twfe`: two-way fixed effects, static or event study, for contrast.
 
 >>> from improve.did import att_gt, aggregate
 >>> res = att_gt(df, "lemp", unit="countyreal", time="year", cohort="first_treat")  # doctest: +SKIP
@@ -9,5 +14,18 @@ from __future__ import annotations
 
 from improve.did.aggregate import AggregateResult, aggregate
 from improve.did.attgt import ATTGTResult, att_gt
+from improve.did.imputation import EventStudyResult, imputation
+from improve.did.twfe import TWFEResult, twfe
+from improve.did.two_stage import two_stage
 
-__all__ = ["ATTGTResult", "AggregateResult", "aggregate", "att_gt"]
+__all__ = [
+    "ATTGTResult",
+    "AggregateResult",
+    "EventStudyResult",
+    "TWFEResult",
+    "aggregate",
+    "att_gt",
+    "imputation",
+    "twfe",
+    "two_stage",
+]
