@@ -234,3 +234,26 @@ def test_jackknife_evaluation_keeps_estimates_and_close_to_analytic(panel):
     )
     with pytest.raises(SpecError):
         evaluate(panel, "math_ss", covariates=[], inference="bootstrap")
+
+
+def test_compare_event_studies_on_one_axis(panel):
+    from improve.did import aggregate, att_gt, imputation, twfe
+    from improve.did.event_compare import compare_event_studies, event_time_spread
+    from improve.report.did_figures import plot_event_study_comparison
+
+    cs = aggregate(att_gt(panel, "math_ss", covariates=[]), type="dynamic")
+    imp = imputation(panel, "math_ss", horizons=2, pretrends=2)
+    tw = twfe(panel, "math_ss", dynamic=True, min_e=-2, max_e=2)
+    table = compare_event_studies({"CS": cs, "BJS": imp, "TWFE": tw}, min_e=-2, max_e=2)
+    assert list(dict.fromkeys(table["estimator"])) == ["CS", "BJS", "TWFE"]
+    assert table["event_time"].between(-2, 2).all()
+    assert -1 not in set(table.loc[table["estimator"] == "TWFE", "event_time"])
+    cs_rows = table.loc[table["estimator"] == "CS"].set_index("event_time")
+    direct = cs.tidy().dropna(subset=["event_time"]).set_index("event_time")
+    assert cs_rows.loc[1.0, "estimate"] == direct.loc[1.0, "estimate"]
+    spread = event_time_spread(table)
+    assert (spread["spread"] >= 0).all()
+    fig = plot_event_study_comparison(table)
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["CS", "BJS", "TWFE"]
+    with pytest.raises(SpecError):
+        compare_event_studies({"overall": aggregate(att_gt(panel, "math_ss", covariates=[]))})

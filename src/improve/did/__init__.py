@@ -3,6 +3,8 @@
 * :func:`att_gt` / :func:`aggregate`: Callaway & Sant'Anna with R ``did`` semantics;
 * :func:`imputation`: Borusyak, Jaravel & Spiess imputation estimator;
 * :func:`two_stage`: Gardner's two-stage DiD (R ``did2s``);
+* :func:`sunab`: Sun & Abraham interaction-weighted event study;
+* :func:`bacon`: Goodman-Bacon decomposition of the static two-way fixed-effects estimate;
 * :func:`twfe`: two-way fixed effects, static or event study, for contrast.
 
 >>> from improve.did import att_gt, aggregate
@@ -14,18 +16,24 @@ from __future__ import annotations
 
 from improve.did.aggregate import AggregateResult, aggregate
 from improve.did.attgt import ATTGTResult, att_gt
+from improve.did.bacon import BaconResult, bacon
 from improve.did.imputation import EventStudyResult, imputation
+from improve.did.sunab import SunabResult, sunab
 from improve.did.twfe import TWFEResult, twfe
 from improve.did.two_stage import two_stage
 
 __all__ = [
     "ATTGTResult",
     "AggregateResult",
+    "BaconResult",
     "EventStudyResult",
+    "SunabResult",
     "TWFEResult",
     "aggregate",
     "att_gt",
+    "bacon",
     "imputation",
+    "sunab",
     "twfe",
     "two_stage",
 ]

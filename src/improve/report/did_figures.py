@@ -284,3 +284,49 @@ def plot_forest(
     ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def plot_event_study_comparison(
+    table: pd.DataFrame,
+    *,
+    outcome_label: str = "Effect",
+    title: str | None = None,
+    level: float = 0.95,
+) -> Figure:
+    """Event studies of several estimators on one axis, dodged sideways, with pointwise CIs.
+
+    ``table`` is :func:`improve.did.event_compare.compare_event_studies` output.
+    """
+    use_theme()
+    fig, ax = plt.subplots(figsize=(8.5, 4.8))
+    labels = list(dict.fromkeys(table["estimator"]))
+    width = 0.7 / max(len(labels), 1)
+    markers = "osD^vP*X"
+    for i, label in enumerate(labels):
+        part = table.loc[table["estimator"] == label].sort_values("event_time")
+        x = part["event_time"].to_numpy(dtype=float) + (i - (len(labels) - 1) / 2) * width
+        est = part["estimate"].to_numpy(dtype=float)
+        low = est - part["conf_low"].to_numpy(dtype=float)
+        high = part["conf_high"].to_numpy(dtype=float) - est
+        ax.errorbar(
+            x,
+            est,
+            yerr=[np.nan_to_num(low), np.nan_to_num(high)],
+            fmt=markers[i % len(markers)],
+            color=PALETTE[i % len(PALETTE)],
+            ms=4,
+            capsize=2,
+            lw=1,
+            label=label,
+        )
+    ax.axhline(0, color=NEUTRAL, lw=1)
+    ax.axvline(-0.5, color=NEUTRAL, lw=1, ls="--")
+    ticks = sorted(table["event_time"].unique())
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"{t:g}" for t in ticks])
+    ax.set_xlabel("Periods since treatment began (event time)")
+    ax.set_ylabel(outcome_label)
+    ax.set_title(title or f"Event studies by estimator ({level:.0%} pointwise intervals)")
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    return fig
