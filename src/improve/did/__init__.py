@@ -5,7 +5,8 @@
 * :func:`two_stage`: Gardner's two-stage DiD (R ``did2s``);
 * :func:`sunab`: Sun & Abraham interaction-weighted event study;
 * :func:`bacon`: Goodman-Bacon decomposition of the static two-way fixed-effects estimate;
-* :func:`twfe`: two-way fixed effects, static or event study, for contrast.
+* :func:`twfe`: two-way fixed effects, static or event study, for contrast;
+* :func:`honest_did`: sensitivity to parallel-trends violations (Rambachan & Roth).
 
 >>> from improve.did import att_gt, aggregate
 >>> res = att_gt(df, "lemp", unit="countyreal", time="year", cohort="first_treat")  # doctest: +SKIP
@@ -18,6 +19,7 @@ from improve.did.aggregate import AggregateResult, aggregate
 from improve.did.attgt import ATTGTResult, att_gt
 from improve.did.bacon import BaconResult, bacon
 from improve.did.imputation import EventStudyResult, imputation
+from improve.did.sensitivity import HonestDiDResult, honest_did
 from improve.did.sunab import SunabResult, sunab
 from improve.did.twfe import TWFEResult, twfe
 from improve.did.two_stage import two_stage
@@ -27,11 +29,13 @@ __all__ = [
     "AggregateResult",
     "BaconResult",
     "EventStudyResult",
+    "HonestDiDResult",
     "SunabResult",
     "TWFEResult",
     "aggregate",
     "att_gt",
     "bacon",
+    "honest_did",
     "imputation",
     "sunab",
     "twfe",
