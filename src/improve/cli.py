@@ -123,10 +123,10 @@ def run_command(
     click.echo(str(result.folder / "report.html"))
 
 
-def _run_many(runs: list[dict[str, Any]], out: str | None) -> None:
+def _run_many(runs: list[dict[str, Any]], out: str | None, skip_unchanged: bool = False) -> None:
     from improve.workbooks import build
 
-    outcomes = build(runs, out=out, progress=_say)
+    outcomes = build(runs, out=out, progress=_say, skip_unchanged=skip_unchanged)
     failed = [o for o in outcomes if isinstance(o, Exception)]
     reports = Path(out).resolve() if out else paths.reports_dir()
     click.echo(
@@ -142,12 +142,17 @@ def _run_many(runs: list[dict[str, Any]], out: str | None) -> None:
 @cli.command("build")
 @click.argument("config", required=False)
 @click.option("--out", "-o", type=str, help="Reports folder (default: reports/).")
-def build_command(config: str | None, out: str | None) -> None:
+@click.option(
+    "--skip-unchanged",
+    is_flag=True,
+    help="Keep runs whose workbook, parameters, inputs and code have not changed.",
+)
+def build_command(config: str | None, out: str | None, skip_unchanged: bool) -> None:
     """Run every analysis in CONFIG (default reports.yaml), then rebuild reports/index.html."""
     from improve.workbooks import read_build_config
 
     path = Path(config) if config else paths.project_root() / "reports.yaml"
-    _run_many(read_build_config(path), out)
+    _run_many(read_build_config(path), out, skip_unchanged=skip_unchanged)
 
 
 @cli.command("demo")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import hashlib
 import io
 import json
 import os
@@ -23,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import yaml
 
 from improve import paths
@@ -61,9 +61,30 @@ class Workbook:
     parameters: dict[str, Parameter] = field(default_factory=dict)
 
 
-def _parameters_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+def _read_notebook(path: Path) -> dict[str, Any]:
+    """A notebook's JSON with each cell's source as one string.
+
+    Plain JSON rather than nbformat: listing workbooks and checking parameters stays fast
+    (nbformat's schema validation costs seconds at import), so bad input fails at once.
+    """
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cells = nb["cells"]
+        for cell in cells:
+            if isinstance(cell.get("source"), list):
+                cell["source"] = "".join(cell["source"])
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+        raise SpecError(
+            f"workbook '{path}' is not a readable Jupyter notebook (.ipynb JSON); "
+            "open and save it again in JupyterLab"
+        ) from None
+    return nb
+
+
+def _parameters_cell(nb: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    for cell in nb["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell["cell_type"] == "code" and "parameters" in tags:
             return cell
     return None
 
@@ -119,11 +140,11 @@ def _parse_parameters(source: str) -> dict[str, Parameter]:
     return params
 
 
-def _title_and_description(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, str]:
-    for cell in nb.cells:
-        if cell.cell_type != "markdown":
+def _title_and_description(nb: Mapping[str, Any], fallback: str) -> tuple[str, str]:
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
             continue
-        lines = [ln.strip() for ln in cell.source.splitlines() if ln.strip()]
+        lines = [ln.strip() for ln in cell["source"].splitlines() if ln.strip()]
         if not lines:
             continue
         title = lines[0].lstrip("#").strip()
@@ -134,7 +155,7 @@ def _title_and_description(nb: nbformat.NotebookNode, fallback: str) -> tuple[st
 
 def load_workbook(path: Path) -> Workbook:
     """Read a workbook's title, description and parameters."""
-    nb = nbformat.read(path, as_version=4)
+    nb = _read_notebook(path)
     cell = _parameters_cell(nb)
     if cell is None:
         raise SpecError(f"workbook '{path.name}' has no cell tagged 'parameters'")
@@ -144,7 +165,7 @@ def load_workbook(path: Path) -> Workbook:
         path=path,
         title=title,
         description=description,
-        parameters=_parse_parameters(cell.source),
+        parameters=_parse_parameters(cell["source"]),
     )
 
 
@@ -261,13 +282,19 @@ def read_params_file(path: str | Path) -> dict[str, Any]:
     """Parameters from a YAML file (a mapping of name: value)."""
     p = Path(path)
     if not p.exists():
-        raise SpecError(f"parameters file '{p}' does not exist")
+        raise SpecError(f"parameters file '{p}' does not exist; check the path to --params-file")
+    if p.is_dir():
+        raise SpecError(f"parameters file '{p}' is a folder; give --params-file the YAML file")
     try:
         content = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError:
-        raise SpecError(f"parameters file '{p}' is not valid YAML") from None
+    except (yaml.YAMLError, UnicodeDecodeError):
+        raise SpecError(
+            f"parameters file '{p}' is not valid YAML; write one 'name: value' per line"
+        ) from None
     if not isinstance(content, dict):
-        raise SpecError(f"parameters file '{p}' must hold 'name: value' lines")
+        raise SpecError(
+            f"parameters file '{p}' must hold 'name: value' lines (e.g. min_cell_size: 10)"
+        )
     return content
 
 
@@ -329,6 +356,37 @@ def _resolve_path_parameters(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def code_fingerprint() -> str:
+    """SHA-256 over the installed ``improve`` package's source files (the code of a run)."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".json", ".j2"}:
+            digest.update(str(path.relative_to(package)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_fingerprint(wb: Workbook, parameters: Mapping[str, Any], inputs: list[dict]) -> str:
+    """What makes two runs the same: workbook, parameters, input contents and code."""
+    payload = {
+        "workbook": hashlib.sha256(wb.path.read_bytes()).hexdigest(),
+        "parameters": parameters,
+        "inputs": [record.get("sha256") for record in inputs],
+        "code": code_fingerprint(),
+    }
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _unchanged(final: Path, fingerprint: str) -> bool:
+    try:
+        manifest = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    return manifest.get("status") == "complete" and manifest.get("fingerprint") == fingerprint
+
+
 def _kernel_manager_class() -> type:
     """A kernel manager that always starts this interpreter's ipykernel."""
     from jupyter_client.kernelspec import KernelSpec
@@ -376,6 +434,7 @@ def run_workbook(
     progress_bar: bool = False,
     timeout: int = 3600,
     update_index: bool = True,
+    skip_unchanged: bool = False,
 ) -> RunResult:
     """Validate inputs, execute a workbook with papermill and publish its run folder.
 
@@ -401,6 +460,9 @@ def run_workbook(
         Seconds allowed per cell.
     update_index : bool
         Rebuild ``index.html`` in the reports folder afterwards.
+    skip_unchanged : bool
+        Do not rerun when ``out/<run_id>/`` is a complete run of the same workbook,
+        parameters, input contents and code (its manifest fingerprint matches).
 
     Returns
     -------
@@ -413,8 +475,6 @@ def run_workbook(
     improve.errors.WorkbookError
         The notebook failed; its executed copy is kept in ``<run_id>.failed/``.
     """
-    import papermill as pm
-
     from improve.data import load_panel
 
     say = progress or (lambda _msg: None)
@@ -473,8 +533,16 @@ def run_workbook(
     manifest_params = {k: v for k, v in effective.items() if k != "output_dir"}
     manifest_params.update({k: v for k, v in injected.items() if k != "output_dir"})
 
+    fingerprint = run_fingerprint(wb, manifest_params, inputs)
+    if skip_unchanged and _unchanged(final, fingerprint):
+        shutil.rmtree(tmp, ignore_errors=True)
+        say(f"unchanged since the last run: kept {final}")
+        return RunResult(run_id, final, "skipped", time.monotonic() - started_clock)
+
     executed = tmp / f"{wb.name}.ipynb"
-    say(f"running {wb.name} ({len(nbformat.read(wb.path, as_version=4).cells)} cells)")
+    import papermill as pm  # imported here: bad input above fails without this cost
+
+    say(f"running {wb.name} ({len(_read_notebook(wb.path)['cells'])} cells)")
     error: str | None = None
     try:
         pm.execute_notebook(
@@ -500,7 +568,15 @@ def run_workbook(
             say("rendering report.html")
             from improve.report.export import notebook_to_html
 
-            html_text = notebook_to_html(executed, title=wb.title)
+            shown = {k: v for k, v in manifest_params.items() if k not in RESERVED}
+            run_info = {
+                "Data": data_name,
+                "Column map": map_path.name if map_path else "(none)",
+                "Workbook": wb.name,
+                "Run started (UTC)": started,
+                "Parameters": shown,
+            }
+            html_text = notebook_to_html(executed, title=wb.title, run_info=run_info)
             (tmp / "report.html").write_text(html_text, encoding="utf-8")
         except Exception as exc:
             error = f"rendering the report failed: {type(exc).__name__}: {exc}"
@@ -518,6 +594,7 @@ def run_workbook(
         project_root=paths.project_root(),
         error=error,
     )
+    manifest["fingerprint"] = fingerprint
     write_json(tmp / "manifest.json", manifest)
     seconds = time.monotonic() - started_clock
     if error is None:
@@ -574,6 +651,7 @@ def build(
     *,
     out: str | Path | None = None,
     progress: Progress | None = None,
+    skip_unchanged: bool = False,
 ) -> list[RunResult | ImproveError]:
     """Run several analyses; one failure does not stop the others; rebuild the index once."""
     say = progress or (lambda _msg: None)
@@ -592,6 +670,7 @@ def build(
                     run_id=run.get("run_id"),
                     progress=lambda m: say(f"    {m}"),
                     update_index=False,
+                    skip_unchanged=skip_unchanged,
                 )
             )
         except (ImproveError, DataError) as exc:

@@ -144,6 +144,8 @@ def load_panel(
 
     keep = spec.required_columns()
     frame = frame.loc[:, keep].copy()
+    id_cols = [spec.unit] + ([spec.cluster] if spec.cluster else []) + list(spec.subgroups)
+    validate.check_id_format(frame, dict.fromkeys(id_cols))
     frame = _normalise_ids(frame, spec, options, raw, notes)
     frame, time_note = _normalise_time(frame, spec.time)
     if time_note:
@@ -170,6 +172,7 @@ def load_panel(
             frame[col], extra_markers=extra_markers, negative_missing_codes=neg_codes
         )
         validate.check_numeric(col, parsed.bad_values, parsed.n_bad, role)
+        validate.check_extreme(col, parsed.values, role)
         frame[col] = parsed.values
         if parsed.counts:
             markers[col] = parsed.counts
@@ -183,6 +186,7 @@ def load_panel(
 
     validate.check_all_missing(frame, spec.outcomes, "outcome")
     validate.check_unique_keys(frame, spec, where)
+    validate.check_periods(frame, spec)
     if spec.weight is not None:
         validate.check_weights(frame, spec.weight)
 

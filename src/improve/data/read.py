@@ -123,6 +123,7 @@ def read_table(
     if path.stat().st_size == 0:
         raise DataError(f"data file '{path}' is empty (0 bytes); export the data again")
     suffix = path.suffix.lower()
+    _check_content_matches_suffix(path, suffix)
     try:
         if suffix in _TEXT_SUFFIXES or suffix == "":
             return _read_text(path, encoding=encoding, delimiter=delimiter)
@@ -152,13 +153,52 @@ def read_table(
     )
 
 
+#: File signatures of binary formats a partner may send under the wrong extension.
+_SIGNATURES = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another zip archive", ".xlsx"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)", ".xls"),
+    (b"PAR1", "a Parquet file", ".parquet"),
+    (b"%PDF", "a PDF document", None),
+)
+
+
+def _check_content_matches_suffix(path: Path, suffix: str) -> None:
+    """Catch a workbook saved as ``.csv`` (or a CSV named ``.xlsx``) before a reader fails."""
+    with path.open("rb") as fh:
+        head = fh.read(2048)
+    if suffix in _TEXT_SUFFIXES or suffix == "":
+        for magic, what, right in _SIGNATURES:
+            if head.startswith(magic):
+                fix = f"rename it to '{path.stem}{right}'" if right else "export the table as CSV"
+                raise DataError(f"'{path.name}' is named like a text file but holds {what}; {fix}")
+        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise DataError(
+                f"'{path.name}' holds binary data, not text; export the table as CSV (UTF-8)"
+            )
+    elif suffix in _EXCEL_SUFFIXES and not head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        if head.lstrip().startswith(b"<"):
+            raise DataError(
+                f"'{path.name}' is a web page (HTML) named like an Excel workbook; open it in "
+                "Excel and save it as .xlsx or CSV"
+            )
+        if head and b"\x00" not in head:
+            raise DataError(
+                f"'{path.name}' is named like an Excel workbook but holds plain text; "
+                f"rename it to '{path.stem}.csv'"
+            )
+
+
 def _decode(path: Path, encoding: str | None) -> tuple[str, str]:
     data = path.read_bytes()
     if encoding:
         try:
             return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as exc:
-            raise DataError(f"'{path}' cannot be decoded as {encoding}: {exc}") from None
+            raise DataError(
+                f"'{path}' cannot be decoded as {encoding} ({exc.__class__.__name__}); remove "
+                "'encoding:' from the column map to detect it, or name the right one "
+                "(e.g. encoding: latin-1)"
+            ) from None
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

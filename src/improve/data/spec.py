@@ -180,6 +180,10 @@ class ColumnMap:
             raise SpecError(
                 f"column map '{path}' does not exist; check the path given to --columns"
             )
+        if path.is_dir():
+            raise SpecError(
+                f"column map '{path}' is a folder; give --columns the YAML file inside it"
+            )
         try:
             content = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
         except yaml.YAMLError as exc:

@@ -37,7 +37,7 @@ FLAG_LOWER_BOUND = "at_least"
 FLAG_UPPER_BOUND = "at_most"
 FLAG_RANGE = "range"
 
-_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _NUMBER_RE = re.compile(rf"^\s*({_NUMBER})\s*%?\s*$")
 _THOUSANDS_RE = re.compile(r"^\s*[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?\s*%?\s*$")
 _LESS_RE = re.compile(rf"^\s*(?:<|<=|≤|lt|le|less than)\s*({_NUMBER})\s*%?\s*$", re.I)

@@ -108,6 +108,50 @@ def check_numeric(column: str, bad_values: list[str], n_bad: int, role: str) -> 
         )
 
 
+#: Magnitude beyond which a value is an export error or a missing-value code, not a measurement
+#: (larger than any enrolment, score or spending figure; floats stop counting exactly at ~9e15).
+EXTREME_VALUE = 1e15
+
+
+def check_extreme(column: str, values: pd.Series, role: str) -> None:
+    """Infinite or absurdly large numbers (e.g. 1e300 written for 'missing')."""
+    finite_abs = values.abs()
+    bad = finite_abs >= EXTREME_VALUE
+    if bad.any():
+        rows = list(np.flatnonzero(bad.to_numpy())[:3] + 2)
+        raise DataError(
+            f"{role} column '{column}' holds {int(bad.sum()):,} extreme values (e.g. "
+            f"{_examples(values[bad].drop_duplicates().head(3))} in file rows {_examples(rows)}); "
+            "fix them in the file, or if they are a missing-value code list them under "
+            "'missing_markers:' in the column map"
+        )
+
+
+def check_periods(frame: pd.DataFrame, spec: PanelSpec) -> None:
+    """A panel needs at least two periods (a difference-in-differences needs before and after)."""
+    periods = frame[spec.time].dropna().unique()
+    if len(periods) < 2:
+        raise DataError(
+            f"time column '{spec.time}' holds a single period ({_examples(periods)}); a panel "
+            "needs at least two (before and after treatment): add the other years to the file, "
+            "or check that 'time' names the year column"
+        )
+
+
+def check_id_format(frame: pd.DataFrame, columns: Iterable[str]) -> None:
+    """Ids a spreadsheet turned into numbers in scientific notation (digits already lost)."""
+    for col in columns:
+        text = frame[col].dropna().astype("string")
+        sci = text.str.fullmatch(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
+        if len(text) and sci.fillna(False).any():
+            examples = text[sci.fillna(False)].drop_duplicates().head(3).tolist()
+            raise DataError(
+                f"id column '{col}' holds ids in scientific notation (e.g. {_examples(examples)}): "
+                "a spreadsheet rounded them, so their last digits are lost; export the file again "
+                "with the id column formatted as text"
+            )
+
+
 def check_all_missing(frame: pd.DataFrame, columns: Iterable[str], role: str) -> None:
     """An outcome with no published value at all."""
     for col in columns:

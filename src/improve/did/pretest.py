@@ -113,3 +113,111 @@ def pretrend_wald(
     else:
         p, method = chi2_p, "chi2"
     return PretrendTest(statistic, k, p, method, chi2_p, n_clusters, terms)
+
+
+def pretrend_wald_vcov(
+    estimates: np.ndarray,
+    vcov: np.ndarray,
+    event_times: np.ndarray,
+    *,
+    n_clusters: int | None = None,
+    small_sample: bool = True,
+) -> PretrendTest:
+    """Joint test that the pre-treatment event-study coefficients are zero, from a covariance.
+
+    For any event-study result with ``estimate``, ``vcov`` and ``event_time`` (two-way fixed
+    effects, Sun–Abraham, imputation). With ``n_clusters`` the Hotelling F reference is used,
+    as in :func:`pretrend_wald`.
+    """
+    event_times = np.asarray(event_times, dtype=float)
+    pre = np.flatnonzero(np.isfinite(event_times) & (event_times < 0))
+    theta = np.asarray(estimates, dtype=float)[pre]
+    sub = np.asarray(vcov, dtype=float)[np.ix_(pre, pre)]
+    keep = np.isfinite(theta) & (np.diag(sub) > 0)
+    theta, sub = theta[keep], sub[np.ix_(keep, keep)]
+    terms = tuple(f"e={e:g}" for e in event_times[pre][keep])
+    k = theta.size
+    g = int(n_clusters) if n_clusters else 0
+    if k == 0:
+        return PretrendTest(np.nan, 0, np.nan, "none", np.nan, g, ())
+    statistic = float(theta @ np.linalg.pinv(sub) @ theta)
+    chi2_p = float(stats.chi2.sf(statistic, k))
+    if small_sample and g > k:
+        f_stat = (g - k) / (k * (g - 1)) * statistic
+        return PretrendTest(
+            statistic, k, float(stats.f.sf(f_stat, k, g - k)), "hotelling_f", chi2_p, g, terms
+        )
+    return PretrendTest(statistic, k, chi2_p, "chi2", chi2_p, g, terms)
+
+
+def detectable_linear_pretrend(
+    vcov: np.ndarray,
+    event_times: np.ndarray,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.80,
+) -> float:
+    """Slope of a linear pre-trend (outcome units per period) the Wald test detects with ``power``.
+
+    Under a violation ``delta * e`` in the pre-periods ``e < 0``, the Wald statistic is
+    noncentral chi-squared with noncentrality ``delta^2 * e' V^-1 e`` (Roth 2022 on the
+    power of pre-tests). The returned ``delta`` is the smallest slope with the given power:
+    smaller violations could easily pass the test unnoticed.
+    """
+    event_times = np.asarray(event_times, dtype=float)
+    pre = np.flatnonzero(np.isfinite(event_times) & (event_times < 0))
+    if pre.size == 0:
+        return float("nan")
+    sub = np.asarray(vcov, dtype=float)[np.ix_(pre, pre)]
+    e = event_times[pre]
+    k = pre.size
+    critical = stats.chi2.ppf(1 - alpha, k)
+
+    def shortfall(lam: float) -> float:
+        return float(stats.ncx2.sf(critical, k, lam)) - power
+
+    high = 1.0
+    while shortfall(high) < 0:
+        high *= 2
+    from scipy.optimize import brentq
+
+    lam = brentq(shortfall, 1e-9, high)
+    precision = float(e @ np.linalg.pinv(sub) @ e)
+    return float(np.sqrt(lam / precision)) if precision > 0 else float("nan")
+
+
+def pretrend_table(results: Any) -> Any:
+    """One row per estimator: restrictions, statistic, p-value, method, detectable slope.
+
+    ``results`` maps a label to an :class:`ATTGTResult` (tested by event time with its
+    influence functions) or to any result with ``estimate``, ``vcov``, ``event_time`` and
+    ``n_clusters``.
+    """
+    import pandas as pd
+
+    from improve.did.attgt import ATTGTResult
+
+    rows = []
+    for label, result in results.items():
+        if isinstance(result, ATTGTResult):
+            test = pretrend_wald(result)
+            slope = float("nan")
+        else:
+            test = pretrend_wald_vcov(
+                result.estimate,
+                result.vcov,
+                result.event_time,
+                n_clusters=getattr(result, "n_clusters", None),
+            )
+            slope = detectable_linear_pretrend(result.vcov, result.event_time)
+        rows.append(
+            {
+                "estimator": label,
+                "restrictions": test.df,
+                "statistic": test.statistic,
+                "p_value": test.p_value,
+                "method": test.method,
+                "detectable_slope_80": slope,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
 
 
 def _fmt(value: float, decimals: int) -> str:
@@ -99,3 +102,86 @@ def did_summary_sentence(
         comparison=comparison_phrase(control_group, unit_label),
         timing=f"Averaged over the years after {program} began",
     )
+
+
+def diagnostics_paragraph(
+    comparison: Any,
+    pretests: Any,
+    *,
+    robust: list[str],
+    reference: str | None = None,
+    breakdown_rm: float | None = None,
+    breakdown_sd: float | None = None,
+    units: str = "points",
+    alpha: float = 0.05,
+) -> str:
+    """A short paragraph on agreement between estimators, pre-trends and robustness.
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        :func:`improve.did.event_compare.compare_event_studies` output.
+    pretests : pandas.DataFrame
+        :func:`improve.did.pretest.pretrend_table` output.
+    robust : list of str
+        Labels of the heterogeneity-robust estimators in ``comparison``.
+    reference : str, optional
+        Label of the two-way fixed-effects event study, compared with the robust average.
+    breakdown_rm, breakdown_sd : float, optional
+        Largest M-bar (relative magnitudes) and M (smoothness) at which the first
+        post-period effect stays significant; NaN when it is not significant even at 0.
+    """
+    post = comparison.loc[comparison["event_time"] >= 0]
+    sentences = []
+    robust_rows = post.loc[post["estimator"].isin(robust)]
+    if len(robust_rows):
+        spread = robust_rows.groupby("event_time")["estimate"].agg(lambda s: s.max() - s.min())
+        last = int(robust_rows["event_time"].max())
+        sentences.append(
+            f"After treatment began, the {len(robust)} heterogeneity-robust estimators agree to "
+            f"within {spread.max():.2f} {units} at every event time from 0 to {last}."
+        )
+        if reference is not None:
+            mean = robust_rows.groupby("event_time")["estimate"].mean()
+            ref = post.loc[post["estimator"] == reference].set_index("event_time")["estimate"]
+            gap = (ref - mean.reindex(ref.index)).abs().max()
+            if np.isfinite(gap):
+                sentences.append(
+                    f"Two-way fixed effects differs from their average by up to {gap:.2f} {units}."
+                )
+    rejected = pretests.loc[pretests["p_value"] < alpha, "estimator"].tolist()
+    if rejected:
+        sentences.append(
+            f"The joint test of no pre-trends rejects at the {alpha:.0%} level for "
+            f"{', '.join(rejected)}: parallel trends is doubtful and the estimates may be biased."
+        )
+    elif len(pretests):
+        sentences.append(
+            f"No joint pre-trend test rejects at the {alpha:.0%} level (smallest p = "
+            f"{pretests['p_value'].min():.2f}); a passed pre-test is weak evidence, as its power "
+            "against gradual trends is limited."
+        )
+    if breakdown_rm is not None:
+        if np.isfinite(breakdown_rm):
+            sentences.append(
+                f"The first-year effect stays significant if post-treatment violations of "
+                f"parallel trends are up to {breakdown_rm:g} times the largest pre-treatment "
+                "violation (relative magnitudes)."
+            )
+        else:
+            sentences.append(
+                "Even small violations of parallel trends could explain the first-year effect: "
+                "it is not robust under the relative-magnitudes restriction."
+            )
+    if breakdown_sd is not None and np.isfinite(breakdown_sd):
+        if breakdown_sd > 0:
+            sentences.append(
+                f"Under the smoothness restriction it stays significant if the trend may bend "
+                f"by up to {breakdown_sd:g} {units} per period."
+            )
+        else:
+            sentences.append(
+                "Under the smoothness restriction it is significant only if the pre-treatment "
+                "trend continues exactly (M = 0)."
+            )
+    return " ".join(sentences)
