@@ -73,6 +73,9 @@ def analytic_vcov(
     return s.T.dot(s) / float(n) ** 2
 
 
+_GRAM_ROWS = 128
+
+
 def block_vcov(
     inf_func: FloatArray, n: int, row_group: NDArray[np.intp], part: NDArray[np.bool_]
 ) -> FloatArray:
@@ -91,8 +94,18 @@ def block_vcov(
         rows = order[bounds[c] : bounds[c + 1]]
         if cols.size == 0 or rows.size == 0:
             continue
-        sub = inf_func[np.ix_(rows, cols)]
-        out[np.ix_(cols, cols)] += np.einsum("ij,ik->jk", sub, sub)
+        # gather column by column (contiguous in the column-major influence matrix)
+        sub = np.empty((rows.size, cols.size), order="F")
+        for jj, j in enumerate(cols):
+            np.take(inf_func[:, j], rows, out=sub[:, jj])
+        # products over blocks of _GRAM_ROWS rows stay below OpenBLAS's threading
+        # threshold: as fast as one threaded call when the cores are free, and no stalls of
+        # up to a second when other processes share them
+        acc = np.zeros((cols.size, cols.size))
+        for start in range(0, rows.size, _GRAM_ROWS):
+            blk = sub[start : start + _GRAM_ROWS]
+            acc += blk.T @ blk
+        out[np.ix_(cols, cols)] += acc
     return out / float(n) ** 2
 
 

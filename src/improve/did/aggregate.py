@@ -160,7 +160,11 @@ class AggregateResult:
         if self.type == "simple":
             raise ValueError("a simple aggregation is one number; plot a dynamic or group one")
         return did_figures.plot_estimates(
-            frame, x=_LABEL[self.type], outcome_label=label, title=title, level=level,
+            frame,
+            x=_LABEL[self.type],
+            outcome_label=label,
+            title=title,
+            level=level,
             overall=(self.overall_att, self.overall_se),
         )
 
@@ -171,47 +175,74 @@ class AggregateResult:
         )
 
 
-def _wif_dot(
-    keepers: NDArray[np.intp],
+def _wif_terms(
+    sets: list[NDArray[np.intp]],
     pg: FloatArray,
-    weights_ind: FloatArray,
-    unit_group: FloatArray,
+    att: FloatArray,
     group: FloatArray,
-    values: FloatArray,
+    cohorts: FloatArray,
+    unit_code: NDArray[np.intp],
+    weights_ind: FloatArray,
 ) -> FloatArray:
-    """R's ``wif %*% values`` without forming the n x len(keepers) ``wif`` matrix.
+    """Weight-estimation terms of several aggregations at once, shape (n, len(sets)).
 
-    R: ``ind_ij = w_i 1[G_i = g_j] - pg_j``, ``wif = ind / s - rowSums(ind) pg / s^2`` with
-    ``s = sum(pg)``. Grouping the keepers by cohort turns the product into a few sums.
+    For the cells ``K`` of one aggregation (values ``att[K]``, cohort shares ``pg[K]``,
+    ``s = sum(pg[K])``, ``m = pg[K] @ att[K]``), R's ``wif %*% att[K]`` equals
+    ``w_i (V_c - N_c m / s) / s`` for a unit of cohort ``c``, with ``V_c`` the sum of
+    ``att[K]`` and ``N_c`` the number of cells of ``K`` that belong to cohort ``c`` (the
+    constant terms of ``wif`` cancel). ``unit_code`` indexes ``cohorts``; ``cohorts.size``
+    marks units of no listed cohort (term 0).
     """
-    pk = pg[keepers]
-    s = pk.sum()
-    cohorts, code = np.unique(group[keepers], return_inverse=True)
-    values_by_cohort = np.bincount(code, weights=values, minlength=cohorts.size)
-    keepers_by_cohort = np.bincount(code, minlength=cohorts.size).astype(float)
-    pos = np.clip(np.searchsorted(cohorts, unit_group), 0, cohorts.size - 1)
-    member = cohorts[pos] == unit_group
-    unit_values = np.where(member, values_by_cohort[pos], 0.0) * weights_ind
-    unit_counts = np.where(member, keepers_by_cohort[pos], 0.0) * weights_ind
-    weighted = float(pk @ values)
-    return (unit_values - weighted) / s - (unit_counts - s) * (weighted / s**2)
+    n_c = cohorts.size
+    coef = np.zeros((n_c + 1, len(sets)))
+    for e, keep in enumerate(sets):
+        pk = pg[keep]
+        s = pk.sum()
+        v = att[keep]
+        m = float(pk @ v)
+        code = np.searchsorted(cohorts, group[keep])
+        vbc = np.bincount(code, weights=v, minlength=n_c)
+        kbc = np.bincount(code, minlength=n_c)
+        coef[:n_c, e] = (vbc - kbc * (m / s)) / s
+    out = coef[unit_code]
+    out *= weights_ind[:, None]
+    return out
 
 
-def _agg_if(
+def _mean_cols(m: FloatArray, cols: NDArray[np.intp]) -> FloatArray:
+    """``m[:, cols] @ full(len(cols), 1 / len(cols))`` by in-place column sums (no copy)."""
+    w = 1.0 / cols.size
+    out = m[:, cols[0]] * w
+    for j in cols[1:]:
+        out += m[:, j] * w
+    return out
+
+
+def _agg_cols(
     att: FloatArray,
     inf: FloatArray,
-    which: NDArray[np.intp],
-    w_agg: FloatArray,
-    wif: tuple[FloatArray, FloatArray, FloatArray, FloatArray] | None,
+    sets: list[NDArray[np.intp]],
+    weights: list[FloatArray],
+    wif: tuple[FloatArray, FloatArray, FloatArray, NDArray[np.intp], FloatArray] | None,
 ) -> FloatArray:
-    """Influence function of ``sum(w_agg * att[which])``, plus the weight-estimation term.
+    """Influence functions of ``sum(w_e * att[K_e])`` for several cell sets ``K_e``, plus
+    the weight-estimation terms; shape (n, len(sets)).
 
-    ``wif`` holds ``(pg, weights_ind, unit_group, group)`` for :func:`_wif_dot`.
+    The sets of one aggregation are disjoint, so each column of ``inf`` is read once and
+    added in place (no copies of the selected columns, no matrix product: multithreaded
+    BLAS gains nothing on these passes over memory and stalls when the cores are shared).
+    ``wif`` holds ``(pg, group, cohorts, unit_code, weights_ind)`` for :func:`_wif_terms`.
     """
-    out = inf[:, which] @ w_agg
+    out = np.zeros((inf.shape[0], len(sets)), order="F")
+    tmp = np.empty(inf.shape[0])
+    for e, (keep, w) in enumerate(zip(sets, weights, strict=True)):
+        col = out[:, e]
+        for j, wj in zip(keep, w, strict=True):
+            np.multiply(inf[:, j], wj, out=tmp)
+            col += tmp
     if wif is not None:
-        pg, weights_ind, unit_group, group = wif
-        out = out + _wif_dot(which, pg, weights_ind, unit_group, group, att[which])
+        pg, group, cohorts, unit_code, w_ind = wif
+        out += _wif_terms(sets, pg, att, group, cohorts, unit_code, w_ind)
     return out
 
 
@@ -311,10 +342,15 @@ def aggregate(
     t_idx = np.array([pos[float(v)] for v in t], dtype=float)
     g_idx = np.array([pos[float(v)] for v in group], dtype=float)
 
-    pgg = np.array([np.mean(w_ind * (unit_g == g)) for g in glist])
+    # cohort of each unit as an index into glist (glist.size: not a listed cohort)
+    upos = np.clip(np.searchsorted(glist, unit_g), 0, glist.size - 1)
+    ucode = np.where(glist[upos] == unit_g, upos, glist.size)
+    # cohort shares P(G = g) (weighted)
+    pgg = np.bincount(ucode, weights=w_ind, minlength=glist.size + 1)[: glist.size] / n
     pg = pgg[np.searchsorted(glist, group)]
     with np.errstate(invalid="ignore"):
         keepers = np.flatnonzero((g_idx <= t_idx) & (t_idx <= g_idx + max_e))
+    wif = (pg, group, glist, ucode, w_ind)
 
     egt = np.array([], dtype=float)
     att_e = np.array([], dtype=float)
@@ -322,22 +358,22 @@ def aggregate(
 
     if type == "simple":
         overall = float(np.sum(att[keepers] * pg[keepers]) / np.sum(pg[keepers]))
-        wif = (pg, w_ind, unit_g, group)
-        inf_o = _agg_if(att, inf, keepers, pg[keepers] / pg[keepers].sum(), wif)
+        inf_o = _agg_cols(att, inf, [keepers], [pg[keepers] / pg[keepers].sum()], wif)[:, 0]
     elif type == "group":
         egt = glist.astype(float)
-        cols = []
+        sets = []
         vals = []
         for g in glist:
             with np.errstate(invalid="ignore"):
                 wg = np.flatnonzero((group == g) & (g_idx <= t_idx) & (t_idx <= g_idx + max_e))
             vals.append(att[wg].mean() if wg.size else np.nan)
-            cols.append(_agg_if(att, inf, wg, pg[wg] / pg[wg].sum(), None))
+            sets.append(wg)
         att_e = np.array(vals)
-        inf_e = np.column_stack(cols)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            inf_e = _agg_cols(att, inf, sets, [pg[wg] / pg[wg].sum() for wg in sets], None)
         overall = float(np.sum(att_e * pgg) / np.sum(pgg))
-        wif = (pgg, w_ind, unit_g, glist)
-        inf_o = _agg_if(att_e, inf_e, np.arange(glist.size), pgg / pgg.sum(), wif)
+        wif_g = (pgg, glist, glist, ucode, w_ind)
+        inf_o = _agg_cols(att_e, inf_e, [np.arange(glist.size)], [pgg / pgg.sum()], wif_g)[:, 0]
     elif type == "dynamic":
         ev = t - group
         eseq = np.unique(ev)
@@ -351,36 +387,24 @@ def aggregate(
         if eseq.size == 0:
             raise EstimationError("no event times left in the requested window")
         egt = eseq.astype(float)
-        cols = []
-        vals = []
-        for e in eseq:
-            we = np.flatnonzero((ev == e) & include)
-            pge = pg[we] / pg[we].sum()
-            vals.append(float(np.sum(att[we] * pge)))
-            wif = (pg, w_ind, unit_g, group)
-            cols.append(_agg_if(att, inf, we, pge, wif))
-        att_e = np.array(vals)
-        inf_e = np.column_stack(cols)
+        sets = [np.flatnonzero((ev == e) & include) for e in eseq]
+        weights = [pg[we] / pg[we].sum() for we in sets]
+        att_e = np.array([float(att[we] @ pw) for we, pw in zip(sets, weights, strict=True)])
+        inf_e = _agg_cols(att, inf, sets, weights, wif)
         epos = np.flatnonzero(eseq >= 0)
         overall = float(np.mean(att_e[epos])) if epos.size else np.nan
-        inf_o = inf_e[:, epos] @ np.full(epos.size, 1.0 / epos.size) if epos.size else np.zeros(n)
+        inf_o = _mean_cols(inf_e, epos) if epos.size else np.zeros(n)
     else:  # calendar
         min_g = np.min(g_idx)
         t_list = np.unique(t_idx)
         cal = t_list[t_list >= min_g]
         egt = np.array([gt_list[int(c) - 1] for c in cal], dtype=float)
-        cols = []
-        vals = []
-        for c in cal:
-            wt = np.flatnonzero((t_idx == c) & (g_idx <= t_idx))
-            pgt = pg[wt] / pg[wt].sum()
-            vals.append(float(np.sum(pgt * att[wt])))
-            wif = (pg, w_ind, unit_g, group)
-            cols.append(_agg_if(att, inf, wt, pgt, wif))
-        att_e = np.array(vals)
-        inf_e = np.column_stack(cols)
+        sets = [np.flatnonzero((t_idx == c) & (g_idx <= t_idx)) for c in cal]
+        weights = [pg[wt] / pg[wt].sum() for wt in sets]
+        att_e = np.array([float(pw @ att[wt]) for wt, pw in zip(sets, weights, strict=True)])
+        inf_e = _agg_cols(att, inf, sets, weights, wif)
         overall = float(np.mean(att_e))
-        inf_o = inf_e @ np.full(att_e.size, 1.0 / att_e.size)
+        inf_o = _mean_cols(inf_e, np.arange(att_e.size))
 
     se_o = float(analytic_se(inf_o, n, cl)[0])
     se_e = analytic_se(inf_e, n, cl) if inf_e.shape[1] else np.array([], dtype=float)

@@ -627,15 +627,15 @@ def _prepare(
     cl_raw = df[cluster_name].to_numpy() if cluster_name is not None else None
 
     ok = np.isfinite(time_v) & np.isfinite(y_v)
-    if x_v.shape[1] > 1:  # column 0 is the intercept
-        ok &= np.all(np.isfinite(x_v[:, 1:]), axis=1)
+    for j in range(1, x_v.shape[1]):  # column 0 is the intercept
+        ok &= np.isfinite(x_v[:, j])
     if names.weights is not None:
         ok &= np.isfinite(w_v)
     if unit_raw is not None:
         ok &= ~pd.isna(unit_raw)
     if cl_raw is not None:
         ok &= ~pd.isna(cl_raw)
-    n_bad = int((~ok).sum())
+    n_bad = 0 if ok.all() else int((~ok).sum())
     if n_bad:
         warnings.warn(
             f"dropped {n_bad} of {n_rows0} rows with missing outcome, time, covariates, "
@@ -643,13 +643,14 @@ def _prepare(
             UserWarning,
             stacklevel=3,
         )
-    if np.any(w_v[ok] < 0):
+    if names.weights is not None and np.any(w_v[ok] < 0):
         raise DataError(
             f"weight column '{names.weights}' has negative values; weights must be >= 0"
         )
 
     def keep(mask: NDArray[np.bool_]) -> None:
-        nonlocal time_v, cohort_v, y_v, x_v, w_v, unit_raw, cl_raw
+        nonlocal time_v, cohort_v, y_v, x_v, w_v, unit_raw, cl_raw, tidy_t
+        tidy_t = 0
         time_v, cohort_v, y_v, x_v, w_v = (
             time_v[mask],
             cohort_v[mask],
@@ -662,6 +663,7 @@ def _prepare(
         if cl_raw is not None:
             cl_raw = cl_raw[mask]
 
+    tidy_t = 0  # periods per unit if the rows are a tidy balanced panel (see _tidy_periods)
     if n_bad:
         keep(ok)
     if time_v.size == 0:
@@ -669,9 +671,11 @@ def _prepare(
     if names.weights is not None:
         w_v = w_v / w_v.mean()
 
-    tlist = _sorted_unique(time_v)
+    if panel and unit_raw is not None:
+        tidy_t = _tidy_periods(unit_raw, time_v, cohort_v)
+    tlist = time_v[:tidy_t].copy() if tidy_t else _sorted_unique(time_v)
     cohort_v = np.where(cohort_v > tlist.max(), 0.0, cohort_v)
-    glist = _sorted_unique(cohort_v)
+    glist = _sorted_unique(cohort_v[::tidy_t] if tidy_t else cohort_v)
 
     if not np.any(glist == 0):
         if control_group == "nevertreated":
@@ -714,35 +718,48 @@ def _prepare(
         )
 
     n_periods = tlist.size
-    per_v = np.searchsorted(tlist, time_v)
+    # period index of each row (not needed for a tidy balanced panel)
+    per_v = np.empty(0, dtype=np.intp) if tidy_t else np.searchsorted(tlist, time_v)
     unbalanced = False
 
     if panel:
         if unit_raw is None:
             raise SpecError("panel data need a unit column: pass unit='...' (or panel=False)")
-        codes, _uniques = pd.factorize(pd.Series(unit_raw), sort=True)
-        codes = np.asarray(codes, dtype=np.intp)
-        n_u = int(codes.max()) + 1
-        key = codes * n_periods + per_v
-        if np.bincount(key, minlength=n_u * n_periods).max() > 1:
-            raise DataError(
-                f"some units appear more than once in a period ('{names.unit}' x "
-                f"'{names.time}' must be unique); aggregate or deduplicate first"
+        tidy = bool(tidy_t)
+        if tidy:  # sorted by unit then period, every period once: no factorising needed
+            n_u = time_v.size // n_periods
+            # unit of each row: only the cluster check below needs it
+            codes = (
+                np.repeat(np.arange(n_u, dtype=np.intp), n_periods)
+                if cl_raw is not None
+                else np.empty(0, dtype=np.intp)
             )
-        # row of each unit's first observed period (-1: not observed in that period)
-        row_of = np.full(n_u * n_periods, -1, dtype=np.intp)
-        row_of[key] = np.arange(key.size)
-        row_of = row_of.reshape(n_u, n_periods)
-        first_per = np.argmax(row_of >= 0, axis=1)
-        first_idx = row_of[np.arange(n_u), first_per]
-        del row_of
-        if np.any(cohort_v != cohort_v[first_idx][codes]):
-            raise DataError(
-                f"the cohort column '{names.cohort}' changes within some units; it must be "
-                "the unit's first treated period in every row"
-            )
-        counts = np.bincount(codes, minlength=n_u)
-        balanced = bool(np.all(counts == n_periods))
+            first_idx = np.arange(0, time_v.size, n_periods, dtype=np.intp)
+            balanced = True
+        else:
+            codes, _uniques = pd.factorize(pd.Series(unit_raw), sort=True)
+            codes = np.asarray(codes, dtype=np.intp)
+            n_u = int(codes.max()) + 1
+            key = codes * n_periods + per_v
+            if np.bincount(key, minlength=n_u * n_periods).max() > 1:
+                raise DataError(
+                    f"some units appear more than once in a period ('{names.unit}' x "
+                    f"'{names.time}' must be unique); aggregate or deduplicate first"
+                )
+            # row of each unit's first observed period (-1: not observed in that period)
+            row_of = np.full(n_u * n_periods, -1, dtype=np.intp)
+            row_of[key] = np.arange(key.size)
+            row_of = row_of.reshape(n_u, n_periods)
+            first_per = np.argmax(row_of >= 0, axis=1)
+            first_idx = row_of[np.arange(n_u), first_per]
+            del row_of
+            if np.any(cohort_v != cohort_v[first_idx][codes]):
+                raise DataError(
+                    f"the cohort column '{names.cohort}' changes within some units; it must "
+                    "be the unit's first treated period in every row"
+                )
+            counts = np.bincount(codes, minlength=n_u)
+            balanced = bool(np.all(counts == n_periods))
         if allow_unbalanced and not balanced:
             unbalanced = True
         elif not balanced:
@@ -761,10 +778,12 @@ def _prepare(
             codes = np.asarray(pd.factorize(codes, sort=True)[0], dtype=np.intp)
             n_u = int(codes.max()) + 1
     else:
+        tidy = False
         codes = np.arange(time_v.size, dtype=np.intp)
         n_u = time_v.size
 
-    _check_group_sizes(cohort_v, n_periods, len(x_labels) - 1, control_group)
+    if not tidy:
+        _check_group_sizes(cohort_v, n_periods, len(x_labels) - 1, control_group)
 
     # unit-level attributes (first observed period of each unit)
     if not panel:
@@ -774,6 +793,8 @@ def _prepare(
         first_idx = np.empty(n_u, dtype=np.intp)
         first_idx[codes[rows0]] = rows0
     unit_cohort = cohort_v[first_idx]
+    if tidy:  # balanced: rows per cohort / periods = units per cohort
+        _check_group_sizes(unit_cohort, 1, len(x_labels) - 1, control_group)
     if unbalanced:
         # R aggregates the data by unit with a mean before computing group shares
         unit_weight = np.bincount(codes, weights=w_v, minlength=n_u) / np.bincount(
@@ -814,14 +835,28 @@ def _prepare(
         tlist=tlist,
         glist=glist,
         n_cov=len(x_labels) - 1,
-        uniform_weights=bool(np.all(w_v == w_v[0])),
+        uniform_weights=names.weights is None or bool(np.all(w_v == w_v[0])),
         unit_cohort=unit_cohort,
         unit_weight=unit_weight,
         cluster_codes=cluster_codes,
         n_clusters=n_clusters,
         cluster_name=cluster_name,
     )
-    if prep.panel:
+    if prep.panel and tidy:
+        y_mat = np.ascontiguousarray(y_v.reshape(n_u, n_periods).T)
+        k = x_v.shape[1]
+        x_first = x_v[first_idx]  # first period (balanced panel)
+        x3 = x_v.reshape(n_u, n_periods, k)
+        if all(
+            np.array_equal(x3[:, :, j], np.broadcast_to(x_first[:, j : j + 1], x3.shape[:2]))
+            for j in range(1, k)
+        ):
+            x_all = x_first[None]  # time-invariant covariates
+        else:
+            x_all = np.ascontiguousarray(x3.transpose(1, 0, 2))
+        prep.y_mat = y_mat
+        prep.x_per = x_all
+    elif prep.panel:
         y_mat = np.full((n_periods, n_u), np.nan)
         y_mat[per_v, codes] = y_v
         k = x_v.shape[1]
@@ -841,6 +876,34 @@ def _prepare(
         prep.x_row = x_v
         prep.unit_row = codes
     return prep
+
+
+def _tidy_periods(unit_raw: Any, time_v: FloatArray, cohort_v: FloatArray) -> int:
+    """Number of periods ``T`` if the rows are sorted by a numeric unit id (strictly
+    increasing) and every unit has the same strictly increasing periods in ``T`` consecutive
+    rows and one cohort (the usual layout of a balanced panel); else 0. Such data need no
+    factorising, sorting or duplicate checks."""
+    size = time_v.size
+    if size < 2 or unit_raw.dtype.kind not in "iuf":
+        return 0
+    change = unit_raw != unit_raw[0]
+    n_t = int(np.argmax(change)) if change.any() else size
+    if n_t < 2 or size % n_t:
+        return 0
+    tr = time_v.reshape(-1, n_t)
+    row = tr[0]
+    if not (np.all(row[1:] > row[:-1]) and np.array_equal(tr, np.broadcast_to(row, tr.shape))):
+        return 0
+    ur = unit_raw.reshape(-1, n_t)
+    first = ur[:, 0]
+    if not bool(np.all(first[1:] > first[:-1])):
+        return 0
+    if not np.array_equal(ur, np.broadcast_to(first[:, None], ur.shape)):
+        return 0
+    cr = cohort_v.reshape(-1, n_t)
+    if not np.array_equal(cr, np.broadcast_to(cr[:, :1], cr.shape)):
+        return 0
+    return n_t
 
 
 def _check_group_sizes(
@@ -981,11 +1044,23 @@ class _PanelCells:
             if self.uniform
             else np.bincount(self.ccode, weights=prep.unit_weight, minlength=self.cvals.size)
         )
+        self._psums: dict[int, FloatArray] = {}
+        self.scratch = np.empty(prep.n)
         # one cached design (cells come ordered by cohort, so consecutive cells share it)
         self.key: tuple[Any, ...] | None = None
         self.design: est.PanelDesign | Exception | None = None
         self.idx: IntArray | None = None
         self.y_sub: FloatArray | None = None
+
+    def period_sums(self, prep: _Prepared, ti: int) -> FloatArray:
+        """Weighted sums of the outcome in period ``ti`` by cohort (cached)."""
+        out = self._psums.get(ti)
+        if out is None:
+            assert prep.y_mat is not None
+            y = prep.y_mat[ti] if self.uniform else prep.unit_weight * prep.y_mat[ti]
+            out = np.bincount(self.ccode, weights=y, minlength=self.cvals.size)
+            self._psums[ti] = out
+        return out
 
 
 def _panel_cell(
@@ -1104,20 +1179,23 @@ def _panel_cell_nocov(
     if msg is not None:
         problems.append(f"{label}: {msg}")
         return np.nan, None, nt, nc
-    dy = prep.y_mat[ti] - prep.y_mat[base]
-    wdy = dy if aux.uniform else prep.unit_weight * dy
-    sums = np.bincount(aux.ccode, weights=wdy, minlength=aux.cvals.size)
+    sums = aux.period_sums(prep, ti) - aux.period_sums(prep, base)
     m1 = float(sums[is_t].sum()) / w1
     m0 = float(sums[is_c].sum()) / w0
     n = prep.n
     coef = np.zeros(aux.cvals.size)
     coef[is_t] = n / w1
     coef[is_c] = -n / w0
-    shift = np.zeros(aux.cvals.size)
-    shift[is_t] = (n / w1) * m1
-    shift[is_c] = (-n / w0) * m0
-    np.multiply(coef[aux.ccode], dy, out=out)
-    out -= shift[aux.ccode]
+    mean = np.zeros(aux.cvals.size)
+    mean[is_t] = m1
+    mean[is_c] = m0
+    # out = coef[c] * (dY - mean[c]), in place (two small-table gathers, no temporaries)
+    tmp = aux.scratch
+    np.subtract(prep.y_mat[ti], prep.y_mat[base], out=out)
+    np.take(mean, aux.ccode, out=tmp)
+    out -= tmp
+    np.take(coef, aux.ccode, out=tmp)
+    out *= tmp
     if not aux.uniform:
         out *= prep.unit_weight
     return m1 - m0, is_t | is_c, nt, nc
