@@ -20,7 +20,15 @@ from improve.workbooks import run_workbook
 ROOT = Path(__file__).resolve().parents[2]
 MIN_CELL = 10
 COUNT_COLUMNS = {"units", "n_units", "n_treated", "n_tested"}
-WORKBOOKS = ("panel_profile", "did_evaluation", "fixed_effects", "evidence_summary")
+#: Every workbook that takes a school file (the replication workbook reads one fixed public
+#: district dataset through its own column map, with no small cells or student groups).
+WORKBOOKS = (
+    "panel_profile",
+    "did_evaluation",
+    "event_study_diagnostics",
+    "fixed_effects",
+    "evidence_summary",
+)
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +69,8 @@ def test_no_unit_ids_and_no_small_cells_in_any_output(workbook, small_state, tmp
         params["bootstrap_draws"] = 99
     if workbook == "fixed_effects":
         params.update(bootstrap_draws=199, few_clusters=6)
+    if workbook == "event_study_diagnostics":
+        params.update(max_event_time=3, mbar_grid=[0.0, 1.0])
     run = run_workbook(
         workbook,
         small_state["schools"],
