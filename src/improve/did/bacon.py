@@ -35,8 +35,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from improve.did._columns import check_unique_keys, resolve_columns
 from improve.did._format import html_table, text_table
-from improve.did.sunab import check_unique_keys, resolve_columns
 from improve.errors import EstimationError
 
 FloatArray = NDArray[np.float64]

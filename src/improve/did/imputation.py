@@ -40,6 +40,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from improve.did._columns import resolve_columns
 from improve.did._format import fmt_num, html_table, text_table, tidy_frame
 from improve.errors import EstimationError, SpecError
 
@@ -187,50 +188,16 @@ def _resolve(
     weights: str | None,
 ) -> tuple[pd.DataFrame, dict[str, str | None]]:
     """Column names from the arguments, falling back to a Panel's spec (as ``att_gt``)."""
-    if isinstance(data, pd.DataFrame):
-        df = data
-    elif hasattr(data, "data") and hasattr(data, "spec"):
-        df = data.data
-        spec = data.spec
-        unit = unit if unit is not None else getattr(spec, "unit", None)
-        time = time if time is not None else getattr(spec, "time", None)
-        if cohort is None:
-            cohort = getattr(spec, "timing_column", None) or getattr(spec, "cohort", None)
-        if outcome is None:
-            outs = list(getattr(spec, "outcomes", ()) or ())
-            outcome = outs[0] if outs else None
-        if weights is None:
-            weights = getattr(spec, "weight", None)
-        if cluster is None:
-            cluster = getattr(spec, "cluster", None)
-        if not isinstance(df, pd.DataFrame):
-            raise SpecError("the panel's .data must be a pandas DataFrame")
-    else:
-        raise SpecError(
-            f"{func} needs a pandas DataFrame or a Panel (with .data and .spec), "
-            f"got {type(data).__name__}"
-        )
-    names = {
-        "outcome": outcome,
-        "unit": unit,
-        "time": time,
-        "cohort": cohort,
-        "cluster": cluster,
-        "weights": weights,
-    }
-    missing = [k for k in ("outcome", "unit", "time", "cohort") if not names[k]]
-    if missing:
-        raise SpecError(
-            f"{func} needs the column name(s) for {', '.join(missing)}; pass them as keywords, "
-            f"e.g. {func}(df, 'score', unit='school', time='year', cohort='first_year')"
-        )
-    absent = [c for c in dict.fromkeys(v for v in names.values() if v) if c not in df.columns]
-    if absent:
-        raise SpecError(
-            f"{func}: column(s) {absent} not in the data; available columns: "
-            f"{list(df.columns)[:20]}"
-        )
-    return df, names
+    return resolve_columns(
+        data,
+        func,
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        cohort=cohort,
+        cluster=cluster,
+        weights=weights,
+    )
 
 
 def _prepare(func: str, df: pd.DataFrame, names: dict[str, str | None]) -> _Prepared:
