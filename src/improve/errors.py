@@ -32,6 +32,12 @@ class EstimationError(ImproveError):
     exit_code = 2
 
 
+class OutputError(ImproveError):
+    """The reports folder cannot be written (read-only, missing permission, disk full)."""
+
+    exit_code = 2
+
+
 class WorkbookError(ImproveError):
     """A workbook failed while it was running (not an input problem)."""
 

@@ -9,7 +9,9 @@ JupyterLab runs them); the runner executes with that folder as the working direc
 from __future__ import annotations
 
 import ast
+import contextlib
 import difflib
+import errno
 import hashlib
 import io
 import json
@@ -19,7 +21,7 @@ import shutil
 import sys
 import time
 import tokenize
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,7 @@ import yaml
 
 from improve import paths
 from improve.data.read import is_dataset
-from improve.errors import DataError, ImproveError, SpecError, WorkbookError
+from improve.errors import DataError, ImproveError, OutputError, SpecError, WorkbookError
 from improve.report.index import write_index
 from improve.report.manifest import build_manifest, dataset_record, input_record, now_utc
 from improve.report.outputs import write_json
@@ -411,6 +413,40 @@ def _kernel_manager_class() -> type:
     return SameEnvironmentKernelManager
 
 
+@contextlib.contextmanager
+def _output_errors(reports: Path, cleanup: Path | None = None) -> Iterator[None]:
+    """Turn a failure to write the reports folder into one clear :class:`OutputError`."""
+    try:
+        yield
+    except OSError as exc:
+        if cleanup is not None:
+            shutil.rmtree(cleanup, ignore_errors=True)
+        reason = exc.strerror or type(exc).__name__
+        if exc.errno == errno.ENOSPC:
+            fix = "free disk space or choose another folder with --out"
+        else:
+            fix = "choose a folder you can write to with --out"
+        raise OutputError(f"cannot write reports to '{reports}': {reason}; {fix}") from None
+
+
+def _remove_stale_temporaries(reports: Path, run_id: str) -> None:
+    """Delete hidden folders left by runs of ``run_id`` that were killed mid-way."""
+    for folder in reports.glob(f".tmp-{run_id}-*"):
+        pid = folder.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _atomic_replace(tmp: Path, final: Path) -> None:
     """Move ``tmp`` to ``final``, replacing an earlier run only once the new one is complete."""
     old = None
@@ -513,16 +549,20 @@ def run_workbook(
     )
 
     reports = Path(out).resolve() if out else paths.reports_dir()
-    reports.mkdir(parents=True, exist_ok=True)
     stem = str(data_path).split("/")[-1] if is_dataset(data_path) else Path(data_path).stem
     run_id = run_id or f"{wb.name}-{_slug(stem)}"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", run_id):
         raise SpecError(f"run id '{run_id}' must be letters, digits, '.', '_' or '-'")
     final = reports / run_id
     tmp = reports / f".tmp-{run_id}-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
+    with _output_errors(reports):
+        reports.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(reports, run_id)
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+        (tmp / ".write-check").write_bytes(b"ok")
+        (tmp / ".write-check").unlink()
 
     injected = dict(user)
     injected["data_path"] = str(data_path)
@@ -595,21 +635,22 @@ def run_workbook(
         error=error,
     )
     manifest["fingerprint"] = fingerprint
-    write_json(tmp / "manifest.json", manifest)
     seconds = time.monotonic() - started_clock
-    if error is None:
-        _atomic_replace(tmp, final)
-        say(f"done in {seconds:.1f} s: {final}")
-        result = RunResult(run_id, final, status, seconds)
-    else:
-        (tmp / "report.html").unlink(missing_ok=True)
-        failed = reports / f"{run_id}.failed"
-        if failed.exists():
-            shutil.rmtree(failed)
-        os.replace(tmp, failed)
-        result = RunResult(run_id, failed, status, seconds, error)
-    if update_index:
-        write_index(reports)
+    failed = reports / f"{run_id}.failed"
+    with _output_errors(reports, cleanup=tmp):
+        write_json(tmp / "manifest.json", manifest)
+        if error is None:
+            _atomic_replace(tmp, final)
+            say(f"done in {seconds:.1f} s: {final}")
+            result = RunResult(run_id, final, status, seconds)
+        else:
+            (tmp / "report.html").unlink(missing_ok=True)
+            if failed.exists():
+                shutil.rmtree(failed)
+            os.replace(tmp, failed)
+            result = RunResult(run_id, failed, status, seconds, error)
+        if update_index:
+            write_index(reports)
     if error is not None:
         raise WorkbookError(f"workbook '{wb.name}' {error} (executed notebook kept in {failed})")
     return result
