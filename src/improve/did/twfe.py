@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from improve.did._columns import resolve_columns
 from improve.errors import EstimationError
 
 
@@ -127,19 +128,18 @@ def twfe(
     """
     from linearmodels import PanelOLS
 
-    spec = getattr(data, "spec", None)
-    frame = data.data if spec is not None else data
-    outcome = outcome or (spec.outcomes[0] if spec is not None and spec.outcomes else None)
-    unit = unit or (spec.unit if spec is not None else None)
-    time = time or (spec.time if spec is not None else None)
-    cohort = cohort or (spec.cohort if spec is not None else None)
-    if cluster is None and spec is not None:
-        cluster = spec.cluster
-    if weights is None and spec is not None:
-        weights = spec.weight
-    for name, value in (("outcome", outcome), ("unit", unit), ("time", time), ("cohort", cohort)):
-        if not value:
-            raise EstimationError(f"twfe needs the {name} column: pass {name}=...")
+    frame, names = resolve_columns(
+        data,
+        "twfe",
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        cohort=cohort,
+        cluster=cluster,
+        weights=weights,
+    )
+    outcome, unit, time, cohort = names["outcome"], names["unit"], names["time"], names["cohort"]
+    cluster, weights = names["cluster"], names["weights"]
     cols = [c for c in dict.fromkeys([unit, time, cohort, outcome, cluster, weights]) if c]
     df = frame.loc[frame[outcome].notna(), cols].copy()
     g = df[cohort].to_numpy(dtype=float)
