@@ -21,9 +21,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from improve.report.privacy import LABEL_COLUMNS, SUPPRESSED_NOTE
+from improve.report.privacy import SUPPRESSED_NOTE
+from improve.report.tables import FLOAT_FORMAT, Table, csv_text, write_workbook
 
-FLOAT_FORMAT = "%.6f"
+__all__ = ["FLOAT_FORMAT", "WORKBOOK_NAME", "RunOutputs", "write_json"]
+
+#: Every table of a run, one sheet each, in ``tables/``.
+WORKBOOK_NAME = "tables.xlsx"
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
 
@@ -73,6 +77,7 @@ class RunOutputs:
         self.output_dir = Path(output_dir) if output_dir else None
         self.min_cell_size = min_cell_size
         self._results: dict[str, Any] = {}
+        self._tables: dict[str, Table] = {}
         self._n_tables = 0
         self._n_figures = 0
         if self.output_dir is not None:
@@ -90,13 +95,18 @@ class RunOutputs:
         display_frame: pd.DataFrame | None = None,
         display_columns: list[str] | None = None,
         decimals: int = 2,
-    ) -> Any:
-        """Write ``tables/<name>.csv`` and return a numbered, captioned HTML table for display.
+    ) -> Table:
+        """Publish a table: write its files and return it numbered and captioned for display.
+
+        In a run folder this writes ``tables/<name>.csv`` (``frame``, every column, fixed
+        float format), ``tables/<name>.md`` and ``tables/<name>.tex`` (the table as shown)
+        and rewrites ``tables/tables.xlsx`` with one sheet per table published so far
+        (sheet name = table name cut to 31 characters; values at full precision).
 
         Parameters
         ----------
         name : str
-            File name (without ``.csv``).
+            File name (without extension).
         frame : pandas.DataFrame
             The full table written to CSV.
         caption : str
@@ -109,40 +119,47 @@ class RunOutputs:
             Columns to show (the CSV keeps them all).
         decimals : int
             Decimals shown for numbers (labels such as years are shown as whole numbers).
+
+        Returns
+        -------
+        Table
+            Renders as HTML (great_tables) in JupyterLab and in the report. A column
+            ``suppressed`` is not shown; when it marks any row, the suppression note is
+            added under the table.
         """
         _check_name(name)
         self._n_tables += 1
-        if self.output_dir is not None:
-            frame.to_csv(
-                self.output_dir / "tables" / f"{name}.csv",
-                index=False,
-                float_format=FLOAT_FORMAT,
-                lineterminator="\n",
-            )
         shown = display_frame if display_frame is not None else frame
         if display_columns is not None:
-            shown = shown[[c for c in display_columns if c in shown.columns] + (
-                ["suppressed"] if "suppressed" in shown.columns else []
-            )]
-        shown = _labels_as_integers(shown)
+            shown = shown[
+                [c for c in display_columns if c in shown.columns]
+                + (["suppressed"] if "suppressed" in shown.columns else [])
+            ]
         notes = [note] if note else []
         if "suppressed" in shown.columns:
             if bool(shown["suppressed"].any()) and self.min_cell_size:
                 notes.append(SUPPRESSED_NOTE.format(n=self.min_cell_size))
             shown = shown.drop(columns="suppressed")
-        body = shown.to_html(
-            index=False,
-            na_rep="",
-            float_format=lambda v: f"{v:,.{decimals}f}",
-            classes="improve-table",
-            border=0,
+        table = Table(
+            shown,
+            caption=caption,
+            notes=notes,
+            decimals=decimals,
+            stub="" if len(shown.columns) and shown.columns[0] == "" else None,
+            name=name,
+            number=self._n_tables,
         )
-        foot = "".join(f"<p class='improve-note'>{html.escape(n)}</p>" for n in notes)
-        return _Html(
-            f"<figure class='improve-table' id='table-{name}'>"
-            f"<figcaption><b>Table {self._n_tables}.</b> {html.escape(caption)}</figcaption>"
-            f"{body}{foot}</figure>"
-        )
+        if self.output_dir is not None:
+            self._write_table(name, frame, table)
+        return table
+
+    def _write_table(self, name: str, frame: pd.DataFrame, table: Table) -> None:
+        folder = self.output_dir / "tables"
+        csv_text(frame, folder / f"{name}.csv")
+        (folder / f"{name}.md").write_text(table.to_markdown(), encoding="utf-8")
+        (folder / f"{name}.tex").write_text(table.to_latex(), encoding="utf-8")
+        self._tables[name] = table
+        write_workbook(list(self._tables.values()), folder / WORKBOOK_NAME)
 
     # -- figures ------------------------------------------------------------------------
     def figure(self, name: str, fig: Figure, caption: str, alt: str) -> Any:
@@ -185,18 +202,6 @@ class RunOutputs:
     def results(self) -> dict[str, Any]:
         """Everything recorded so far."""
         return dict(self._results)
-
-
-def _labels_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
-    """Show label columns (cohort, year, event time) as whole numbers, not 2,017.00."""
-    out = frame
-    for col in frame.columns:
-        if col not in LABEL_COLUMNS or not pd.api.types.is_float_dtype(frame[col].dtype):
-            continue
-        values = frame[col].dropna()
-        if (values % 1 == 0).all():
-            out = out.assign(**{col: frame[col].astype("Int64")})
-    return out
 
 
 class _Html:
