@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 
 from improve.data import validate
-from improve.data.read import RawTable, describe_source, read_table
+from improve.data.progress import LoadProgress, wants_progress
+from improve.data.read import RawTable, describe_source, looks_like_sql, read_table
 from improve.data.report import LoadReport
-from improve.data.spec import ColumnMap, PanelSpec, as_column_map
+from improve.data.spec import ColumnMap, PanelSpec, as_column_map, check_mover_timing
 from improve.data.suppression import parse_numeric
 from improve.errors import DataError, SpecError
 
@@ -83,6 +84,8 @@ def load_panel(
     sheet: str | int | None = None,
     query: str | None = None,
     validate_timing: bool = True,
+    mover_timing: str | None = None,
+    progress: bool | None = None,
 ) -> Panel:
     """Read, map, parse and validate a panel.
 
@@ -98,6 +101,17 @@ def load_panel(
         Excel sheet and DuckDB query (override the column map's ``sheet``/``query``).
     validate_timing : bool
         Check treatment timing (constant within unit, inside the panel, comparison units).
+    mover_timing : {"error", "first"}, optional
+        What to do when the treatment timing changes within a unit (students who change
+        schools in a student-level file). ``"error"`` (the default) stops with a message;
+        ``"first"`` gives every unit the timing of its first observed period (intention to
+        treat by the first school, matching how :func:`improve.did.att_gt` assigns the
+        cluster of a unit that moves) and the load report says how many units it changed.
+        Overrides the column map's ``mover_timing:``.
+    progress : bool, optional
+        Show progress on stderr while loading. By default it is shown for files of 64 MB
+        or more when stderr is a terminal; ``True`` always shows it (plain lines when stderr
+        is not a terminal), ``False`` never.
 
     Returns
     -------
@@ -113,9 +127,32 @@ def load_panel(
     cmap = as_column_map(columns)
     spec = _merge_spec(cmap, spec)
     options = dict(cmap.options) if cmap else {}
+    rule = check_mover_timing(
+        mover_timing if mover_timing is not None else options.get("mover_timing", "error")
+    )
+    named = isinstance(source, Path) or (isinstance(source, str) and not looks_like_sql(source))
+    label = Path(str(source)).name if named else "data"
+    with LoadProgress(wants_progress(progress, source), label) as prog:
+        return _load(source, spec, cmap, options, sheet, query, validate_timing, rule, prog)
+
+
+def _load(
+    source: str | Path | pd.DataFrame,
+    spec: PanelSpec,
+    cmap: ColumnMap | None,
+    options: dict[str, Any],
+    sheet: str | int | None,
+    query: str | None,
+    validate_timing: bool,
+    rule: str,
+    prog: LoadProgress,
+) -> Panel:
+    """The steps of :func:`load_panel`, reporting each to ``prog``."""
     renames = dict(cmap.renames) if cmap else {}
     inverse = {new: old for old, new in renames.items()}
     required_raw = [inverse.get(c, c) for c in spec.required_columns()]
+    if cmap and cmap.recodes:
+        required_raw += [c for c in cmap.recodes if c not in required_raw]
 
     raw = read_table(
         source,
@@ -125,7 +162,9 @@ def load_panel(
         encoding=options.get("encoding"),
         delimiter=options.get("delimiter"),
         required=required_raw,
+        progress=prog,
     )
+    prog.step(f"checking {len(raw.frame):,} rows")
     where = describe_source(source)
     frame = _clean_header(raw, where)
     validate.check_duplicate_columns(frame.columns, where)
@@ -165,6 +204,7 @@ def load_panel(
     extra_cols: dict[str, pd.Series] = {}
     for col in spec.numeric_columns():
         role = roles.get(col, "numeric")
+        prog.step(f"parsing '{col}'")
         if role in ("cohort", "treatment"):
             frame[col] = _parse_timing(frame[col], col, role)
             continue
@@ -184,6 +224,7 @@ def load_panel(
     if extra_cols:
         frame = pd.concat([frame, pd.DataFrame(extra_cols, index=frame.index)], axis=1)
 
+    prog.step("checking keys, periods and timing")
     validate.check_all_missing(frame, spec.outcomes, "outcome")
     validate.check_unique_keys(frame, spec, where)
     validate.check_periods(frame, spec)
@@ -198,8 +239,18 @@ def load_panel(
         frame, derived_warnings = _derive_cohort(frame, spec)
         warnings += derived_warnings
         spec = spec.with_overrides(cohort="first_treated")
+    timing_varied = 0
     if spec.cohort is not None:
         frame[spec.cohort] = frame[spec.cohort].fillna(0).astype("int64")
+        if rule == "first":
+            frame, timing_varied = _first_observed_timing(frame, spec, spec.cohort)
+            if timing_varied:
+                warnings.append(
+                    f"treatment timing in '{spec.cohort}' varied within {timing_varied:,} "
+                    f"{spec.unit} units (e.g. students who changed schools); each was given "
+                    "the timing of its first observed period (mover_timing: first), so "
+                    "estimates are intention-to-treat by the first school"
+                )
         if validate_timing:
             warnings += validate.check_timing(frame, spec, spec.cohort)
 
@@ -226,8 +277,46 @@ def load_panel(
         markers=markers,
         warnings=warnings,
         notes=notes,
+        timing_varied=timing_varied,
     )
     return Panel(data=frame, spec=spec, report=report)
+
+
+def _first_observed_timing(
+    frame: pd.DataFrame, spec: PanelSpec, col: str
+) -> tuple[pd.DataFrame, int]:
+    """Give every unit the timing of its first observed period; count the units changed.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The panel, timing already integer (0 = never treated).
+    spec : PanelSpec
+        Names the unit and time columns.
+    col : str
+        The timing column.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        ``frame`` with ``col`` constant within unit.
+    n_varied : int
+        Number of units whose timing was not constant.
+    """
+    codes, _ = pd.factorize(frame[spec.unit])
+    times = frame[spec.time].to_numpy(dtype="float64", na_value=np.nan)
+    order = np.lexsort((times, codes))
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    values = frame[col].to_numpy()
+    first = np.empty(int(codes.max()) + 1 if len(codes) else 0, dtype=values.dtype)
+    first[sorted_codes[starts]] = values[order[starts]]
+    per_row = first[codes]
+    changed = per_row != values
+    n_varied = int(np.unique(codes[changed]).size)
+    if n_varied:
+        frame[col] = per_row
+    return frame, n_varied
 
 
 def _merge_spec(cmap: ColumnMap | None, spec: PanelSpec | Mapping[str, Any] | None) -> PanelSpec:
@@ -341,7 +430,9 @@ def _normalise_time(frame: pd.DataFrame, col: str) -> tuple[pd.DataFrame, str | 
         values = series.astype("float64")
         note = None
     else:
-        text = series.astype("string").str.strip()
+        # parse the distinct values only (a student file repeats a dozen years millions of times)
+        codes, distinct = _distinct(series)
+        text = distinct.astype("string").str.strip()
         match = text.str.extract(_SCHOOL_YEAR_RE)
         is_school_year = match[0].notna()
         values = pd.to_numeric(text.where(~is_school_year), errors="coerce").astype("float64")
@@ -362,6 +453,7 @@ def _normalise_time(frame: pd.DataFrame, col: str) -> tuple[pd.DataFrame, str | 
                 "school years such as 2018-19, or add them under 'recodes:' in the column map"
             )
         values = values.where(text.notna() & (text != ""))
+        values = pd.Series(values.to_numpy()[codes], index=series.index)
     fractional = values[values % 1 != 0]
     if len(fractional):
         raise DataError(
@@ -375,7 +467,8 @@ def _normalise_time(frame: pd.DataFrame, col: str) -> tuple[pd.DataFrame, str | 
 def _parse_timing(series: pd.Series, col: str, role: str) -> pd.Series:
     if pd.api.types.is_numeric_dtype(series.dtype):
         return series.astype("float64")
-    text = series.astype("string").str.strip()
+    codes, distinct = _distinct(series)
+    text = distinct.astype("string").str.strip()
     lowered = text.str.lower().fillna("")
     never = lowered.isin(list(_NEVER_WORDS))
     school_year = text.str.extract(_SCHOOL_YEAR_RE)[0]
@@ -389,7 +482,14 @@ def _parse_timing(series: pd.Series, col: str, role: str) -> pd.Series:
             f"{role} column '{col}' holds values that are not {what} (e.g. "
             f"{', '.join(repr(e) for e in examples)}); fix them or recode them in the column map"
         )
-    return numbers.where(~never, 0.0).astype("float64")
+    parsed = numbers.where(~never, 0.0).astype("float64").to_numpy()
+    return pd.Series(parsed[codes], index=series.index)
+
+
+def _distinct(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes and distinct values (missing included) of ``series``, in order of appearance."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.intp), pd.Series(np.asarray(uniques, dtype=object))
 
 
 def _derive_cohort(frame: pd.DataFrame, spec: PanelSpec) -> tuple[pd.DataFrame, list[str]]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from improve.data.progress import CountingReader, LoadProgress
 from improve.errors import DataError
 
 _TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
@@ -23,6 +24,10 @@ _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 _DUCKDB_SUFFIXES = {".duckdb", ".ddb", ".db"}
 _SQL_PREFIXES = ("select ", "with ", "from ")
 _DELIMITERS = [",", "\t", ";", "|"]
+#: Text files at least this large are read as a stream (not decoded whole in memory) and
+#: only the columns the analysis needs are kept (32 MB).
+STREAM_BYTES = 32 * 1024 * 1024
+_SAMPLE_BYTES = 1 << 20
 
 
 @dataclass
@@ -88,6 +93,7 @@ def read_table(
     encoding: str | None = None,
     delimiter: str | None = None,
     required: list[str] | None = None,
+    progress: LoadProgress | None = None,
 ) -> RawTable:
     """Read ``source`` into a DataFrame of raw values.
 
@@ -105,7 +111,11 @@ def read_table(
     encoding, delimiter : str, optional
         Override detection for text files.
     required : list of str, optional
-        Column names the caller needs (used to pick an Excel sheet).
+        Column names the caller needs (used to pick an Excel sheet; large CSV and Parquet
+        files keep only these columns when all of them are present).
+    progress : LoadProgress, optional
+        Receives bytes (CSV) or row groups (Parquet) as they are read. Text files are read
+        as a stream when progress is shown or when they hold at least :data:`STREAM_BYTES`.
     """
     if isinstance(source, pd.DataFrame):
         return RawTable(source.copy(), "<DataFrame>", "dataframe", typed=True)
@@ -126,9 +136,18 @@ def read_table(
     _check_content_matches_suffix(path, suffix)
     try:
         if suffix in _TEXT_SUFFIXES or suffix == "":
+            shown = progress is not None and progress.enabled
+            if shown or path.stat().st_size >= STREAM_BYTES:
+                return _read_text_stream(
+                    path,
+                    encoding=encoding,
+                    delimiter=delimiter,
+                    required=required or [],
+                    progress=progress or LoadProgress(False),
+                )
             return _read_text(path, encoding=encoding, delimiter=delimiter)
         if suffix == ".parquet" or suffix == ".pq":
-            return RawTable(pd.read_parquet(path), str(path), "parquet", typed=True)
+            return _read_parquet(path, required or [], progress or LoadProgress(False))
         if suffix in _EXCEL_SUFFIXES:
             return _read_excel(path, sheet=sheet, required=required or [])
         if suffix == ".dta":
@@ -257,6 +276,143 @@ def _read_text(path: Path, *, encoding: str | None, delimiter: str | None) -> Ra
             f"data file '{path}' holds no header and no rows; export the data again"
         ) from None
     return RawTable(frame, str(path), "csv", notes)
+
+
+def _sample_encoding(path: Path, head: bytes, encoding: str | None) -> str:
+    """Pick the encoding of a large text file from its first bytes (as :func:`_decode`)."""
+    import codecs
+
+    if encoding:
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise DataError(
+                f"'{path}' cannot be decoded as {encoding} ({exc.__class__.__name__}); remove "
+                "'encoding:' from the column map to detect it, or name the right one "
+                "(e.g. encoding: latin-1)"
+            ) from None
+        return encoding
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def _header_names(sample: str, sep: str) -> list[str]:
+    first = sample.splitlines()[0] if sample.splitlines() else ""
+    try:
+        row = next(csv.reader([first], delimiter=sep, skipinitialspace=True))
+    except (csv.Error, StopIteration):
+        return []
+    return [c.strip().lstrip("\ufeff") for c in row]
+
+
+def _read_text_stream(
+    path: Path,
+    *,
+    encoding: str | None,
+    delimiter: str | None,
+    required: list[str],
+    progress: LoadProgress,
+) -> RawTable:
+    """Read a large CSV from disk in blocks, reporting bytes read, keeping needed columns."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        head = fh.read(_SAMPLE_BYTES)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: decode whole, as small files
+        progress.step("reading (UTF-16)")
+        return _read_text(path, encoding=encoding, delimiter=delimiter)
+    used = _sample_encoding(path, head, encoding)
+    sample = head.decode(used, errors="replace")
+    if len(head) < size:  # drop the last, possibly cut, line
+        sample = sample[: max(sample.rfind("\n"), 0)] or sample
+    if not sample.strip():
+        if len(head) >= size:
+            raise DataError(
+                f"data file '{path}' holds no rows (only blank lines); export the data again"
+            )
+        return _read_text(path, encoding=encoding, delimiter=delimiter)
+    notes: list[str] = []
+    if used not in ("utf-8",):
+        notes.append(f"read with encoding {used}")
+    if "\r\n" in sample[:10000]:
+        notes.append("Windows (CRLF) line endings")
+    sep = delimiter or _sniff_delimiter(sample)
+    if sep != ",":
+        notes.append(f"delimiter {sep!r}")
+    names = _header_names(sample, sep)
+    usecols = None
+    if required and set(required) <= set(names) and len(set(names)) == len(names):
+        wanted = set(required)
+        usecols = lambda c: str(c).strip().lstrip("\ufeff") in wanted  # noqa: E731
+    while True:
+        progress.start_reading(size)
+        try:
+            with path.open("rb") as raw:
+                stream = io.BufferedReader(CountingReader(raw, progress), 1 << 20)
+                frame = pd.read_csv(
+                    stream,
+                    sep=sep,
+                    dtype=str,
+                    keep_default_na=False,
+                    na_filter=False,
+                    skipinitialspace=True,
+                    encoding=used,
+                    encoding_errors="replace" if used == "cp1252" else "strict",
+                    usecols=usecols,
+                )
+        except UnicodeDecodeError as exc:
+            if encoding or used == "cp1252":
+                raise DataError(
+                    f"'{path}' cannot be decoded as {used} ({exc.__class__.__name__}); remove "
+                    "'encoding:' from the column map to detect it, or name the right one "
+                    "(e.g. encoding: latin-1)"
+                ) from None
+            used = "cp1252"  # not UTF-8 after all (found past the sample): read again
+            notes = [f"read with encoding {used}"] + [n for n in notes if "encoding" not in n]
+            continue
+        except pd.errors.ParserError as exc:
+            raise DataError(
+                f"'{path}' is not a well-formed table: {str(exc).strip().splitlines()[0]}; "
+                "check the delimiter (pass delimiter: in the column map) and quoting"
+            ) from None
+        except pd.errors.EmptyDataError:
+            raise DataError(
+                f"data file '{path}' holds no header and no rows; export the data again"
+            ) from None
+        break
+    if usecols is not None and len(names) > frame.shape[1]:
+        notes.append(f"kept the {frame.shape[1]} mapped columns of {len(names)}")
+    return RawTable(frame, str(path), "csv", notes)
+
+
+def _read_parquet(path: Path, required: list[str], progress: LoadProgress) -> RawTable:
+    """Read a Parquet file row group by row group (reporting each), keeping needed columns."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception:  # let pandas raise its (clearer) message for a corrupt file
+        return RawTable(pd.read_parquet(path), str(path), "parquet", typed=True)
+    names = list(pf.schema_arrow.names)
+    columns = None
+    if required and set(required) <= set(names):
+        columns = [c for c in names if c in set(required)]
+    if not progress.enabled:
+        return RawTable(pd.read_parquet(path, columns=columns), str(path), "parquet", typed=True)
+    n_groups = pf.num_row_groups
+    progress.start_reading(n_groups, unit="row groups")
+    tables = []
+    for i in range(n_groups):
+        tables.append(pf.read_row_group(i, columns=columns))
+        progress.advance(1)
+    table = pa.concat_tables(tables) if tables else pf.schema_arrow.empty_table()
+    del tables
+    return RawTable(table.to_pandas(), str(path), "parquet", typed=True)
 
 
 def _read_excel(path: Path, *, sheet: str | int | None, required: list[str]) -> RawTable:

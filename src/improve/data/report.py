@@ -31,6 +31,11 @@ class LoadReport:
         Things worth knowing that do not stop the analysis.
     notes : list of str
         How the file was read (encoding, delimiter, sheet, recodes).
+    timing_varied : int
+        Units whose treatment timing changed over time and were given the timing of their
+        first observed period (``mover_timing: first``); 0 otherwise. A warning in
+        ``warnings`` says the same in words; ``to_dict`` holds the count only when it is
+        not 0, so reports of school files are unchanged.
     """
 
     source: str
@@ -45,10 +50,11 @@ class LoadReport:
     markers: dict[str, dict[str, int]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    timing_varied: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form for ``results.json`` and manifests."""
-        return {
+        out: dict[str, Any] = {
             "source": self.source,
             "format": self.format,
             "n_rows": self.n_rows,
@@ -62,6 +68,9 @@ class LoadReport:
             "warnings": list(self.warnings),
             "notes": list(self.notes),
         }
+        if self.timing_varied:
+            out["timing_varied"] = self.timing_varied
+        return out
 
     def _cohort_text(self) -> str:
         parts = []

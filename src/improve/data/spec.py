@@ -15,6 +15,13 @@ agency writes in YAML to put *their* column names onto that spec, e.g.::
     id_width: 12                    # zero-pad ids that a spreadsheet turned into numbers
     sheet: Schools                  # Excel only
     query: SELECT * FROM schools    # DuckDB / SQL sources only
+    mover_timing: first             # student files: timing of each unit's first observed row
+
+``mover_timing`` says what to do when the treatment timing of a unit changes over time,
+as it does for students who change schools in a student-level file: ``error`` (the
+default) stops the load with a message; ``first`` gives every unit the timing of its first
+observed period (intention to treat by the school where the student was first observed,
+the same rule :func:`improve.did.att_gt` uses for the cluster of a unit that moves).
 """
 
 from __future__ import annotations
@@ -44,7 +51,10 @@ OPTION_KEYS: tuple[str, ...] = (
     "negative_missing_codes",
     "encoding",
     "delimiter",
+    "mover_timing",
 )
+#: Values of the ``mover_timing`` option (timing that changes within a unit).
+MOVER_TIMING_RULES: tuple[str, ...] = ("error", "first")
 
 
 @dataclass(frozen=True)
@@ -161,7 +171,7 @@ class ColumnMap:
         Column (source or mapped name) -> {raw value: replacement}.
     options : dict
         Read options: ``id_width``, ``sheet``, ``query``, ``table``, ``missing_markers``,
-        ``negative_missing_codes``, ``encoding``, ``delimiter``.
+        ``negative_missing_codes``, ``encoding``, ``delimiter``, ``mover_timing``.
     source : str
         Where the map came from (file path or ``"<dict>"``), for messages.
     """
@@ -244,6 +254,10 @@ class ColumnMap:
             raise SpecError(
                 f"column map {source}: id_width must be a positive whole number such as 12"
             )
+        if "mover_timing" in options:
+            options["mover_timing"] = check_mover_timing(
+                options["mover_timing"], f"column map {source}"
+            )
         return cls(
             spec=PanelSpec(**spec_kwargs),
             renames=renames,
@@ -261,6 +275,39 @@ class ColumnMap:
             "options": dict(self.options),
             "source": self.source,
         }
+
+
+def check_mover_timing(value: Any, source: str = "load_panel") -> str:
+    """Validate a ``mover_timing`` value (``"error"`` or ``"first"``) and return it.
+
+    Parameters
+    ----------
+    value : Any
+        The value given in the column map or to :func:`improve.data.load_panel`.
+    source : str
+        Where it came from, for the message.
+
+    Returns
+    -------
+    str
+        The rule, lower-cased.
+
+    Raises
+    ------
+    SpecError
+        The value is not a known rule (the message suggests the closest one).
+    """
+    text = str(value).strip().lower() if value is not None else "error"
+    aliases = {"first_observed": "first", "first-observed": "first", "itt": "first"}
+    text = aliases.get(text, text)
+    if text not in MOVER_TIMING_RULES:
+        hint = difflib.get_close_matches(text, MOVER_TIMING_RULES, n=1)
+        fix = f"did you mean '{hint[0]}'?" if hint else "use 'first' or 'error'"
+        raise SpecError(
+            f"{source}: mover_timing is {value!r}; {fix} ('first' gives each unit "
+            "the treatment timing of its first observed period, 'error' stops the load)"
+        )
+    return text
 
 
 def _single_entry(key: str, value: Any, renames: dict[str, str], source: str) -> str:

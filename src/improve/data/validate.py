@@ -228,7 +228,9 @@ def check_timing(frame: pd.DataFrame, spec: PanelSpec, cohort_col: str) -> list[
         raise DataError(
             f"treatment timing column '{cohort_col}' changes within {int((varying > 1).sum()):,} "
             f"units (e.g. {spec.unit} {_examples(units)}); the first-treated period must be the "
-            "same in every row of a unit: fix those units, or map a 0/1 'treatment' column instead"
+            "same in every row of a unit: fix those units, or map a 0/1 'treatment' column "
+            "instead; if units move (students changing schools), add 'mover_timing: first' to "
+            "the column map to use each unit's timing in its first observed period"
         )
     times = frame[spec.time]
     t_min, t_max = float(times.min()), float(times.max())
