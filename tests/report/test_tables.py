@@ -159,11 +159,11 @@ def test_excel_values_round_trip_at_full_precision(tmp_path):
 def test_excel_spanners_and_open_workbook(tmp_path):
     from openpyxl import load_workbook
 
-    from improve.report.tables import _new_workbook, save_workbook
+    from improve.report.tables import new_workbook, save_workbook
 
     frame = pd.DataFrame({"term": ["a"], "m1": [1.5], "m2": [2.5]})
     table = Table(frame, stub="term", spanners={"Math": ["m1", "m2"]}, name="reg")
-    book = _new_workbook()
+    book = new_workbook()
     ws = table.to_excel(book, sheet="x" * 40)
     assert ws.title == "x" * 31
     save_workbook(book, tmp_path / "b.xlsx")
@@ -248,7 +248,7 @@ def test_unnamed_tables_get_a_content_id():
 def test_stub_and_rules_in_html():
     frame = pd.DataFrame({"": ["x", "", "Observations"], "(1)": ["0.1**", "(0.05)", "100"]})
     page = Table(frame, stub="", rules_above=[2], name="reg").to_html()
-    assert "gt_stub" in page and "border-top: 1px solid #333333" in page
+    assert "gt_stub" in page and page.count("border-top: 1px solid #333333") == 2
     assert "0.1**" in page
 
 

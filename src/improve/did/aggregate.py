@@ -174,6 +174,45 @@ class AggregateResult:
             f"overall_se={self.overall_se:.6g}, components={self.egt.size})"
         )
 
+    # -- maketables plug-in: maketables.ETable([...]) renders these results ----------------
+    @property
+    def __maketables_coef_table__(self) -> pd.DataFrame:
+        """Coefficients for ``maketables.ETable``: ``b, se, t, p`` and the CI (the tidy ones)."""
+        from improve.report.tables import maketables_coef_table
+
+        return maketables_coef_table(self.tidy(), self.alpha)
+
+    @property
+    def __maketables_depvar__(self) -> str:
+        return self.outcome
+
+    @property
+    def __maketables_fixef_string__(self) -> str | None:
+        return None
+
+    @property
+    def __maketables_vcov_info__(self) -> dict[str, Any]:
+        method = "multiplier bootstrap" if self.bootstrap else "influence function"
+        return {"vcov_type": method, "clustervar": None}
+
+    @property
+    def __maketables_stat_labels__(self) -> dict[str, str]:
+        from improve.report.tables import MAKETABLES_STAT_LABELS
+
+        return dict(MAKETABLES_STAT_LABELS)
+
+    @property
+    def __maketables_default_stat_keys__(self) -> list[str]:
+        return ["n_units", "se_type"]
+
+    def __maketables_stat__(self, key: str) -> Any:
+        """Model statistic ``key`` for ``maketables.ETable`` (None when not available)."""
+        values = {
+            "n_units": self.n_units,
+            "se_type": "multiplier bootstrap" if self.bootstrap else "influence function",
+        }
+        return values.get(key)
+
 
 def _wif_terms(
     sets: list[NDArray[np.intp]],

@@ -158,6 +158,52 @@ class FEResult:
         body = self.tidy().drop(columns="outcome").to_html(index=False, float_format=_fmt)
         return f"<div><p>{head}</p>{notes}{body}</div>"
 
+    # -- maketables plug-in: maketables.ETable([...]) renders these results ----------------
+    @property
+    def __maketables_coef_table__(self) -> pd.DataFrame:
+        """Coefficients for ``maketables.ETable``: ``b, se, t, p`` and the CI (the tidy ones)."""
+        from improve.report.tables import maketables_coef_table
+
+        return maketables_coef_table(self.tidy(), self.alpha)
+
+    @property
+    def __maketables_depvar__(self) -> str:
+        return self.outcome
+
+    @property
+    def __maketables_fixef_string__(self) -> str | None:
+        return "+".join(self.absorbed) or None
+
+    @property
+    def __maketables_vcov_info__(self) -> dict[str, Any]:
+        return {"vcov_type": self.se.upper(), "clustervar": "+".join(self.cluster) or None}
+
+    @property
+    def __maketables_stat_labels__(self) -> dict[str, str]:
+        from improve.report.tables import MAKETABLES_STAT_LABELS
+
+        return dict(MAKETABLES_STAT_LABELS)
+
+    @property
+    def __maketables_default_stat_keys__(self) -> list[str]:
+        return ["N", "n_clusters", "se_type", "r2_within"]
+
+    def __maketables_stat__(self, key: str) -> Any:
+        """Model statistic ``key`` for ``maketables.ETable`` (None when not available)."""
+        clusters: Any = None
+        if len(self.n_clusters) == 1:
+            clusters = self.n_clusters[0]
+        elif self.n_clusters:
+            clusters = ", ".join(f"{g:,}" for g in self.n_clusters)
+        by = f" by: {'+'.join(self.cluster)}" if self.cluster else ""
+        stats = {
+            "N": self.n_obs,
+            "n_clusters": clusters,
+            "se_type": self.se.upper() + by,
+            "r2_within": self.r2_within,
+        }
+        return stats.get(key)
+
 
 def _fmt(value: float) -> str:
     return f"{value:.4f}"
@@ -192,6 +238,10 @@ class FEResults:
 
     def _repr_html_(self) -> str:
         return "".join(r._repr_html_() for r in self.results.values())
+
+    def to_list(self) -> list[FEResult]:
+        """The results, one per outcome (``maketables.ETable`` expands containers with it)."""
+        return list(self.results.values())
 
 
 # ----------------------------------------------------------------------------- estimator

@@ -3,8 +3,8 @@
 ``regression_table({"(1) Math": res1, "(2) Reading": res2})`` lays out coefficients with
 standard errors (or confidence intervals) underneath, significance stars, and the model
 facts every reader asks for: observations, clusters, absorbed fixed effects, inference used
-and the within R-squared. Export to HTML, LaTeX, Markdown and CSV with fixed float formatting
-so reruns diff cleanly.
+and the within R-squared. Export to HTML (great_tables, via :meth:`RegressionTable.as_table`),
+LaTeX, Markdown, CSV and Excel with fixed float formatting so reruns diff cleanly.
 
 Star convention (stated in the table note): ``*`` p < 0.10, ``**`` p < 0.05, ``***`` p < 0.01
 (the default, ``stars=(0.10, 0.05, 0.01)``); pass ``stars=()`` for none. Stars use each
@@ -13,13 +13,14 @@ model's own p-values, i.e. Satterthwaite t for CR2 and the bootstrap for the wil
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from improve.report.tables import SHEET_NAME_MAX, Table, new_workbook, save_workbook
 
 DEFAULT_STARS: tuple[float, ...] = (0.10, 0.05, 0.01)
 
@@ -59,22 +60,34 @@ class RegressionTable:
             lines.append("| " + " | ".join([str(label), *row.astype(str)]) + " |")
         return "\n".join(lines) + f"\n\n{self.note}\n"
 
-    def to_html(self) -> str:
-        """HTML table (booktabs-like rules) with the note as a caption-style footer."""
-        esc = html.escape
-        head = "".join(f"<th>{esc(str(c))}</th>" for c in self.body.columns)
-        rows = []
-        for i, (label, row) in enumerate(self.body.iterrows()):
-            style = ' style="border-top:1px solid #000"' if i == self.n_coef_rows else ""
-            cells = "".join(f'<td style="text-align:center">{esc(str(v))}</td>' for v in row)
-            rows.append(f"<tr{style}><td>{esc(str(label))}</td>{cells}</tr>")
-        return (
-            '<table class="improve-regression-table" style="border-collapse:collapse">'
-            f'<thead style="border-bottom:1px solid #000"><tr><th></th>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody>"
-            f'<tfoot><tr><td colspan="{len(self.body.columns) + 1}" '
-            f'style="font-size:smaller">{esc(self.note)}</td></tr></tfoot></table>'
+    def as_table(self, caption: str = "", *, name: str = "", number: int | None = None) -> Table:
+        """The table as a :class:`improve.report.tables.Table` (row labels as the stub).
+
+        Parameters
+        ----------
+        caption : str
+            Caption (shown after "Table N." when ``number`` is given).
+        name : str
+            Short name: HTML ids and the Excel sheet name.
+        number : int, optional
+            Table number.
+        """
+        frame = self.body.reset_index(names="")
+        return Table(
+            frame,
+            caption=caption,
+            notes=(self.note,),
+            stub="",
+            label_columns=(),
+            name=name,
+            number=number,
+            rules_above=(self.n_coef_rows,),
+            align=dict.fromkeys(map(str, self.body.columns), "center"),
         )
+
+    def to_html(self) -> str:
+        """HTML (great_tables): a rule above the model facts, the note under the table."""
+        return self.as_table().to_html()
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -135,6 +148,37 @@ class RegressionTable:
             frame = self.body.reset_index(names="")
             return frame.to_csv(path, index=False)
         return self.numbers.to_csv(path, index=False, float_format="%.10g")
+
+    def to_excel(self, target: Any, sheet: str = "regression", *, numbers: bool = True) -> Any:
+        """Excel: the table as shown, and (``numbers=True``) the estimates at full precision.
+
+        Parameters
+        ----------
+        target : path-like or openpyxl.Workbook
+            A path (a workbook is saved there, byte-identically across runs) or an open
+            workbook to add the sheets to (the caller saves it).
+        sheet : str
+            Name of the display sheet; the numbers go to ``"<sheet> numbers"`` (names cut
+            to Excel's 31 characters).
+        numbers : bool
+            Also write :attr:`numbers` (one row per model x term).
+
+        Returns
+        -------
+        openpyxl.worksheet.worksheet.Worksheet
+            The display sheet.
+        """
+        from openpyxl import Workbook
+
+        book = target if isinstance(target, Workbook) else new_workbook()
+        shown = self.as_table(name=sheet).to_excel(book, sheet=sheet)
+        if numbers:
+            Table(self.numbers, name=f"{sheet} numbers", decimals=6, label_columns=()).to_excel(
+                book, sheet=f"{sheet[: SHEET_NAME_MAX - 8]} numbers"
+            )
+        if not isinstance(target, Workbook):
+            save_workbook(book, target)
+        return shown
 
 
 def _stars(p: float, levels: Sequence[float]) -> str:

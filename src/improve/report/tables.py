@@ -47,6 +47,9 @@ SHEET_NAME_MAX = 31
 
 _RULE = "#333333"
 _HLINE = "#dddddd"
+_STUB = "_improve_stub"
+#: Alignment → (Markdown rule, LaTeX column type).
+_ALIGN = {"left": (":---", "l"), "center": (":---:", "c"), "right": ("---:", "r")}
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}",
     "&": r"\&",
@@ -166,6 +169,8 @@ class Table:
     rules_above : sequence of int
         Body rows (0-based) with a rule above them (e.g. the model facts of a regression
         table).
+    align : mapping of str to {"left", "center", "right"}
+        Alignment overrides (default: numbers right, text and labels left).
     """
 
     frame: pd.DataFrame
@@ -178,6 +183,7 @@ class Table:
     name: str = ""
     number: int | None = None
     rules_above: Sequence[int] = ()
+    align: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         frame = _flat_columns(self.frame)
@@ -187,6 +193,10 @@ class Table:
         set_(self, "label_columns", tuple(self.label_columns))
         set_(self, "spanners", {str(k): tuple(map(str, v)) for k, v in self.spanners.items()})
         set_(self, "rules_above", tuple(int(r) for r in self.rules_above))
+        set_(self, "align", {str(k): v for k, v in self.align.items()})
+        bad = {k: v for k, v in self.align.items() if v not in _ALIGN or k not in frame.columns}
+        if bad:
+            raise ValueError(f"align: unknown columns or values {bad} (left, center, right)")
         if self.stub is not None and self.stub not in frame.columns:
             raise ValueError(f"stub column {self.stub!r} is not a column of the table")
         for label, cols in self.spanners.items():
@@ -224,6 +234,12 @@ class Table:
             and not pd.api.types.is_bool_dtype(self.frame[c].dtype)
         ]
 
+    def alignment(self, column: str) -> str:
+        """``"left"``, ``"center"`` or ``"right"`` for one column."""
+        if column in self.align:
+            return self.align[column]
+        return "right" if column in self.numeric_columns() else "left"
+
     def formatted(self) -> pd.DataFrame:
         """The frame as display strings (the text every format shows)."""
         out = {}
@@ -251,20 +267,27 @@ class Table:
         from great_tables import GT, loc, style
 
         shown = self.formatted()[self._ordered_columns()]
-        gt = GT(shown, rowname_col=self.stub, id=self._html_id(), auto_align=False)
-        numeric = self.numeric_columns()
-        text = [c for c in shown.columns if c not in numeric and c != self.stub]
-        if numeric:
-            gt = gt.cols_align("right", columns=numeric)
-        if text:
-            gt = gt.cols_align("left", columns=text)
+        stub = None
+        if self.stub is not None:
+            # great_tables ignores styles on a stub column named "": give it a private name
+            stub = _STUB
+            shown = shown.rename(columns={self.stub: _STUB})
+        gt = GT(shown, rowname_col=stub, id=self._html_id(), auto_align=False)
+        if self.stub:
+            gt = gt.tab_stubhead(label=self.stub)
+        for how in _ALIGN:
+            cols = [c for c in shown.columns if c != stub and self.alignment(c) == how]
+            if cols:
+                gt = gt.cols_align(how, columns=cols)
         for label, cols in self.spanners.items():
             gt = gt.tab_spanner(label=label, columns=list(cols))
         if self.rules_above:
             rule = style.borders(sides="top", color=_RULE, weight="1px")
             rows = list(self.rules_above)
-            targets = [loc.body(rows=rows)] + ([loc.stub(rows=rows)] if self.stub else [])
-            gt = gt.tab_style(style=rule, locations=targets)
+            # one call per location: great_tables 1.1 drops the stub from a list of locations
+            gt = gt.tab_style(style=rule, locations=loc.body(rows=rows))
+            if stub:
+                gt = gt.tab_style(style=rule, locations=loc.stub(rows=rows))
         return gt.tab_options(**_GT_OPTIONS)
 
     def table_html(self) -> str:
@@ -277,11 +300,10 @@ class Table:
         caption = html.escape(self.caption)
         if self.number is not None:
             caption = f"<b>Table {self.number}.</b> {caption}"
+        if caption:
+            caption = f"<figcaption>{caption}</figcaption>"
         foot = "".join(f"<p class='improve-note'>{html.escape(n)}</p>" for n in self.notes)
-        return (
-            f"<figure class='improve-table'{ident}><figcaption>{caption}</figcaption>"
-            f"{self.table_html()}{foot}</figure>"
-        )
+        return f"<figure class='improve-table'{ident}>{caption}{self.table_html()}{foot}</figure>"
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -294,9 +316,8 @@ class Table:
     def to_markdown(self) -> str:
         """Pipe table with the caption above and the notes below (GitHub / Pandoc)."""
         shown = self.formatted()[self._ordered_columns()]
-        numeric = set(self.numeric_columns())
         head = [_md_escape(self._header(c)) for c in shown.columns]
-        rule = ["---:" if c in numeric else ":---" for c in shown.columns]
+        rule = [_ALIGN[self.alignment(c)][0] for c in shown.columns]
         lines = ["| " + " | ".join(head) + " |", "|" + "|".join(rule) + "|"]
         for row in shown.itertuples(index=False):
             lines.append("| " + " | ".join(_md_escape(v) for v in row) + " |")
@@ -323,8 +344,7 @@ class Table:
             ``tabular`` with the notes in a last full-width row.
         """
         shown = self.formatted()[self._ordered_columns()]
-        numeric = set(self.numeric_columns())
-        spec = "".join("r" if c in numeric else "l" for c in shown.columns)
+        spec = "".join(_ALIGN[self.alignment(c)][1] for c in shown.columns)
         lines = [rf"\begin{{tabular}}{{{spec}}}", r"\toprule"]
         lines += self._latex_spanners(list(shown.columns))
         header = ["" if c == self.stub else latex_escape(c) for c in shown.columns]
@@ -398,7 +418,7 @@ class Table:
         title = (sheet or self.name or "Table")[:SHEET_NAME_MAX]
         if isinstance(target, Workbook):
             return _write_sheet(target.create_sheet(title), self)
-        book = _new_workbook()
+        book = new_workbook()
         ws = _write_sheet(book.create_sheet(title), self)
         save_workbook(book, target)
         return ws
@@ -461,7 +481,8 @@ def _flat_columns(frame: pd.DataFrame) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- Excel
 
 
-def _new_workbook() -> Any:
+def new_workbook() -> Any:
+    """An empty openpyxl workbook (no default sheet), to fill with :meth:`Table.to_excel`."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -520,10 +541,13 @@ def _write_sheet(ws: Any, table: Table) -> Any:
         cell.font, cell.border = bold, rule
     for j, col in enumerate(columns, start=1):
         fmt = _number_format(table, col)
+        centre = Alignment(horizontal="center") if table.alignment(col) == "center" else None
         for i, value in enumerate(table.frame[col].tolist(), start=header_row + 1):
             cell = ws.cell(row=i, column=j, value=_excel_value(value))
             if fmt is not None and isinstance(cell.value, int | float):
                 cell.number_format = fmt
+            if centre is not None:
+                cell.alignment = centre
     row = header_row + len(table.frame) + 2
     for note in table.notes:
         ws.cell(row=row, column=1, value=note)
@@ -558,7 +582,7 @@ def write_workbook(tables: Sequence[Table], path: str | Path) -> None:
         In sheet order; each sheet is named after its table (see :func:`unique_sheet_names`).
     path : path-like
     """
-    book = _new_workbook()
+    book = new_workbook()
     names = unique_sheet_names(t.name or f"table_{i + 1}" for i, t in enumerate(tables))
     for table, name in zip(tables, names, strict=True):
         _write_sheet(book.create_sheet(name), table)
@@ -630,3 +654,52 @@ def read_excel_table(path: str | Path, table: Table, sheet: str | None = None) -
         nrows=len(table.frame),
         engine="openpyxl",
     )
+
+
+# ----------------------------------------------------------------------------- maketables
+
+#: Labels of the model statistics our results give ``maketables.ETable`` (``__maketables_stat__``).
+MAKETABLES_STAT_LABELS: dict[str, str] = {
+    "N": "Observations",
+    "n_units": "Units",
+    "n_treated": "Treated observations",
+    "n_clusters": "Clusters",
+    "se_type": "S.E. type",
+    "r2_within": "Within R²",
+}
+
+
+def maketables_coef_table(tidy: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """A tidy frame in the shape of maketables' plug-in ``__maketables_coef_table__``.
+
+    Parameters
+    ----------
+    tidy : pandas.DataFrame
+        ``term, estimate, std_error, statistic, p_value, conf_low, conf_high`` (one row per
+        term, terms unique).
+    alpha : float
+        Level of ``conf_low``/``conf_high``: the interval columns are named
+        ``ci<100(1-alpha)>l`` and ``...u`` (``ci95l``, ``ci95u`` by default).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``Coefficient`` (the terms), columns ``b, se, t, p`` and the interval; the
+        numbers are exactly the tidy ones.
+    """
+    level = f"{100 * (1 - alpha):g}"
+    columns = {
+        "b": "estimate",
+        "se": "std_error",
+        "t": "statistic",
+        "p": "p_value",
+        f"ci{level}l": "conf_low",
+        f"ci{level}u": "conf_high",
+    }
+    out = pd.DataFrame(
+        {key: tidy[col].to_numpy(dtype=float) for key, col in columns.items()},
+        index=pd.Index(tidy["term"].astype(str).tolist(), name="Coefficient", dtype=object),
+    )
+    if not out.index.is_unique:
+        raise ValueError(f"maketables needs unique terms, got {list(out.index)}")
+    return out
