@@ -56,3 +56,24 @@ def test_excel_has_display_and_full_precision_numbers(table, tmp_path):
     pd.testing.assert_frame_equal(numbers, table.numbers, check_exact=True, check_dtype=False)
     table.to_excel(tmp_path / "s.xlsx", sheet="fe_regressions")
     assert (tmp_path / "r.xlsx").read_bytes() == (tmp_path / "s.xlsx").read_bytes()
+
+
+def test_did_estimates_side_by_side():
+    from improve.did import aggregate, att_gt, imputation, twfe
+
+    df = make_school_panel()
+    kw = dict(unit="school_id", time="school_year", cohort="first_grant_year")
+    fits = {
+        "TWFE": twfe(df, "math_ss", cluster="district_id", **kw),
+        "Imputation": imputation(df, "math_ss", cluster="district_id", **kw),
+        "Callaway-Sant'Anna": aggregate(att_gt(df, "math_ss", **kw), "simple"),
+    }
+    table = regression_table(fits)
+    facts = table.body.iloc[table.n_coef_rows :]
+    assert facts.loc["Clusters"].tolist()[:2] == ["12 (district_id)"] * 2
+    assert facts.loc["Observations"].tolist() == ["360", "360", ""]
+    assert facts.loc["Fixed effects"].tolist()[:2] == ["unit, time"] * 2
+    assert facts.loc["Inference"].tolist()[0] == "CR1 by: district_id"
+    cs = fits["Callaway-Sant'Anna"].tidy().iloc[0]
+    assert table.body.loc["ATT (simple)"].iloc[2].startswith(f"{cs['estimate']:.3f}")
+    assert "Inference: CR1 by: district_id;" in table.note

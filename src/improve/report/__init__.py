@@ -2,5 +2,14 @@
 
 from improve.report.outputs import RunOutputs
 from improve.report.privacy import suppress_small_cells
+from improve.report.regression_table import RegressionTable, regression_table
+from improve.report.tables import Table, write_workbook
 
-__all__ = ["RunOutputs", "suppress_small_cells"]
+__all__ = [
+    "RegressionTable",
+    "RunOutputs",
+    "Table",
+    "regression_table",
+    "suppress_small_cells",
+    "write_workbook",
+]

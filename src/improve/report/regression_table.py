@@ -181,6 +181,52 @@ class RegressionTable:
         return shown
 
 
+def _fact(res: Any, attr: str, fmt: Any) -> str:
+    value = getattr(res, attr, None)
+    return "" if value is None else fmt(value)
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, tuple | list) else (value,)
+
+
+def _clusters(res: Any) -> str:
+    """``"60 (district_id)"``; one entry per clustering dimension (FE and DiD results)."""
+    counts, names = (
+        _as_tuple(getattr(res, "n_clusters", None)),
+        _as_tuple(getattr(res, "cluster", None)),
+    )
+    if not counts or len(counts) != len(names):
+        return ", ".join(f"{g:,}" for g in counts)
+    return ", ".join(f"{g:,} ({c})" for c, g in zip(names, counts, strict=True))
+
+
+def _fixed_effects(res: Any) -> str:
+    absorbed = getattr(res, "absorbed", None)
+    if absorbed is not None:
+        return ", ".join(absorbed)
+    fixef = getattr(res, "__maketables_fixef_string__", None)
+    return ", ".join(fixef.split("+")) if fixef else ""
+
+
+def _inference(res: Any) -> str:
+    se = getattr(res, "se", None)
+    if isinstance(se, str):
+        return se.upper()
+    hook = getattr(res, "__maketables_stat__", None)
+    return str(hook("se_type") or "") if hook is not None else ""
+
+
+def _method(res: Any) -> str:
+    """How the standard errors were computed, for the table note."""
+    se, label = getattr(res, "se", None), getattr(res, "se_label", None)
+    if isinstance(se, str) and label:
+        return f"{se.upper()} = {label}"
+    return _inference(res) or "as reported by the estimator"
+
+
 def _stars(p: float, levels: Sequence[float]) -> str:
     if not np.isfinite(p):
         return ""
@@ -254,32 +300,20 @@ def regression_table(
         rows += [(labels.get(term, term), coef_row), ("", se_row)]
     n_coef_rows = len(rows)
 
-    def fact(res: Any, attr: str, fmt: Any) -> str:
-        value = getattr(res, attr, None)
-        return "" if value is None else fmt(value)
-
+    fits = list(expanded.values())
     facts = {
-        "Observations": [fact(r, "n_obs", lambda v: f"{v:,}") for r in expanded.values()],
-        "Clusters": [
-            ", ".join(f"{g:,} ({c})" for c, g in zip(r.cluster, r.n_clusters, strict=True))
-            if getattr(r, "n_clusters", ())
-            else ""
-            for r in expanded.values()
-        ],
-        "Fixed effects": [", ".join(getattr(r, "absorbed", ())) for r in expanded.values()],
-        "Inference": [fact(r, "se", lambda v: v.upper()) for r in expanded.values()],
-        "R-squared (within)": [
-            fact(r, "r2_within", lambda v: f"{v:.{r2_digits}f}") for r in expanded.values()
-        ],
+        "Observations": [_fact(r, "n_obs", lambda v: f"{v:,}") for r in fits],
+        "Clusters": [_clusters(r) for r in fits],
+        "Fixed effects": [_fixed_effects(r) for r in fits],
+        "Inference": [_inference(r) for r in fits],
+        "R-squared (within)": [_fact(r, "r2_within", lambda v: f"{v:.{r2_digits}f}") for r in fits],
     }
     rows += list(facts.items())
     body = pd.DataFrame([v for _, v in rows], index=[k for k, _ in rows], columns=list(expanded))
     alphas = {getattr(r, "alpha", 0.05) for r in expanded.values()}
     level = ", ".join(f"{100 * (1 - a):g}%" for a in sorted(alphas))
     inside = "Standard errors" if show == "se" else f"{level} confidence intervals"
-    methods = dict.fromkeys(
-        f"{getattr(r, 'se', '').upper()} = {getattr(r, 'se_label', '')}" for r in expanded.values()
-    )
+    methods = dict.fromkeys(_method(r) for r in fits)
     star_text = (
         "Stars: "
         + ", ".join(
