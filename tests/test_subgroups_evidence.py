@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,14 +14,26 @@ from improve.subgroups import attach_timing, by_subgroup, did_subgroup_estimator
 
 from sample_data import SCHOOL_MAP, make_school_panel
 
+#: Minimum cell size of the subgroup runs (group C, with 3 tested students, falls under it).
+MIN_CELL = 10
 
-@pytest.fixture(scope="module")
-def schools():
+
+def make_schools():
+    """The school panel of these tests (80 simulated schools)."""
     return load_panel(make_school_panel(n_schools=80, seed=5), columns=SCHOOL_MAP)
 
 
 @pytest.fixture(scope="module")
+def schools():
+    return make_schools()
+
+
+@pytest.fixture(scope="module")
 def subgroup_rows(schools):
+    return make_subgroup_rows(schools)
+
+
+def make_subgroup_rows(schools):
     """Subgroup rows: group A gets +6 on top of the school effect, group B none, C tiny."""
     rng = np.random.default_rng(2)
     base = schools.data[["school_id", "school_year", "district_id", "first_grant_year", "math_ss"]]
@@ -49,13 +63,53 @@ def subgroup_rows(schools):
     return attach_timing(load_panel(data, spec=spec, validate_timing=False), schools)
 
 
-def test_by_subgroup_recovers_difference_and_suppresses_small_groups(subgroup_rows):
-    result = by_subgroup(
+def run_subgroups(subgroup_rows):
+    """The subgroup analysis these tests check (and the data-safety scan publishes)."""
+    return by_subgroup(
         subgroup_rows,
         did_subgroup_estimator("math_ss", covariates=[]),
-        min_cell_size=10,
+        min_cell_size=MIN_CELL,
         count_column="n_tested",
     )
+
+
+def write_published_outputs(folder: Path) -> tuple[list[Path], set[str]]:
+    """Write what a report shows of these runs; return the files and the school ids.
+
+    Used by ``tests/runner/test_data_safety.py`` to scan the subgroup outputs for unit ids
+    and unsuppressed small cells: the subgroup estimates and comparisons as CSV and HTML,
+    the forest plot as SVG, and the evidence summary table as CSV.
+    """
+    import matplotlib.pyplot as plt
+
+    from improve.did.evaluation import evaluate
+
+    schools = make_schools()
+    result = run_subgroups(make_subgroup_rows(schools))
+    folder.mkdir(parents=True, exist_ok=True)
+    files = [folder / "subgroups.csv", folder / "subgroup_differences.csv"]
+    result.tidy().to_csv(files[0], index=False)
+    result.differences.to_csv(files[1], index=False)
+    files.append(folder / "subgroups.html")
+    files[-1].write_text(result.tidy().to_html(index=False), encoding="utf-8")
+    fig = result.plot("points")
+    files.append(folder / "subgroups.svg")
+    fig.savefig(files[-1])
+    plt.close(fig)
+    overall = {
+        o: evaluate(schools, o, covariates=[]).simple.tidy().iloc[0]
+        for o in ("math_ss", "reading_ss")
+    }
+    summary = evidence_summary(
+        schools, overall, domains={"math_ss": "achievement", "reading_ss": "achievement"}, better={}
+    )
+    files.append(folder / "evidence_summary.csv")
+    summary.table.to_csv(files[-1], index=False)
+    return files, set(schools.data["school_id"])
+
+
+def test_by_subgroup_recovers_difference_and_suppresses_small_groups(subgroup_rows):
+    result = run_subgroups(subgroup_rows)
     est = result.estimates.set_index("subgroup")
     assert bool(est.loc["C", "suppressed"]) and np.isnan(est.loc["C", "estimate"])
     assert est.loc["A", "estimate"] - est.loc["B", "estimate"] == pytest.approx(6.0, abs=1.0)
