@@ -21,6 +21,15 @@ EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 
 
+def _pdf_option(func: Any) -> Any:
+    return click.option(
+        "--pdf/--no-pdf",
+        default=None,
+        help="Also print report.pdf with headless Chromium (default: when Chromium is "
+        "installed; --pdf makes a missing Chromium an error).",
+    )(func)
+
+
 def _say(message: str) -> None:
     stamp = time.strftime("%H:%M:%S")
     click.echo(f"[{stamp}] {message}", err=True)
@@ -97,6 +106,7 @@ def validate_command(data: str, columns: str | None, sheet: str | None) -> None:
 @click.option("--params-file", type=str, help="YAML file of parameters.")
 @click.option("--out", "-o", type=str, help="Reports folder (default: reports/).")
 @click.option("--run-id", type=str, help="Run folder name (default: WORKBOOK-DATASTEM).")
+@_pdf_option
 def run_command(
     workbook: str,
     data: str | None,
@@ -105,6 +115,7 @@ def run_command(
     params_file: str | None,
     out: str | None,
     run_id: str | None,
+    pdf: bool | None,
 ) -> None:
     """Run WORKBOOK on a data file and write reports/<run-id>/."""
     from improve.workbooks import run_workbook
@@ -119,14 +130,20 @@ def run_command(
         run_id=run_id,
         progress=_say,
         progress_bar=sys.stderr.isatty(),
+        pdf=pdf,
     )
     click.echo(str(result.folder / "report.html"))
 
 
-def _run_many(runs: list[dict[str, Any]], out: str | None, skip_unchanged: bool = False) -> None:
+def _run_many(
+    runs: list[dict[str, Any]],
+    out: str | None,
+    skip_unchanged: bool = False,
+    pdf: bool | None = None,
+) -> None:
     from improve.workbooks import build
 
-    outcomes = build(runs, out=out, progress=_say, skip_unchanged=skip_unchanged)
+    outcomes = build(runs, out=out, progress=_say, skip_unchanged=skip_unchanged, pdf=pdf)
     failed = [o for o in outcomes if isinstance(o, Exception)]
     reports = Path(out).resolve() if out else paths.reports_dir()
     click.echo(
@@ -147,21 +164,28 @@ def _run_many(runs: list[dict[str, Any]], out: str | None, skip_unchanged: bool 
     is_flag=True,
     help="Keep runs whose workbook, parameters, inputs and code have not changed.",
 )
-def build_command(config: str | None, out: str | None, skip_unchanged: bool) -> None:
-    """Run every analysis in CONFIG (default reports.yaml), then rebuild reports/index.html."""
+@_pdf_option
+def build_command(
+    config: str | None, out: str | None, skip_unchanged: bool, pdf: bool | None
+) -> None:
+    """Run every analysis in CONFIG (default reports.yaml), then rebuild reports/index.html.
+
+    --pdf/--no-pdf overrides each run's `pdf:` entry in CONFIG.
+    """
     from improve.workbooks import read_build_config
 
     path = Path(config) if config else paths.project_root() / "reports.yaml"
-    _run_many(read_build_config(path), out, skip_unchanged=skip_unchanged)
+    _run_many(read_build_config(path), out, skip_unchanged=skip_unchanged, pdf=pdf)
 
 
 @cli.command("demo")
 @click.option("--out", "-o", type=str, help="Reports folder (default: reports/).")
-def demo_command(out: str | None) -> None:
+@_pdf_option
+def demo_command(out: str | None, pdf: bool | None) -> None:
     """Run every workbook on the shipped demo data and write reports/index.html."""
     from improve.workbooks import demo_runs
 
-    _run_many(demo_runs(), out)
+    _run_many(demo_runs(), out, pdf=pdf)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,6 +34,7 @@ from improve.errors import DataError, ImproveError, OutputError, SpecError, Work
 from improve.report.index import write_index
 from improve.report.manifest import build_manifest, dataset_record, input_record, now_utc
 from improve.report.outputs import write_json
+from improve.report.pdf import PdfUnavailableError, html_to_pdf, pdf_unavailable_reason
 
 RESERVED = ("data_path", "column_map", "output_dir")
 #: Parameters whose values must name columns of the loaded panel.
@@ -471,6 +472,8 @@ def run_workbook(
     timeout: int = 3600,
     update_index: bool = True,
     skip_unchanged: bool = False,
+    pdf: bool | None = None,
+    pdf_timeout: float = 120.0,
 ) -> RunResult:
     """Validate inputs, execute a workbook with papermill and publish its run folder.
 
@@ -499,6 +502,14 @@ def run_workbook(
     skip_unchanged : bool
         Do not rerun when ``out/<run_id>/`` is a complete run of the same workbook,
         parameters, input contents and code (its manifest fingerprint matches).
+    pdf : bool, optional
+        Also print ``report.pdf`` with headless Chromium (:mod:`improve.report.pdf`).
+        ``None`` (default): when Chromium is installed; otherwise one warning line and no
+        PDF, and a failed print is a warning too. ``True``: a missing Chromium raises
+        :class:`~improve.report.pdf.PdfUnavailableError` before anything runs, and a failed
+        print fails the run. ``False``: no PDF.
+    pdf_timeout : float
+        Seconds allowed for printing the PDF.
 
     Returns
     -------
@@ -508,6 +519,8 @@ def run_workbook(
     ------
     improve.errors.SpecError, improve.errors.DataError
         Bad parameters or data, found before any kernel starts.
+    improve.report.pdf.PdfUnavailableError
+        ``pdf=True`` and no Chromium is installed (an :class:`OutputError`, exit code 2).
     improve.errors.WorkbookError
         The notebook failed; its executed copy is kept in ``<run_id>.failed/``.
     """
@@ -524,6 +537,7 @@ def run_workbook(
         )
     user = check_parameters(wb, {k: v for k, v in (params or {}).items() if k not in RESERVED})
     user = _resolve_path_parameters(user)
+    make_pdf = resolve_pdf(pdf, say)
 
     nb_dir = wb.path.parent
     data_path = _resolve(data, Path.cwd()) or _resolve(wb.parameters["data_path"].default, nb_dir)
@@ -574,7 +588,8 @@ def run_workbook(
     manifest_params.update({k: v for k, v in injected.items() if k != "output_dir"})
 
     fingerprint = run_fingerprint(wb, manifest_params, inputs)
-    if skip_unchanged and _unchanged(final, fingerprint):
+    wants_missing_pdf = pdf is True and not (final / "report.pdf").exists()
+    if skip_unchanged and not wants_missing_pdf and _unchanged(final, fingerprint):
         shutil.rmtree(tmp, ignore_errors=True)
         say(f"unchanged since the last run: kept {final}")
         return RunResult(run_id, final, "skipped", time.monotonic() - started_clock)
@@ -621,6 +636,25 @@ def run_workbook(
         except Exception as exc:
             error = f"rendering the report failed: {type(exc).__name__}: {exc}"
 
+    if error is None and make_pdf:
+        # printed inside the temporary folder: the run is published with its PDF or not at all
+        say("printing report.pdf")
+        pdf_clock = time.monotonic()
+        try:
+            html_to_pdf(
+                tmp / "report.html", tmp / "report.pdf", timeout=pdf_timeout, created=started
+            )
+            say(f"report.pdf printed in {time.monotonic() - pdf_clock:.1f} s")
+        except Exception as exc:  # Chromium failures must not lose the analysis
+            (tmp / "report.pdf").unlink(missing_ok=True)
+            if pdf:
+                error = f"printing report.pdf failed: {exc}"
+            else:
+                say(f"warning: report.pdf skipped: {exc}")
+
+    if error is not None:
+        for name in ("report.html", "report.pdf"):
+            (tmp / name).unlink(missing_ok=True)
     status = "complete" if error is None else "failed"
     manifest = build_manifest(
         run_id=run_id,
@@ -633,6 +667,7 @@ def run_workbook(
         status=status,
         project_root=paths.project_root(),
         error=error,
+        outputs=_outputs(tmp),
     )
     manifest["fingerprint"] = fingerprint
     seconds = time.monotonic() - started_clock
@@ -644,7 +679,6 @@ def run_workbook(
             say(f"done in {seconds:.1f} s: {final}")
             result = RunResult(run_id, final, status, seconds)
         else:
-            (tmp / "report.html").unlink(missing_ok=True)
             if failed.exists():
                 shutil.rmtree(failed)
             os.replace(tmp, failed)
@@ -654,6 +688,46 @@ def run_workbook(
     if error is not None:
         raise WorkbookError(f"workbook '{wb.name}' {error} (executed notebook kept in {failed})")
     return result
+
+
+def resolve_pdf(pdf: bool | None, warn: Progress | None = None) -> bool:
+    """Whether to print ``report.pdf``: the ``pdf`` option checked against this machine.
+
+    Parameters
+    ----------
+    pdf : bool, optional
+        ``True`` required, ``False`` off, ``None`` when Chromium is installed.
+    warn : callable, optional
+        Receives the one warning line when ``pdf`` is ``None`` and there is no Chromium.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    improve.report.pdf.PdfUnavailableError
+        ``pdf`` is ``True`` and no Chromium is installed.
+    """
+    if pdf is False:
+        return False
+    reason = pdf_unavailable_reason()
+    if reason is None:
+        return True
+    if pdf:
+        raise PdfUnavailableError(f"{reason}; or run without --pdf")
+    if warn is not None:
+        warn(f"warning: not writing report.pdf: {reason} (--no-pdf silences this)")
+    return False
+
+
+def _outputs(folder: Path) -> list[str]:
+    """Files a run wrote (relative paths), for the manifest."""
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and p.name != "manifest.json"
+    )
 
 
 def demo_runs() -> list[dict[str, Any]]:
@@ -674,12 +748,17 @@ def read_build_config(path: str | Path) -> list[dict[str, Any]]:
     if not isinstance(runs, list) or not all(isinstance(r, dict) and "workbook" in r for r in runs):
         raise SpecError(
             f"build config '{p}' must hold 'runs:', a list of entries each with 'workbook:' "
-            "(and optionally data:, columns:, params:, run_id:)"
+            "(and optionally data:, columns:, params:, run_id:, pdf:)"
         )
     base = p.resolve().parent
     resolved = []
     for run in runs:
         entry = dict(run)
+        if entry.get("pdf") is not None and not isinstance(entry["pdf"], bool):
+            raise SpecError(
+                f"build config '{p}': 'pdf:' of run '{entry.get('run_id') or entry['workbook']}' "
+                "must be true or false"
+            )
         for key in ("data", "columns"):
             if entry.get(key):
                 entry[key] = str(_resolve(entry[key], base))
@@ -693,11 +772,23 @@ def build(
     out: str | Path | None = None,
     progress: Progress | None = None,
     skip_unchanged: bool = False,
+    pdf: bool | None = None,
 ) -> list[RunResult | ImproveError]:
-    """Run several analyses; one failure does not stop the others; rebuild the index once."""
+    """Run several analyses; one failure does not stop the others; rebuild the index once.
+
+    ``pdf`` (``True``/``False``) overrides every run's ``pdf:`` entry; ``None`` keeps the
+    entries, and a run without one gets a PDF when Chromium is installed (one warning line
+    for the whole build when it is not). ``pdf=True`` without Chromium raises
+    :class:`~improve.report.pdf.PdfUnavailableError` before any run starts.
+    """
     say = progress or (lambda _msg: None)
+    wanted = [pdf if pdf is not None else run.get("pdf") for run in runs]
+    if pdf is True:
+        resolve_pdf(True)
+    if any(w is None for w in wanted) and not resolve_pdf(None, say):
+        wanted = [False if w is None else w for w in wanted]
     outcomes: list[RunResult | ImproveError] = []
-    for i, run in enumerate(runs, 1):
+    for i, (run, want) in enumerate(zip(runs, wanted, strict=True), 1):
         label = run.get("run_id") or run["workbook"]
         say(f"[{i}/{len(runs)}] {label}")
         try:
@@ -712,6 +803,7 @@ def build(
                     progress=lambda m: say(f"    {m}"),
                     update_index=False,
                     skip_unchanged=skip_unchanged,
+                    pdf=want,
                 )
             )
         except (ImproveError, DataError) as exc:

@@ -9,24 +9,17 @@ skipped when no Chromium is installed (and fails in CI, where it must run).
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 
+from improve.report.pdf import LAUNCH_ARGS, find_chromium, pdf_unavailable_reason
 from improve.workbooks import run_workbook
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# the Chromium report.pdf is printed with (IMPROVE_CHROMIUM, else chromium on PATH)
+CHROMIUM = None if pdf_unavailable_reason() else find_chromium()
+ARGS = list(LAUNCH_ARGS)
 
 if CHROMIUM is None and os.environ.get("CI"):
     raise RuntimeError("CI must install Debian's chromium for the browser tests (.ci/run)")

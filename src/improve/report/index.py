@@ -52,9 +52,9 @@ def render_index(runs: list[dict[str, Any]]) -> str:
         folder = html.escape(run["folder"])
         links = []
         if run["has_report"]:
-            links.append(f"<a href='{folder}/report.html'>report</a>")
-        if run["has_pdf"]:
-            links.append(f"<a href='{folder}/report.pdf'>PDF</a>")
+            links.append(f"<a href='{folder}/report.html' title='report (HTML)'>HTML</a>")
+        if run["has_pdf"]:  # only runs printed with Chromium have one (improve run --pdf)
+            links.append(f"<a href='{folder}/report.pdf' title='report (PDF)'>PDF</a>")
         links += [
             f"<a href='{folder}/tables/{html.escape(t)}'>{html.escape(t)}</a>"
             for t in run["tables"]

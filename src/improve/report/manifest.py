@@ -110,8 +110,13 @@ def build_manifest(
     status: str,
     project_root: Path,
     error: str | None = None,
+    outputs: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Assemble the manifest dictionary written as ``manifest.json``."""
+    """Assemble the manifest dictionary written as ``manifest.json``.
+
+    ``outputs`` lists the files the run wrote, relative to its folder (``report.html``,
+    ``report.pdf`` when one was printed, ``tables/*.csv``, ...).
+    """
     return {
         "run_id": run_id,
         "workbook": workbook,
@@ -125,4 +130,5 @@ def build_manifest(
         "command": " ".join(Path(sys.argv[0]).name.split() + sys.argv[1:]),
         "started": started,
         "finished": finished,
+        "outputs": list(outputs or []),
     }
