@@ -218,3 +218,20 @@ def test_chromium_that_fails_leaves_no_complete_looking_folder(tmp_path):
     assert json.loads((failed / "manifest.json").read_text())["status"] == "failed"
     assert not (failed / "report.pdf").exists() and not (failed / "report.html").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp")]
+
+
+def test_build_checks_pdf_setting_and_chromium_before_running(tmp_path):
+    import yaml
+
+    run = {"workbook": "panel_profile", "data": str(DEMO / "schools.csv"),
+           "columns": str(DEMO / "columns.yaml"), "run_id": "b"}
+    config = tmp_path / "reports.yaml"
+    config.write_text(yaml.safe_dump({"runs": [{**run, "pdf": "yes"}]}), encoding="utf-8")
+    bad = improve("build", str(config), "--out", str(tmp_path / "out"))
+    assert bad.returncode == 2 and "'pdf:' of run 'b' must be true or false" in bad.stderr
+    config.write_text(yaml.safe_dump({"runs": [run]}), encoding="utf-8")
+    missing = improve("build", str(config), "--out", str(tmp_path / "out"), "--pdf",
+                      env={"IMPROVE_CHROMIUM": MISSING})
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines()[-1].startswith("error: IMPROVE_CHROMIUM=")
+    assert not (tmp_path / "out" / "b").exists()
