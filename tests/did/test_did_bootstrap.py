@@ -62,7 +62,7 @@ def test_aggregate_bootstrap(boot, analytic) -> None:
 
 def test_cluster_robust_se_sums_influence_within_cluster(mpdta: pd.DataFrame, analytic) -> None:
     df = mpdta.assign(state=mpdta["countyreal"] // 1000)
-    res = att_gt(df, "lemp", cluster="state", **KEYS)
+    res = att_gt(df, "lemp", cluster="state", cluster_correction="none", **KEYS)
     np.testing.assert_allclose(res.att, analytic.att)
     codes = pd.factorize(df.groupby("countyreal")["state"].first().sort_index())[0]
     sums = np.zeros((codes.max() + 1, res.inf_func.shape[1]))
@@ -71,10 +71,12 @@ def test_cluster_robust_se_sums_influence_within_cluster(mpdta: pd.DataFrame, an
     np.testing.assert_allclose(res.se, expected, rtol=1e-12)
     assert res.n_clusters == df["state"].nunique()
     # clustering at the unit level is the unit-level analytic SE
-    same = att_gt(mpdta, "lemp", cluster="countyreal", **KEYS)
+    same = att_gt(mpdta, "lemp", cluster="countyreal", cluster_correction="none", **KEYS)
     np.testing.assert_allclose(same.se, analytic.se)
     # bootstrap with clusters draws one weight per cluster and stays close
-    bres = att_gt(df, "lemp", cluster="state", bootstrap=True, seed=1, **KEYS)
+    bres = att_gt(
+        df, "lemp", cluster="state", cluster_correction="none", bootstrap=True, seed=1, **KEYS
+    )
     assert np.all(np.abs(bres.se / res.se - 1) < 0.25)
     simple = aggregate(res, "simple")
     assert simple.overall_se > aggregate(analytic, "simple").overall_se * 0.5

@@ -108,6 +108,7 @@ def _fit(name: str):
         cluster=spec.get("clustervars"),
         panel=spec.get("panel", True),
         allow_unbalanced_panel=spec.get("allow_unbalanced_panel", False),
+        cluster_correction="none",  # the peers' plain sums of influence functions
     )
 
 

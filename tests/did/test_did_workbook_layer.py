@@ -170,10 +170,20 @@ def test_pretrend_wald_matches_r_statistic_and_adjusts_for_clusters(panel):
     from improve.did import att_gt
     from improve.did.pretest import pretrend_wald
 
-    clustered = att_gt(panel, "math_ss", covariates=[], control_group="notyettreated")
+    clustered = att_gt(
+        panel, "math_ss", covariates=[], control_group="notyettreated", cluster_correction="none"
+    )
     as_r = pretrend_wald(clustered, event_study=False, small_sample=False)
     assert as_r.statistic == pytest.approx(clustered.wald_stat, rel=1e-10)
     assert as_r.p_value == pytest.approx(clustered.wald_pvalue, rel=1e-8)
+    cr2 = att_gt(panel, "math_ss", covariates=[], control_group="notyettreated")
+    htz = pretrend_wald(cr2, event_study=False)
+    assert htz.method == "htz_f" and htz.statistic == pytest.approx(cr2.wald_stat, rel=1e-10)
+    k, eta = htz.df, htz.denominator_df
+    assert 1 < eta <= 11
+    expected = stats.f.sf((eta - k + 1) / (eta * k) * htz.statistic, k, eta - k + 1)
+    assert htz.p_value == pytest.approx(expected)
+    assert htz.p_value > pretrend_wald(cr2, event_study=False, small_sample=False).p_value
     adjusted = pretrend_wald(clustered, event_study=False)
     k, g = adjusted.df, adjusted.n_clusters
     assert adjusted.method == "hotelling_f" and g == 12

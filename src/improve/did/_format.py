@@ -21,6 +21,7 @@ def tidy_frame(
     *,
     extra: Mapping[str, object] | None = None,
     uniform_crit: float | NDArray[np.float64] | None = None,
+    df: float | NDArray[np.float64] | None = None,
 ) -> pd.DataFrame:
     """Build a tidy table (one row per estimate) with pointwise and optional uniform bands.
 
@@ -36,6 +37,10 @@ def tidy_frame(
         Additional columns (``group``, ``time``, ``event_time``...) inserted after ``term``.
     uniform_crit : float or ndarray, optional
         Critical value of a uniform (simultaneous) band; NaN entries give no band for a row.
+        A row's band is never narrower than its pointwise interval.
+    df : float or ndarray, optional
+        Degrees of freedom of t critical values and p-values per row (None or ``inf``:
+        normal).
 
     Returns
     -------
@@ -43,10 +48,17 @@ def tidy_frame(
     """
     est = np.asarray(estimate, dtype=float)
     se = np.asarray(se, dtype=float)
-    z = float(stats.norm.ppf(1.0 - alpha / 2.0))
+    dof = np.broadcast_to(np.inf if df is None else np.asarray(df, dtype=float), est.shape)
+    normal = np.isinf(dof) | np.isnan(dof)
+    safe = np.where(normal, 1.0, dof)
+    z = np.where(
+        normal, stats.norm.ppf(1.0 - alpha / 2.0), stats.t.ppf(1.0 - alpha / 2.0, safe)
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = est / se
-    pval = 2.0 * stats.norm.sf(np.abs(stat))
+    pval = np.where(
+        normal, 2.0 * stats.norm.sf(np.abs(stat)), 2.0 * stats.t.sf(np.abs(stat), safe)
+    )
     data: dict[str, object] = {"term": list(terms)}
     if extra:
         data.update(extra)
@@ -61,7 +73,7 @@ def tidy_frame(
         }
     )
     if uniform_crit is not None:
-        crit = np.broadcast_to(np.asarray(uniform_crit, dtype=float), est.shape)
+        crit = np.maximum(np.broadcast_to(np.asarray(uniform_crit, dtype=float), est.shape), z)
         data["conf_low_uniform"] = est - crit * se
         data["conf_high_uniform"] = est + crit * se
     return pd.DataFrame(data)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from improve.did._format import fmt_num, html_table, text_table, tidy_frame
 from improve.did._inference import (
     ZERO_SE,
+    CR2Terms,
     analytic_se,
     make_rng,
     multiplier_bootstrap,
@@ -65,6 +66,14 @@ class AggregateResult:
         Influence function of the overall parameter.
     inf_func_egt : ndarray, shape (n_units, len(egt))
         Influence functions of the components.
+    df_overall : float
+        Degrees of freedom of the overall estimate's t critical value (``inf``: normal).
+    df_egt : ndarray or None
+        Degrees of freedom of the components (None: normal).
+    cr2 : CR2Terms or None
+        The CR2 terms of the cells aggregated (None without the correction).
+    cell_weights_egt : ndarray, shape (n_cells, len(egt)), or None
+        Weights of those cells in each component (with ``cr2``), e.g. for joint tests.
     """
 
     type: str
@@ -85,6 +94,10 @@ class AggregateResult:
     min_e: float
     max_e: float
     outcome: str
+    df_overall: float = math.inf
+    df_egt: FloatArray | None = None
+    cr2: CR2Terms | None = field(default=None, repr=False)
+    cell_weights_egt: FloatArray | None = field(default=None, repr=False)
 
     def tidy(self) -> pd.DataFrame:
         """Overall estimate first, then one row per cohort / event time / period."""
@@ -94,6 +107,7 @@ class AggregateResult:
             np.array([self.overall_se]),
             self.alpha,
             uniform_crit=np.nan if self.uniform and self.type != "simple" else None,
+            df=self.df_overall,
         )
         if self.type == "simple":
             return overall
@@ -111,6 +125,7 @@ class AggregateResult:
             self.alpha,
             extra={col: self.egt},
             uniform_crit=self.crit_val_egt if self.uniform else None,
+            df=self.df_egt,
         )
         overall.insert(1, col, np.nan)
         return pd.concat([overall, parts], ignore_index=True)
@@ -257,6 +272,14 @@ def _mean_cols(m: FloatArray, cols: NDArray[np.intp]) -> FloatArray:
     return out
 
 
+def _cell_weights(k: int, sets: list[NDArray[np.intp]], weights: list[FloatArray]) -> FloatArray:
+    """Weights of the ``k`` cells in each aggregated estimate, shape (k, len(sets))."""
+    out = np.zeros((k, len(sets)))
+    for e, (keep, w) in enumerate(zip(sets, weights, strict=True)):
+        out[keep, e] = w
+    return out
+
+
 def _agg_cols(
     att: FloatArray,
     inf: FloatArray,
@@ -344,10 +367,12 @@ def aggregate(
     t = result.times.copy()
     att = result.att.copy()
     inf = result.inf_func
+    cr2 = result.cr2
     glist = np.unique(group)
     if na_rm:
         notna = np.isfinite(att)
         group, t, att, inf = group[notna], t[notna], att[notna], inf[:, notna]
+        cr2 = None if cr2 is None else cr2.subset(notna)
         glist = np.unique(group)
         if type == "group":
             good = [
@@ -358,6 +383,7 @@ def aggregate(
             ]
             keep = np.isin(group, good)
             group, t, att, inf = group[keep], t[keep], att[keep], inf[:, keep]
+            cr2 = None if cr2 is None else cr2.subset(keep)
             glist = np.unique(group)
     elif np.any(~np.isfinite(att)):
         raise EstimationError(
@@ -394,10 +420,14 @@ def aggregate(
     egt = np.array([], dtype=float)
     att_e = np.array([], dtype=float)
     inf_e = np.zeros((n, 0))
+    k = att.size
+    w_e = np.zeros((k, 0))  # weights of the cells in each component
 
     if type == "simple":
         overall = float(np.sum(att[keepers] * pg[keepers]) / np.sum(pg[keepers]))
-        inf_o = _agg_cols(att, inf, [keepers], [pg[keepers] / pg[keepers].sum()], wif)[:, 0]
+        w_simple = [pg[keepers] / pg[keepers].sum()]
+        inf_o = _agg_cols(att, inf, [keepers], w_simple, wif)[:, 0]
+        w_o = _cell_weights(k, [keepers], w_simple)[:, 0]
     elif type == "group":
         egt = glist.astype(float)
         sets = []
@@ -409,10 +439,14 @@ def aggregate(
             sets.append(wg)
         att_e = np.array(vals)
         with np.errstate(invalid="ignore", divide="ignore"):
-            inf_e = _agg_cols(att, inf, sets, [pg[wg] / pg[wg].sum() for wg in sets], None)
+            w_sets = [pg[wg] / pg[wg].sum() for wg in sets]
+            inf_e = _agg_cols(att, inf, sets, w_sets, None)
+            w_e = _cell_weights(k, sets, w_sets)
         overall = float(np.sum(att_e * pgg) / np.sum(pgg))
         wif_g = (pgg, glist, glist, ucode, w_ind)
-        inf_o = _agg_cols(att_e, inf_e, [np.arange(glist.size)], [pgg / pgg.sum()], wif_g)[:, 0]
+        all_g = [np.arange(glist.size)]
+        inf_o = _agg_cols(att_e, inf_e, all_g, [pgg / pgg.sum()], wif_g)[:, 0]
+        w_o = w_e @ (pgg / pgg.sum())
     elif type == "dynamic":
         ev = t - group
         eseq = np.unique(ev)
@@ -430,9 +464,11 @@ def aggregate(
         weights = [pg[we] / pg[we].sum() for we in sets]
         att_e = np.array([float(att[we] @ pw) for we, pw in zip(sets, weights, strict=True)])
         inf_e = _agg_cols(att, inf, sets, weights, wif)
+        w_e = _cell_weights(k, sets, weights)
         epos = np.flatnonzero(eseq >= 0)
         overall = float(np.mean(att_e[epos])) if epos.size else np.nan
         inf_o = _mean_cols(inf_e, epos) if epos.size else np.zeros(n)
+        w_o = w_e[:, epos].mean(axis=1) if epos.size else np.zeros(k)
     else:  # calendar
         min_g = np.min(g_idx)
         t_list = np.unique(t_idx)
@@ -442,17 +478,40 @@ def aggregate(
         weights = [pg[wt] / pg[wt].sum() for wt in sets]
         att_e = np.array([float(pw @ att[wt]) for wt, pw in zip(sets, weights, strict=True)])
         inf_e = _agg_cols(att, inf, sets, weights, wif)
+        w_e = _cell_weights(k, sets, weights)
         overall = float(np.mean(att_e))
         inf_o = _mean_cols(inf_e, np.arange(att_e.size))
+        w_o = w_e.mean(axis=1)
 
-    se_o = float(analytic_se(inf_o, n, cl)[0])
-    se_e = analytic_se(inf_e, n, cl) if inf_e.shape[1] else np.array([], dtype=float)
+    # CR2: corrections of the cluster sums and Satterthwaite df, linear in the cell weights
+    # (the weight-estimation term of the influence function is left uncorrected)
+    corr_o = corr_e = None
+    df_o, df_e = math.inf, None
+    if cr2 is not None:
+        corr_o = cr2.correction @ w_o[:, None]
+        corr_e = cr2.correction @ w_e
+        df_o = float(cr2.satterthwaite_df(w_o)[0])
+        df_e = cr2.satterthwaite_df(w_e) if w_e.shape[1] else None
+    se_o = float(analytic_se(inf_o, n, cl, corr_o)[0])
+    se_e = analytic_se(inf_e, n, cl, corr_e) if inf_e.shape[1] else np.array([], dtype=float)
     crit = z_crit(alpha)
     uniform = False
     if boot:
         allif = np.column_stack([inf_o, inf_e])
+        allcorr = None if corr_o is None else np.column_stack([corr_o, corr_e])
+        alldf = None
+        if cr2 is not None:
+            alldf = np.concatenate([[df_o], np.zeros(0) if df_e is None else df_e])
         bres = multiplier_bootstrap(
-            allif, n, cl, n_boot, alpha, make_rng(seed), band_cols=np.arange(1, allif.shape[1])
+            allif,
+            n,
+            cl,
+            n_boot,
+            alpha,
+            make_rng(seed),
+            band_cols=np.arange(1, allif.shape[1]),
+            score_correction=allcorr,
+            band_df=alldf,
         )
         se_o = float(bres.se[0])
         se_e = bres.se[1:]
@@ -491,4 +550,8 @@ def aggregate(
         min_e=float(min_e),
         max_e=float(max_e),
         outcome=result.outcome,
+        df_overall=df_o,
+        df_egt=df_e,
+        cr2=cr2,
+        cell_weights_egt=None if cr2 is None else w_e,
     )

@@ -51,9 +51,11 @@ from improve.did import _estimators as est
 from improve.did._format import fmt_num, html_table, text_table, tidy_frame
 from improve.did._inference import (
     ZERO_SE,
+    CR2Terms,
     analytic_se,
     analytic_vcov,
     block_vcov,
+    cr2_terms,
     make_rng,
     multiplier_bootstrap,
     z_crit,
@@ -66,6 +68,7 @@ IntArray = NDArray[np.intp]
 ControlGroup = Literal["nevertreated", "notyettreated"]
 EstMethod = Literal["dr", "ipw", "reg"]
 BasePeriod = Literal["varying", "universal"]
+ClusterCorrection = Literal["CR2", "none"]
 
 
 # ----------------------------------------------------------------------------- result
@@ -110,6 +113,16 @@ class ATTGTResult:
         :func:`improve.did.aggregate`.
     cluster_codes : ndarray of int or None
         Cluster index of each unit (None: unit-level inference).
+    cluster_correction : str
+        "CR2" (bias-reduced cluster sums and t critical values) or "none" (see
+        :func:`att_gt`).
+    cr2 : CR2Terms or None
+        CR2 corrections of the cluster sums of ``inf_func`` and the cluster shares that
+        give Satterthwaite degrees of freedom (None without clusters or correction);
+        aggregations apply them with their cell weights.
+    df : ndarray, shape (k,)
+        Degrees of freedom of the t critical values of the pointwise intervals (``inf``:
+        normal, as R).
     """
 
     groups: FloatArray
@@ -148,6 +161,9 @@ class ATTGTResult:
     seed: int | None
     time_periods: FloatArray = field(repr=False)
     cohorts: FloatArray = field(repr=False)
+    cluster_correction: str = "none"
+    cr2: CR2Terms | None = field(default=None, repr=False)
+    df: FloatArray | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ presentation
     @property
@@ -174,6 +190,7 @@ class ATTGTResult:
             self.alpha,
             extra=extra,
             uniform_crit=self.crit_val if self.uniform else None,
+            df=self.df,
         )
 
     def _notes(self) -> list[str]:
@@ -379,6 +396,7 @@ def att_gt(
     n_boot: int = 999,
     alpha: float = 0.05,
     seed: int | None = None,
+    cluster_correction: ClusterCorrection = "CR2",
 ) -> ATTGTResult:
     """Estimate group-time average treatment effects ATT(g,t) (Callaway & Sant'Anna 2021).
 
@@ -447,6 +465,19 @@ def att_gt(
         Significance level.
     seed : int, optional
         Seed of the numpy Generator used by the bootstrap.
+    cluster_correction : {"CR2", "none"}
+        Small-sample correction of cluster-robust inference (only with ``cluster``).
+        "CR2" (default): the cluster sums of the influence functions get the bias-reduced
+        (Bell--McCaffrey CR2) leverage correction of each cell's treated and comparison
+        means, and pointwise intervals and p-values use t critical values with
+        Satterthwaite degrees of freedom (the effective number of clusters of each
+        estimate); the multiplier bootstrap draws on the corrected sums. With one large
+        district among many small ones, uncorrected cluster-robust 95% intervals cover
+        about 89% on the demo generator, corrected ones about 95% (see
+        ``benchmarks/montecarlo_results``). "none": plain sums and normal critical values
+        (R ``did`` and csdid semantics).
+        The uniform band's sup-t critical value comes from the bootstrap and is never
+        below a row's pointwise t value.
 
     Returns
     -------
@@ -470,6 +501,10 @@ def att_gt(
         cannot be estimated (reported as NaN), small cells.
     """
     _validate_options(control_group, est_method, base_period, anticipation, n_boot, alpha)
+    if cluster_correction not in ("CR2", "none"):
+        raise SpecError(
+            f"cluster_correction must be 'CR2' or 'none', got {cluster_correction!r}"
+        )
     df, names = _resolve_names(data, outcome, unit, time, cohort, covariates, weights, cluster)
     prep = _prepare(df, names, control_group, anticipation, panel, allow_unbalanced_panel)
     cells = _estimate_cells(prep, control_group, est_method, base_period, anticipation)
@@ -477,21 +512,37 @@ def att_gt(
     n = prep.n
     att = cells.att
     inf = cells.inf
+    cr2 = None
+    correction = None
+    df = np.full(att.size, np.inf)
+    if prep.cluster_codes is not None and cluster_correction == "CR2":
+        cr2 = cr2_terms(inf, prep.cluster_codes, prep.unit_cohort, cells.groups, prep.unit_weight)
+        correction = cr2.correction
+        df = cr2.satterthwaite_df(np.eye(att.size))
     if cells.blocks is not None and prep.cluster_codes is None:
         vcov = block_vcov(inf, n, *cells.blocks)
         with np.errstate(invalid="ignore"):
             se = np.sqrt(np.diag(vcov))
         se = np.where(np.isfinite(se) & (se > ZERO_SE), se, np.nan)
     else:
-        se = analytic_se(inf, n, prep.cluster_codes)
-        vcov = analytic_vcov(inf, n, prep.cluster_codes)
+        se = analytic_se(inf, n, prep.cluster_codes, correction)
+        vcov = analytic_vcov(inf, n, prep.cluster_codes, correction)
     se[~np.isfinite(att)] = np.nan
     zero_na = ~np.isfinite(se)
 
     crit = z_crit(alpha)
     uniform = False
     if bootstrap:
-        boot = multiplier_bootstrap(inf, n, prep.cluster_codes, n_boot, alpha, make_rng(seed))
+        boot = multiplier_bootstrap(
+            inf,
+            n,
+            prep.cluster_codes,
+            n_boot,
+            alpha,
+            make_rng(seed),
+            score_correction=correction,
+            band_df=None if cr2 is None else df,
+        )
         se = np.where(zero_na, se, boot.se)
         if np.isfinite(boot.crit_val):
             crit = boot.crit_val
@@ -544,6 +595,9 @@ def att_gt(
         seed=seed,
         time_periods=prep.tlist,
         cohorts=prep.glist,
+        cluster_correction="none" if cr2 is None else "CR2",
+        cr2=cr2,
+        df=df,
     )
 
 

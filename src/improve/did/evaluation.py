@@ -33,6 +33,12 @@ class DiDEvaluation:
                 f"standard errors: leave-one-cluster-out jackknife over {self.cells.n_clusters} "
                 f"clusters ({self.cells.cluster})"
             )
+        if self.cells.cluster and self.cells.cluster_correction == "CR2":
+            return (
+                f"standard errors: cluster-robust by {self.cells.cluster} "
+                f"({self.cells.n_clusters} clusters), bias-reduced (CR2), t intervals with "
+                "Satterthwaite degrees of freedom"
+            )
         if self.cells.cluster:
             return (
                 f"standard errors: cluster-robust by {self.cells.cluster} "

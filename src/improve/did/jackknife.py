@@ -10,6 +10,7 @@ Nielsen and Webb, 2023) restored coverage to 94% (``benchmarks/montecarlo_result
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -137,7 +138,9 @@ def with_jackknife_se(
     se_egt = ses[:-1]
     if result.egt.size and not np.array_equal(np.asarray(labels, float), result.egt.astype(float)):
         raise EstimationError("jackknife components do not match the aggregate's")
-    return replace(result, overall_se=float(ses[-1]), se_egt=se_egt)
+    return replace(
+        result, overall_se=float(ses[-1]), se_egt=se_egt, df_overall=math.inf, df_egt=None
+    )
 
 
 def jackknife_evaluation_ses(

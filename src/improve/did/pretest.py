@@ -24,10 +24,14 @@ class PretrendTest:
     p_value : float
         p-value of the reported test (see ``method``).
     method : str
-        ``"chi2"`` (large-sample, as R ``did``) or ``"hotelling_f"``: with G clusters the
-        statistic is rescaled to ``(G − k) / (k (G − 1)) · W`` and compared with
-        F(k, G − k), the exact reference for the mean of G independent normal cluster sums
-        (Hotelling's T²). With few clusters the chi-squared test rejects far too often.
+        ``"chi2"`` (large-sample, as R ``did``); ``"htz_f"``: CR2 covariance (the default
+        of clustered :func:`improve.did.att_gt`) and the approximate Hotelling test of
+        Pustejovsky & Tipton (2018, ``clubSandwich::Wald_test(test = "HTZ")``):
+        ``(η − k + 1) / (η k) · W`` against F(k, η − k + 1), with η the effective degrees
+        of freedom of the covariance estimate (few when one cluster dominates); or
+        ``"hotelling_f"``: with G clusters ``(G − k) / (k (G − 1)) · W`` against
+        F(k, G − k), Hotelling's T² for G equal clusters. With few or unequal clusters the
+        chi-squared test rejects far too often.
     chi2_p_value : float
         Large-sample p-value, for comparison with R.
     n_clusters : int
@@ -42,10 +46,23 @@ class PretrendTest:
     chi2_p_value: float
     n_clusters: int
     terms: tuple[str, ...]
+    denominator_df: float = float("nan")
 
     def describe(self) -> str:
         """One sentence for reports."""
-        if self.method == "hotelling_f":
+        if self.method == "htz_f" and not np.isfinite(self.p_value):
+            return (
+                f"The {self.df} pre-treatment estimates cannot be tested jointly: the "
+                f"clustered covariance has only {self.denominator_df:.1f} effective degrees "
+                f"of freedom ({self.n_clusters} clusters, a few of them dominant); test fewer "
+                "event times (min_e) and read the event-study plot."
+            )
+        if self.method == "htz_f":
+            how = (
+                f"small-sample F test with {self.n_clusters} clusters, "
+                f"{self.denominator_df:.1f} effective degrees of freedom"
+            )
+        elif self.method == "hotelling_f":
             how = f"F test with {self.n_clusters} clusters"
         else:
             how = "chi-squared test"
@@ -75,7 +92,10 @@ def pretrend_wald(
     min_e : float, optional
         Earliest event time tested (event-study version).
     small_sample : bool
-        Use the Hotelling F reference when inference is clustered (recommended).
+        With clustered inference: the HTZ test on the CR2 covariance when ``result`` has
+        it (``cluster_correction="CR2"``, the default), else the Hotelling F reference
+        (recommended). False: chi-squared on the same covariance (R's test when
+        ``cluster_correction="none"``).
     """
     from improve.did.aggregate import aggregate
 
@@ -86,10 +106,14 @@ def pretrend_wald(
         theta = agg.att_egt[pre]
         psi = agg.inf_func_egt[:, pre]
         terms = tuple(f"e={e:g}" for e in agg.egt[pre])
+        cr2 = agg.cr2
+        combos = None if agg.cell_weights_egt is None else agg.cell_weights_egt[:, pre]
     else:
         pre = np.flatnonzero(~result.post)
         theta = result.att[pre]
         psi = result.inf_func[:, pre]
+        cr2 = result.cr2
+        combos = np.eye(result.att.size)[:, pre]
         terms = tuple(
             f"ATT({g:g},{t:g})" for g, t in zip(result.groups[pre], result.times[pre], strict=True)
         )
@@ -98,6 +122,10 @@ def pretrend_wald(
     terms = tuple(t for t, k in zip(terms, keep, strict=True) if k)
     n = psi.shape[0]
     sums = cluster_sum(psi, codes)
+    use_cr2 = cr2 is not None and combos is not None
+    if use_cr2:
+        combos = combos[:, keep]
+        sums = sums + cr2.correction @ combos
     n_clusters = sums.shape[0]
     k = theta.size
     if k == 0:
@@ -106,6 +134,13 @@ def pretrend_wald(
     statistic = float(theta @ np.linalg.pinv(vcov) @ theta)
     chi2_p = float(stats.chi2.sf(statistic, k))
     clustered = codes is not None and n_clusters < n
+    if small_sample and use_cr2:
+        eta = cr2.hotelling_df(combos)
+        p = np.nan  # fewer effective degrees of freedom than restrictions: no F reference
+        if np.isfinite(eta) and eta > k - 1:
+            f_stat = (eta - k + 1) / (eta * k) * statistic
+            p = float(stats.f.sf(f_stat, k, eta - k + 1))
+        return PretrendTest(statistic, k, p, "htz_f", chi2_p, n_clusters, terms, eta)
     if small_sample and clustered and n_clusters > k:
         f_stat = (n_clusters - k) / (k * (n_clusters - 1)) * statistic
         p = float(stats.f.sf(f_stat, k, n_clusters - k))
@@ -186,12 +221,12 @@ def detectable_linear_pretrend(
     return float(np.sqrt(lam / precision)) if precision > 0 else float("nan")
 
 
-def pretrend_table(results: Any) -> Any:
+def pretrend_table(results: Any, *, min_e: float | None = None) -> Any:
     """One row per estimator: restrictions, statistic, p-value, method, detectable slope.
 
     ``results`` maps a label to an :class:`ATTGTResult` (tested by event time with its
-    influence functions) or to any result with ``estimate``, ``vcov``, ``event_time`` and
-    ``n_clusters``.
+    influence functions, from ``min_e`` on) or to any result with ``estimate``, ``vcov``,
+    ``event_time`` and ``n_clusters``.
     """
     import pandas as pd
 
@@ -200,7 +235,7 @@ def pretrend_table(results: Any) -> Any:
     rows = []
     for label, result in results.items():
         if isinstance(result, ATTGTResult):
-            test = pretrend_wald(result)
+            test = pretrend_wald(result, min_e=min_e)
             slope = float("nan")
         else:
             test = pretrend_wald_vcov(

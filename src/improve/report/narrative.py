@@ -155,11 +155,17 @@ def diagnostics_paragraph(
             f"The joint test of no pre-trends rejects at the {alpha:.0%} level for "
             f"{', '.join(rejected)}: parallel trends is doubtful and the estimates may be biased."
         )
-    elif len(pretests):
+    elif pretests["p_value"].notna().any():
         sentences.append(
             f"No joint pre-trend test rejects at the {alpha:.0%} level (smallest p = "
             f"{pretests['p_value'].min():.2f}); a passed pre-test is weak evidence, as its power "
             "against gradual trends is limited."
+        )
+    untested = pretests.loc[pretests["p_value"].isna(), "estimator"].tolist()
+    if untested:
+        sentences.append(
+            f"No joint pre-trend test is reported for {', '.join(untested)}: the clustered "
+            "covariance has fewer effective degrees of freedom than pre-treatment estimates."
         )
     if breakdown_rm is not None:
         if np.isfinite(breakdown_rm):

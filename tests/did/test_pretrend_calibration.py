@@ -1,0 +1,83 @@
+"""Pre-trend tests on the demo generator: nominal size without a violation, power with one.
+
+The demo design (60 districts of very unequal size, ``simulate_schools``) is where a
+large-sample Wald test of the pre-treatment event-study coefficients misleads: on
+cluster-robust covariances it rejects true parallel trends in about a quarter of draws.
+``pretrend_wald`` on the CR2 covariance with the HTZ F reference (the default for clustered
+``att_gt``), over the workbook's window (event times -5 to -1), rejects no more often than
+the nominal 5% (measured on 300 draws: 1.7%, conservative; in 4% of draws the covariance has
+fewer effective degrees of freedom than restrictions and no p-value is reported, instead of
+the 83% rejections a Hotelling F with 60 clusters gives in exactly those draws). With the
+generator's built-in violation (a differential trend of the early cohorts) the test
+rejects, and the relative-magnitudes sensitivity analysis (HonestDiD) reports a smaller
+breakdown value than on the same draw without it.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from improve.data.simulate import DEFAULT_SEED, simulate_schools
+from improve.did import att_gt, honest_did, sunab
+from improve.did.pretest import pretrend_wald
+
+COLS = {
+    "unit": "school_id",
+    "time": "school_year",
+    "cohort": "first_grant_year",
+    "cluster": "district_id",
+}
+NULL_REPS = 120
+VIOLATION = 0.15  # SD of the outcome per year, early cohorts (see simulate_schools)
+MIN_E = -5  # the event_study_diagnostics workbook's default window
+
+
+def _pretest(seed: int, violation: float) -> tuple[float, float, str]:
+    df = simulate_schools(seed=seed, pretrend_violation=violation)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = att_gt(df, "math_ss", **COLS, control_group="notyettreated")
+        test = pretrend_wald(res, min_e=MIN_E)
+    return test.p_value, test.chi2_p_value, test.method
+
+
+@pytest.mark.slow
+def test_no_violation_rejects_at_the_nominal_rate() -> None:
+    draws = [_pretest(9000 + i, 0.0) for i in range(NULL_REPS)]
+    assert {m for _, _, m in draws} == {"htz_f"}
+    p = np.array([d[0] for d in draws])
+    chi2 = np.array([d[1] for d in draws])
+    undefined = float(np.mean(np.isnan(p)))
+    assert undefined <= 0.15, undefined
+    rate = float(np.mean(p[np.isfinite(p)] < 0.05))
+    band = 3 * math.sqrt(0.05 * 0.95 / NULL_REPS)
+    assert rate <= 0.05 + band, rate
+    # the large-sample test on the same covariance over-rejects: the correction matters here
+    assert np.mean(chi2 < 0.05) > 0.12
+
+
+@pytest.mark.slow
+def test_violation_is_detected_and_sensitivity_shows_the_breakdown() -> None:
+    p_viol, _, _ = _pretest(DEFAULT_SEED, VIOLATION)
+    p_null, _, _ = _pretest(DEFAULT_SEED, 0.0)
+    assert p_viol < 0.01 < 0.05 < p_null
+    power = np.mean([_pretest(9500 + i, VIOLATION)[0] < 0.05 for i in range(20)])
+    assert power >= 0.5, power
+
+    breakdowns = {}
+    for violation in (0.0, VIOLATION):
+        df = simulate_schools(seed=DEFAULT_SEED, pretrend_violation=violation)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sa = sunab(df, "math_ss", **COLS, min_e=-5, max_e=5)
+        rm = honest_did(
+            sa, method="relative_magnitudes", mbar_grid=[0, 0.25, 0.5, 1], grid_points=60,
+            sims=200,
+        )
+        breakdowns[violation] = rm.breakdown()
+    assert np.isfinite(breakdowns[VIOLATION])
+    assert breakdowns[VIOLATION] < breakdowns[0.0]
