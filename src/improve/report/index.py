@@ -37,6 +37,7 @@ def collect_runs(reports: Path) -> list[dict[str, Any]]:
                 "headline": results.get("headline", ""),
                 "has_report": (folder / "report.html").exists(),
                 "has_pdf": (folder / "report.pdf").exists(),
+                "has_workbook": (folder / "tables" / "tables.xlsx").exists(),
                 "tables": sorted(p.name for p in (folder / "tables").glob("*.csv"))
                 if (folder / "tables").is_dir()
                 else [],
@@ -55,6 +56,11 @@ def render_index(runs: list[dict[str, Any]]) -> str:
             links.append(f"<a href='{folder}/report.html' title='report (HTML)'>HTML</a>")
         if run["has_pdf"]:  # only runs printed with Chromium have one (improve run --pdf)
             links.append(f"<a href='{folder}/report.pdf' title='report (PDF)'>PDF</a>")
+        if run.get("has_workbook"):
+            links.append(
+                f"<a href='{folder}/tables/tables.xlsx' title='every table, one sheet each'>"
+                "Excel</a>"
+            )
         links += [
             f"<a href='{folder}/tables/{html.escape(t)}'>{html.escape(t)}</a>"
             for t in run["tables"]
