@@ -140,3 +140,25 @@ def test_evidence_summary_rates_a_qed_with_unequal_baselines(schools):
     assert "p_adjusted" in table.columns
     assert summary.rating.design == "quasi_experimental"
     assert summary.reasons()
+
+
+def test_subgroup_intervals_use_the_estimators_degrees_of_freedom(schools):
+    from scipy import stats
+
+    column = "__level"
+    data = schools.data.assign(**{column: np.where(schools.data.index % 2 == 0, "x", "y")})
+    panel = type(schools)(data=data, spec=schools.spec, report=schools.report)
+
+    def estimator(sub):
+        return {"estimate": 1.0, "std_error": 0.5, "df": 4.0}
+
+    def normal(sub):
+        return {"estimate": 1.0, "std_error": 0.5}
+
+    t_rows = by_subgroup(panel, estimator, column=column, min_cell_size=1).estimates
+    z_rows = by_subgroup(panel, normal, column=column, min_cell_size=1).estimates
+    t_row = t_rows.loc[t_rows["subgroup"] == "x"].iloc[0]
+    z_row = z_rows.loc[z_rows["subgroup"] == "x"].iloc[0]
+    assert t_row["conf_high"] == pytest.approx(1.0 + stats.t.ppf(0.975, 4) * 0.5)
+    assert z_row["conf_high"] == pytest.approx(1.0 + 1.959963984540054 * 0.5)
+    assert t_row["p_value"] == pytest.approx(2 * stats.t.sf(2.0, 4))

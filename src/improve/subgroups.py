@@ -116,7 +116,8 @@ def by_subgroup(
     panel : Panel
         Subgroup rows (one per unit × period × subgroup) or student-level rows.
     estimator : callable
-        Takes the subgroup's Panel; returns a mapping with ``estimate`` and ``std_error``.
+        Takes the subgroup's Panel; returns a mapping with ``estimate`` and ``std_error``
+        (and optionally ``df``, degrees of freedom for t intervals).
     column : str, optional
         Subgroup column (default: the spec's first subgroup column).
     levels : sequence, optional
@@ -170,17 +171,22 @@ def by_subgroup(
                 warnings.simplefilter("ignore")
                 out = estimator(sub)
             est, se = float(out["estimate"]), float(out["std_error"])
+            dof = float(out.get("df", np.inf))
         except (ImproveError, np.linalg.LinAlgError, ValueError) as exc:
             row.update(suppressed=True, note=f"not estimable: {str(exc)[:120]}")
             rows.append(row)
             continue
+        # t reference when the estimator reports degrees of freedom (clustered CR2)
+        finite = np.isfinite(dof)
+        crit = float(stats.t.ppf(1 - alpha / 2, dof)) if finite else z
+        tail = stats.t.sf(abs(est / se), dof) if finite else stats.norm.sf(abs(est / se))
         row.update(
             estimate=est,
             std_error=se,
             statistic=est / se,
-            p_value=float(2 * stats.norm.sf(abs(est / se))),
-            conf_low=est - z * se,
-            conf_high=est + z * se,
+            p_value=float(2 * tail),
+            conf_low=est - crit * se,
+            conf_high=est + crit * se,
         )
         rows.append(row)
     columns = [
@@ -245,6 +251,10 @@ def did_subgroup_estimator(outcome: str, **options: Any) -> SubgroupEstimator:
         simple = aggregate(result, type="simple")
         if not np.isfinite(simple.overall_att):
             raise EstimationError("no estimable post-treatment cells")
-        return {"estimate": simple.overall_att, "std_error": simple.overall_se}
+        return {
+            "estimate": simple.overall_att,
+            "std_error": simple.overall_se,
+            "df": simple.df_overall,
+        }
 
     return estimate
