@@ -175,3 +175,16 @@ def test_unit_clusters_and_bad_option(mpdta: pd.DataFrame) -> None:
     assert np.all(unit.df > 50)
     with pytest.raises(SpecError, match="cluster_correction"):
         att_gt(mpdta, "lemp", cluster="countyreal", cluster_correction="CR1", **keys)
+
+
+def test_analytic_standard_errors_with_a_bootstrap_band(data: pd.DataFrame) -> None:
+    res = att_gt(data, "lemp", bootstrap=True, n_boot=999, seed=3, **KEYS)
+    analytic = aggregate(res, "dynamic", bootstrap=False)
+    mixed = aggregate(res, "dynamic", bootstrap_se=False)
+    other_seed = aggregate(res, "dynamic", bootstrap_se=False, seed=4)
+    np.testing.assert_array_equal(mixed.se_egt, analytic.se_egt)
+    np.testing.assert_array_equal(other_seed.se_egt, analytic.se_egt)  # seed-free SEs
+    assert mixed.overall_se == analytic.overall_se
+    assert mixed.uniform and mixed.crit_val_egt > stats.norm.ppf(0.975)
+    tidy = mixed.tidy().iloc[1:]
+    assert np.all(tidy["conf_high_uniform"] >= tidy["conf_high"] - 1e-12)

@@ -41,10 +41,10 @@ COUNT_COLUMNS = {
     "n_tested",
     "n_schools",
     "n_students",
-    "n_districts",
-    "n_clusters",
     "n_obs",
 }
+# Not counted: n_clusters / n_districts (how many districts a state has is public and
+# describes the design, not a group of students or schools).
 #: Files read as text and searched for ids.
 TEXT_SUFFIXES = {".html", ".csv", ".json", ".svg", ".md", ".tex", ".txt", ".yaml", ".js"}
 #: Binary files not searched (figures; PDFs without pypdf): listed in ``Scan.skipped``.

@@ -349,6 +349,7 @@ def multiplier_bootstrap(
     band_cols: NDArray[np.intp] | None = None,
     score_correction: FloatArray | None = None,
     band_df: FloatArray | None = None,
+    band_se: FloatArray | None = None,
 ) -> BootResult:
     """Multiplier bootstrap of influence functions (R ``did::mboot``).
 
@@ -376,6 +377,9 @@ def multiplier_bootstrap(
         shared by all columns per replication (comonotone variance estimates), so a
         single column's critical value is exactly its t quantile and the band accounts
         for the noise of standard errors built from few effective clusters.
+    band_se : ndarray, shape (k,), optional
+        Standard errors the band will be built with (default: the bootstrap ones); the
+        sup-t statistic studentizes the draws by them.
 
     Returns
     -------
@@ -402,7 +406,9 @@ def multiplier_bootstrap(
         in_band[np.arange(k) if band_cols is None else band_cols] = True
         ok = ndg & in_band & (se > ZERO_SE / np.sqrt(n))
         if np.any(ok):
-            studentized = draws[:, ok] / se[ok]
+            scale_se = se if band_se is None else np.asarray(band_se, dtype=float)
+            ok &= np.isfinite(scale_se) & (scale_se > 0)
+            studentized = draws[:, ok] / scale_se[ok]
             if band_df is not None:
                 dof = np.asarray(band_df, dtype=float)[ok]
                 finite = np.isfinite(dof)

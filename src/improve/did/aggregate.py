@@ -320,6 +320,7 @@ def aggregate(
     n_boot: int | None = None,
     alpha: float | None = None,
     seed: int | None = None,
+    bootstrap_se: bool = True,
 ) -> AggregateResult:
     """Aggregate ATT(g,t) into an overall ATT, cohort, event-study or calendar effects.
 
@@ -351,6 +352,10 @@ def aggregate(
     seed : int, optional
         Bootstrap seed; defaults to ``result.seed``. One set of multiplier draws is shared
         by all estimates of the aggregation (R draws anew for each; same distribution).
+    bootstrap_se : bool
+        With the bootstrap: report its (IQR-based) standard errors, as R (True), or keep
+        the analytic ones and use the bootstrap only for the uniform band's critical value
+        (False; deterministic standard errors that do not depend on the seed).
 
     Returns
     -------
@@ -512,9 +517,11 @@ def aggregate(
             band_cols=np.arange(1, allif.shape[1]),
             score_correction=allcorr,
             band_df=alldf,
+            band_se=None if bootstrap_se else np.concatenate([[se_o], se_e]),
         )
-        se_o = float(bres.se[0])
-        se_e = bres.se[1:]
+        if bootstrap_se:
+            se_o = float(bres.se[0])
+            se_e = bres.se[1:]
         if inf_e.shape[1]:
             cv = bres.crit_val
             if np.isfinite(cv) and cv >= crit:
