@@ -28,9 +28,9 @@ scores at 0.01 and differs from R ``did`` in the doubly robust setting by design
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_did_speed.py                   # improve only, 20k + 200k rows
-    .venv/bin/python benchmarks/bench_did_speed.py --peers           # + peers (make bench)
-    .venv/bin/python benchmarks/bench_did_speed.py --peers --sizes 20000,200000,2000000
+    .venv/bin/python benchmarks/did_speed.py                   # improve only, 20k + 200k rows
+    .venv/bin/python benchmarks/did_speed.py --peers           # + peers (make bench)
+    .venv/bin/python benchmarks/did_speed.py --peers --sizes 20000,200000,2000000
 
 ``--sizes`` are numbers of rows (units x periods).
 """

@@ -27,8 +27,8 @@ linearmodels' time (the engine it calls). Coefficients are checked against impro
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_fe_speed.py --peer-python /tmp/fevenv/bin/python
-    .venv/bin/python benchmarks/bench_fe_speed.py --rows 200000   # quick
+    .venv/bin/python benchmarks/fe_speed.py --peer-python /tmp/fevenv/bin/python
+    .venv/bin/python benchmarks/fe_speed.py --rows 200000   # quick
 """
 
 from __future__ import annotations
