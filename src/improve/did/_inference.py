@@ -57,6 +57,17 @@ def cluster_sum(inf_func: FloatArray, cluster_codes: NDArray[np.intp] | None) ->
     return np.asarray(ind @ m)
 
 
+def corrected_sums(
+    inf_func: FloatArray,
+    cluster_codes: NDArray[np.intp] | None,
+    score_correction: FloatArray | None = None,
+) -> FloatArray:
+    """Cluster sums of influence functions plus an optional CR2 correction (shape (C, k),
+    :attr:`CR2Terms.correction`)."""
+    s = cluster_sum(inf_func, cluster_codes)
+    return s if score_correction is None else s + score_correction
+
+
 def analytic_se(
     inf_func: FloatArray,
     n: int,
@@ -65,12 +76,9 @@ def analytic_se(
 ) -> FloatArray:
     """Analytic standard errors ``sqrt(sum_c S_c^2) / n``; zeros become NaN (as R).
 
-    ``score_correction`` (shape (C, k), see :func:`cr2_score_correction`) is added to the
-    cluster sums ``S_c`` first.
+    ``S_c`` are the :func:`corrected_sums`.
     """
-    s = cluster_sum(inf_func, cluster_codes)
-    if score_correction is not None:
-        s = s + score_correction
+    s = corrected_sums(inf_func, cluster_codes, score_correction)
     se = np.sqrt(np.einsum("ij,ij->j", s, s)) / n
     se = np.where(np.isfinite(se) & (se > ZERO_SE), se, np.nan)
     return se
@@ -82,11 +90,8 @@ def analytic_vcov(
     cluster_codes: NDArray[np.intp] | None,
     score_correction: FloatArray | None = None,
 ) -> FloatArray:
-    """Covariance matrix of the estimates, ``S'S / n^2`` (``S`` corrected as in
-    :func:`analytic_se`)."""
-    s = cluster_sum(inf_func, cluster_codes)
-    if score_correction is not None:
-        s = s + score_correction
+    """Covariance matrix of the estimates, ``S'S / n^2`` (``S``: :func:`corrected_sums`)."""
+    s = corrected_sums(inf_func, cluster_codes, score_correction)
     return s.T.dot(s) / float(n) ** 2
 
 
@@ -385,9 +390,8 @@ def multiplier_bootstrap(
     -------
     BootResult
     """
-    s = cluster_sum(np.nan_to_num(inf_func), cluster_codes)
-    if score_correction is not None:
-        s = s + np.nan_to_num(score_correction)
+    correction = None if score_correction is None else np.nan_to_num(score_correction)
+    s = corrected_sums(np.nan_to_num(inf_func), cluster_codes, correction)
     n_cl, k = s.shape
     draws = np.empty((n_boot, k))
     chunk = max(1, min(n_boot, 4_000_000 // max(n_cl, 1)))

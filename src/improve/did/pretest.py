@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from improve.did._inference import cluster_sum
+from improve.did._inference import corrected_sums
 
 
 @dataclass(frozen=True)
@@ -121,11 +121,10 @@ def pretrend_wald(
     theta, psi = theta[keep], psi[:, keep]
     terms = tuple(t for t, k in zip(terms, keep, strict=True) if k)
     n = psi.shape[0]
-    sums = cluster_sum(psi, codes)
     use_cr2 = cr2 is not None and combos is not None
     if use_cr2:
         combos = combos[:, keep]
-        sums = sums + cr2.correction @ combos
+    sums = corrected_sums(psi, codes, cr2.correction @ combos if use_cr2 else None)
     n_clusters = sums.shape[0]
     k = theta.size
     if k == 0:
