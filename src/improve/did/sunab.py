@@ -41,6 +41,7 @@ from scipy import stats
 
 from improve.did._columns import check_unique_keys, resolve_columns
 from improve.did._format import html_table, text_table
+from improve.did._wild_wald import MAX_DESIGN_SIZE, WildDesign
 from improve.errors import EstimationError, SpecError
 
 FloatArray = NDArray[np.float64]
@@ -81,6 +82,10 @@ class SunabResult:
         Weights of the cells in the overall ATT.
     control_group : str
         ``"never treated"`` or ``"last treated (cohort g)"``.
+    wild_design : WildDesign or None
+        The regression after partialling out the unit effects (time dummies first, then the
+        cells), kept when units are nested in clusters and the design is small enough, for
+        the wild cluster bootstrap pre-trend test (:func:`improve.did.pretest.pretrend_wild`).
     """
 
     event_time: FloatArray
@@ -107,6 +112,7 @@ class SunabResult:
     reference_period: int
     alpha: float = 0.05
     dropped: tuple[str, ...] = ()
+    wild_design: WildDesign | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ presentation
 
@@ -550,4 +556,9 @@ def sunab(
         reference_period=int(reference_period),
         alpha=alpha,
         dropped=tuple(dropped),
+        wild_design=(
+            WildDesign(z_w, y_w, np.asarray(cluster_codes, dtype=np.intp))
+            if nested and z_w.size <= MAX_DESIGN_SIZE
+            else None
+        ),
     )

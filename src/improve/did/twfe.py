@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from improve.did._columns import resolve_columns
+from improve.did._wild_wald import WildDesign, unit_within_design
 from improve.errors import EstimationError
 
 
@@ -50,6 +51,7 @@ class TWFEResult:
     cluster: str | None
     alpha: float = 0.05
     vcov: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+    wild_design: WildDesign | None = field(default=None, repr=False)
 
     def tidy(self) -> pd.DataFrame:
         """One row per coefficient: term, estimate, std_error, statistic, p_value, CI."""
@@ -212,7 +214,8 @@ def twfe(
         check_rank=False,
     )
     if cluster and cluster != unit:
-        codes = pd.factorize(indexed[cluster])[0]
+        cl_values = indexed.index.get_level_values(1) if cluster == time else indexed[cluster]
+        codes = pd.factorize(cl_values)[0]
         fit = model.fit(cov_type="clustered", clusters=pd.DataFrame(codes, index=indexed.index))
         n_clusters = int(codes.max() + 1)
     else:
@@ -222,6 +225,20 @@ def twfe(
     params = fit.params
     terms = tuple(params.index)
     keep = [list(regressors.columns).index(term) for term in terms]
+    wild = None
+    if dynamic:
+        # two-way effects = unit means removed + time dummies: the design of the wild
+        # cluster bootstrap pre-trend test (time dummies first, then the event dummies)
+        unit_codes = pd.factorize(df[unit])[0]
+        time_codes = pd.factorize(df[time], sort=True)[0]
+        tdum = (time_codes[:, None] == np.arange(1, time_codes.max() + 1)[None, :]).astype(float)
+        wild = unit_within_design(
+            df[outcome].to_numpy(dtype=float),
+            np.column_stack([tdum, regressors[list(terms)].to_numpy()]),
+            unit_codes,
+            pd.factorize(df[cluster])[0] if cluster else unit_codes,
+            df[weights].to_numpy(dtype=float) if weights else None,
+        )
     return TWFEResult(
         terms=terms,
         event_time=event_time[keep] if dynamic else event_time,
@@ -237,4 +254,5 @@ def twfe(
         cluster=cluster,
         alpha=alpha,
         vcov=fit.cov.to_numpy(),
+        wild_design=wild,
     )
