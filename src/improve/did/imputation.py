@@ -42,6 +42,7 @@ from scipy import stats
 
 from improve.did._columns import resolve_columns
 from improve.did._format import fmt_num, html_table, text_table, tidy_frame
+from improve.did._maketables import EventStudyTableHooks
 from improve.errors import EstimationError, SpecError
 
 FloatArray = NDArray[np.float64]
@@ -52,7 +53,7 @@ IntArray = NDArray[np.intp]
 
 
 @dataclass(frozen=True, eq=False)
-class EventStudyResult:
+class EventStudyResult(EventStudyTableHooks):
     """Event-study estimates of an imputation-type estimator.
 
     Attributes
@@ -156,46 +157,16 @@ class EventStudyResult:
     def _repr_html_(self) -> str:
         return html_table(self._title(), self.tidy(), self._notes())
 
-    # -- maketables plug-in: maketables.ETable([...]) renders these results ----------------
-    @property
-    def __maketables_coef_table__(self) -> pd.DataFrame:
-        """Coefficients for ``maketables.ETable``: ``b, se, t, p`` and the CI (the tidy ones)."""
-        from improve.report.tables import maketables_coef_table
+    # -- maketables: cluster-robust (imputation) variance and treated observations --------
+    maketables_vcov_type = "cluster-robust"
+    maketables_stat_keys = ("N", "n_treated", "n_units", "n_clusters", "se_type")
 
-        return maketables_coef_table(self.tidy(), self.alpha)
-
-    @property
-    def __maketables_depvar__(self) -> str:
-        return self.outcome
-
-    @property
-    def __maketables_fixef_string__(self) -> str | None:
-        return "unit+time"
-
-    @property
-    def __maketables_vcov_info__(self) -> dict[str, Any]:
-        return {"vcov_type": "cluster-robust", "clustervar": self.cluster}
-
-    @property
-    def __maketables_stat_labels__(self) -> dict[str, str]:
-        from improve.report.tables import MAKETABLES_STAT_LABELS
-
-        return dict(MAKETABLES_STAT_LABELS)
-
-    @property
-    def __maketables_default_stat_keys__(self) -> list[str]:
-        return ["N", "n_treated", "n_units", "n_clusters", "se_type"]
-
-    def __maketables_stat__(self, key: str) -> Any:
-        """Model statistic ``key`` for ``maketables.ETable`` (None when not available)."""
-        values = {
-            "N": self.n_obs,
-            "n_units": self.n_units,
+    def _maketables_stats(self) -> dict[str, Any]:
+        return {
+            **super()._maketables_stats(),
             "n_treated": self.n_treated_obs,
-            "n_clusters": self.n_clusters,
             "se_type": f"by: {self.cluster}",
         }
-        return values.get(key)
 
 
 # ----------------------------------------------------------------------------- input

@@ -41,6 +41,7 @@ from scipy import stats
 
 from improve.did._columns import check_unique_keys, resolve_columns
 from improve.did._format import html_table, text_table
+from improve.did._maketables import EventStudyTableHooks
 from improve.did._wild_wald import MAX_DESIGN_SIZE, WildDesign
 from improve.errors import EstimationError, SpecError
 
@@ -54,7 +55,7 @@ def _num(v: float) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class SunabResult:
+class SunabResult(EventStudyTableHooks):
     """Sun-Abraham event study: cohort-specific effects and their interaction-weighted averages.
 
     Attributes
@@ -210,47 +211,9 @@ class SunabResult:
             level=1 - self.alpha,
         )
 
-    # -- maketables plug-in: maketables.ETable([...]) renders these results ----------------
-    @property
-    def __maketables_coef_table__(self) -> pd.DataFrame:
-        """Coefficients for ``maketables.ETable``: ``b, se, t, p`` and the CI (the tidy ones)."""
-        from improve.report.tables import maketables_coef_table
-
-        return maketables_coef_table(
-            pd.concat([self.tidy(), self.tidy("overall")], ignore_index=True), self.alpha
-        )
-
-    @property
-    def __maketables_depvar__(self) -> str:
-        return self.outcome
-
-    @property
-    def __maketables_fixef_string__(self) -> str | None:
-        return "unit+time"
-
-    @property
-    def __maketables_vcov_info__(self) -> dict[str, Any]:
-        return {"vcov_type": "CR1", "clustervar": self.cluster}
-
-    @property
-    def __maketables_stat_labels__(self) -> dict[str, str]:
-        from improve.report.tables import MAKETABLES_STAT_LABELS
-
-        return dict(MAKETABLES_STAT_LABELS)
-
-    @property
-    def __maketables_default_stat_keys__(self) -> list[str]:
-        return ["N", "n_units", "n_clusters", "se_type"]
-
-    def __maketables_stat__(self, key: str) -> Any:
-        """Model statistic ``key`` for ``maketables.ETable`` (None when not available)."""
-        values = {
-            "N": self.n_obs,
-            "n_units": self.n_units,
-            "n_clusters": self.n_clusters,
-            "se_type": f"CR1 by: {self.cluster}" if self.cluster else "CR1",
-        }
-        return values.get(key)
+    # -- maketables: event times, then the overall ATT ------------------------------------
+    def _maketables_tidy(self) -> pd.DataFrame:
+        return pd.concat([self.tidy(), self.tidy("overall")], ignore_index=True)
 
 
 # ----------------------------------------------------------------------------- inputs

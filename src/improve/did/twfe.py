@@ -15,12 +15,13 @@ import pandas as pd
 from scipy import stats
 
 from improve.did._columns import resolve_columns
+from improve.did._maketables import EventStudyTableHooks
 from improve.did._wild_wald import WildDesign, unit_within_design
 from improve.errors import EstimationError
 
 
 @dataclass(frozen=True)
-class TWFEResult:
+class TWFEResult(EventStudyTableHooks):
     """Two-way fixed-effects estimates.
 
     Attributes
@@ -89,46 +90,6 @@ class TWFEResult:
 
     def _repr_html_(self) -> str:
         return self.tidy().to_html(index=False, float_format=lambda v: f"{v:.4f}")
-
-    # -- maketables plug-in: maketables.ETable([...]) renders these results ----------------
-    @property
-    def __maketables_coef_table__(self) -> pd.DataFrame:
-        """Coefficients for ``maketables.ETable``: ``b, se, t, p`` and the CI (the tidy ones)."""
-        from improve.report.tables import maketables_coef_table
-
-        return maketables_coef_table(self.tidy(), self.alpha)
-
-    @property
-    def __maketables_depvar__(self) -> str:
-        return self.outcome
-
-    @property
-    def __maketables_fixef_string__(self) -> str | None:
-        return "unit+time"
-
-    @property
-    def __maketables_vcov_info__(self) -> dict[str, Any]:
-        return {"vcov_type": "CR1", "clustervar": self.cluster}
-
-    @property
-    def __maketables_stat_labels__(self) -> dict[str, str]:
-        from improve.report.tables import MAKETABLES_STAT_LABELS
-
-        return dict(MAKETABLES_STAT_LABELS)
-
-    @property
-    def __maketables_default_stat_keys__(self) -> list[str]:
-        return ["N", "n_units", "n_clusters", "se_type"]
-
-    def __maketables_stat__(self, key: str) -> Any:
-        """Model statistic ``key`` for ``maketables.ETable`` (None when not available)."""
-        values = {
-            "N": self.n_obs,
-            "n_units": self.n_units,
-            "n_clusters": self.n_clusters,
-            "se_type": f"CR1 by: {self.cluster}" if self.cluster else "CR1",
-        }
-        return values.get(key)
 
 
 def twfe(
