@@ -266,16 +266,19 @@ def _read_text(path: Path, *, encoding: str | None, delimiter: str | None) -> Ra
             na_filter=False,
             skipinitialspace=True,
         )
-    except pd.errors.ParserError as exc:
-        raise DataError(
-            f"'{path}' is not a well-formed table: {str(exc).strip().splitlines()[0]}; "
-            "check the delimiter (pass delimiter: in the column map) and quoting"
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise DataError(
-            f"data file '{path}' holds no header and no rows; export the data again"
-        ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise _csv_error(path, exc) from None
     return RawTable(frame, str(path), "csv", notes)
+
+
+def _csv_error(path: Path, exc: Exception) -> DataError:
+    """The plain-English error for a CSV pandas cannot parse, or one with no header."""
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return DataError(f"data file '{path}' holds no header and no rows; export the data again")
+    return DataError(
+        f"'{path}' is not a well-formed table: {str(exc).strip().splitlines()[0]}; "
+        "check the delimiter (pass delimiter: in the column map) and quoting"
+    )
 
 
 def _sample_encoding(path: Path, head: bytes, encoding: str | None) -> str:
@@ -374,15 +377,8 @@ def _read_text_stream(
             used = "cp1252"  # not UTF-8 after all (found past the sample): read again
             notes = [f"read with encoding {used}"] + [n for n in notes if "encoding" not in n]
             continue
-        except pd.errors.ParserError as exc:
-            raise DataError(
-                f"'{path}' is not a well-formed table: {str(exc).strip().splitlines()[0]}; "
-                "check the delimiter (pass delimiter: in the column map) and quoting"
-            ) from None
-        except pd.errors.EmptyDataError:
-            raise DataError(
-                f"data file '{path}' holds no header and no rows; export the data again"
-            ) from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise _csv_error(path, exc) from None
         break
     if usecols is not None and len(names) > frame.shape[1]:
         notes.append(f"kept the {frame.shape[1]} mapped columns of {len(names)}")
