@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from improve.fe.inference import bootstrap_weights
+from improve.fe.inference import bootstrap_weights, demean
 
 FloatArray = NDArray[np.float64]
 
@@ -82,13 +82,7 @@ def unit_within_design(
     if np.any(per_unit[unit_codes] != cluster_codes):
         return None
     w = np.ones(y.size) if weights is None else np.asarray(weights, dtype=float)
-    n_units = int(unit_codes.max()) + 1
-    sw = np.bincount(unit_codes, weights=w, minlength=n_units)
-    both = np.column_stack([y, columns])
-    for j in range(both.shape[1]):
-        means = np.bincount(unit_codes, weights=w * both[:, j], minlength=n_units) / sw
-        both[:, j] -= means[unit_codes]
-    both *= np.sqrt(w)[:, None]
+    both = demean(np.column_stack([y, columns]), [unit_codes], w) * np.sqrt(w)[:, None]
     x = both[:, 1:]
     if np.linalg.matrix_rank(x) < x.shape[1]:
         return None

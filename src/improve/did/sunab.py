@@ -44,6 +44,7 @@ from improve.did._format import html_table, text_table
 from improve.did._maketables import EventStudyTableHooks
 from improve.did._wild_wald import MAX_DESIGN_SIZE, WildDesign
 from improve.errors import EstimationError, SpecError
+from improve.fe.inference import demean
 
 FloatArray = NDArray[np.float64]
 
@@ -220,17 +221,6 @@ class SunabResult(EventStudyTableHooks):
 
 
 # ----------------------------------------------------------------------------- core
-
-
-def _demean_by(values: FloatArray, codes: NDArray[np.intp], w: FloatArray) -> FloatArray:
-    """Weighted within-unit demeaning of the columns of ``values`` (exact, one pass)."""
-    n_groups = int(codes.max()) + 1
-    sw = np.bincount(codes, weights=w, minlength=n_groups)
-    out = np.empty_like(values)
-    for j in range(values.shape[1]):
-        means = np.bincount(codes, weights=w * values[:, j], minlength=n_groups) / sw
-        out[:, j] = values[:, j] - means[codes]
-    return out
 
 
 def _independent_columns(z: FloatArray, tol: float = 1e-9) -> list[int]:
@@ -434,7 +424,7 @@ def sunab(
     tdum[np.flatnonzero(later), time_codes[later] - 1] = 1.0
 
     design = np.column_stack([tdum, x])
-    within = _demean_by(np.column_stack([y, design]), unit_codes, w)
+    within = demean(np.column_stack([y, design]), [unit_codes], w)
     root_w = np.sqrt(w)
     y_w = within[:, 0] * root_w
     z_w = within[:, 1:] * root_w[:, None]
