@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from improve._maketables import MaketablesHooks
 from improve.did._format import fmt_num, html_table, text_table, tidy_frame
 from improve.did._inference import (
     ZERO_SE,
@@ -42,7 +43,7 @@ _TITLE = {
 
 
 @dataclass(frozen=True, eq=False)
-class AggregateResult:
+class AggregateResult(MaketablesHooks):
     """An aggregated treatment-effect parameter and its components.
 
     Attributes
@@ -189,44 +190,17 @@ class AggregateResult:
             f"overall_se={self.overall_se:.6g}, components={self.egt.size})"
         )
 
-    # -- maketables plug-in: maketables.ETable([...]) renders these results ----------------
-    @property
-    def __maketables_coef_table__(self) -> pd.DataFrame:
-        """Coefficients for ``maketables.ETable``: ``b, se, t, p`` and the CI (the tidy ones)."""
-        from improve.report.tables import maketables_coef_table
+    # -- maketables: influence-function (or bootstrap) inference, no fixed effects --------
+    maketables_stat_keys = ("n_units", "se_type")
 
-        return maketables_coef_table(self.tidy(), self.alpha)
+    def _maketables_vcov(self) -> dict[str, Any]:
+        return {"vcov_type": self._se_label(), "clustervar": None}
 
-    @property
-    def __maketables_depvar__(self) -> str:
-        return self.outcome
+    def _maketables_stats(self) -> dict[str, Any]:
+        return {"n_units": self.n_units, "se_type": self._se_label()}
 
-    @property
-    def __maketables_fixef_string__(self) -> str | None:
-        return None
-
-    @property
-    def __maketables_vcov_info__(self) -> dict[str, Any]:
-        method = "multiplier bootstrap" if self.bootstrap else "influence function"
-        return {"vcov_type": method, "clustervar": None}
-
-    @property
-    def __maketables_stat_labels__(self) -> dict[str, str]:
-        from improve.report.tables import MAKETABLES_STAT_LABELS
-
-        return dict(MAKETABLES_STAT_LABELS)
-
-    @property
-    def __maketables_default_stat_keys__(self) -> list[str]:
-        return ["n_units", "se_type"]
-
-    def __maketables_stat__(self, key: str) -> Any:
-        """Model statistic ``key`` for ``maketables.ETable`` (None when not available)."""
-        values = {
-            "n_units": self.n_units,
-            "se_type": "multiplier bootstrap" if self.bootstrap else "influence function",
-        }
-        return values.get(key)
+    def _se_label(self) -> str:
+        return "multiplier bootstrap" if self.bootstrap else "influence function"
 
 
 def _wif_terms(

@@ -40,9 +40,9 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from improve._maketables import EventStudyTableHooks
 from improve.did._columns import resolve_columns
 from improve.did._format import fmt_num, html_table, text_table, tidy_frame
-from improve.did._maketables import EventStudyTableHooks
 from improve.errors import EstimationError, SpecError
 
 FloatArray = NDArray[np.float64]

@@ -39,9 +39,9 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from improve._maketables import EventStudyTableHooks
 from improve.did._columns import check_unique_keys, resolve_columns
 from improve.did._format import html_table, text_table
-from improve.did._maketables import EventStudyTableHooks
 from improve.did._wild_wald import MAX_DESIGN_SIZE, WildDesign
 from improve.errors import EstimationError, SpecError
 from improve.fe.inference import demean

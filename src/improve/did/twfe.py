@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from improve._maketables import EventStudyTableHooks
 from improve.did._columns import resolve_columns
-from improve.did._maketables import EventStudyTableHooks
 from improve.did._wild_wald import WildDesign, unit_within_design
 from improve.errors import EstimationError
 

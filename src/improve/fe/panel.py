@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from improve._maketables import MaketablesHooks
 from improve.errors import EstimationError, SpecError
 from improve.fe import inference
 
@@ -52,7 +53,7 @@ _SE_LABELS = {
 
 
 @dataclass(frozen=True)
-class FEResult:
+class FEResult(MaketablesHooks):
     """Estimates of one fixed-effects regression (one outcome).
 
     Attributes
@@ -158,38 +159,16 @@ class FEResult:
         body = self.tidy().drop(columns="outcome").to_html(index=False, float_format=_fmt)
         return f"<div><p>{head}</p>{notes}{body}</div>"
 
-    # -- maketables plug-in: maketables.ETable([...]) renders these results ----------------
-    @property
-    def __maketables_coef_table__(self) -> pd.DataFrame:
-        """Coefficients for ``maketables.ETable``: ``b, se, t, p`` and the CI (the tidy ones)."""
-        from improve.report.tables import maketables_coef_table
+    # -- maketables: absorbed effects, the chosen inference, within R-squared -------------
+    maketables_stat_keys = ("N", "n_clusters", "se_type", "r2_within")
 
-        return maketables_coef_table(self.tidy(), self.alpha)
-
-    @property
-    def __maketables_depvar__(self) -> str:
-        return self.outcome
-
-    @property
-    def __maketables_fixef_string__(self) -> str | None:
+    def _maketables_fixef(self) -> str | None:
         return "+".join(self.absorbed) or None
 
-    @property
-    def __maketables_vcov_info__(self) -> dict[str, Any]:
+    def _maketables_vcov(self) -> dict[str, Any]:
         return {"vcov_type": self.se.upper(), "clustervar": "+".join(self.cluster) or None}
 
-    @property
-    def __maketables_stat_labels__(self) -> dict[str, str]:
-        from improve.report.tables import MAKETABLES_STAT_LABELS
-
-        return dict(MAKETABLES_STAT_LABELS)
-
-    @property
-    def __maketables_default_stat_keys__(self) -> list[str]:
-        return ["N", "n_clusters", "se_type", "r2_within"]
-
-    def __maketables_stat__(self, key: str) -> Any:
-        """Model statistic ``key`` for ``maketables.ETable`` (None when not available)."""
+    def _maketables_stats(self) -> dict[str, Any]:
         clusters: Any = None
         if len(self.n_clusters) == 1:
             clusters = self.n_clusters[0]
@@ -202,7 +181,7 @@ class FEResult:
             "se_type": self.se.upper() + by,
             "r2_within": self.r2_within,
         }
-        return stats.get(key)
+        return stats
 
 
 def _fmt(value: float) -> str:
