@@ -230,6 +230,48 @@ def test_jackknife_matches_manual_leave_one_cluster_out(panel):
     assert ses[0] == pytest.approx(expected, rel=1e-12)
 
 
+def test_jackknife_refits_use_the_column_maps_covariates(panel):
+    """evaluate(..., inference="jackknife") on a map with covariates: the leave-one-out fits
+    must be the same estimator as the full fit (covariates from the map), checked by hand."""
+    from improve.did import aggregate, att_gt
+
+    assert panel.spec.covariates == ("enrollment",)
+    jack = evaluate(panel, "math_ss", control_group="notyettreated", inference="jackknife")
+    data = panel.data
+    full = att_gt(
+        data,
+        "math_ss",
+        unit="school_id",
+        time="school_year",
+        cohort="first_grant_year",
+        covariates=["enrollment"],
+        control_group="notyettreated",
+        cluster="district_id",
+    )
+    assert jack.simple.overall_att == aggregate(full, type="simple").overall_att
+
+    def leave_out_se(covariates: list[str]) -> float:
+        theta = []
+        for d in sorted(data["district_id"].unique()):
+            fit = att_gt(
+                data[data["district_id"] != d],
+                "math_ss",
+                unit="school_id",
+                time="school_year",
+                cohort="first_grant_year",
+                covariates=covariates,
+                control_group="notyettreated",
+                cluster="district_id",
+            )
+            theta.append(aggregate(fit, type="simple").overall_att)
+        t = np.array(theta)
+        return float(np.sqrt((t.size - 1) / t.size * np.sum((t - t.mean()) ** 2)))
+
+    with_covariates, without = leave_out_se(["enrollment"]), leave_out_se([])
+    assert abs(with_covariates - without) > 1e-6  # the test can tell the two apart
+    assert jack.simple.overall_se == pytest.approx(with_covariates, rel=1e-12)
+
+
 def test_jackknife_evaluation_keeps_estimates_and_close_to_analytic(panel):
     analytic = evaluate(panel, "math_ss", covariates=[], max_event_time=2)
     jack = evaluate(panel, "math_ss", covariates=[], max_event_time=2, inference="jackknife")

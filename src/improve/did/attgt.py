@@ -47,6 +47,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from improve.data.columns import Columns, panel_columns
 from improve.did import _estimators as est
 from improve.did._format import fmt_num, html_table, text_table, tidy_frame
 from improve.did._inference import (
@@ -263,83 +264,6 @@ def _num(v: float) -> str:
 # ----------------------------------------------------------------------------- inputs
 
 
-@dataclass
-class _Names:
-    outcome: str
-    unit: str | None
-    time: str
-    cohort: str
-    covariates: list[str]
-    weights: str | None
-    cluster: str | None
-
-
-def _resolve_names(
-    data: Any,
-    outcome: str | None,
-    unit: str | None,
-    time: str | None,
-    cohort: str | None,
-    covariates: list[str] | tuple[str, ...] | str | None,
-    weights: str | None,
-    cluster: str | None,
-) -> tuple[pd.DataFrame, _Names]:
-    if isinstance(data, pd.DataFrame):
-        df = data
-    elif hasattr(data, "data") and hasattr(data, "spec"):
-        df = data.data
-        spec = data.spec
-        unit = unit if unit is not None else getattr(spec, "unit", None)
-        time = time if time is not None else getattr(spec, "time", None)
-        if cohort is None:
-            cohort = getattr(spec, "timing_column", None) or getattr(spec, "cohort", None)
-        if outcome is None:
-            outs = list(getattr(spec, "outcomes", ()) or ())
-            outcome = outs[0] if outs else None
-        if covariates is None:
-            covariates = list(getattr(spec, "covariates", ()) or ())
-        if weights is None:
-            weights = getattr(spec, "weight", None)
-        if cluster is None:
-            cluster = getattr(spec, "cluster", None)
-        if not isinstance(df, pd.DataFrame):
-            raise SpecError("the panel's .data must be a pandas DataFrame")
-    else:
-        raise SpecError(
-            f"att_gt needs a pandas DataFrame or a Panel (with .data and .spec), "
-            f"got {type(data).__name__}"
-        )
-    missing_args = [
-        name for name, val in (("outcome", outcome), ("time", time), ("cohort", cohort)) if not val
-    ]
-    if missing_args:
-        raise SpecError(
-            f"att_gt needs the column name(s) for {', '.join(missing_args)}; pass them as "
-            "keywords, e.g. att_gt(df, 'score', unit='school', time='year', cohort='first_year')"
-        )
-    if isinstance(covariates, str):
-        covariates = [covariates]
-    names = _Names(
-        outcome=str(outcome),
-        unit=unit,
-        time=str(time),
-        cohort=str(cohort),
-        covariates=list(covariates or []),
-        weights=weights,
-        cluster=cluster,
-    )
-    needed = [names.outcome, names.time, names.cohort, *names.covariates]
-    for opt in (names.unit, names.weights, names.cluster):
-        if opt is not None:
-            needed.append(opt)
-    absent = [c for c in dict.fromkeys(needed) if c not in df.columns]
-    if absent:
-        raise SpecError(
-            f"column(s) {absent} not found in the data; available columns: {list(df.columns)}"
-        )
-    return df, names
-
-
 def _sorted_unique(v: FloatArray) -> FloatArray:
     """Sorted unique values (hash-based, faster than ``np.unique`` on long columns)."""
     return np.sort(pd.unique(v))
@@ -505,7 +429,17 @@ def att_gt(
         raise SpecError(
             f"cluster_correction must be 'CR2' or 'none', got {cluster_correction!r}"
         )
-    df, names = _resolve_names(data, outcome, unit, time, cohort, covariates, weights, cluster)
+    df, names = panel_columns(
+        data,
+        "att_gt",
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        cohort=cohort,
+        covariates=covariates,
+        cluster=cluster,
+        weights=weights,
+    )
     prep = _prepare(df, names, control_group, anticipation, panel, allow_unbalanced_panel)
     cells = _estimate_cells(prep, control_group, est_method, base_period, anticipation)
 
@@ -657,7 +591,7 @@ class _Prepared:
 
 def _prepare(
     df: pd.DataFrame,
-    names: _Names,
+    names: Columns,
     control_group: str,
     anticipation: int,
     panel: bool,

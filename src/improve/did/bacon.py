@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from improve.did._columns import check_unique_keys, resolve_columns
+from improve.data.columns import check_unique_keys, panel_columns
 from improve.did._format import html_table, text_table
 from improve.errors import EstimationError
 
@@ -230,10 +230,20 @@ def bacon(
     ... # doctest: +SKIP
     >>> res.by_type()  # doctest: +SKIP
     """
-    frame, names = resolve_columns(
-        data, "bacon", outcome=outcome, unit=unit, time=time, cohort=cohort
+    frame, names = panel_columns(
+        data,
+        "bacon",
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        cohort=cohort,
+        covariates=(),
+        required=("outcome", "unit", "time", "cohort"),
+        numeric=("outcome", "time", "cohort"),
     )
-    y_col, u_col, t_col, g_col = (str(names[k]) for k in ("outcome", "unit", "time", "cohort"))
+    y_col, u_col, t_col, g_col = (
+        str(getattr(names, k)) for k in ("outcome", "unit", "time", "cohort")
+    )
     df = frame.loc[:, list(dict.fromkeys([u_col, t_col, g_col, y_col]))]
     check_unique_keys(df, u_col, t_col, "bacon")
     if df[t_col].isna().any():

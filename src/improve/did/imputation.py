@@ -41,7 +41,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from improve._maketables import EventStudyTableHooks
-from improve.did._columns import resolve_columns
+from improve.data.columns import Columns, panel_columns
 from improve.did._format import fmt_num, html_table, text_table, tidy_frame
 from improve.errors import EstimationError, SpecError
 
@@ -198,9 +198,9 @@ def _resolve(
     cohort: str | None,
     cluster: str | None,
     weights: str | None,
-) -> tuple[pd.DataFrame, dict[str, str | None]]:
+) -> tuple[pd.DataFrame, Columns]:
     """Column names from the arguments, falling back to a Panel's spec (as ``att_gt``)."""
-    return resolve_columns(
+    return panel_columns(
         data,
         func,
         outcome=outcome,
@@ -209,12 +209,15 @@ def _resolve(
         cohort=cohort,
         cluster=cluster,
         weights=weights,
+        covariates=(),
+        required=("outcome", "unit", "time", "cohort"),
+        numeric=("outcome", "time", "cohort"),
     )
 
 
-def _prepare(func: str, df: pd.DataFrame, names: dict[str, str | None]) -> _Prepared:
-    outcome = str(names["outcome"])
-    unit, time, cohort = str(names["unit"]), str(names["time"]), str(names["cohort"])
+def _prepare(func: str, df: pd.DataFrame, names: Columns) -> _Prepared:
+    outcome = str(names.outcome)
+    unit, time, cohort = str(names.unit), str(names.time), str(names.cohort)
     for col in (outcome, time, cohort):
         if not pd.api.types.is_numeric_dtype(df[col]):
             raise SpecError(
@@ -247,7 +250,7 @@ def _prepare(func: str, df: pd.DataFrame, names: dict[str, str | None]) -> _Prep
             f"{func}: cohort {cohort!r} varies within a {unit}; it must be the unit's first "
             "treated period (constant per unit, 0 = never treated)"
         )
-    wname = names["weights"]
+    wname = names.weights
     if wname:
         w = frame[str(wname)].to_numpy(dtype=float)
         if not np.all(np.isfinite(w)) or np.any(w < 0):
@@ -256,7 +259,7 @@ def _prepare(func: str, df: pd.DataFrame, names: dict[str, str | None]) -> _Prep
             )
     else:
         w = np.ones(len(frame))
-    cname = names["cluster"] or unit
+    cname = names.cluster or unit
     ccodes, _ = pd.factorize(frame[str(cname)], sort=True)
     if (ccodes < 0).any():
         raise SpecError(f"{func}: cluster column {cname!r} has missing values; fill them")

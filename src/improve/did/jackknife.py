@@ -17,20 +17,11 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from improve.data.columns import Columns, panel_columns
 from improve.did.aggregate import AggregateResult, aggregate
 from improve.did.attgt import att_gt
 from improve.errors import EstimationError
-
-
-def _frame_and_cluster(data: Any, cluster: str | None) -> tuple[pd.DataFrame, str]:
-    spec = getattr(data, "spec", None)
-    frame = data.data if spec is not None else data
-    cluster = cluster or (spec.cluster if spec is not None else None)
-    if not cluster:
-        raise EstimationError("the jackknife leaves out one cluster at a time: pass cluster=...")
-    return frame, cluster
 
 
 def jackknife_aggregates(
@@ -60,12 +51,17 @@ def jackknife_aggregates(
         ``labels`` are the aggregate's ``egt`` values (cohort, event time or period; NaN for
         the overall estimate) followed by the overall estimate's SE as the last element.
     """
-    frame, cluster = _frame_and_cluster(data, cluster)
     options = {k: v for k, v in att_gt_options.items() if k not in ("bootstrap", "n_boot", "seed")}
-    spec = getattr(data, "spec", None)
-    base_kwargs = _column_kwargs(spec) if spec is not None else {}
-    base_kwargs.update({k: v for k, v in options.items() if v is not None})
-    base_kwargs["cluster"] = cluster
+    # resolve every column once, so the leave-one-out refits on the plain frame use the
+    # same outcome, timing, covariates, weights and cluster as the full-sample fit
+    column_options = {k: options.pop(k) for k in Columns.ROLE_KEYWORDS if k in options}
+    frame, names = panel_columns(
+        data, "jackknife", outcome=outcome, cluster=cluster, **column_options
+    )
+    if not names.cluster:
+        raise EstimationError("the jackknife leaves out one cluster at a time: pass cluster=...")
+    cluster = names.cluster
+    base_kwargs = {**names.keywords(), **{k: v for k, v in options.items() if v is not None}}
     clusters = np.sort(frame[cluster].dropna().unique())
     g = clusters.size
     if g < 3:
@@ -93,10 +89,6 @@ def jackknife_aggregates(
         matrix = np.vstack(rows)
         out[name] = (labels[name], _cv3(matrix))
     return out
-
-
-def _column_kwargs(spec: Any) -> dict[str, Any]:
-    return {"unit": spec.unit, "time": spec.time, "cohort": spec.cohort, "weights": spec.weight}
 
 
 def _aligned(fit: Any, kwargs: Mapping[str, Any], labels: np.ndarray) -> np.ndarray:

@@ -40,7 +40,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from improve._maketables import EventStudyTableHooks
-from improve.did._columns import check_unique_keys, resolve_columns
+from improve.data.columns import check_unique_keys, panel_columns
 from improve.did._format import html_table, text_table
 from improve.did._wild_wald import MAX_DESIGN_SIZE, WildDesign
 from improve.errors import EstimationError, SpecError
@@ -294,7 +294,7 @@ def sunab(
     ... # doctest: +SKIP
     >>> res.tidy()  # doctest: +SKIP
     """
-    frame, names = resolve_columns(
+    frame, names = panel_columns(
         data,
         "sunab",
         outcome=outcome,
@@ -303,10 +303,15 @@ def sunab(
         cohort=cohort,
         cluster=cluster,
         weights=weights,
+        covariates=(),
+        required=("outcome", "unit", "time", "cohort"),
+        numeric=("outcome", "time", "cohort"),
     )
-    y_col, u_col, t_col, g_col = (str(names[k]) for k in ("outcome", "unit", "time", "cohort"))
-    w_col = names["weights"]
-    c_col = names["cluster"] or u_col
+    y_col, u_col, t_col, g_col = (
+        str(getattr(names, k)) for k in ("outcome", "unit", "time", "cohort")
+    )
+    w_col = names.weights
+    c_col = names.cluster or u_col
     if not 0 < alpha < 1:
         raise SpecError(f"sunab: alpha must be between 0 and 1, got {alpha}")
     if min_e is not None and max_e is not None and min_e > max_e:

@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from improve._maketables import EventStudyTableHooks
-from improve.did._columns import resolve_columns
+from improve.data.columns import panel_columns
 from improve.did._wild_wald import WildDesign, unit_within_design
 from improve.errors import EstimationError
 
@@ -131,7 +131,7 @@ def twfe(
     """
     from linearmodels import PanelOLS
 
-    frame, names = resolve_columns(
+    frame, names = panel_columns(
         data,
         "twfe",
         outcome=outcome,
@@ -140,9 +140,12 @@ def twfe(
         cohort=cohort,
         cluster=cluster,
         weights=weights,
+        covariates=(),
+        required=("outcome", "unit", "time", "cohort"),
+        numeric=("outcome", "time", "cohort"),
     )
-    outcome, unit, time, cohort = names["outcome"], names["unit"], names["time"], names["cohort"]
-    cluster, weights = names["cluster"], names["weights"]
+    outcome, unit, time, cohort = names.outcome, names.unit, names.time, names.cohort
+    cluster, weights = names.cluster, names.weights
     cols = [c for c in dict.fromkeys([unit, time, cohort, outcome, cluster, weights]) if c]
     df = frame.loc[frame[outcome].notna(), cols].copy()
     g = df[cohort].to_numpy(dtype=float)

@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from improve._maketables import MaketablesHooks
+from improve.data.columns import panel_columns, panel_frame
 from improve.errors import EstimationError, SpecError
 from improve.fe import inference
 
@@ -309,10 +310,7 @@ def panel_regression(
     >>> res = panel_regression(panel, "math_ss", "coach_fte_per_100", lags=1, se="cr2")
     >>> res.tidy()
     """
-    spec = getattr(data, "spec", None)
-    frame: pd.DataFrame = data.data if spec is not None else data
-    if not isinstance(frame, pd.DataFrame):
-        raise SpecError("panel_regression needs a Panel or a pandas DataFrame as data")
+    frame, spec = panel_frame(data, "panel_regression")
     if outcomes is None and spec is not None:
         outcomes = list(spec.outcomes)
     single = isinstance(outcomes, str)
@@ -324,10 +322,18 @@ def panel_regression(
         raise SpecError(
             "panel_regression: name the treatment or dose, e.g. treatment='coach_fte_per_100'"
         )
-    unit = unit or (spec.unit if spec is not None else None)
-    time = time or (spec.time if spec is not None else None)
-    if weights is None and spec is not None:
-        weights = spec.weight
+    _, names = panel_columns(
+        data,
+        "panel_regression",
+        outcome=outcome_list[0],
+        unit=unit,
+        time=time,
+        covariates=(),
+        cluster=cluster if isinstance(cluster, str) else None,
+        weights=weights,
+        required=(),
+    )
+    unit, time, weights = names.unit, names.time, names.weights
     se = str(se).lower()
     if se not in SE_TYPES:
         raise SpecError(f"se must be one of {', '.join(SE_TYPES)}; got {se!r}")
@@ -338,7 +344,7 @@ def panel_regression(
     if lags < 0 or leads < 0:
         raise SpecError("lags and leads are counts of periods and must be 0 or more")
     if cluster is None:
-        cluster = (spec.cluster if spec is not None else None) or unit
+        cluster = names.cluster or unit
     cluster_list = [cluster] if isinstance(cluster, str) else list(cluster or [])
     if se == "twoway" and len(cluster_list) != 2:
         raise SpecError("se='twoway' needs two clustering columns: cluster=['district_id', ...]")
