@@ -1,0 +1,179 @@
+"""Inference and robustness from the donor pool: permutation test, in-time placebo, leave one
+donor out.
+
+With one treated state no sampling-based standard error is credible; the comparison is with
+what the same method finds when a state that did *not* adopt is treated as if it had
+(Abadie, Diamond & Hainmueller 2010). Each donor in turn plays the treated unit (the real
+treated units are left out of its donor pool); the p-value is the share of all units, the
+treated one included, whose estimate is at least as large in absolute value. The ratio of
+post- to pre-period root mean squared prediction error (RMSPE) discounts placebos that fit
+badly before adoption, as ADH recommend.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from improve.errors import EstimationError
+from improve.synth._core import SynthWeights, refit, stack_starts, subset_start
+from improve.synth.estimate import SynthResult
+from improve.synth.matrices import BlockDesign
+
+
+@dataclass(frozen=True)
+class PermutationTest:
+    """The treated unit's estimate among every donor's placebo estimate.
+
+    Attributes
+    ----------
+    estimate : float
+        The actual estimate.
+    table : pandas.DataFrame
+        One row per unit (treated first): ``unit, treated, estimate, pre_rmspe, post_rmspe,
+        rmspe_ratio, rank_abs``.
+    p_value : float
+        Two-sided: share of units with ``|estimate|`` at least the treated one's.
+    p_value_ratio : float
+        The same with the post/pre RMSPE ratio.
+    p_lower, p_upper : float
+        One-sided: share with an estimate at most / at least the treated one's.
+    """
+
+    estimate: float
+    method: str
+    table: pd.DataFrame
+    p_value: float
+    p_value_ratio: float
+    p_lower: float
+    p_upper: float
+
+    @property
+    def n_units(self) -> int:
+        return int(len(self.table))
+
+    @property
+    def rank(self) -> int:
+        """Rank of the treated unit's |estimate| (1 = largest)."""
+        return int(self.table["rank_abs"].iloc[0])
+
+    def tidy(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def summary(self) -> str:
+        return (
+            f"Permutation test ({self.method}): the treated estimate {self.estimate:.4g} ranks "
+            f"{self.rank} of {self.n_units} in absolute size; p = {self.p_value:.3f} "
+            f"(post/pre RMSPE ratio: p = {self.p_value_ratio:.3f})"
+        )
+
+    def _repr_html_(self) -> str:
+        return "<p>" + html.escape(self.summary()) + "</p>"
+
+
+def _gaps(y: np.ndarray, n0: int, t0: int, weights: SynthWeights) -> np.ndarray:
+    """Per-period gap between treated mean and its synthetic path, for a batch (B, N, T)."""
+    treated = y[:, n0:, :].mean(axis=1)
+    synthetic = np.einsum("bn,bnt->bt", weights.omega, y[:, :n0, :])
+    shift = np.einsum("bt,bt->b", treated[:, :t0] - synthetic[:, :t0], weights.lambda_)
+    return treated - synthetic - shift[:, None]
+
+
+def _rmspe(gaps: np.ndarray, t0: int) -> tuple[np.ndarray, np.ndarray]:
+    pre = np.sqrt(np.mean(gaps[:, :t0] ** 2, axis=1))
+    post = np.sqrt(np.mean(gaps[:, t0:] ** 2, axis=1))
+    return pre, post
+
+
+def permutation_test(result: SynthResult) -> PermutationTest:
+    """Every donor in turn as the treated unit; exact rank-based p-values.
+
+    Parameters
+    ----------
+    result : SynthResult
+        The actual estimate (one or more treated units adopting together). With several
+        treated units, each placebo treats one donor; the treated units' mean is compared.
+    """
+    design: BlockDesign = result.design
+    y = design.y.to_numpy(float)
+    n0, t0 = design.n0, design.t0
+    if n0 < 2:
+        raise EstimationError("the permutation test needs at least two donors")
+    weights = SynthWeights(result.omega.to_numpy(float), result.lambda_.to_numpy(float))
+    donors = y[:n0]
+    problems, starts = [], []
+    for j in range(n0):
+        others = np.delete(np.arange(n0), j)
+        problems.append(np.vstack([donors[others], donors[j : j + 1]]))
+        starts.append(subset_start(weights, others))
+    batch = np.stack(problems)
+    estimates, fitted = refit(batch, n0 - 1, t0, result.options, stack_starts(starts))
+    gaps = _gaps(batch, n0 - 1, t0, fitted)
+    actual_gap = _gaps(y[None], n0, t0, SynthWeights(weights.omega[None], weights.lambda_[None]))
+    all_est = np.append(result.estimate, estimates)
+    pre, post = _rmspe(np.vstack([actual_gap, gaps]), t0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = post / pre
+    table = pd.DataFrame(
+        {
+            "unit": ["(treated)" if len(design.treated) > 1 else design.treated[0]]
+            + design.donors,
+            "treated": [True] + [False] * n0,
+            "estimate": all_est,
+            "pre_rmspe": pre,
+            "post_rmspe": post,
+            "rmspe_ratio": ratio,
+        }
+    )
+    table["rank_abs"] = (
+        pd.Series(np.abs(all_est)).rank(ascending=False, method="min").astype(int).to_numpy()
+    )
+    return PermutationTest(
+        estimate=result.estimate,
+        method=result.method,
+        table=table,
+        p_value=float(np.mean(np.abs(all_est) >= abs(result.estimate) - 1e-12)),
+        p_value_ratio=float(np.mean(ratio >= ratio[0] - 1e-12)),
+        p_lower=float(np.mean(all_est <= result.estimate + 1e-12)),
+        p_upper=float(np.mean(all_est >= result.estimate - 1e-12)),
+    )
+
+
+def in_time_placebo(result: SynthResult, adoption: Any) -> SynthResult:
+    """The same estimator with a fake adoption period inside the pre-period.
+
+    Only pre-period data are used; an estimate far from zero means the method would have
+    "found" an effect before the program existed.
+    """
+    design = result.design
+    pre = design.y.loc[:, design.y.columns < design.adoption]
+    t0 = int((pre.columns < adoption).sum())
+    if t0 < 2 or t0 >= pre.shape[1]:
+        raise EstimationError(
+            f"the placebo adoption {adoption} must leave at least two pre-periods and one "
+            f"period before the real adoption {design.adoption}"
+        )
+    fake = replace(design, y=pre, t0=t0)
+    from improve.synth.estimate import _estimate
+
+    return _estimate(result.method, None, None, result.confidence_level, None, design=fake)
+
+
+def leave_one_donor_out(result: SynthResult, donors: list[Any] | None = None) -> pd.DataFrame:
+    """The estimate with each donor that carries weight (or each named one) dropped."""
+    from improve.synth.estimate import _estimate
+
+    design = result.design
+    if donors is None:
+        donors = list(result.omega[result.omega > 1e-8].index)
+    rows = [{"dropped": "(none)", "estimate": result.estimate}]
+    for d in donors:
+        keep = [u for u in design.y.index if u != d]
+        smaller = replace(design, y=design.y.loc[keep], n0=design.n0 - 1)
+        fit = _estimate(result.method, None, None, result.confidence_level, None, design=smaller)
+        rows.append({"dropped": d, "estimate": fit.estimate})
+    return pd.DataFrame(rows)

@@ -1,0 +1,65 @@
+"""Permutation test, in-time placebo and leave-one-donor-out for synthetic estimates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from improve.errors import EstimationError
+from improve.synth import did_estimate, synthdid_estimate
+from improve.synth.placebo import in_time_placebo, leave_one_donor_out, permutation_test
+
+REFERENCE = Path(__file__).resolve().parents[1] / "reference"
+
+
+def _small_panel() -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    rows = []
+    for u in range(8):
+        level = rng.normal(0, 2)
+        for t in range(6):
+            effect = 3.0 if u == 7 and t >= 4 else 0.0
+            rows.append({"unit": f"u{u}", "t": t, "y": level + 0.3 * t + effect + rng.normal()})
+    return pd.DataFrame(rows)
+
+
+def test_did_permutation_p_value_by_hand():
+    """With equal weights each placebo is a plain DiD of one donor against the others."""
+    df = _small_panel()
+    res = did_estimate(df, "y", unit="unit", time="t", treated_units=["u7"], adoption=4)
+    wide = df.pivot(index="unit", columns="t", values="y")
+    donors = wide.drop(index="u7")
+
+    def did(treated: pd.Series, comparison: pd.DataFrame) -> float:
+        diff = treated - comparison.mean(axis=0)
+        return float(diff[[4, 5]].mean() - diff[[0, 1, 2, 3]].mean())
+
+    assert res.estimate == pytest.approx(did(wide.loc["u7"], donors), abs=1e-12)
+    placebos = [did(donors.loc[d], donors.drop(index=d)) for d in donors.index]
+    test = permutation_test(res)
+    np.testing.assert_allclose(test.table["estimate"].to_numpy()[1:], placebos, atol=1e-12)
+    everyone = np.abs(np.append(res.estimate, placebos))
+    assert test.p_value == pytest.approx(np.mean(everyone >= abs(res.estimate)))
+    assert test.rank == 1 and test.p_value == pytest.approx(1 / 8)
+    assert test.p_upper == pytest.approx(1 / 8) and test.p_lower == pytest.approx(1.0)
+
+
+def test_prop99_permutation_and_placebos():
+    df = pd.read_csv(REFERENCE / "california_prop99.csv", sep=";")
+    res = synthdid_estimate(df, "PacksPerCapita", unit="State", time="Year", treatment="treated")
+    test = permutation_test(res)
+    assert test.n_units == 39 and test.table["treated"].sum() == 1
+    # California ranks 2nd of 39 (one donor's placebo is larger): p = 2/39
+    assert test.rank == 2 and test.p_value == pytest.approx(2 / 39)
+    assert 0 < test.p_value_ratio <= test.p_value
+    assert "ranks 2 of 39" in test.summary()
+    fake = in_time_placebo(res, 1980)
+    assert abs(fake.estimate) < abs(res.estimate) / 3
+    with pytest.raises(EstimationError, match="placebo adoption"):
+        in_time_placebo(res, 1971)
+    loo = leave_one_donor_out(res)
+    assert loo["dropped"].iloc[0] == "(none)" and len(loo) == 1 + (res.omega > 1e-8).sum()
+    assert loo["estimate"].between(-20, -11).all()
