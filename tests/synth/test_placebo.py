@@ -63,3 +63,22 @@ def test_prop99_permutation_and_placebos():
     loo = leave_one_donor_out(res)
     assert loo["dropped"].iloc[0] == "(none)" and len(loo) == 1 + (res.omega > 1e-8).sum()
     assert loo["estimate"].between(-20, -11).all()
+
+
+def test_figures_draw_from_the_result_tables():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    df = pd.read_csv(REFERENCE / "california_prop99.csv", sep=";")
+    res = synthdid_estimate(df, "PacksPerCapita", unit="State", time="Year", treatment="treated")
+    fig = res.plot(outcome_label="Packs per capita", treated_label="California")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels[:2] == ["California", "Synthetic comparison"]
+    assert fig.axes[0].get_ylabel() == "Packs per capita"
+    weights = res.plot("weights", unit_label="State")
+    assert len(weights.axes[0].patches) == int((res.omega > 1e-8).sum())
+    test = permutation_test(res)
+    assert test.gaps.shape == (39, 31)
+    np.testing.assert_allclose(test.gaps.iloc[0].to_numpy(), res.trajectories()["gap"], atol=1e-9)
+    spaghetti = test.plot(treated_label="California")
+    assert len(spaghetti.axes[0].lines) >= 39

@@ -173,6 +173,16 @@ class SynthResult:
         tr = self.trajectories()
         return float(np.sqrt(np.mean(tr.loc[~tr["post"], "gap"] ** 2)))
 
+    def plot(self, kind: Literal["trajectories", "weights"] = "trajectories", **labels: Any) -> Any:
+        """Treated vs synthetic paths (λ shaded), or the unit-weight chart."""
+        from improve.report.synth_figures import plot_synth_trajectories, plot_unit_weights
+
+        if kind == "weights":
+            return plot_unit_weights(self.omega, **labels)
+        labels.setdefault("outcome_label", self.outcome)
+        weights = self.lambda_ if self.method != "did" else None
+        return plot_synth_trajectories(self.trajectories(), time_weights=weights, **labels)
+
     def summary(self) -> str:
         """A few plain lines: method, estimate, inference, donors and weights."""
         top = self.omega.sort_values(ascending=False).head(5)

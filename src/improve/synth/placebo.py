@@ -51,6 +51,7 @@ class PermutationTest:
     p_value_ratio: float
     p_lower: float
     p_upper: float
+    gaps: pd.DataFrame
 
     @property
     def n_units(self) -> int:
@@ -63,6 +64,19 @@ class PermutationTest:
 
     def tidy(self) -> pd.DataFrame:
         return self.table.copy()
+
+    def plot(self, **labels: str) -> Any:
+        """Spaghetti plot of the placebo gaps with the treated unit's highlighted."""
+        from improve.report.synth_figures import plot_placebo_gaps
+
+        adoption = self.gaps.attrs.get("adoption")
+        return plot_placebo_gaps(
+            self.gaps.columns,
+            self.gaps.iloc[0].to_numpy(),
+            self.gaps.iloc[1:].to_numpy(),
+            adoption=adoption,
+            **labels,
+        )
 
     def summary(self) -> str:
         return (
@@ -132,7 +146,12 @@ def permutation_test(result: SynthResult) -> PermutationTest:
     table["rank_abs"] = (
         pd.Series(np.abs(all_est)).rank(ascending=False, method="min").astype(int).to_numpy()
     )
+    gap_table = pd.DataFrame(
+        np.vstack([actual_gap, gaps]), index=table["unit"], columns=design.y.columns
+    )
+    gap_table.attrs["adoption"] = design.adoption
     return PermutationTest(
+        gaps=gap_table,
         estimate=result.estimate,
         method=result.method,
         table=table,
