@@ -7,13 +7,28 @@ errors, and the permutation p-value over donors).
 """
 
 from improve.synth.estimate import SynthResult, did_estimate, sc_estimate, synthdid_estimate
-from improve.synth.matrices import BlockDesign, block_design
+from improve.synth.matrices import BlockDesign, PanelMatrix, block_design, panel_matrix
+from improve.synth.placebo import (
+    PermutationTest,
+    in_time_placebo,
+    leave_one_donor_out,
+    permutation_test,
+)
+from improve.synth.staggered import StaggeredSynthResult, staggered_synthdid
 
 __all__ = [
     "BlockDesign",
+    "PanelMatrix",
+    "PermutationTest",
+    "StaggeredSynthResult",
     "SynthResult",
     "block_design",
     "did_estimate",
+    "in_time_placebo",
+    "leave_one_donor_out",
+    "panel_matrix",
+    "permutation_test",
     "sc_estimate",
+    "staggered_synthdid",
     "synthdid_estimate",
 ]

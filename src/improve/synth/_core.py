@@ -22,13 +22,13 @@ FloatArray = NDArray[np.float64]
 class SynthOptions:
     """Regularisation and solver settings kept fixed across placebo / jackknife refits."""
 
-    zeta_omega: float
-    zeta_lambda: float
+    zeta_omega: float | FloatArray
+    zeta_lambda: float | FloatArray
     omega_intercept: bool = True
     lambda_intercept: bool = True
     update_omega: bool = True
     update_lambda: bool = True
-    min_decrease: float = 1e-5
+    min_decrease: float | FloatArray = 1e-5
     max_iter: int = 10_000
     sparsify: bool = True
     max_iter_pre_sparsify: int = 100
@@ -49,18 +49,25 @@ def collapsed_form(y: FloatArray, n0: int, t0: int) -> FloatArray:
     return np.vstack([top, bottom])
 
 
-def noise_level(y: FloatArray, n0: int, t0: int) -> float:
-    """Standard deviation of first differences of comparison units' pre-period outcomes."""
-    diffs = np.diff(y[:n0, :t0], axis=1)
-    return float(np.std(diffs, ddof=1)) if diffs.size > 1 else 0.0
+def noise_level(y: FloatArray, n0: int, t0: int) -> FloatArray:
+    """Standard deviation of first differences of comparison units' pre-period outcomes
+    (per problem of a batch (B, N, T), or a scalar for one (N, T) matrix)."""
+    diffs = np.diff(y[..., :n0, :t0], axis=-1)
+    flat = diffs.reshape(*diffs.shape[:-2], -1)
+    if flat.shape[-1] < 2:
+        return np.zeros(flat.shape[:-1])
+    return np.std(flat, axis=-1, ddof=1)
 
 
 def default_options(
     y: FloatArray, n0: int, t0: int, *, eta_omega: float | None = None, eta_lambda: float = 1e-6
 ) -> SynthOptions:
-    """R ``synthdid_estimate``'s defaults: ζ from the noise level and the treated block size."""
-    n, t = y.shape
+    """R ``synthdid_estimate``'s defaults: ζ from the noise level and the treated block size
+    (``y`` one (N, T) matrix, or a batch (B, N, T) with per-problem ζ)."""
+    n, t = y.shape[-2:]
     sigma = noise_level(y, n0, t0)
+    if sigma.ndim == 0:
+        sigma = float(sigma)
     if eta_omega is None:
         eta_omega = ((n - n0) * (t - t0)) ** 0.25
     return SynthOptions(
@@ -128,18 +135,24 @@ def block_estimate(y: FloatArray, n0: int, t0: int, weights: SynthWeights) -> Fl
 def method_setup(
     method: str, y: FloatArray, n0: int, t0: int, **overrides: float
 ) -> tuple[SynthOptions, SynthWeights | None]:
-    """Options and fixed weights of ``sdid``, ``sc`` or ``did`` (R's three estimators)."""
+    """Options and fixed weights of ``sdid``, ``sc`` or ``did`` (R's three estimators), for
+    one (N, T) matrix or a batch (B, N, T) of fresh estimates."""
+    lead = y.shape[:-2]
     if method == "sdid":
         return default_options(y, n0, t0, **overrides), None
     if method == "sc":
         eta = overrides.pop("eta_omega", 1e-6)
         opts = default_options(y, n0, t0, eta_omega=eta, **overrides)
         opts = replace(opts, omega_intercept=False, update_lambda=False)
-        return opts, SynthWeights(omega=np.full(n0, 1.0 / n0), lambda_=np.zeros(t0))
+        return opts, SynthWeights(
+            omega=np.full((*lead, n0), 1.0 / n0), lambda_=np.zeros((*lead, t0))
+        )
     if method == "did":
         opts = default_options(y, n0, t0, **overrides)
         opts = replace(opts, update_omega=False, update_lambda=False)
-        return opts, SynthWeights(omega=np.full(n0, 1.0 / n0), lambda_=np.full(t0, 1.0 / t0))
+        return opts, SynthWeights(
+            omega=np.full((*lead, n0), 1.0 / n0), lambda_=np.full((*lead, t0), 1.0 / t0)
+        )
     raise ValueError(f"method must be 'sdid', 'sc' or 'did', got {method!r}")
 
 

@@ -38,7 +38,7 @@ def simplex_weights(
     *,
     intercept: bool = True,
     start: FloatArray | None = None,
-    min_decrease: float = 1e-3,
+    min_decrease: FloatArray | float = 1e-3,
     max_iter: int = 1000,
 ) -> FloatArray:
     """Weights on the simplex fitting the last column of each ``y[b]`` by its other columns.
@@ -48,13 +48,13 @@ def simplex_weights(
     y : ndarray, shape (B, N, T0 + 1)
         A batch of problems; in each, rows are the fitting observations and the first ``T0``
         columns are combined with the weights to fit the last column.
-    zeta : float or ndarray of shape (B,)
+    zeta, min_decrease : float or ndarray of shape (B,)
         Ridge penalty (outcome units); the objective's penalty is ``N * zeta^2``.
     intercept : bool
         Centre each column first (weights fit up to a constant).
     start : ndarray, shape (B, T0), optional
         Starting weights (default: uniform).
-    min_decrease, max_iter : float, int
+    max_iter : int
         Each problem stops when its objective falls by less than ``min_decrease**2``
         (later iterations leave it unchanged), or after ``max_iter`` steps.
 
@@ -80,7 +80,7 @@ def simplex_weights(
     ax = np.einsum("bnk,bk->bn", a, x)
     gx = np.einsum("bkl,bl->bk", gram, x)
     rows = np.arange(batch)
-    threshold = min_decrease**2
+    threshold = np.broadcast_to(np.asarray(min_decrease, dtype=float) ** 2, (batch,))
     active = np.ones(batch, dtype=bool)
     prev = np.full(batch, np.nan)
     last = np.full(batch, np.nan)

@@ -85,7 +85,46 @@ def _first_treated(
     return pd.to_numeric(first["min"], errors="coerce").fillna(0)
 
 
-def block_design(
+@dataclass(frozen=True)
+class PanelMatrix:
+    """Outcome by unit × period with each unit's first treated period (0: never)."""
+
+    wide: pd.DataFrame
+    first_treated: pd.Series
+    outcome: str
+    unit: str
+    time: str
+
+    @property
+    def cohorts(self) -> list[Any]:
+        """Adoption periods, in order."""
+        return sorted(self.first_treated[self.first_treated > 0].unique())
+
+    def block(self, cohort: Any, caller: str) -> BlockDesign:
+        """The block design of one adoption cohort against the never-treated units."""
+        wide, first = self.wide, self.first_treated
+        periods = wide.columns
+        t0 = int((periods < cohort).sum())
+        if t0 < MIN_PRE_PERIODS:
+            raise EstimationError(
+                f"{caller}: only {t0} period(s) before adoption in {cohort}; at least "
+                f"{MIN_PRE_PERIODS} are needed to fit weights on the pre-period"
+            )
+        if t0 == len(periods):
+            raise EstimationError(f"{caller}: no period at or after adoption in {cohort}")
+        donors = sorted(wide.index[(first == 0).to_numpy()], key=str)
+        treated_rows = sorted(wide.index[(first == cohort).to_numpy()], key=str)
+        if len(donors) < 2:
+            raise EstimationError(
+                f"{caller}: {len(donors)} never-treated comparison unit(s); at least 2 are needed"
+            )
+        ordered = wide.loc[donors + treated_rows].astype(float)
+        return BlockDesign(
+            y=ordered, n0=len(donors), t0=t0, outcome=self.outcome, unit=self.unit, time=self.time
+        )
+
+
+def panel_matrix(
     data: Any,
     outcome: str | None = None,
     *,
@@ -97,8 +136,8 @@ def block_design(
     adoption: Any = None,
     exclude_donors: Sequence[Any] = (),
     caller: str = "synthdid_estimate",
-) -> BlockDesign:
-    """Build the block design from a Panel or a long DataFrame.
+) -> PanelMatrix:
+    """Outcome matrix and adoption timing from a Panel or a long DataFrame.
 
     Parameters
     ----------
@@ -121,7 +160,6 @@ def block_design(
             f"{caller} needs the treatment timing: cohort='first_year', treatment='treated' "
             "(a 0/1 column) or treated_units=[...] with adoption=YEAR"
         )
-    required = ("outcome", "unit", "time")
     use_cohort = cohort if treatment is None and treated_units is None else None
     _, names = panel_columns(
         data,
@@ -133,7 +171,7 @@ def block_design(
         covariates=(),
         cluster="",
         weights="",
-        required=required,
+        required=("outcome", "unit", "time"),
         numeric=("outcome",),
     )
     u, t, y = str(names.unit), str(names.time), str(names.outcome)
@@ -154,57 +192,47 @@ def block_design(
         first[list(treated_units)] = adoption
     else:
         first = _first_treated(frame, u, t, names.cohort, treatment)
-    return _assemble(frame, u, t, y, first, exclude_donors, caller)
-
-
-def _assemble(
-    frame: pd.DataFrame,
-    u: str,
-    t: str,
-    y: str,
-    first: pd.Series,
-    exclude_donors: Sequence[Any],
-    caller: str,
-) -> BlockDesign:
-    treated = first[first > 0]
-    if treated.empty:
+    if not (first > 0).any():
         raise EstimationError(f"{caller}: no unit is ever treated; nothing to estimate")
-    adoption_values = sorted(treated.unique())
-    if len(adoption_values) > 1:
-        raise EstimationError(
-            f"{caller}: treated units adopt in different periods {adoption_values[:6]}; a block "
-            "design needs one adoption period: estimate each adoption cohort separately "
-            "(staggered_synthdid) or name treated_units= and adoption="
-        )
-    overlap = [v for v in exclude_donors if v in set(treated.index)]
+    overlap = [v for v in exclude_donors if v in set(first.index[first > 0])]
     if overlap:
         raise SpecError(f"{caller}: {overlap} are treated and cannot also be excluded donors")
     keep = ~frame[u].isin(list(exclude_donors))
     wide = frame.loc[keep].pivot(index=u, columns=t, values=y).sort_index(axis=1)
-    periods = wide.columns
-    adoption = adoption_values[0]
-    t0 = int((periods < adoption).sum())
-    if t0 < MIN_PRE_PERIODS:
-        raise EstimationError(
-            f"{caller}: only {t0} period(s) before adoption in {adoption}; at least "
-            f"{MIN_PRE_PERIODS} are needed to fit weights on the pre-period"
-        )
-    if t0 == len(periods):
-        raise EstimationError(f"{caller}: no period at or after adoption in {adoption}")
+    _check_complete(wide, caller)
+    return PanelMatrix(
+        wide=wide, first_treated=first.reindex(wide.index), outcome=y, unit=u, time=t
+    )
+
+
+def _check_complete(wide: pd.DataFrame, caller: str) -> None:
     gaps = wide.index[wide.isna().any(axis=1)]
     if len(gaps):
         missing = wide.loc[gaps].isna()
-        examples = [f"{g} ({', '.join(str(p) for p in periods[missing.loc[g].to_numpy()][:3])})"
-                    for g in gaps[:5]]
+        examples = [
+            f"{g} ({', '.join(str(p) for p in wide.columns[missing.loc[g].to_numpy()][:3])})"
+            for g in gaps[:5]
+        ]
         raise DataError(
             f"{caller}: {len(gaps)} unit(s) have missing or suppressed outcomes in some periods, "
             f"e.g. {'; '.join(examples)}; synthetic weights need every unit in every period: "
             "drop those donors (exclude_donors=[...]) or fill the gaps"
         )
-    is_treated = wide.index.isin(treated.index)
-    donors = sorted(wide.index[~is_treated], key=str)
-    treated_rows = sorted(wide.index[is_treated], key=str)
-    if len(donors) < 2:
-        raise EstimationError(f"{caller}: {len(donors)} comparison unit(s); at least 2 are needed")
-    ordered = wide.loc[donors + treated_rows].astype(float)
-    return BlockDesign(y=ordered, n0=len(donors), t0=t0, outcome=y, unit=u, time=t)
+
+
+def block_design(data: Any, outcome: str | None = None, **options: Any) -> BlockDesign:
+    """The block design (one adoption period) of a Panel or long DataFrame.
+
+    Takes the arguments of :func:`panel_matrix`; raises when treated units adopt at
+    different times (use :func:`improve.synth.staggered_synthdid`).
+    """
+    caller = options.get("caller", "synthdid_estimate")
+    matrix = panel_matrix(data, outcome, **options)
+    cohorts = matrix.cohorts
+    if len(cohorts) > 1:
+        raise EstimationError(
+            f"{caller}: treated units adopt in different periods {cohorts[:6]}; a block "
+            "design needs one adoption period: use staggered_synthdid (one estimate per "
+            "adoption cohort, averaged over treated cells) or name treated_units= and adoption="
+        )
+    return matrix.block(cohorts[0], caller)

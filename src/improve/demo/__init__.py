@@ -1,0 +1,1 @@
+"""Generators of demo data with known effects (the truth is returned beside the data)."""
