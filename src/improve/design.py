@@ -514,16 +514,17 @@ def _decide(facts: DesignFacts, *, has_timing: bool) -> DesignCheck:
         pattern, pattern_sentence, estimators = _adoption(facts, all_at_once, not_yet_only)
         findings.append(pattern)
         sentences.append(pattern_sentence)
-    findings.append(_switch_finding(facts))
+        findings.append(_switch_finding(facts))
     if switches_off:
         estimators = [e for e in estimators if e != Estimator.TWFE]
         estimators.insert(0, Estimator.ON_OFF)
-        sentences.append(
+        sentences.insert(
+            0,
             f"Treatment switches off in {facts.n_switch_off_units:,} units: the staggered "
             "estimators treat every unit as treated from its first treated period on "
             "(intention to treat); the effect of being treated needs an on/off estimator "
             "(de Chaisemartin & D'Haultfœuille), and a fixed-effects regression on the 0/1 "
-            "treatment mixes comparisons of switchers in both directions."
+            "treatment mixes comparisons of switchers in both directions.",
         )
     findings.append(_dose_finding(facts, dose_only))
     if facts.doses:
@@ -588,7 +589,9 @@ def _timing_finding(facts: DesignFacts) -> Finding:
         f"{_count(len(facts.cohorts), 'cohort')} (first treated: {cohorts}); "
         f"{_count(facts.n_never_treated_units, 'never-treated unit')}"
     )
-    follows = "treated cohorts are compared with untreated units period by period"
+    follows = "never-treated units are available as comparisons"
+    if facts.n_never_treated_units == 0:
+        follows = "no never-treated units: comparisons can only come from units not yet treated"
     if facts.n_treated_first_period:
         follows = (
             f"{_count(facts.n_treated_first_period, 'unit')} treated in the first period "
@@ -762,9 +765,10 @@ def _inference(
 ) -> tuple[Finding, list[str], Inference, list[Inference]]:
     """Which inference is valid given the number of treated and comparison clusters."""
     k, n_comp = facts.n_treated_clusters, facts.n_comparison_clusters
+    n_exposed = facts.n_treated_units or facts.n_dosed_units
     cluster_text = (
         f"{_count(k, 'treated cluster')} ('{facts.cluster}') and "
-        f"{_count(n_comp, 'comparison cluster')}; {_count(facts.n_treated_units, 'treated unit')}"
+        f"{_count(n_comp, 'comparison cluster')}; {_count(n_exposed, 'treated unit')}"
     )
     if all_at_once:
         reason = "there are no comparison units in the panel to compare with"
@@ -807,7 +811,7 @@ def _inference(
     head = (
         f"{which[0].upper()}{which[1:]}: {k} of {facts.n_clusters:,} '{facts.cluster}' "
         f"clusters {'is' if k == 1 else 'are'} treated "
-        f"({_count(facts.n_treated_units, 'unit')}), {n_comp:,} serve as comparisons."
+        f"({_count(n_exposed, 'unit')}), {n_comp:,} serve as comparisons."
     )
     invalid = (
         "Cluster-robust and CR2 intervals and p-values are not valid here: " + reason + "; "
