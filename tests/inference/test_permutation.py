@@ -15,9 +15,10 @@ from improve.data import PanelSpec, load_panel
 from improve.did import aggregate, att_gt
 from improve.did.placebo import placebo_att
 from improve.errors import EstimationError, SpecError
+from improve.fe import panel_regression
 from improve.fe.placebo import placebo_fe
 from improve.inference import PermutationResult, placebo_in_space
-from improve.inference.permutation import rank_p_values
+from improve.inference.permutation import MAX_NOTES, rank_p_values
 
 from outside_data import load
 
@@ -141,6 +142,44 @@ def test_failed_placebos_are_counted_and_left_out():
     assert any("1 of 4 placebo assignments could not be estimated" in n for n in res.notes)
 
 
+def test_estimator_warnings_become_a_capped_list_of_notes():
+    values = {f"u{i:02d}": float(i) for i in range(15)}
+    frame = _one_row_per_unit(values, {"u00": 1})
+
+    def noisy(rows: pd.DataFrame, timing: pd.Series) -> float:
+        estimate = _mean_of_treated(rows, timing)
+        warnings.warn(f"small cell in {estimate:g}", UserWarning, stacklevel=2)
+        return estimate
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = placebo_in_space(frame, noisy, unit="unit", timing="first")
+    assert res.notes[:2] == ("small cell in 0", "small cell in 1")
+    assert len(res.notes) == MAX_NOTES + 1
+    assert res.notes[-1] == f"{15 - MAX_NOTES} further estimator warnings not shown"
+
+
+def test_every_unit_of_a_partly_treated_cluster_is_left_out_of_the_placebos():
+    frame = pd.DataFrame(
+        {
+            "unit": ["a1", "a2", "b1", "b2", "c1", "c2"],
+            "district": ["A", "A", "B", "B", "C", "C"],
+            "first": [3, 0, 0, 0, 0, 0],
+            "y": [4.0, 1.0, 2.0, 0.0, -1.0, 5.0],
+        }
+    )
+    used: list[list[str]] = []
+
+    def mean_treated(rows: pd.DataFrame, timing: pd.Series) -> float:
+        used.append(sorted(rows["unit"]))
+        return _mean_of_treated(rows, timing)
+
+    res = placebo_in_space(frame, mean_treated, unit="unit", timing="first", cluster="district")
+    assert used[1:] == [["b1", "b2", "c1", "c2"]] * 2
+    assert res.placebo_clusters == (("B",), ("C",))
+    assert res.placebo_estimates == (1.0, 2.0)  # means of B's and C's two schools
+
+
 def test_estimator_receives_a_panel_when_given_one():
     frame = pd.DataFrame(
         {
@@ -211,6 +250,20 @@ def test_organ_donations_did_permutation_p_value(organ_donations):
         warnings.simplefilter("ignore")
         analytic = aggregate(att_gt(organ_donations), "simple").tidy()["p_value"].iloc[0]
     assert analytic < 0.001
+    # each placebo is att_gt without California, one other state given its timing
+    frame = organ_donations.data
+    for state in ("Alaska", "Colorado", "Wisconsin"):
+        rows = frame[frame["State"] != "California"]
+        rows = rows.assign(first_treated=np.where(rows["State"] == state, 4, 0))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            by_hand = aggregate(
+                att_gt(rows, "Rate", unit="State", time="Quarter_Num", cohort="first_treated"),
+                "simple",
+            ).overall_att
+        assert res.placebo_estimates[res.placebo_clusters.index((state,))] == pytest.approx(
+            by_hand, abs=1e-12
+        )
     not_yet = placebo_att(organ_donations, control_group="notyettreated")
     assert not_yet.estimate == pytest.approx(res.estimate)
     assert 0.1 < not_yet.p_value < 0.3
@@ -218,6 +271,13 @@ def test_organ_donations_did_permutation_p_value(organ_donations):
 
 def test_organ_donations_fixed_effects_permutation_p_value(organ_donations):
     res = placebo_fe(organ_donations)
+    frame = organ_donations.data
+    rows = frame[frame["State"] != "California"]
+    on = (rows["State"] == "Colorado").to_numpy() & (rows["Quarter_Num"] >= 4).to_numpy()
+    rows = rows.assign(on=on.astype(float))
+    by_hand = panel_regression(rows, "Rate", "on", unit="State", time="Quarter_Num", se="hc1")
+    colorado = res.placebo_estimates[res.placebo_clusters.index(("Colorado",))]
+    assert colorado == pytest.approx(float(by_hand.estimate[0]), abs=1e-12)
     assert res.estimate == pytest.approx(-0.0224590, abs=1e-6)
     assert res.rank == 5 and res.p_value == pytest.approx(5 / 27)  # California 5th of 27
     assert 0.1 < res.p_value < 0.3

@@ -53,6 +53,10 @@ MAX_PLACEBOS = 1000
 #: rounding in the estimator).
 TIE_TOLERANCE = 1e-10
 
+#: Most distinct estimator warnings kept in :attr:`PermutationResult.notes` (placebo fits
+#: repeat the same warning with different counts).
+MAX_NOTES = 10
+
 #: The callable re-estimating the effect: ``estimator(data, timing) -> float``, where ``data``
 #: is a DataFrame or Panel (the kind passed to :func:`placebo_in_space`, restricted to the
 #: rows used) and ``timing`` the first-treated period of each of its rows (0 = never).
@@ -342,14 +346,18 @@ def placebo_in_space(
                 failed += 1
     for item in caught:
         notes.setdefault(str(item.message), None)
-    if failed:
-        notes.setdefault(
-            f"{failed:,} of {len(sets):,} placebo assignments could not be estimated and are "
-            "left out of the p-values",
-            None,
-        )
     if not estimates:
         raise EstimationError("placebo_in_space: no placebo assignment could be estimated")
+    kept_notes = list(notes)
+    if len(kept_notes) > MAX_NOTES:
+        extra = len(kept_notes) - MAX_NOTES
+        kept_notes = kept_notes[:MAX_NOTES] + [f"{extra:,} further estimator warnings not shown"]
+    if failed:
+        kept_notes.insert(
+            0,
+            f"{failed:,} of {len(sets):,} placebo assignments could not be estimated and are "
+            "left out of the p-values",
+        )
     placebos = np.asarray(estimates, dtype="float64")
     p_two, p_greater, p_less, rank = rank_p_values(actual, placebos)
     return PermutationResult(
@@ -365,7 +373,7 @@ def placebo_in_space(
         exact=exact,
         seed=None if exact else seed,
         cluster=cluster,
-        notes=tuple(notes),
+        notes=tuple(kept_notes),
     )
 
 
