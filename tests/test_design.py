@@ -20,7 +20,7 @@ from improve.design import (
 )
 from improve.errors import SpecError
 
-from outside_data import load
+from outside_data import data_source, load, map_path
 
 YEARS = list(range(2016, 2022))
 
@@ -87,6 +87,19 @@ def test_castle_is_staggered_with_21_treated_states_and_absorbing_treatment():
     assert facts.cohorts == ((2006, 1), (2007, 13), (2008, 4), (2009, 2), (2010, 1))
     assert facts.n_switch_off_units == 0
     assert check.recommended_inference == Inference.CR2
+
+
+@pytest.mark.parametrize(
+    ("name", "verdict"),
+    [
+        ("mpdta", Verdict.STAGGERED),
+        ("organ_donations", Verdict.ONE_TREATED_CLUSTER),
+        ("castle", Verdict.STAGGERED),
+    ],
+)
+def test_outside_maps_load_from_the_sources_a_workbook_is_given(name, verdict, tmp_path):
+    panel = load_panel(data_source(name, tmp_path), columns=map_path(name))
+    assert check_design(panel).verdict == verdict
 
 
 # ---- one small panel per branch -----------------------------------------------------------

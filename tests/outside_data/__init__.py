@@ -3,7 +3,8 @@
 Every data set is read from a file in ``tests/`` or from a package installed with the ``dev``
 extra (never downloaded at test time). :func:`frame` returns the table a partner would hand
 over, plus the one column the study defines but the file lacks (organ_donations has no
-treatment-timing column); :func:`map_path` the column map; :func:`load` both as a Panel.
+treatment-timing column); :func:`map_path` the column map; :func:`load` both as a Panel;
+:func:`data_source` what to give ``improve run --data`` (a CSV written for organ_donations).
 """
 
 from __future__ import annotations
@@ -51,3 +52,16 @@ def frame(name: str) -> pd.DataFrame:
 def load(name: str, **kwargs: object) -> Panel:
     """Data set ``name`` loaded with its column map (keywords go to ``load_panel``)."""
     return load_panel(frame(name), columns=map_path(name), **kwargs)  # type: ignore[arg-type]
+
+
+def data_source(name: str, folder: Path) -> str:
+    """What ``--data`` takes for ``name``: its file or ``dataset:`` source as is, else a CSV.
+
+    organ_donations needs its added ``first_treated`` column, so it is written to
+    ``folder / "organ_donations.csv"``.
+    """
+    if name != "organ_donations":
+        return SOURCES[name]
+    path = folder / f"{name}.csv"
+    frame(name).to_csv(path, index=False)
+    return str(path)
