@@ -55,6 +55,8 @@ def test_p_values_by_hand_one_treated_unit():
     assert res.exact and res.seed is None
     assert res.min_p_value == pytest.approx(1 / 5)
     tidy = res.tidy()
+    assert list(tidy.columns) == ["term", "estimate", "abs_rank"]  # no ids unless asked
+    assert res.tidy(with_clusters=True)["clusters"].tolist() == ["A", "B", "C", "D", "E"]
     assert tidy["term"].tolist() == ["actual"] + ["placebo"] * 4
     assert tidy["estimate"].tolist() == [3.0, 1.0, -4.0, 3.0, -2.0]
     assert tidy["abs_rank"].tolist() == [3, 5, 1, 2, 4]
@@ -118,7 +120,7 @@ def test_sampled_assignments_are_reproducible_with_a_seed():
     )
     assert not first.exact and first.seed == 11
     assert first.n_placebos == 40  # C(30, 2) = 435 > 40: drawn at random
-    assert first.to_dict() == again.to_dict()
+    assert first.to_dict(with_clusters=True) == again.to_dict(with_clusters=True)
     assert first.placebo_clusters != other.placebo_clusters
     assert all(
         len(set(c)) == 2 and "u00" not in c and "u01" not in c for c in first.placebo_clusters
@@ -226,7 +228,10 @@ def test_result_is_frozen_and_serialisable():
     assert isinstance(res, PermutationResult)
     with pytest.raises(AttributeError):
         res.p_value = 0.0  # type: ignore[misc]
-    assert json.loads(json.dumps(res.to_dict()))["p_value"] == pytest.approx(res.p_value)
+    data = json.loads(json.dumps(res.to_dict()))
+    assert data["p_value"] == pytest.approx(res.p_value)
+    assert "treated_clusters" not in data and "A" not in json.dumps(data)
+    assert json.loads(json.dumps(res.to_dict(with_clusters=True)))["treated_clusters"] == ["A"]
     html = res._repr_html_()
     assert "<table" in html and "permutation p" in html.lower()
 

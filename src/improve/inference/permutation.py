@@ -128,26 +128,38 @@ class PermutationResult:
         """The smallest p-value this number of placebos can give, ``1 / (n_placebos + 1)``."""
         return 1.0 / self.n_estimates
 
-    def tidy(self) -> pd.DataFrame:
+    def tidy(self, with_clusters: bool = False) -> pd.DataFrame:
         """The actual estimate and every placebo: one row each.
 
-        Columns: ``term`` ("actual" or "placebo"), ``clusters`` (the clusters given the
-        treatment, joined by ", "), ``estimate`` and ``abs_rank`` (1 = largest magnitude;
-        ties share the smaller rank).
+        Parameters
+        ----------
+        with_clusters : bool
+            Add a ``clusters`` column naming the clusters given the treatment (joined by
+            ", "). Off by default: cluster ids may be school or district ids, which a
+            published table must not show; turn it on for public units such as states.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``term`` ("actual" or "placebo"), ``estimate`` and ``abs_rank`` (1 = largest
+            magnitude; ties share the smaller rank, the actual estimate takes the larger).
         """
         estimates = np.array([self.estimate, *self.placebo_estimates], dtype="float64")
         magnitudes = pd.Series(np.abs(estimates))
         ranks = np.array(magnitudes.rank(method="min", ascending=False), dtype="int64")
         ranks[0] = self.rank
-        return pd.DataFrame(
+        table = pd.DataFrame(
             {
                 "term": ["actual"] + ["placebo"] * self.n_placebos,
-                "clusters": [", ".join(self.treated_clusters)]
-                + [", ".join(c) for c in self.placebo_clusters],
                 "estimate": estimates,
                 "abs_rank": ranks,
             }
         )
+        if with_clusters:
+            labels = [", ".join(self.treated_clusters)]
+            labels += [", ".join(c) for c in self.placebo_clusters]
+            table.insert(1, "clusters", labels)
+        return table
 
     def summary_frame(self) -> pd.DataFrame:
         """One row: the estimate with its permutation p-values and rank."""
@@ -178,9 +190,16 @@ class PermutationResult:
             f"{self.min_p_value:.3g}."
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-dict form for ``results.json``."""
-        return {
+    def to_dict(self, with_clusters: bool = False) -> dict[str, Any]:
+        """Plain-dict form for ``results.json``.
+
+        Parameters
+        ----------
+        with_clusters : bool
+            Include the ids of the treated and placebo clusters (off by default, as in
+            :meth:`tidy`).
+        """
+        out: dict[str, Any] = {
             "method": "placebo_in_space",
             "estimate": self.estimate,
             "p_value": self.p_value,
@@ -193,11 +212,14 @@ class PermutationResult:
             "exact": self.exact,
             "seed": self.seed,
             "cluster": self.cluster,
-            "treated_clusters": list(self.treated_clusters),
+            "n_treated_clusters": len(self.treated_clusters),
             "placebo_estimates": list(self.placebo_estimates),
-            "placebo_clusters": [list(c) for c in self.placebo_clusters],
             "notes": list(self.notes),
         }
+        if with_clusters:
+            out["treated_clusters"] = list(self.treated_clusters)
+            out["placebo_clusters"] = [list(c) for c in self.placebo_clusters]
+        return out
 
     def __repr__(self) -> str:
         return (
