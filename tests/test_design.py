@@ -269,3 +269,11 @@ def test_unknown_columns_are_refused():
         check_design(panel, outcome="reading")
     with pytest.raises(SpecError, match="loaded Panel"):
         check_design(_panel_frame([2019, 0]))
+
+
+def test_one_call_from_the_top_level_package():
+    import improve
+
+    check = improve.design.check_design(load("organ_donations"), outcome="Rate", cluster=None)
+    assert improve.check_design is check_design
+    assert check.verdict == "one_treated_cluster"
