@@ -242,6 +242,11 @@ def test_no_timing_and_no_treated_units():
     none_treated = check_design(_load(frame))
     assert none_treated.verdict == Verdict.NO_TREATED
     assert none_treated.recommended_inference == Inference.NONE
+    no_dose = frame.drop(columns="first").assign(fte=0.0)
+    zero_dose = load_panel(
+        no_dose, spec=PanelSpec(unit="unit", time="year", doses=("fte",), outcomes=("y",))
+    )
+    assert check_design(zero_dose).verdict == Verdict.NO_TREATED
 
 
 def test_result_is_frozen_serialisable_and_escaped():

@@ -475,7 +475,7 @@ def _decide(facts: DesignFacts, *, has_timing: bool) -> DesignCheck:
 
     if has_timing:
         findings.append(_timing_finding(facts))
-    if facts.n_treated_units == 0 and not dose_only:
+    if (facts.n_dosed_units if dose_only else facts.n_treated_units) == 0:
         verdict = Verdict.NO_TREATED
         sentences.append(
             "No unit is ever treated in this panel, so there is no effect to estimate."
