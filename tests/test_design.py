@@ -120,6 +120,13 @@ def test_everyone_treated_from_the_first_period_is_all_at_once():
     assert check.facts.n_treated_first_period == 8
 
 
+def test_treated_only_from_the_first_period_has_no_pre_treatment_period():
+    check = check_design(_load(_panel_frame([2016] * 3 + [0] * 5)))
+    assert check.verdict == Verdict.NO_PRE_PERIOD
+    assert check.valid_estimators == () and check.recommended_inference == Inference.NONE
+    assert "no pre-treatment period" in check.summary()
+
+
 def test_not_yet_treated_only():
     check = check_design(_load(_panel_frame([2018] * 6 + [2020] * 6)))
     assert check.verdict == Verdict.NOT_YET_TREATED_ONLY

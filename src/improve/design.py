@@ -66,6 +66,7 @@ class Verdict(StrEnum):
 
     NO_TIMING = "no_treatment_timing"
     NO_TREATED = "no_treated_units"
+    NO_PRE_PERIOD = "no_pre_treatment_period"
     ALL_AT_ONCE = "all_treated_at_once"
     SWITCHES_OFF = "treatment_switches_off"
     ONE_TREATED_CLUSTER = "one_treated_cluster"
@@ -481,6 +482,18 @@ def _decide(facts: DesignFacts, *, has_timing: bool) -> DesignCheck:
             "No unit is ever treated in this panel, so there is no effect to estimate."
         )
         return _result(verdict, facts, findings, estimators, not_valid, Inference.NONE, sentences)
+
+    if has_timing and facts.n_treated_first_period == facts.n_treated_units < facts.n_units:
+        sentences.append(
+            f"Every treated unit is treated from the first period ({facts.first_period}): "
+            "there is no pre-treatment period to compare with, so no difference-in-differences "
+            "can be estimated; data from before the program started are needed."
+        )
+        for kind in (*_CLUSTER_INFERENCE, Inference.PERMUTATION):
+            not_valid[kind] = "no effect can be estimated without a pre-treatment period"
+        return _result(
+            Verdict.NO_PRE_PERIOD, facts, findings, estimators, not_valid, Inference.NONE, sentences
+        )
 
     all_at_once = has_timing and (
         (facts.n_never_treated_units == 0 and n_cohorts == 1)
