@@ -1,108 +1,23 @@
-"""The design check: what design does this panel have, and which estimates and inference fit it?
-
-:func:`check_design` reads a loaded :class:`improve.data.Panel` and classifies it:
-staggered adoption with never-treated units, not-yet-treated comparisons only, everyone
-treated at once, one or few treated clusters, treatment that switches off, a continuous
-dose, and whether the panel is balanced (and if not, why and what a balanced estimator
-drops). It returns a :class:`DesignCheck` that says in words which estimators and which
-inference are valid, for the first section of every report::
-
-    check = improve.design.check_design(panel, outcome="math_ss")
-    check.verdict                # e.g. Verdict.ONE_TREATED_CLUSTER
-    check.recommended_inference  # e.g. Inference.PERMUTATION
-    check.table()                # what was checked, what was found, what follows
-
-A panel in which every unit is treated at once does not load with the default timing
-checks (there is no comparison group); load it with ``validate_timing=False`` to check it.
-
-References
-----------
-Callaway, B., Goodman-Bacon, A. & Sant'Anna, P. H. C. (2024). Difference-in-differences with
-a continuous treatment. NBER Working Paper 32117.
-Callaway, B. & Sant'Anna, P. H. C. (2021). Difference-in-differences with multiple time
-periods. *Journal of Econometrics* 225(2), 200-230.
-Conley, T. G. & Taber, C. R. (2011). Inference with "difference in differences" with a small
-number of policy changes. *Review of Economics and Statistics* 93(1), 113-125.
-de Chaisemartin, C. & D'Haultfœuille, X. (2020). Two-way fixed effects estimators with
-heterogeneous treatment effects. *American Economic Review* 110(9), 2964-2996.
-Goodman-Bacon, A. (2021). Difference-in-differences with variation in treatment timing.
-*Journal of Econometrics* 225(2), 254-277.
-MacKinnon, J. G. & Webb, M. D. (2017). Wild bootstrap inference for wildly different cluster
-sizes. *Journal of Applied Econometrics* 32(2), 233-254.
-MacKinnon, J. G. & Webb, M. D. (2018). The wild bootstrap for few (treated) clusters.
-*The Econometrics Journal* 21(2), 114-135.
-"""
+"""From the counts to the verdict, the valid estimators and inference, and the sentences."""
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any
 
-import pandas as pd
-
-from improve.errors import SpecError
+from improve.design.result import (
+    DesignCheck,
+    DesignFacts,
+    Estimator,
+    Finding,
+    Inference,
+    Verdict,
+)
+from improve.design.thresholds import MIN_TREATED_CLUSTERS, SIGNIFICANCE_LEVEL
 from improve.inference.permutation import MAX_PLACEBOS
 
-#: Fewer treated clusters than this and cluster-robust inference is not valid. With few
-#: treated clusters the part of the variance that comes from the treated clusters is
-#: estimated from their own few residuals, so cluster-robust t tests (CR1 and CR2 alike)
-#: over-reject however many clusters there are in total, and the wild cluster bootstrap
-#: fails there too (it under- or over-rejects badly with one to a few treated clusters):
-#: MacKinnon & Webb (2017, *J. Applied Econometrics* 32(2); 2018, *Econometrics Journal*
-#: 21(2)); Conley & Taber (2011, *Rev. Econ. Stat.* 93(1)).
-MIN_TREATED_CLUSTERS = 5
-
-#: Conventional significance level used to say whether a permutation test can reject at
-#: all: with ``n`` placebos its smallest p-value is ``1 / (n + 1)``.
-SIGNIFICANCE_LEVEL = 0.05
-
-
-class Verdict(StrEnum):
-    """The design, named by the feature that most decides what can be estimated."""
-
-    NO_TIMING = "no_treatment_timing"
-    NO_TREATED = "no_treated_units"
-    NO_PRE_PERIOD = "no_pre_treatment_period"
-    ALL_AT_ONCE = "all_treated_at_once"
-    SWITCHES_OFF = "treatment_switches_off"
-    ONE_TREATED_CLUSTER = "one_treated_cluster"
-    FEW_TREATED_CLUSTERS = "few_treated_clusters"
-    NOT_YET_TREATED_ONLY = "not_yet_treated_only"
-    STAGGERED = "staggered_with_never_treated"
-    SINGLE_COHORT = "single_cohort_with_never_treated"
-    CONTINUOUS_DOSE = "continuous_dose"
-
-
-class Estimator(StrEnum):
-    """Estimators the check can point to (names of ``improve`` functions or designs)."""
-
-    ATT_GT_NEVER = "att_gt_nevertreated"
-    ATT_GT_NOT_YET = "att_gt_notyettreated"
-    SUNAB = "sunab"
-    IMPUTATION = "imputation"
-    TWFE = "twfe"
-    DOSE_REGRESSION = "panel_regression_dose"
-    ON_OFF = "on_off_did"
-    STATEWIDE_MANDATE = "statewide_mandate"
-
-
-class Inference(StrEnum):
-    """Ways of computing p-values and intervals."""
-
-    CR2 = "cr2"
-    CLUSTER_ROBUST = "cluster_robust"
-    WILD_BOOTSTRAP = "wild_cluster_bootstrap"
-    JACKKNIFE = "jackknife"
-    PERMUTATION = "permutation"
-    NONE = "none"
-
-
 #: Inference that relies on many treated clusters.
-_CLUSTER_INFERENCE = (
+CLUSTER_INFERENCE = (
     Inference.CR2,
     Inference.CLUSTER_ROBUST,
     Inference.WILD_BOOTSTRAP,
@@ -110,345 +25,7 @@ _CLUSTER_INFERENCE = (
 )
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One row of the design check: what was checked, what was found, what follows."""
-
-    check: str
-    found: str
-    follows: str
-
-
-@dataclass(frozen=True)
-class DesignFacts:
-    """The counts the verdict rests on.
-
-    Attributes
-    ----------
-    n_units, n_periods : int
-        Units and periods in the panel.
-    first_period, last_period : int or None
-        Range of the periods.
-    gap_periods : tuple of int
-        Periods missing inside that range.
-    cluster : str
-        Column counted as the cluster (the spec's cluster, else the unit).
-    n_clusters, n_treated_clusters, n_comparison_clusters : int
-        All clusters, those holding an ever-treated unit, and those with none.
-    n_treated_units, n_never_treated_units : int
-        Ever-treated and never-treated units (0 when no timing is given).
-    cohorts : tuple of (int, int)
-        (first-treated period, number of units) for each treated cohort.
-    n_treated_first_period : int
-        Units treated in the first period (no pre-treatment period).
-    n_switch_off_units : int or None
-        Units whose 0/1 treatment returns to 0 after it started (None: not known, the map
-        gives a first-treated period rather than a 0/1 treatment).
-    doses : tuple of str
-        Continuous dose columns.
-    n_dosed_units : int
-        Units with a non-zero dose in some period.
-    balanced : bool
-        Every unit has a non-missing value of every outcome checked in every period.
-    n_units_missing_periods : int
-        Units without a row in some period.
-    n_units_missing_outcome : dict
-        Outcome -> units with a missing (blank or suppressed) value in some row.
-    n_units_dropped_balanced : dict
-        Outcome -> units a balanced-panel estimator drops (no usable value in some period).
-    """
-
-    n_units: int
-    n_periods: int
-    first_period: int | None
-    last_period: int | None
-    gap_periods: tuple[int, ...]
-    cluster: str
-    n_clusters: int
-    n_treated_clusters: int
-    n_comparison_clusters: int
-    n_treated_units: int
-    n_never_treated_units: int
-    cohorts: tuple[tuple[int, int], ...]
-    n_treated_first_period: int
-    n_switch_off_units: int | None
-    doses: tuple[str, ...]
-    n_dosed_units: int
-    balanced: bool
-    n_units_missing_periods: int
-    n_units_missing_outcome: dict[str, int] = field(default_factory=dict)
-    n_units_dropped_balanced: dict[str, int] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-dict form for ``results.json``."""
-        return {
-            "n_units": self.n_units,
-            "n_periods": self.n_periods,
-            "first_period": self.first_period,
-            "last_period": self.last_period,
-            "gap_periods": list(self.gap_periods),
-            "cluster": self.cluster,
-            "n_clusters": self.n_clusters,
-            "n_treated_clusters": self.n_treated_clusters,
-            "n_comparison_clusters": self.n_comparison_clusters,
-            "n_treated_units": self.n_treated_units,
-            "n_never_treated_units": self.n_never_treated_units,
-            "cohorts": {str(g): n for g, n in self.cohorts},
-            "n_treated_first_period": self.n_treated_first_period,
-            "n_switch_off_units": self.n_switch_off_units,
-            "doses": list(self.doses),
-            "n_dosed_units": self.n_dosed_units,
-            "balanced": self.balanced,
-            "n_units_missing_periods": self.n_units_missing_periods,
-            "n_units_missing_outcome": dict(self.n_units_missing_outcome),
-            "n_units_dropped_balanced": dict(self.n_units_dropped_balanced),
-        }
-
-
-@dataclass(frozen=True)
-class DesignCheck:
-    """The design of a panel and what it allows.
-
-    Attributes
-    ----------
-    verdict : Verdict
-        The design, named by its most consequential feature.
-    facts : DesignFacts
-        The counts behind it.
-    findings : tuple of Finding
-        What was checked, what was found, what follows (the rows of :meth:`table`).
-    valid_estimators : tuple of Estimator
-        Estimators whose identifying comparisons exist in this design.
-    valid_inference : tuple of Inference
-        Inference that is valid here.
-    not_valid_inference : dict
-        Inference that is not valid here -> why, in words.
-    recommended_inference : Inference
-        The inference to report.
-    sentences : tuple of str
-        The check in plain English, most important first.
-    """
-
-    verdict: Verdict
-    facts: DesignFacts
-    findings: tuple[Finding, ...]
-    valid_estimators: tuple[Estimator, ...]
-    valid_inference: tuple[Inference, ...]
-    not_valid_inference: dict[Inference, str]
-    recommended_inference: Inference
-    sentences: tuple[str, ...]
-
-    def tidy(self) -> pd.DataFrame:
-        """One row per finding: ``check``, ``found``, ``follows``."""
-        return pd.DataFrame(
-            {
-                "check": [f.check for f in self.findings],
-                "found": [f.found for f in self.findings],
-                "follows": [f.follows for f in self.findings],
-            }
-        )
-
-    def table(self) -> pd.DataFrame:
-        """The findings with column headers in words, for reports."""
-        return self.tidy().rename(
-            columns={
-                "check": "What was checked",
-                "found": "What was found",
-                "follows": "What follows",
-            }
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-dict form for ``results.json``."""
-        return {
-            "verdict": str(self.verdict),
-            "recommended_inference": str(self.recommended_inference),
-            "valid_estimators": [str(e) for e in self.valid_estimators],
-            "valid_inference": [str(i) for i in self.valid_inference],
-            "not_valid_inference": {str(k): v for k, v in self.not_valid_inference.items()},
-            "sentences": list(self.sentences),
-            "findings": [
-                {"check": f.check, "found": f.found, "follows": f.follows} for f in self.findings
-            ],
-            "facts": self.facts.to_dict(),
-            "thresholds": {
-                "min_treated_clusters": MIN_TREATED_CLUSTERS,
-                "significance_level": SIGNIFICANCE_LEVEL,
-            },
-        }
-
-    def summary(self) -> str:
-        """The sentences as one paragraph."""
-        return " ".join(self.sentences)
-
-    def __repr__(self) -> str:
-        return (
-            f"DesignCheck(verdict={str(self.verdict)!r}, "
-            f"recommended_inference={str(self.recommended_inference)!r})"
-        )
-
-    def _repr_html_(self) -> str:
-        head = "".join(
-            f"<th style='text-align:left'>{html.escape(h)}</th>"
-            for h in ("What was checked", "What was found", "What follows")
-        )
-        rows = "".join(
-            "<tr>"
-            + "".join(
-                f"<td style='text-align:left'>{html.escape(v)}</td>"
-                for v in (f.check, f.found, f.follows)
-            )
-            + "</tr>"
-            for f in self.findings
-        )
-        paragraphs = "".join(f"<p>{html.escape(s)}</p>" for s in self.sentences)
-        return (
-            f"<div class='improve-design-check'>{paragraphs}"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
-        )
-
-
-def check_design(
-    panel: Any,
-    outcome: str | Sequence[str] | None = None,
-    cluster: str | None = None,
-) -> DesignCheck:
-    """Classify the design of a loaded panel and say which estimators and inference fit it.
-
-    Parameters
-    ----------
-    panel : Panel
-        A loaded :class:`improve.data.Panel` (``.data`` and ``.spec``). Treatment timing is
-        the spec's first-treated column (0 = never treated); a 0/1 ``treatment`` column,
-        when the map gives one, shows whether treatment switches off; ``doses`` are
-        continuous treatments.
-    outcome : str or list of str, optional
-        Outcome(s) whose missing values decide balance. Default: every outcome of the spec.
-    cluster : str, optional
-        Column treatment is assigned by (state, district). Default: the spec's cluster,
-        else the unit.
-
-    Returns
-    -------
-    DesignCheck
-
-    Raises
-    ------
-    SpecError
-        ``panel`` is not a Panel, or a column named here is not in its data.
-    """
-    if not (hasattr(panel, "data") and hasattr(panel, "spec")):
-        raise SpecError(
-            f"check_design needs a loaded Panel (improve.data.load_panel), got "
-            f"{type(panel).__name__}"
-        )
-    frame: pd.DataFrame = panel.data
-    spec = panel.spec
-    outcomes = _outcomes(spec, outcome)
-    cluster_col = cluster or spec.cluster or spec.unit
-    absent = [c for c in [cluster_col, *outcomes] if c not in frame.columns]
-    if absent:
-        raise SpecError(
-            f"check_design: column(s) {absent} are not in the panel; name a mapped column"
-        )
-    facts = _facts(frame, spec, outcomes, cluster_col)
-    return _decide(facts, has_timing=spec.timing_column is not None)
-
-
-def _outcomes(spec: Any, outcome: str | Sequence[str] | None) -> list[str]:
-    if outcome is None:
-        return list(spec.outcomes)
-    if isinstance(outcome, str):
-        return [outcome]
-    return list(outcome)
-
-
-def _facts(frame: pd.DataFrame, spec: Any, outcomes: list[str], cluster_col: str) -> DesignFacts:
-    """Count what the verdict needs from the panel's rows."""
-    unit = frame[spec.unit].astype("string")
-    times = pd.to_numeric(frame[spec.time], errors="coerce")
-    periods = sorted(int(p) for p in times.dropna().unique())
-    gaps: tuple[int, ...] = ()
-    if periods:
-        present = set(periods)
-        gaps = tuple(p for p in range(periods[0], periods[-1] + 1) if p not in present)
-    n_units = int(unit.nunique())
-    unit_cluster = frame[cluster_col].astype("string").groupby(unit, sort=True).first()
-
-    timing_col = spec.timing_column
-    if timing_col is not None and timing_col in frame.columns:
-        row_timing = pd.to_numeric(frame[timing_col], errors="coerce").fillna(0.0)
-        last = periods[-1] if periods else math.inf
-        row_timing = row_timing.where(row_timing <= last, 0.0)
-        unit_timing = row_timing.groupby(unit, sort=True).min()
-    else:
-        unit_timing = pd.Series(0.0, index=unit_cluster.index)
-    treated_units = unit_timing > 0
-
-    doses = tuple(d for d in spec.doses if d in frame.columns)
-    dosed_units = pd.Series(False, index=unit_cluster.index)
-    for dose in doses:
-        values = pd.to_numeric(frame[dose], errors="coerce").fillna(0.0)
-        dosed_units |= (values != 0).groupby(unit, sort=True).any()
-    # clusters holding an ever-treated unit (or, with a dose and no timing, a dosed unit)
-    exposed = treated_units if timing_col is not None else dosed_units
-    treated_clusters = set(unit_cluster[exposed].dropna())
-    all_clusters = set(unit_cluster.dropna())
-
-    cohort_sizes = unit_timing[treated_units].value_counts().sort_index()
-    first = periods[0] if periods else None
-    n_first = int((treated_units & (unit_timing <= (first if first is not None else 0))).sum())
-
-    observed = times.groupby(unit, sort=True).nunique()
-    missing_periods = int((observed < len(periods)).sum())
-    missing_outcome: dict[str, int] = {}
-    dropped: dict[str, int] = {}
-    for col in outcomes:
-        values = pd.to_numeric(frame[col], errors="coerce")
-        missing_outcome[col] = int(values.isna().groupby(unit, sort=True).any().sum())
-        usable = times.where(values.notna())
-        usable_periods = int(usable.nunique())
-        per_unit = usable.groupby(unit, sort=True).nunique().reindex(unit_cluster.index)
-        dropped[col] = int((per_unit.fillna(0) < usable_periods).sum())
-    balanced = missing_periods == 0 and not any(dropped.values())
-
-    return DesignFacts(
-        n_units=n_units,
-        n_periods=len(periods),
-        first_period=first,
-        last_period=periods[-1] if periods else None,
-        gap_periods=gaps,
-        cluster=cluster_col,
-        n_clusters=len(all_clusters),
-        n_treated_clusters=len(treated_clusters),
-        n_comparison_clusters=len(all_clusters - treated_clusters),
-        n_treated_units=int(treated_units.sum()),
-        n_never_treated_units=int((~treated_units).sum()) if timing_col is not None else 0,
-        cohorts=tuple((int(g), int(n)) for g, n in cohort_sizes.items()),
-        n_treated_first_period=n_first,
-        n_switch_off_units=_switch_off_units(frame, spec, unit, times),
-        doses=doses,
-        n_dosed_units=int(dosed_units.sum()),
-        balanced=balanced,
-        n_units_missing_periods=missing_periods,
-        n_units_missing_outcome=missing_outcome,
-        n_units_dropped_balanced=dropped,
-    )
-
-
-def _switch_off_units(
-    frame: pd.DataFrame, spec: Any, unit: pd.Series, times: pd.Series
-) -> int | None:
-    """Units whose 0/1 treatment is 0 in a period after their first 1 (None: no 0/1 column)."""
-    if spec.treatment is None or spec.treatment not in frame.columns:
-        return None
-    treat = pd.to_numeric(frame[spec.treatment], errors="coerce")
-    first_on = times.where(treat == 1).groupby(unit).transform("min")
-    off_after = (times > first_on) & (treat == 0)
-    return int(unit[off_after.fillna(False)].nunique())
-
-
-def _decide(facts: DesignFacts, *, has_timing: bool) -> DesignCheck:
+def decide(facts: DesignFacts, *, has_timing: bool) -> DesignCheck:
     """Turn the counts into a verdict, the valid estimators and inference, and sentences."""
     findings: list[Finding] = []
     sentences: list[str] = []
@@ -489,7 +66,7 @@ def _decide(facts: DesignFacts, *, has_timing: bool) -> DesignCheck:
             "there is no pre-treatment period to compare with, so no difference-in-differences "
             "can be estimated; data from before the program started are needed."
         )
-        for kind in (*_CLUSTER_INFERENCE, Inference.PERMUTATION):
+        for kind in (*CLUSTER_INFERENCE, Inference.PERMUTATION):
             not_valid[kind] = "no effect can be estimated without a pre-treatment period"
         return _result(
             Verdict.NO_PRE_PERIOD, facts, findings, estimators, not_valid, Inference.NONE, sentences
@@ -785,7 +362,7 @@ def _inference(
     )
     if all_at_once:
         reason = "there are no comparison units in the panel to compare with"
-        for kind in (*_CLUSTER_INFERENCE, Inference.PERMUTATION):
+        for kind in (*CLUSTER_INFERENCE, Inference.PERMUTATION):
             not_valid[kind] = reason
         return (
             Finding("Inference", cluster_text, "no inference inside this panel: " + reason),
@@ -803,7 +380,7 @@ def _inference(
             f"cluster-robust standard errors by '{facts.cluster}' are valid, with the CR2 "
             "correction and Satterthwaite degrees of freedom for small samples."
         )
-        valid = [*_CLUSTER_INFERENCE]
+        valid = [*CLUSTER_INFERENCE]
         if n_comp >= k:
             valid.append(Inference.PERMUTATION)
         return Finding("Inference", cluster_text, follows), [sentence], Inference.CR2, valid
