@@ -57,3 +57,10 @@ def test_readme_quickstart_and_ci():
     makefile = (ROOT / "Makefile").read_text()
     for target in ("setup", "demo", "test", "lint", "lab", "bench"):
         assert re.search(rf"^{target}:", makefile, re.M), target
+
+
+def test_outside_data_packages_are_in_the_dev_extra():
+    # tests/outside_data reads causaldata's organ_donations and castle; never downloaded
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    dev = {_split(r)[0] for r in project["optional-dependencies"]["dev"]}
+    assert "causaldata" in dev
