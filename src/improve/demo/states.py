@@ -9,8 +9,10 @@ loadings differ by state, and noise. Chosen states adopt a mandate in chosen yea
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -91,3 +93,50 @@ def simulate_state_panel(
         }
     )
     return StatePanel(data=frame, effect=effect, adoption=adoption)
+
+
+STATE_MAP = """\
+# Column map for the simulated state panel (data/demo_states/states.csv).
+# SIMULATED data: grade 4 math state averages on a NAEP-like scale, not real results.
+unit: state
+time: year
+cohort: mandate_year        # first year under the mandate; 0 = never
+outcomes:
+  - math_g4
+"""
+
+STATE_README = """\
+# Simulated state panel (not real data)
+
+`states.csv`: grade 4 math state averages on a NAEP-like scale for 50 states, 2009-2024
+without 2020 (no tests were given), simulated by `improve.demo.states.simulate_state_panel`
+(seed {seed}) with interactive fixed effects. One state (AL) adopts a statewide math-coach
+mandate in 2022 and gains {effect} points from then on: `truth.json`. `columns.yaml` is its
+column map. Regenerate with `python -m improve.demo.states data/demo_states`.
+"""
+
+
+def write_state_demo(directory: str | Path, seed: int = 2022) -> dict[str, Path]:
+    """Write the simulated state panel, its column map, truth and README (byte-stable)."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    panel = simulate_state_panel(seed=seed)
+    paths = {
+        "data": folder / "states.csv",
+        "columns": folder / "columns.yaml",
+        "truth": folder / "truth.json",
+        "readme": folder / "README.md",
+    }
+    panel.data.to_csv(paths["data"], index=False, lineterminator="\n", float_format="%.2f")
+    paths["columns"].write_text(STATE_MAP, encoding="utf-8")
+    truth = {"effect": panel.effect, "adoption": dict(panel.adoption), "seed": seed,
+             "simulated": True, "outcome": "math_g4"}
+    paths["truth"].write_text(json.dumps(truth, indent=2, sort_keys=True) + "\n")
+    paths["readme"].write_text(STATE_README.format(seed=seed, effect=panel.effect))
+    return paths
+
+
+if __name__ == "__main__":
+    import sys
+
+    write_state_demo(sys.argv[1] if len(sys.argv) > 1 else "data/demo_states")

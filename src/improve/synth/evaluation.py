@@ -1,0 +1,194 @@
+"""Everything the statewide-mandate workbook shows, computed in one call.
+
+``evaluate_mandate`` runs the chosen synthetic estimator with SC and DID beside it, the
+permutation test over donors (the inference reported for one treated state), placebo (or,
+with several treated states, jackknife) standard errors, an in-time placebo,
+leave-one-donor-out robustness and the pre-period fit, and writes the plain-language
+summary. The workbook only lays these out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from improve.errors import SpecError
+from improve.synth.estimate import METHOD_NAMES, SynthResult, _estimate
+from improve.synth.matrices import BlockDesign, block_design
+from improve.synth.placebo import (
+    PermutationTest,
+    in_time_placebo,
+    leave_one_donor_out,
+    permutation_test,
+)
+
+#: A pre-period fit worse than this multiple of the donors' median placebo fit is flagged
+#: (the treated unit is outside the donors' range; Abadie 2021, section 7).
+POOR_FIT_RATIO = 2.0
+
+
+@dataclass(frozen=True)
+class MandateEvaluation:
+    """Results of :func:`evaluate_mandate` for one outcome."""
+
+    outcome: str
+    main: SynthResult
+    alternatives: dict[str, SynthResult]
+    permutation: PermutationTest
+    in_time: SynthResult | None
+    leave_one_out: pd.DataFrame
+    poor_fit: bool
+
+    @property
+    def design(self) -> BlockDesign:
+        return self.main.design
+
+    def design_table(self) -> pd.DataFrame:
+        """Treated unit(s), adoption, donors and periods, in words."""
+        d = self.design
+        rows = [
+            ("Treated", ", ".join(map(str, d.treated))),
+            ("First treated period", str(d.adoption)),
+            ("Comparison (donor) units", str(d.n0)),
+            ("Periods before adoption", f"{d.t0} ({d.pre_periods[0]}–{d.pre_periods[-1]})"),
+            ("Periods from adoption on", f"{len(d.post_periods)} "
+             f"({d.post_periods[0]}–{d.post_periods[-1]})"),
+        ]
+        return pd.DataFrame(rows, columns=["item", "value"])
+
+    def estimates_table(self) -> pd.DataFrame:
+        """Main estimator and the alternatives side by side, with permutation p-values."""
+        rows = []
+        for name, res in {self.main.method: self.main, **self.alternatives}.items():
+            perm = self.permutation if name == self.main.method else permutation_test(res)
+            tidy = res.tidy().iloc[0]
+            rows.append(
+                {
+                    "method": METHOD_NAMES[name],
+                    "estimate": res.estimate,
+                    "std_error": tidy["std_error"],
+                    "conf_low": tidy["conf_low"],
+                    "conf_high": tidy["conf_high"],
+                    "se_method": tidy["vcov_type"],
+                    "permutation_p": perm.p_value,
+                    "rank": f"{perm.rank} of {perm.n_units}",
+                    "pre_period_rmse": res.pre_fit_rmse(),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def summary_sentence(
+        self,
+        unit_label: str = "state",
+        outcome_label: str | None = None,
+        program_label: str = "the mandate",
+    ) -> str:
+        """What was found and how sure we can be, naming the inference method."""
+        label = outcome_label or self.outcome
+        d = self.design
+        perm = self.permutation
+        who = ", ".join(map(str, d.treated))
+        verb = "raised" if self.main.estimate > 0 else "lowered"
+        text = (
+            f"Compared with a synthetic {unit_label} built from {d.n0} others, {who}'s "
+            f"{label} after adoption in {d.adoption} was {abs(self.main.estimate):.3g} "
+            f"{'higher' if self.main.estimate > 0 else 'lower'} "
+            f"({METHOD_NAMES[self.main.method].lower()}). "
+            f"Treating each comparison {unit_label} in turn as if it had adopted, "
+            f"{perm.rank - 1} of {perm.n_units - 1} show an effect at least as large "
+            f"(permutation p = {perm.p_value:.2g})"
+        )
+        if perm.p_value <= 0.05:
+            text += f", so {program_label} probably {verb} {label}."
+        else:
+            text += (
+                ", so an effect this size is within what chance differences between "
+                f"{unit_label}s produce; the data do not show that {program_label} {verb} {label}."
+            )
+        if self.poor_fit:
+            text += (
+                f" Caution: before adoption the synthetic comparison tracked {who} poorly "
+                "(worse than it tracks most donors), so the estimate may reflect that misfit."
+            )
+        return text
+
+
+def evaluate_mandate(
+    data: Any,
+    outcome: str | None = None,
+    *,
+    method: Literal["sdid", "sc", "did"] = "sdid",
+    treated_units: Sequence[Any] | None = None,
+    adoption: Any = None,
+    exclude_donors: Sequence[Any] = (),
+    placebo_adoption: Any = None,
+    replications: int = 200,
+    seed: int = 0,
+    confidence_level: float = 0.95,
+    **columns: Any,
+) -> MandateEvaluation:
+    """Estimate a statewide mandate's effect and everything needed to judge it.
+
+    Parameters
+    ----------
+    data : Panel or DataFrame
+        State (or pooled district) panel across states.
+    outcome : str, optional
+        Default: the Panel's first outcome.
+    method : {"sdid", "sc", "did"}
+        The headline estimator; the other two are shown beside it.
+    treated_units, adoption : optional
+        Name the treated unit(s) and first treated period (else read from the map's timing).
+    exclude_donors : sequence
+        Units kept out of the donor pool.
+    placebo_adoption : optional
+        Fake adoption period for the in-time placebo (default: the middle of the pre-period).
+    replications, seed : int
+        Placebo standard-error draws (the permutation test itself is exact).
+    **columns
+        ``unit``, ``time``, ``cohort`` or ``treatment`` column names.
+    """
+    if method not in METHOD_NAMES:
+        raise SpecError(f"method must be one of {sorted(METHOD_NAMES)}, got {method!r}")
+    design = block_design(
+        data,
+        outcome,
+        treated_units=treated_units,
+        adoption=adoption,
+        exclude_donors=exclude_donors,
+        caller="evaluate_mandate",
+        **columns,
+    )
+    fits = {
+        m: _estimate(m, None, None, confidence_level, None, design=design) for m in METHOD_NAMES
+    }
+    se_method = "placebo" if len(design.treated) == 1 else "jackknife"
+    main = fits[method].with_inference(se_method, replications=replications, seed=seed)
+    alternatives = {
+        m: r.with_inference(se_method, replications=replications, seed=seed)
+        for m, r in fits.items()
+        if m != method
+    }
+    perm = permutation_test(main)
+    in_time = None
+    if design.t0 >= 4:
+        fake = placebo_adoption
+        if fake is None:
+            fake = design.pre_periods[math.ceil(design.t0 / 2)]
+        in_time = in_time_placebo(main, fake)
+    donor_fit = perm.table["pre_rmspe"].to_numpy()[1:]
+    poor = bool(perm.table["pre_rmspe"].iloc[0] > POOR_FIT_RATIO * np.median(donor_fit))
+    return MandateEvaluation(
+        outcome=design.outcome,
+        main=main,
+        alternatives=alternatives,
+        permutation=perm,
+        in_time=in_time,
+        leave_one_out=leave_one_donor_out(main),
+        poor_fit=poor,
+    )
