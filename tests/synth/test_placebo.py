@@ -83,3 +83,15 @@ def test_figures_draw_from_the_result_tables():
     np.testing.assert_allclose(test.gaps.iloc[0].to_numpy(), res.trajectories()["gap"], atol=1e-9)
     spaghetti = test.plot(treated_label="California")
     assert len(spaghetti.axes[0].lines) >= 39
+
+
+def test_leave_one_out_batch_equals_separate_fits():
+    df = pd.read_csv(REFERENCE / "california_prop99.csv", sep=";")
+    res = synthdid_estimate(df, "PacksPerCapita", unit="State", time="Year", treatment="treated")
+    loo = leave_one_donor_out(res, donors=["Nevada", "Utah"]).set_index("dropped")
+    for state in ("Nevada", "Utah"):
+        alone = synthdid_estimate(
+            df, "PacksPerCapita", unit="State", time="Year", treatment="treated",
+            exclude_donors=[state],
+        )
+        assert loo.loc[state, "estimate"] == pytest.approx(alone.estimate, abs=1e-9)

@@ -39,10 +39,15 @@ class MandateEvaluation:
     outcome: str
     main: SynthResult
     alternatives: dict[str, SynthResult]
-    permutation: PermutationTest
+    permutations: dict[str, PermutationTest]
     in_time: SynthResult | None
     leave_one_out: pd.DataFrame
     poor_fit: bool
+
+    @property
+    def permutation(self) -> PermutationTest:
+        """The permutation test of the headline estimator."""
+        return self.permutations[self.main.method]
 
     @property
     def design(self) -> BlockDesign:
@@ -65,7 +70,7 @@ class MandateEvaluation:
         """Main estimator and the alternatives side by side, with permutation p-values."""
         rows = []
         for name, res in {self.main.method: self.main, **self.alternatives}.items():
-            perm = self.permutation if name == self.main.method else permutation_test(res)
+            perm = self.permutations[name]
             tidy = res.tidy().iloc[0]
             rows.append(
                 {
@@ -174,7 +179,8 @@ def evaluate_mandate(
         for m, r in fits.items()
         if m != method
     }
-    perm = permutation_test(main)
+    permutations = {m: permutation_test(r) for m, r in {method: main, **alternatives}.items()}
+    perm = permutations[method]
     in_time = None
     if design.t0 >= 4:
         fake = placebo_adoption
@@ -187,7 +193,7 @@ def evaluate_mandate(
         outcome=design.outcome,
         main=main,
         alternatives=alternatives,
-        permutation=perm,
+        permutations=permutations,
         in_time=in_time,
         leave_one_out=leave_one_donor_out(main),
         poor_fit=poor,

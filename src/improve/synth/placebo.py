@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from improve.errors import EstimationError
-from improve.synth._core import SynthWeights, refit, stack_starts, subset_start
+from improve.synth._core import SynthWeights, method_setup, refit, stack_starts, subset_start
 from improve.synth.estimate import SynthResult
 from improve.synth.matrices import BlockDesign
 
@@ -183,16 +183,21 @@ def in_time_placebo(result: SynthResult, adoption: Any) -> SynthResult:
 
 
 def leave_one_donor_out(result: SynthResult, donors: list[Any] | None = None) -> pd.DataFrame:
-    """The estimate with each donor that carries weight (or each named one) dropped."""
-    from improve.synth.estimate import _estimate
+    """The estimate with each donor that carries weight (or each named one) dropped.
 
+    Each refit is the estimator applied afresh to the smaller donor pool (its own
+    regularisation); the refits share a shape and are solved as one batch.
+    """
     design = result.design
     if donors is None:
         donors = list(result.omega[result.omega > 1e-8].index)
     rows = [{"dropped": "(none)", "estimate": result.estimate}]
-    for d in donors:
-        keep = [u for u in design.y.index if u != d]
-        smaller = replace(design, y=design.y.loc[keep], n0=design.n0 - 1)
-        fit = _estimate(result.method, None, None, result.confidence_level, None, design=smaller)
-        rows.append({"dropped": d, "estimate": fit.estimate})
+    if donors:
+        y = design.y.to_numpy(float)
+        position = {u: i for i, u in enumerate(design.y.index)}
+        batch = np.stack([np.delete(y, position[d], axis=0) for d in donors])
+        opts, start = method_setup(result.method, batch, design.n0 - 1, design.t0)
+        estimates, _ = refit(batch, design.n0 - 1, design.t0, opts, start)
+        pairs = zip(donors, estimates, strict=True)
+        rows += [{"dropped": d, "estimate": float(e)} for d, e in pairs]
     return pd.DataFrame(rows)
