@@ -37,6 +37,7 @@ def test_demo_recovers_the_truth_with_donor_pool_inference(demo_evaluation):
         "Synthetic difference-in-differences",
         "Synthetic control",
         "Difference-in-differences",
+        "Comparative interrupted time series",
     ]
     sdid = table.iloc[0]
     assert sdid["conf_low"] < truth["effect"] < sdid["conf_high"]

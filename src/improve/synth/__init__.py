@@ -6,6 +6,7 @@ states. :func:`synthdid_estimate`, :func:`sc_estimate` and :func:`did_estimate` 
 errors, and the permutation p-value over donors).
 """
 
+from improve.synth.cits import CITSResult, cits_estimate
 from improve.synth.estimate import SynthResult, did_estimate, sc_estimate, synthdid_estimate
 from improve.synth.matrices import BlockDesign, PanelMatrix, block_design, panel_matrix
 from improve.synth.placebo import (
@@ -18,11 +19,13 @@ from improve.synth.staggered import StaggeredSynthResult, staggered_synthdid
 
 __all__ = [
     "BlockDesign",
+    "CITSResult",
     "PanelMatrix",
     "PermutationTest",
     "StaggeredSynthResult",
     "SynthResult",
     "block_design",
+    "cits_estimate",
     "did_estimate",
     "in_time_placebo",
     "leave_one_donor_out",

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from improve.errors import SpecError
+from improve.synth.cits import MIN_CITS_PRE_PERIODS, CITSResult, cits_estimate
 from improve.synth.estimate import METHOD_NAMES, SynthResult, _estimate
 from improve.synth.matrices import BlockDesign, block_design
 from improve.synth.placebo import (
@@ -43,6 +44,7 @@ class MandateEvaluation:
     in_time: SynthResult | None
     leave_one_out: pd.DataFrame
     poor_fit: bool
+    cits: CITSResult | None = None
 
     @property
     def permutation(self) -> PermutationTest:
@@ -83,6 +85,20 @@ class MandateEvaluation:
                     "permutation_p": perm.p_value,
                     "rank": f"{perm.rank} of {perm.n_units}",
                     "pre_period_rmse": res.pre_fit_rmse(),
+                }
+            )
+        if self.cits is not None:
+            rows.append(
+                {
+                    "method": "Comparative interrupted time series",
+                    "estimate": self.cits.estimate,
+                    "std_error": np.nan,
+                    "conf_low": np.nan,
+                    "conf_high": np.nan,
+                    "se_method": "",
+                    "permutation_p": self.cits.p_value,
+                    "rank": f"{self.cits.rank} of {self.cits.placebo_estimates.size + 1}",
+                    "pre_period_rmse": np.nan,
                 }
             )
         return pd.DataFrame(rows)
@@ -187,6 +203,7 @@ def evaluate_mandate(
         if fake is None:
             fake = design.pre_periods[math.ceil(design.t0 / 2)]
         in_time = in_time_placebo(main, fake)
+    cits = cits_estimate(None, design=design) if design.t0 >= MIN_CITS_PRE_PERIODS else None
     donor_fit = perm.table["pre_rmspe"].to_numpy()[1:]
     poor = bool(perm.table["pre_rmspe"].iloc[0] > POOR_FIT_RATIO * np.median(donor_fit))
     return MandateEvaluation(
@@ -197,4 +214,5 @@ def evaluate_mandate(
         in_time=in_time,
         leave_one_out=leave_one_donor_out(main),
         poor_fit=poor,
+        cits=cits,
     )
