@@ -21,15 +21,31 @@ from improve.synth._core import (
     stack_starts,
     subset_start,
 )
+from improve.synth._covariates import covariate_estimate
 
 FloatArray = NDArray[np.float64]
 
 
 def _refit_groups(
-    problems: list[tuple[FloatArray, int, SynthWeights]], t0: int, opts: SynthOptions
+    problems: list[tuple[FloatArray, int, SynthWeights]],
+    t0: int,
+    opts: SynthOptions,
+    x: FloatArray | None = None,
+    rows: list[NDArray[np.intp]] | None = None,
 ) -> FloatArray:
-    """Estimates of many refits, batched by shape (rows, donors)."""
+    """Estimates of many refits, batched by shape (rows, donors).
+
+    With covariates ``x`` (N × T × K of the full design) each refit also re-estimates the
+    covariate coefficients (one at a time; ``rows`` gives each problem's rows of ``x``).
+    """
     out = np.empty(len(problems))
+    if x is not None:
+        for k, (y, n0, start) in enumerate(problems):
+            assert rows is not None
+            out[k], _ = covariate_estimate(
+                y, x[rows[k]], n0, t0, opts, omega=start.omega, lambda_=start.lambda_
+            )
+        return out
     groups: dict[tuple[int, int], list[int]] = {}
     for k, (y, n0, _) in enumerate(problems):
         groups.setdefault((y.shape[0], n0), []).append(k)
@@ -48,6 +64,7 @@ def placebo_draws(
     weights: SynthWeights,
     replications: int,
     rng: np.random.Generator,
+    x: FloatArray | None = None,
 ) -> FloatArray:
     """Estimates with ``N1`` comparison units drawn at random playing the treated units."""
     n1 = y.shape[0] - n0
@@ -55,25 +72,32 @@ def placebo_draws(
         raise EstimationError(
             f"the placebo method needs more comparison units ({n0}) than treated units ({n1})"
         )
-    problems = []
+    problems, rows = [], []
     for _ in range(replications):
         order = rng.permutation(n0)
         problems.append((y[order], n0 - n1, subset_start(weights, order[: n0 - n1])))
-    return _refit_groups(problems, t0, opts)
+        rows.append(order)
+    return _refit_groups(problems, t0, opts, x, rows)
 
 
 def jackknife_draws(
-    y: FloatArray, n0: int, t0: int, opts: SynthOptions, weights: SynthWeights
+    y: FloatArray,
+    n0: int,
+    t0: int,
+    opts: SynthOptions,
+    weights: SynthWeights,
+    x: FloatArray | None = None,
 ) -> FloatArray:
     """Leave-one-unit-out estimates with the full-sample weights held fixed (R's default)."""
     fixed = replace(opts, update_omega=False, update_lambda=False)
     n = y.shape[0]
-    problems = []
+    problems, rows = [], []
     for i in range(n):
         keep = np.delete(np.arange(n), i)
         donors = keep[keep < n0]
         problems.append((y[keep], donors.size, subset_start(weights, donors)))
-    return _refit_groups(problems, t0, fixed)
+        rows.append(keep)
+    return _refit_groups(problems, t0, fixed, x, rows)
 
 
 def bootstrap_draws(
@@ -84,17 +108,19 @@ def bootstrap_draws(
     weights: SynthWeights,
     replications: int,
     rng: np.random.Generator,
+    x: FloatArray | None = None,
 ) -> FloatArray:
     """Estimates on unit resamples that keep at least one treated and one comparison unit."""
     n = y.shape[0]
-    problems = []
+    problems, rows = [], []
     while len(problems) < replications:
         ind = np.sort(rng.integers(0, n, size=n))
         if np.all(ind < n0) or np.all(ind >= n0):
             continue
         donors = ind[ind < n0]
         problems.append((y[ind], donors.size, subset_start(weights, donors)))
-    return _refit_groups(problems, t0, opts)
+        rows.append(ind)
+    return _refit_groups(problems, t0, opts, x, rows)
 
 
 def resampling_se(draws: FloatArray, method: str) -> float:

@@ -21,6 +21,7 @@ from scipy import stats
 
 from improve.errors import EstimationError, SpecError
 from improve.synth._core import SynthOptions, SynthWeights, method_setup, refit_one
+from improve.synth._covariates import covariate_estimate
 from improve.synth._variance import (
     bootstrap_draws,
     jackknife_draws,
@@ -68,6 +69,7 @@ class SynthResult:
     std_error: float = float("nan")
     vcov_type: str | None = None
     draws: np.ndarray = field(default_factory=lambda: np.empty(0))
+    beta: pd.Series | None = None
 
     @property
     def outcome(self) -> str:
@@ -105,20 +107,24 @@ class SynthResult:
         n1 = y.shape[0] - n0
         rng = np.random.default_rng(seed)
         if method == "placebo":
-            draws = placebo_draws(y, n0, t0, self.options, self._weights(), replications, rng)
+            draws = placebo_draws(
+                y, n0, t0, self.options, self._weights(), replications, rng, self.design.x
+            )
         elif method == "jackknife":
             if n1 < 2:
                 raise EstimationError(
                     "the jackknife needs two or more treated units (leaving out the only "
                     "treated unit leaves nothing to estimate); use method='placebo'"
                 )
-            draws = jackknife_draws(y, n0, t0, self.options, self._weights())
+            draws = jackknife_draws(y, n0, t0, self.options, self._weights(), self.design.x)
         elif method == "bootstrap":
             if n1 < 2:
                 raise EstimationError(
                     "the bootstrap needs two or more treated units; use method='placebo'"
                 )
-            draws = bootstrap_draws(y, n0, t0, self.options, self._weights(), replications, rng)
+            draws = bootstrap_draws(
+                y, n0, t0, self.options, self._weights(), replications, rng, self.design.x
+            )
         else:
             raise SpecError(f"method must be 'placebo', 'jackknife' or 'bootstrap', got {method!r}")
         se = resampling_se(draws, method)
@@ -226,8 +232,24 @@ def _estimate(
     y = design.y.to_numpy(float)
     overrides = {} if eta_omega is None else {"eta_omega": eta_omega}
     opts, start = method_setup(method, y, design.n0, design.t0, **overrides)
-    estimate, weights = refit_one(y, design.n0, design.t0, opts, start)
+    x = design.x
+    beta = None
+    if x is None:
+        estimate, weights = refit_one(y, design.n0, design.t0, opts, start)
+    else:
+        estimate, fitted = covariate_estimate(
+            y,
+            x,
+            design.n0,
+            design.t0,
+            opts,
+            omega=None if start is None else start.omega,
+            lambda_=None if start is None else start.lambda_,
+        )
+        weights = SynthWeights(omega=fitted.omega, lambda_=fitted.lambda_)
+        beta = pd.Series(fitted.beta, index=list(design.covariates), name="beta")
     return SynthResult(
+        beta=beta,
         estimate=estimate,
         method=method,
         design=design,
@@ -249,6 +271,7 @@ def synthdid_estimate(
     treated_units: Sequence[Any] | None = None,
     adoption: Any = None,
     exclude_donors: Sequence[Any] = (),
+    covariates: Sequence[str] = (),
     eta_omega: float | None = None,
     confidence_level: float = 0.95,
 ) -> SynthResult:
@@ -264,6 +287,9 @@ def synthdid_estimate(
         ``treated_units`` and ``adoption``.
     exclude_donors : sequence
         Units kept out of the donor pool.
+    covariates : sequence of str
+        Time-varying covariates residualised out of the outcome, their coefficients fitted
+        with the weights (R ``synthdid``'s ``X``); ``result.beta`` holds them.
     eta_omega : float, optional
         Unit-weight regularisation (default R's ``((N1 * T1) ** 0.25)``).
     confidence_level : float
@@ -291,6 +317,7 @@ def synthdid_estimate(
         treated_units=treated_units,
         adoption=adoption,
         exclude_donors=exclude_donors,
+        covariates=covariates,
     )
 
 

@@ -10,9 +10,10 @@ donors.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from improve.data.columns import panel_columns, panel_frame
@@ -32,6 +33,17 @@ class BlockDesign:
     outcome: str
     unit: str
     time: str
+    covariates: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def x(self) -> np.ndarray | None:
+        """Covariates as units × periods × K in the outcome matrix's order (None: none)."""
+        if not self.covariates:
+            return None
+        return np.stack(
+            [c.loc[self.y.index, self.y.columns].to_numpy(float) for c in self.covariates.values()],
+            axis=2,
+        )
 
     @property
     def donors(self) -> list[Any]:
@@ -94,6 +106,7 @@ class PanelMatrix:
     outcome: str
     unit: str
     time: str
+    covariates: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def cohorts(self) -> list[Any]:
@@ -120,7 +133,13 @@ class PanelMatrix:
             )
         ordered = wide.loc[donors + treated_rows].astype(float)
         return BlockDesign(
-            y=ordered, n0=len(donors), t0=t0, outcome=self.outcome, unit=self.unit, time=self.time
+            y=ordered,
+            n0=len(donors),
+            t0=t0,
+            outcome=self.outcome,
+            unit=self.unit,
+            time=self.time,
+            covariates=self.covariates,
         )
 
 
@@ -135,6 +154,7 @@ def panel_matrix(
     treated_units: Sequence[Any] | None = None,
     adoption: Any = None,
     exclude_donors: Sequence[Any] = (),
+    covariates: Sequence[str] = (),
     caller: str = "synthdid_estimate",
 ) -> PanelMatrix:
     """Outcome matrix and adoption timing from a Panel or a long DataFrame.
@@ -153,6 +173,9 @@ def panel_matrix(
         them from the data (e.g. a state panel without a treatment column).
     exclude_donors : sequence
         Units left out of the donor pool (e.g. states with a similar law).
+    covariates : sequence of str
+        Time-varying covariates whose effect is removed from the outcome (R ``synthdid``'s
+        ``X``); every unit needs them in every period.
     """
     frame, spec = panel_frame(data, caller)
     if treatment is None and cohort is None and treated_units is None and spec is None:
@@ -168,7 +191,7 @@ def panel_matrix(
         unit=unit,
         time=time,
         cohort=use_cohort,
-        covariates=(),
+        covariates=list(covariates),
         cluster="",
         weights="",
         required=("outcome", "unit", "time"),
@@ -200,12 +223,25 @@ def panel_matrix(
     keep = ~frame[u].isin(list(exclude_donors))
     wide = frame.loc[keep].pivot(index=u, columns=t, values=y).sort_index(axis=1)
     _check_complete(wide, caller)
+    covariate_wide = {}
+    for name in covariates:
+        if not pd.api.types.is_numeric_dtype(frame[name]):
+            raise DataError(f"{caller}: covariate {name!r} must be numeric")
+        c_wide = frame.loc[keep].pivot(index=u, columns=t, values=name)
+        c_wide = c_wide.reindex(index=wide.index, columns=wide.columns)
+        _check_complete(c_wide, caller, what=f"covariate {name!r}")
+        covariate_wide[name] = c_wide
     return PanelMatrix(
-        wide=wide, first_treated=first.reindex(wide.index), outcome=y, unit=u, time=t
+        wide=wide,
+        first_treated=first.reindex(wide.index),
+        outcome=y,
+        unit=u,
+        time=t,
+        covariates=covariate_wide,
     )
 
 
-def _check_complete(wide: pd.DataFrame, caller: str) -> None:
+def _check_complete(wide: pd.DataFrame, caller: str, what: str = "outcomes") -> None:
     gaps = wide.index[wide.isna().any(axis=1)]
     if len(gaps):
         missing = wide.loc[gaps].isna()
@@ -214,7 +250,7 @@ def _check_complete(wide: pd.DataFrame, caller: str) -> None:
             for g in gaps[:5]
         ]
         raise DataError(
-            f"{caller}: {len(gaps)} unit(s) have missing or suppressed outcomes in some periods, "
+            f"{caller}: {len(gaps)} unit(s) have missing or suppressed {what} in some periods, "
             f"e.g. {'; '.join(examples)}; synthetic weights need every unit in every period: "
             "drop those donors (exclude_donors=[...]) or fill the gaps"
         )
