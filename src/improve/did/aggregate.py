@@ -19,7 +19,9 @@ from numpy.typing import NDArray
 
 from improve._maketables import MaketablesHooks
 from improve.did._format import fmt_num, html_table, text_table, tidy_frame
-from improve.did._inference import (
+from improve.did.attgt import ATTGTResult, _num
+from improve.errors import EstimationError, SpecError
+from improve.inference import (
     ZERO_SE,
     CR2Terms,
     analytic_se,
@@ -27,8 +29,6 @@ from improve.did._inference import (
     multiplier_bootstrap,
     z_crit,
 )
-from improve.did.attgt import ATTGTResult, _num
-from improve.errors import EstimationError, SpecError
 
 FloatArray = NDArray[np.float64]
 AggType = Literal["simple", "group", "dynamic", "calendar"]

@@ -50,8 +50,10 @@ from scipy import stats
 from improve.data.columns import Columns, panel_columns
 from improve.did import _estimators as est
 from improve.did._format import fmt_num, html_table, text_table, tidy_frame
-from improve.did._inference import (
+from improve.errors import DataError, EstimationError, SpecError
+from improve.inference import (
     ZERO_SE,
+    ClusterCorrection,
     CR2Terms,
     analytic_se,
     analytic_vcov,
@@ -61,7 +63,6 @@ from improve.did._inference import (
     multiplier_bootstrap,
     z_crit,
 )
-from improve.errors import DataError, EstimationError, SpecError
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -69,7 +70,6 @@ IntArray = NDArray[np.intp]
 ControlGroup = Literal["nevertreated", "notyettreated"]
 EstMethod = Literal["dr", "ipw", "reg"]
 BasePeriod = Literal["varying", "universal"]
-ClusterCorrection = Literal["CR2", "none"]
 
 
 # ----------------------------------------------------------------------------- result

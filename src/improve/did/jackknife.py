@@ -22,6 +22,7 @@ from improve.data.columns import Columns, panel_columns
 from improve.did.aggregate import AggregateResult, aggregate
 from improve.did.attgt import att_gt
 from improve.errors import EstimationError
+from improve.inference import cv3_se
 
 
 def jackknife_aggregates(
@@ -87,7 +88,7 @@ def jackknife_aggregates(
     out = {}
     for name, rows in draws.items():
         matrix = np.vstack(rows)
-        out[name] = (labels[name], _cv3(matrix))
+        out[name] = (labels[name], cv3_se(matrix))
     return out
 
 
@@ -105,18 +106,6 @@ def _aligned(fit: Any, kwargs: Mapping[str, Any], labels: np.ndarray) -> np.ndar
             if j is not None:
                 values[i] = agg.att_egt[j]
     return np.append(values, agg.overall_att)
-
-
-def _cv3(matrix: np.ndarray) -> np.ndarray:
-    """Jackknife SE per column over the leave-out fits where the component exists."""
-    ses = np.full(matrix.shape[1], np.nan)
-    for j in range(matrix.shape[1]):
-        col = matrix[:, j]
-        col = col[np.isfinite(col)]
-        g = col.size
-        if g >= 2:
-            ses[j] = float(np.sqrt((g - 1) / g * np.sum((col - col.mean()) ** 2)))
-    return ses
 
 
 def with_jackknife_se(

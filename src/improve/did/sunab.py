@@ -42,9 +42,9 @@ from scipy import stats
 from improve._maketables import EventStudyTableHooks
 from improve.data.columns import check_unique_keys, panel_columns
 from improve.did._format import html_table, text_table
-from improve.did._wild_wald import MAX_DESIGN_SIZE, WildDesign
 from improve.errors import EstimationError, SpecError
-from improve.fe.inference import demean
+from improve.inference import demean
+from improve.inference.wild_wald import MAX_DESIGN_SIZE, WildDesign
 
 FloatArray = NDArray[np.float64]
 

@@ -16,8 +16,8 @@ from scipy import stats
 
 from improve._maketables import EventStudyTableHooks
 from improve.data.columns import panel_columns
-from improve.did._wild_wald import WildDesign, unit_within_design
 from improve.errors import EstimationError
+from improve.inference import WildDesign, unit_within_design
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ or :class:`linearmodels.iv.absorbing.AbsorbingLS` (any number of high-dimensiona
 student and school-by-year). Coefficients and the heteroskedasticity-robust, one-way and
 two-way clustered covariances come from linearmodels; CR2 (Bell–McCaffrey, Satterthwaite
 degrees of freedom) and the restricted wild cluster bootstrap are computed in
-:mod:`improve.fe.inference` on the same model with the effects partialled out.
+:mod:`improve.inference` on the same model with the effects partialled out.
 
 Small-sample conventions (stated in every result's ``se_label``):
 
@@ -32,10 +32,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from improve import inference
 from improve._maketables import MaketablesHooks
 from improve.data.columns import panel_columns, panel_frame
 from improve.errors import EstimationError, SpecError
-from improve.fe import inference
 
 SE_TYPES = ("hc1", "cr1", "twoway", "cr2", "wild")
 #: Fewer clusters than this and CR1 is requested: the result warns.
