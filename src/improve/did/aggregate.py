@@ -19,7 +19,8 @@ from numpy.typing import NDArray
 
 from improve._maketables import MaketablesHooks
 from improve.did._format import fmt_num, html_table, text_table, tidy_frame
-from improve.did.attgt import ATTGTResult, _num
+from improve.did._prepare import number_label
+from improve.did.attgt import ATTGTResult
 from improve.errors import EstimationError, SpecError
 from improve.inference import (
     ZERO_SE,
@@ -114,11 +115,11 @@ class AggregateResult(MaketablesHooks):
             return overall
         col = _LABEL[self.type]
         if self.type == "dynamic":
-            terms = [f"e={_num(e)}" for e in self.egt]
+            terms = [f"e={number_label(e)}" for e in self.egt]
         elif self.type == "group":
-            terms = [f"cohort {_num(g)}" for g in self.egt]
+            terms = [f"cohort {number_label(g)}" for g in self.egt]
         else:
-            terms = [f"period {_num(t)}" for t in self.egt]
+            terms = [f"period {number_label(t)}" for t in self.egt]
         parts = tidy_frame(
             terms,
             self.att_egt,
