@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-#: Speed and memory against the peers: staggered DiD (issue #3) and fixed effects (#5).
+#: Speed and memory against the peers: staggered DiD and fixed effects.
 PEER_BENCHMARKS = ("did_speed.py", "fe_speed.py")
 #: Other benchmarks run by ``make bench``: the 5-million-row student file (about 2 minutes).
 EXTRA = ("large_student_file.py",)

@@ -4,7 +4,7 @@ Two independent checks of ``cluster_correction="CR2"``:
 
 * every ATT(g,t) without covariates is the treatment coefficient of a 2x2 regression of
   outcome changes on a constant and a treatment dummy, so its standard error and
-  Satterthwaite df must equal :func:`improve.fe.inference.cr2` of that regression
+  Satterthwaite df must equal :func:`improve.inference.cr2` of that regression
   (validated against R ``clubSandwich`` in ``tests/fe``);
 * a weighted sum of cells is a linear combination of the coefficients of the stacked
   regression (one block of rows per cell); its CR2 variance and Bell-McCaffrey df are
@@ -20,9 +20,8 @@ import pytest
 from scipy import stats
 
 from improve.did import aggregate, att_gt
-from improve.did._inference import cluster_sum
 from improve.errors import SpecError
-from improve.fe.inference import cr2, within_design
+from improve.inference import cluster_sum, cr2, within_design
 
 KEYS = dict(unit="countyreal", time="year", cohort="first_treat", cluster="state")
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from improve.did._wild_wald import WildDesign, wild_wald_test
-from improve.fe.inference import wild_bootstrap, within_design
+from improve.inference import WildDesign, wild_bootstrap, wild_wald_test, within_design
 
 
 def _data(seed: int, n_clusters: int = 8):

@@ -233,6 +233,25 @@ def test_cluster_corrected_test() -> None:
     a = 398 - 2 * 19 * 0.2
     assert res.t_corrected == pytest.approx(t * math.sqrt(a / (398 * (1 + 19 * 0.2))))
     assert res.p_value == pytest.approx(2 * stats.t.sf(res.t_corrected, res.df))
+
+
+def test_cluster_corrected_test_result_name_and_deprecated_alias() -> None:
+    import typing
+
+    import improve.effects as effects
+    from improve.effects import wwc
+    from improve.inference import ClusterCorrection
+
+    res = cluster_corrected_test(0.3, 200, 200, 10, 10)
+    assert type(res) is effects.ClusterCorrectedTest
+    for module in (effects, wwc):
+        with pytest.warns(DeprecationWarning, match="renamed ClusterCorrectedTest"):
+            old = module.ClusterCorrection
+        assert old is effects.ClusterCorrectedTest
+    with pytest.raises(AttributeError):
+        _ = effects.NoSuchName
+    # the name ClusterCorrection now means the DiD option type only
+    assert typing.get_args(ClusterCorrection) == ("CR2", "none")
     assert res.t_corrected < res.t
     assert default_icc("other") == 0.10
 

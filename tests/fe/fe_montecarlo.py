@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from improve.fe import inference
+from improve import inference
 
 BETA = 0.5
 YEARS = 6

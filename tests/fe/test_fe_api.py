@@ -131,7 +131,7 @@ def test_wild_bootstrap_is_seeded_and_enumerates(sim):
     assert e.bootstrap["enumerated"] and e.bootstrap["draws"] == 4096
     assert e.conf_low[0] < e.estimate[0] < e.conf_high[0]
     # the interval inverts the test: p(r) at the bounds is close to alpha
-    from improve.fe import inference
+    from improve import inference
 
     X = sim[["dose"]].to_numpy()
     codes = [pd.factorize(sim[c])[0] for c in ("unit", "year")]

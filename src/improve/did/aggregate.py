@@ -19,7 +19,10 @@ from numpy.typing import NDArray
 
 from improve._maketables import MaketablesHooks
 from improve.did._format import fmt_num, html_table, text_table, tidy_frame
-from improve.did._inference import (
+from improve.did._prepare import number_label
+from improve.did.attgt import ATTGTResult
+from improve.errors import EstimationError, SpecError
+from improve.inference import (
     ZERO_SE,
     CR2Terms,
     analytic_se,
@@ -27,8 +30,6 @@ from improve.did._inference import (
     multiplier_bootstrap,
     z_crit,
 )
-from improve.did.attgt import ATTGTResult, _num
-from improve.errors import EstimationError, SpecError
 
 FloatArray = NDArray[np.float64]
 AggType = Literal["simple", "group", "dynamic", "calendar"]
@@ -114,11 +115,11 @@ class AggregateResult(MaketablesHooks):
             return overall
         col = _LABEL[self.type]
         if self.type == "dynamic":
-            terms = [f"e={_num(e)}" for e in self.egt]
+            terms = [f"e={number_label(e)}" for e in self.egt]
         elif self.type == "group":
-            terms = [f"cohort {_num(g)}" for g in self.egt]
+            terms = [f"cohort {number_label(g)}" for g in self.egt]
         else:
-            terms = [f"period {_num(t)}" for t in self.egt]
+            terms = [f"period {number_label(t)}" for t in self.egt]
         parts = tidy_frame(
             terms,
             self.att_egt,
@@ -342,6 +343,82 @@ def aggregate(
     alpha = result.alpha if alpha is None else float(alpha)
     seed = result.seed if seed is None else seed
 
+    cells = _cell_set(result, type, na_rm, max_e)
+    if type == "simple":
+        comb = _simple(cells)
+    elif type == "group":
+        comb = _by_group(cells, max_e)
+    elif type == "dynamic":
+        comb = _dynamic(cells, balance_e, min_e, max_e)
+    else:
+        comb = _calendar(cells)
+    inference = _aggregate_inference(
+        comb,
+        cells.cr2,
+        result.n_units,
+        result.cluster_codes,
+        boot,
+        n_boot,
+        alpha,
+        seed,
+        bootstrap_se,
+    )
+    overall = comb.overall
+    return AggregateResult(
+        type=type,
+        overall_att=float(overall) if np.isfinite(overall) else np.nan,
+        overall_se=inference.se_o,
+        egt=comb.egt,
+        att_egt=comb.att_e,
+        se_egt=inference.se_e,
+        crit_val_egt=float(inference.crit),
+        uniform=inference.uniform,
+        inf_func_overall=np.asarray(comb.inf_o, dtype=float),
+        inf_func_egt=comb.inf_e,
+        alpha=alpha,
+        n_units=result.n_units,
+        bootstrap=boot,
+        n_boot=n_boot,
+        balance_e=balance_e,
+        min_e=float(min_e),
+        max_e=float(max_e),
+        outcome=result.outcome,
+        df_overall=inference.df_o,
+        df_egt=inference.df_e,
+        cr2=cells.cr2,
+        cell_weights_egt=None if cells.cr2 is None else comb.w_e,
+    )
+
+
+@dataclass(frozen=True)
+class _CellSet:
+    """The ATT(g,t) cells to aggregate and the cohort shares that weight them."""
+
+    group: FloatArray
+    t: FloatArray
+    att: FloatArray
+    inf: FloatArray
+    cr2: CR2Terms | None
+    glist: FloatArray
+    uniq_t: FloatArray
+    gt_list: FloatArray  # periods and cohorts, R's 1..T recoding
+    t_idx: FloatArray
+    g_idx: FloatArray
+    ucode: NDArray[np.intp]  # cohort of each unit as an index into glist
+    w_ind: FloatArray
+    pgg: FloatArray  # cohort shares P(G = g) of glist
+    pg: FloatArray  # cohort share of each cell
+    keepers: NDArray[np.intp]  # post-treatment cells up to max_e
+    n: int
+
+    @property
+    def wif(self) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.intp], FloatArray]:
+        """Arguments of the weight-estimation terms (:func:`_wif_terms`)."""
+        return (self.pg, self.group, self.glist, self.ucode, self.w_ind)
+
+
+def _cell_set(result: ATTGTResult, type: str, na_rm: bool, max_e: float) -> _CellSet:
+    """Cells of ``result`` to aggregate (without NaN cells when ``na_rm``) and their weights."""
     group = result.groups.copy()
     t = result.times.copy()
     att = result.att.copy()
@@ -373,10 +450,8 @@ def aggregate(
         raise EstimationError("no ATT(g,t) cells left to aggregate")
 
     n = result.n_units
-    cl = result.cluster_codes
     w_ind = result.unit_weight
     unit_g = result.unit_cohort
-
     # R recodes periods to 1..T for the max_e comparisons, over the union of the time
     # periods and the cohorts ("in case g's are not part of tlist"): a cohort first treated
     # in a gap year such as 2020 keeps its place between 2019 and 2021.
@@ -385,7 +460,6 @@ def aggregate(
     pos = {float(v): i + 1 for i, v in enumerate(gt_list)}
     t_idx = np.array([pos[float(v)] for v in t], dtype=float)
     g_idx = np.array([pos[float(v)] for v in group], dtype=float)
-
     # cohort of each unit as an index into glist (glist.size: not a listed cohort)
     upos = np.clip(np.searchsorted(glist, unit_g), 0, glist.size - 1)
     ucode = np.where(glist[upos] == unit_g, upos, glist.size)
@@ -394,74 +468,149 @@ def aggregate(
     pg = pgg[np.searchsorted(glist, group)]
     with np.errstate(invalid="ignore"):
         keepers = np.flatnonzero((g_idx <= t_idx) & (t_idx <= g_idx + max_e))
-    wif = (pg, group, glist, ucode, w_ind)
+    return _CellSet(
+        group,
+        t,
+        att,
+        inf,
+        cr2,
+        glist,
+        uniq_t,
+        gt_list,
+        t_idx,
+        g_idx,
+        ucode,
+        w_ind,
+        pgg,
+        pg,
+        keepers,
+        n,
+    )
 
-    egt = np.array([], dtype=float)
-    att_e = np.array([], dtype=float)
-    inf_e = np.zeros((n, 0))
-    k = att.size
-    w_e = np.zeros((k, 0))  # weights of the cells in each component
 
-    if type == "simple":
-        overall = float(np.sum(att[keepers] * pg[keepers]) / np.sum(pg[keepers]))
-        w_simple = [pg[keepers] / pg[keepers].sum()]
-        inf_o = _agg_cols(att, inf, [keepers], w_simple, wif)[:, 0]
-        w_o = _cell_weights(k, [keepers], w_simple)[:, 0]
-    elif type == "group":
-        egt = glist.astype(float)
-        sets = []
-        vals = []
-        for g in glist:
-            with np.errstate(invalid="ignore"):
-                wg = np.flatnonzero((group == g) & (g_idx <= t_idx) & (t_idx <= g_idx + max_e))
-            vals.append(att[wg].mean() if wg.size else np.nan)
-            sets.append(wg)
-        att_e = np.array(vals)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            w_sets = [pg[wg] / pg[wg].sum() for wg in sets]
-            inf_e = _agg_cols(att, inf, sets, w_sets, None)
-            w_e = _cell_weights(k, sets, w_sets)
-        overall = float(np.sum(att_e * pgg) / np.sum(pgg))
-        wif_g = (pgg, glist, glist, ucode, w_ind)
-        all_g = [np.arange(glist.size)]
-        inf_o = _agg_cols(att_e, inf_e, all_g, [pgg / pgg.sum()], wif_g)[:, 0]
-        w_o = w_e @ (pgg / pgg.sum())
-    elif type == "dynamic":
-        ev = t - group
-        eseq = np.unique(ev)
-        include = np.ones(att.size, dtype=bool)
-        if balance_e is not None:
-            t_max = float(np.max(t))
-            t_first = float(uniq_t[0])
-            eseq = eseq[(eseq <= balance_e) & (eseq >= balance_e - t_max + t_first)]
-            include = (t_max - group) >= balance_e
-        eseq = eseq[(eseq >= min_e) & (eseq <= max_e)]
-        if eseq.size == 0:
-            raise EstimationError("no event times left in the requested window")
-        egt = eseq.astype(float)
-        sets = [np.flatnonzero((ev == e) & include) for e in eseq]
-        weights = [pg[we] / pg[we].sum() for we in sets]
-        att_e = np.array([float(att[we] @ pw) for we, pw in zip(sets, weights, strict=True)])
-        inf_e = _agg_cols(att, inf, sets, weights, wif)
-        w_e = _cell_weights(k, sets, weights)
-        epos = np.flatnonzero(eseq >= 0)
-        overall = float(np.mean(att_e[epos])) if epos.size else np.nan
-        inf_o = _mean_cols(inf_e, epos) if epos.size else np.zeros(n)
-        w_o = w_e[:, epos].mean(axis=1) if epos.size else np.zeros(k)
-    else:  # calendar
-        min_g = np.min(g_idx)
-        t_list = np.unique(t_idx)
-        cal = t_list[t_list >= min_g]
-        egt = np.array([gt_list[int(c) - 1] for c in cal], dtype=float)
-        sets = [np.flatnonzero((t_idx == c) & (g_idx <= t_idx)) for c in cal]
-        weights = [pg[wt] / pg[wt].sum() for wt in sets]
-        att_e = np.array([float(pw @ att[wt]) for wt, pw in zip(sets, weights, strict=True)])
-        inf_e = _agg_cols(att, inf, sets, weights, wif)
-        w_e = _cell_weights(k, sets, weights)
-        overall = float(np.mean(att_e))
-        inf_o = _mean_cols(inf_e, np.arange(att_e.size))
-        w_o = w_e.mean(axis=1)
+@dataclass(frozen=True)
+class _Combination:
+    """Aggregated estimates, their influence functions and cell weights."""
 
+    overall: float
+    inf_o: FloatArray
+    w_o: FloatArray  # (k,) weights of the cells in the overall estimate
+    egt: FloatArray = field(default_factory=lambda: np.array([], dtype=float))
+    att_e: FloatArray = field(default_factory=lambda: np.array([], dtype=float))
+    inf_e: FloatArray | None = None  # (n, components); None: no components
+    w_e: FloatArray | None = None  # (k, components)
+
+    def __post_init__(self) -> None:
+        if self.inf_e is None:
+            object.__setattr__(self, "inf_e", np.zeros((self.inf_o.shape[0], 0)))
+        if self.w_e is None:
+            object.__setattr__(self, "w_e", np.zeros((self.w_o.shape[0], 0)))
+
+
+def _simple(c: _CellSet) -> _Combination:
+    """Post-treatment cells weighted by cohort size."""
+    keepers, pg = c.keepers, c.pg
+    overall = float(np.sum(c.att[keepers] * pg[keepers]) / np.sum(pg[keepers]))
+    w_simple = [pg[keepers] / pg[keepers].sum()]
+    inf_o = _agg_cols(c.att, c.inf, [keepers], w_simple, c.wif)[:, 0]
+    w_o = _cell_weights(c.att.size, [keepers], w_simple)[:, 0]
+    return _Combination(overall, inf_o, w_o)
+
+
+def _by_group(c: _CellSet, max_e: float) -> _Combination:
+    """Average effect per cohort, then across cohorts by cohort size."""
+    glist, group, pg, pgg = c.glist, c.group, c.pg, c.pgg
+    egt = glist.astype(float)
+    sets = []
+    vals = []
+    for g in glist:
+        with np.errstate(invalid="ignore"):
+            wg = np.flatnonzero((group == g) & (c.g_idx <= c.t_idx) & (c.t_idx <= c.g_idx + max_e))
+        vals.append(c.att[wg].mean() if wg.size else np.nan)
+        sets.append(wg)
+    att_e = np.array(vals)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w_sets = [pg[wg] / pg[wg].sum() for wg in sets]
+        inf_e = _agg_cols(c.att, c.inf, sets, w_sets, None)
+        w_e = _cell_weights(c.att.size, sets, w_sets)
+    overall = float(np.sum(att_e * pgg) / np.sum(pgg))
+    wif_g = (pgg, glist, glist, c.ucode, c.w_ind)
+    all_g = [np.arange(glist.size)]
+    inf_o = _agg_cols(att_e, inf_e, all_g, [pgg / pgg.sum()], wif_g)[:, 0]
+    w_o = w_e @ (pgg / pgg.sum())
+    return _Combination(overall, inf_o, w_o, egt, att_e, inf_e, w_e)
+
+
+def _dynamic(c: _CellSet, balance_e: int | None, min_e: float, max_e: float) -> _Combination:
+    """Event study: cells by time since treatment, weighted by cohort size."""
+    att, group, t, pg = c.att, c.group, c.t, c.pg
+    ev = t - group
+    eseq = np.unique(ev)
+    include = np.ones(att.size, dtype=bool)
+    if balance_e is not None:
+        t_max = float(np.max(t))
+        t_first = float(c.uniq_t[0])
+        eseq = eseq[(eseq <= balance_e) & (eseq >= balance_e - t_max + t_first)]
+        include = (t_max - group) >= balance_e
+    eseq = eseq[(eseq >= min_e) & (eseq <= max_e)]
+    if eseq.size == 0:
+        raise EstimationError("no event times left in the requested window")
+    egt = eseq.astype(float)
+    sets = [np.flatnonzero((ev == e) & include) for e in eseq]
+    weights = [pg[we] / pg[we].sum() for we in sets]
+    att_e = np.array([float(att[we] @ pw) for we, pw in zip(sets, weights, strict=True)])
+    inf_e = _agg_cols(att, c.inf, sets, weights, c.wif)
+    w_e = _cell_weights(att.size, sets, weights)
+    epos = np.flatnonzero(eseq >= 0)
+    overall = float(np.mean(att_e[epos])) if epos.size else np.nan
+    inf_o = _mean_cols(inf_e, epos) if epos.size else np.zeros(c.n)
+    w_o = w_e[:, epos].mean(axis=1) if epos.size else np.zeros(att.size)
+    return _Combination(overall, inf_o, w_o, egt, att_e, inf_e, w_e)
+
+
+def _calendar(c: _CellSet) -> _Combination:
+    """Effects by calendar period, then their mean."""
+    att, g_idx, t_idx, pg = c.att, c.g_idx, c.t_idx, c.pg
+    min_g = np.min(g_idx)
+    t_list = np.unique(t_idx)
+    cal = t_list[t_list >= min_g]
+    egt = np.array([c.gt_list[int(p) - 1] for p in cal], dtype=float)
+    sets = [np.flatnonzero((t_idx == p) & (g_idx <= t_idx)) for p in cal]
+    weights = [pg[wt] / pg[wt].sum() for wt in sets]
+    att_e = np.array([float(pw @ att[wt]) for wt, pw in zip(sets, weights, strict=True)])
+    inf_e = _agg_cols(att, c.inf, sets, weights, c.wif)
+    w_e = _cell_weights(att.size, sets, weights)
+    overall = float(np.mean(att_e))
+    inf_o = _mean_cols(inf_e, np.arange(att_e.size))
+    w_o = w_e.mean(axis=1)
+    return _Combination(overall, inf_o, w_o, egt, att_e, inf_e, w_e)
+
+
+@dataclass(frozen=True)
+class _AggregateInference:
+    se_o: float
+    se_e: FloatArray
+    crit: float
+    uniform: bool
+    df_o: float
+    df_e: FloatArray | None
+
+
+def _aggregate_inference(
+    comb: _Combination,
+    cr2: CR2Terms | None,
+    n: int,
+    cl: NDArray[np.intp] | None,
+    boot: bool,
+    n_boot: int,
+    alpha: float,
+    seed: int | None,
+    bootstrap_se: bool,
+) -> _AggregateInference:
+    """Standard errors (CR2-corrected with Satterthwaite df when ``cr2``), and with ``boot``
+    the multiplier bootstrap's standard errors and sup-t critical value of the components."""
+    inf_o, inf_e, w_o, w_e = comb.inf_o, comb.inf_e, comb.w_o, comb.w_e
+    assert inf_e is not None and w_e is not None
     # CR2: corrections of the cluster sums and Satterthwaite df, linear in the cell weights
     # (the weight-estimation term of the influence function is left uncorrected)
     corr_o = corr_e = None
@@ -506,33 +655,9 @@ def aggregate(
                     "the simultaneous critical value is below the pointwise one; reporting "
                     "pointwise intervals (as R)",
                     UserWarning,
-                    stacklevel=2,
+                    stacklevel=3,
                 )
     if not (np.isfinite(se_o) and se_o > ZERO_SE):
         se_o = np.nan
     se_e = np.where(np.isfinite(se_e) & (se_e > ZERO_SE), se_e, np.nan)
-
-    return AggregateResult(
-        type=type,
-        overall_att=float(overall) if np.isfinite(overall) else np.nan,
-        overall_se=se_o,
-        egt=egt,
-        att_egt=att_e,
-        se_egt=se_e,
-        crit_val_egt=float(crit),
-        uniform=uniform,
-        inf_func_overall=np.asarray(inf_o, dtype=float),
-        inf_func_egt=inf_e,
-        alpha=alpha,
-        n_units=n,
-        bootstrap=boot,
-        n_boot=n_boot,
-        balance_e=balance_e,
-        min_e=float(min_e),
-        max_e=float(max_e),
-        outcome=result.outcome,
-        df_overall=df_o,
-        df_egt=df_e,
-        cr2=cr2,
-        cell_weights_egt=None if cr2 is None else w_e,
-    )
+    return _AggregateInference(se_o, se_e, crit, uniform, df_o, df_e)

@@ -47,11 +47,15 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from improve.data.columns import Columns, panel_columns
+from improve.data.columns import panel_columns
 from improve.did import _estimators as est
+from improve.did._cells import Cells, estimate_cells
 from improve.did._format import fmt_num, html_table, text_table, tidy_frame
-from improve.did._inference import (
+from improve.did._prepare import Prepared, number_label, prepare
+from improve.errors import SpecError
+from improve.inference import (
     ZERO_SE,
+    ClusterCorrection,
     CR2Terms,
     analytic_se,
     analytic_vcov,
@@ -61,7 +65,6 @@ from improve.did._inference import (
     multiplier_bootstrap,
     z_crit,
 )
-from improve.errors import DataError, EstimationError, SpecError
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -69,7 +72,6 @@ IntArray = NDArray[np.intp]
 ControlGroup = Literal["nevertreated", "notyettreated"]
 EstMethod = Literal["dr", "ipw", "reg"]
 BasePeriod = Literal["varying", "universal"]
-ClusterCorrection = Literal["CR2", "none"]
 
 
 # ----------------------------------------------------------------------------- result
@@ -178,7 +180,10 @@ class ATTGTResult:
         ``conf_low``/``conf_high`` are pointwise; ``conf_low_uniform``/``conf_high_uniform``
         (present when a bootstrap band was computed) cover all cells jointly.
         """
-        terms = [f"ATT({_num(g)},{_num(t)})" for g, t in zip(self.groups, self.times, strict=True)]
+        terms = [
+            f"ATT({number_label(g)},{number_label(t)})"
+            for g, t in zip(self.groups, self.times, strict=True)
+        ]
         extra = {
             "group": self.groups,
             "time": self.times,
@@ -255,46 +260,6 @@ class ATTGTResult:
 
 _METHOD_LABEL = {"dr": "doubly robust", "ipw": "inverse probability weighting", "reg": "regression"}
 _CONTROL_LABEL = {"nevertreated": "never treated", "notyettreated": "not yet treated"}
-
-
-def _num(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:g}"
-
-
-# ----------------------------------------------------------------------------- inputs
-
-
-def _sorted_unique(v: FloatArray) -> FloatArray:
-    """Sorted unique values (hash-based, faster than ``np.unique`` on long columns)."""
-    return np.sort(pd.unique(v))
-
-
-def _to_float(s: pd.Series, name: str, role: str) -> FloatArray:
-    try:
-        out = pd.to_numeric(s, errors="raise")
-    except (ValueError, TypeError) as exc:
-        raise DataError(
-            f"{role} column '{name}' must be numeric; recode it (e.g. school year 2018-19 -> 2019)"
-        ) from exc
-    return np.asarray(out.to_numpy(dtype=float, na_value=np.nan), dtype=float)
-
-
-def _covariate_matrix(df: pd.DataFrame, covariates: list[str]) -> tuple[FloatArray, list[str]]:
-    """Intercept plus covariates; text/categorical covariates become 0/1 dummies."""
-    n = len(df)
-    cols = [np.ones(n)]
-    labels = ["(Intercept)"]
-    for c in covariates:
-        s = df[c]
-        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-            cols.append(np.asarray(s.to_numpy(dtype=float, na_value=np.nan), dtype=float))
-            labels.append(c)
-        else:
-            dummies = pd.get_dummies(s.astype("string"), prefix=c, drop_first=True, dtype=float)
-            for dc in dummies.columns:
-                cols.append(dummies[dc].to_numpy(dtype=float))
-                labels.append(str(dc))
-    return np.column_stack(cols), labels
 
 
 # ----------------------------------------------------------------------------- main
@@ -395,11 +360,10 @@ def att_gt(
         (Bell--McCaffrey CR2) leverage correction of each cell's treated and comparison
         means, and pointwise intervals and p-values use t critical values with
         Satterthwaite degrees of freedom (the effective number of clusters of each
-        estimate); the multiplier bootstrap draws on the corrected sums. With one large
-        district among many small ones, uncorrected cluster-robust 95% intervals cover
-        about 89% on the demo generator, corrected ones about 95% (see
-        ``benchmarks/montecarlo_results``). "none": plain sums and normal critical values
-        (R ``did`` and csdid semantics).
+        estimate); the multiplier bootstrap draws on the corrected sums. The coverage of
+        corrected and uncorrected intervals with one large district among many small ones
+        is measured in ``benchmarks/montecarlo_results``. "none": plain sums and normal
+        critical values (R ``did`` and csdid semantics).
         The uniform band's sup-t critical value comes from the bootstrap and is never
         below a row's pointwise t value.
 
@@ -426,9 +390,7 @@ def att_gt(
     """
     _validate_options(control_group, est_method, base_period, anticipation, n_boot, alpha)
     if cluster_correction not in ("CR2", "none"):
-        raise SpecError(
-            f"cluster_correction must be 'CR2' or 'none', got {cluster_correction!r}"
-        )
+        raise SpecError(f"cluster_correction must be 'CR2' or 'none', got {cluster_correction!r}")
     df, names = panel_columns(
         data,
         "att_gt",
@@ -440,9 +402,81 @@ def att_gt(
         cluster=cluster,
         weights=weights,
     )
-    prep = _prepare(df, names, control_group, anticipation, panel, allow_unbalanced_panel)
-    cells = _estimate_cells(prep, control_group, est_method, base_period, anticipation)
+    prep = prepare(df, names, control_group, anticipation, panel, allow_unbalanced_panel)
+    cells = estimate_cells(prep, control_group, est_method, base_period, anticipation)
 
+    inference = _cell_inference(prep, cells, cluster_correction, bootstrap, n_boot, alpha, seed)
+    att, se, vcov, cr2 = cells.att, inference.se, inference.vcov, inference.cr2
+
+    wald, wald_p, wald_df = _pretest(cells.groups, cells.times, att, vcov, inference.zero_na)
+
+    return ATTGTResult(
+        groups=cells.groups,
+        times=cells.times,
+        att=att,
+        se=se,
+        inf_func=cells.inf,
+        vcov=vcov,
+        crit_val=float(inference.crit),
+        uniform=inference.uniform,
+        post=cells.groups <= cells.times,
+        n_treated=cells.n_treated,
+        n_control=cells.n_control,
+        small_cells=cells.small,
+        wald_stat=wald,
+        wald_pvalue=wald_p,
+        wald_df=wald_df,
+        n_units=prep.n,
+        n_clusters=prep.n_clusters,
+        unit_cohort=prep.unit_cohort,
+        unit_weight=prep.unit_weight,
+        cluster_codes=prep.cluster_codes,
+        alpha=float(alpha),
+        outcome=names.outcome,
+        est_method=est_method,
+        control_group=control_group,
+        base_period=base_period,
+        anticipation=int(anticipation),
+        panel=prep.panel,
+        unbalanced=prep.unbalanced,
+        covariates=tuple(names.covariates),
+        weights=names.weights,
+        cluster=prep.cluster_name,
+        bootstrap=bool(bootstrap),
+        n_boot=int(n_boot),
+        seed=seed,
+        time_periods=prep.tlist,
+        cohorts=prep.glist,
+        cluster_correction="none" if cr2 is None else "CR2",
+        cr2=cr2,
+        df=inference.df,
+    )
+
+
+@dataclass(frozen=True)
+class _CellInference:
+    """Standard errors, covariance and critical value of the ATT(g,t) cells."""
+
+    se: FloatArray
+    vcov: FloatArray
+    crit: float
+    uniform: bool
+    zero_na: NDArray[np.bool_]  # standard error missing or zero before the bootstrap
+    cr2: CR2Terms | None
+    df: FloatArray
+
+
+def _cell_inference(
+    prep: Prepared,
+    cells: Cells,
+    cluster_correction: str,
+    bootstrap: bool,
+    n_boot: int,
+    alpha: float,
+    seed: int | None,
+) -> _CellInference:
+    """Analytic (optionally CR2-corrected) covariance of the cells; with ``bootstrap`` the
+    multiplier-bootstrap standard errors and sup-t critical value."""
     n = prep.n
     att = cells.att
     inf = cells.inf
@@ -486,53 +520,10 @@ def att_gt(
                     f"the simultaneous critical value ({crit:.2f}) is very large; groups may "
                     "be too small or outcomes too little varied for a reliable uniform band",
                     UserWarning,
-                    stacklevel=2,
+                    stacklevel=3,
                 )
     se = np.where(np.isfinite(se) & (se > ZERO_SE), se, np.nan)
-
-    wald, wald_p, wald_df = _pretest(cells.groups, cells.times, att, vcov, zero_na)
-
-    return ATTGTResult(
-        groups=cells.groups,
-        times=cells.times,
-        att=att,
-        se=se,
-        inf_func=inf,
-        vcov=vcov,
-        crit_val=float(crit),
-        uniform=uniform,
-        post=cells.groups <= cells.times,
-        n_treated=cells.n_treated,
-        n_control=cells.n_control,
-        small_cells=cells.small,
-        wald_stat=wald,
-        wald_pvalue=wald_p,
-        wald_df=wald_df,
-        n_units=n,
-        n_clusters=prep.n_clusters,
-        unit_cohort=prep.unit_cohort,
-        unit_weight=prep.unit_weight,
-        cluster_codes=prep.cluster_codes,
-        alpha=float(alpha),
-        outcome=names.outcome,
-        est_method=est_method,
-        control_group=control_group,
-        base_period=base_period,
-        anticipation=int(anticipation),
-        panel=prep.panel,
-        unbalanced=prep.unbalanced,
-        covariates=tuple(names.covariates),
-        weights=names.weights,
-        cluster=prep.cluster_name,
-        bootstrap=bool(bootstrap),
-        n_boot=int(n_boot),
-        seed=seed,
-        time_periods=prep.tlist,
-        cohorts=prep.glist,
-        cluster_correction="none" if cr2 is None else "CR2",
-        cr2=cr2,
-        df=df,
-    )
+    return _CellInference(se, vcov, float(crit), uniform, zero_na, cr2, df)
 
 
 def _validate_options(
@@ -557,692 +548,6 @@ def _validate_options(
         raise SpecError(f"n_boot must be a positive integer, got {n_boot!r}")
     if not 0 < alpha < 1:
         raise SpecError(f"alpha must be between 0 and 1, got {alpha!r}")
-
-
-# ----------------------------------------------------------------------------- prep
-
-
-@dataclass
-class _Prepared:
-    panel: bool  # True: balanced-panel estimators; False: RC estimators
-    unbalanced: bool
-    n: int
-    tlist: FloatArray
-    glist: FloatArray
-    n_cov: int
-    uniform_weights: bool
-    # unit level (length n)
-    unit_cohort: FloatArray
-    unit_weight: FloatArray
-    cluster_codes: IntArray | None
-    n_clusters: int
-    cluster_name: str | None
-    # balanced panel
-    y_mat: FloatArray | None = None  # (T, n): one contiguous row per period
-    x_per: FloatArray | None = None  # (T, n, k) or (1, n, k) if time-invariant
-    # row level (RC / unbalanced)
-    y_row: FloatArray | None = None
-    per_row: IntArray | None = None
-    cohort_row: FloatArray | None = None
-    w_row: FloatArray | None = None
-    x_row: FloatArray | None = None
-    unit_row: IntArray | None = None
-
-
-def _prepare(
-    df: pd.DataFrame,
-    names: Columns,
-    control_group: str,
-    anticipation: int,
-    panel: bool,
-    allow_unbalanced: bool,
-) -> _Prepared:
-    n_rows0 = len(df)
-    time_v = _to_float(df[names.time], names.time, "time")
-    cohort_v = _to_float(df[names.cohort], names.cohort, "cohort")
-    cohort_v = np.where(np.isnan(cohort_v), 0.0, cohort_v)
-    y_v = _to_float(df[names.outcome], names.outcome, "outcome")
-    x_v, x_labels = _covariate_matrix(df, names.covariates)
-    w_v = (
-        _to_float(df[names.weights], names.weights, "weight")
-        if names.weights is not None
-        else np.ones(n_rows0)
-    )
-    unit_raw = df[names.unit].to_numpy() if names.unit is not None else None
-    cluster_name = names.cluster
-    if cluster_name is not None and cluster_name == names.unit and panel:
-        cluster_name = None
-    cl_raw = df[cluster_name].to_numpy() if cluster_name is not None else None
-
-    ok = np.isfinite(time_v) & np.isfinite(y_v)
-    for j in range(1, x_v.shape[1]):  # column 0 is the intercept
-        ok &= np.isfinite(x_v[:, j])
-    if names.weights is not None:
-        ok &= np.isfinite(w_v)
-    if unit_raw is not None:
-        ok &= ~pd.isna(unit_raw)
-    if cl_raw is not None:
-        ok &= ~pd.isna(cl_raw)
-    n_bad = 0 if ok.all() else int((~ok).sum())
-    if n_bad:
-        warnings.warn(
-            f"dropped {n_bad} of {n_rows0} rows with missing outcome, time, covariates, "
-            "weight, unit or cluster",
-            UserWarning,
-            stacklevel=3,
-        )
-    if names.weights is not None and np.any(w_v[ok] < 0):
-        raise DataError(
-            f"weight column '{names.weights}' has negative values; weights must be >= 0"
-        )
-
-    def keep(mask: NDArray[np.bool_]) -> None:
-        nonlocal time_v, cohort_v, y_v, x_v, w_v, unit_raw, cl_raw, tidy_t
-        tidy_t = 0
-        time_v, cohort_v, y_v, x_v, w_v = (
-            time_v[mask],
-            cohort_v[mask],
-            y_v[mask],
-            x_v[mask],
-            w_v[mask],
-        )
-        if unit_raw is not None:
-            unit_raw = unit_raw[mask]
-        if cl_raw is not None:
-            cl_raw = cl_raw[mask]
-
-    tidy_t = 0  # periods per unit if the rows are a tidy balanced panel (see _tidy_periods)
-    if n_bad:
-        keep(ok)
-    if time_v.size == 0:
-        raise DataError("no rows left after dropping rows with missing values")
-    if names.weights is not None:
-        w_v = w_v / w_v.mean()
-
-    if panel and unit_raw is not None:
-        tidy_t = _tidy_periods(unit_raw, time_v, cohort_v)
-    tlist = time_v[:tidy_t].copy() if tidy_t else _sorted_unique(time_v)
-    cohort_v = np.where(cohort_v > tlist.max(), 0.0, cohort_v)
-    glist = _sorted_unique(cohort_v[::tidy_t] if tidy_t else cohort_v)
-
-    if not np.any(glist == 0):
-        if control_group == "nevertreated":
-            raise EstimationError(
-                "there are no never-treated units to compare with (cohort 0 or missing); "
-                "use control_group='notyettreated' to compare with units not yet treated"
-            )
-        gmax = glist.max()
-        keep(time_v < gmax - anticipation)
-        tlist = _sorted_unique(time_v)
-        glist = _sorted_unique(cohort_v)
-        glist = glist[glist < gmax]
-    if tlist.size < 2:
-        raise EstimationError("fewer than two time periods remain; DiD needs at least two")
-
-    first = tlist[0]
-    glist = glist[(glist > 0) & (glist > first + anticipation)]
-    treated_first = (cohort_v <= first) & (cohort_v != 0)
-    if np.any(treated_first):
-        if panel and unit_raw is not None:
-            n_first = int(pd.unique(unit_raw[treated_first]).size)
-        else:
-            n_first = int(treated_first.sum())
-        what = "units" if panel else "observations"
-        warnings.warn(
-            f"dropped {n_first} {what} already treated in the first period ({_num(first)}); "
-            "their effect cannot be identified without a pre-treatment period (as R did)",
-            UserWarning,
-            stacklevel=3,
-        )
-        keep(np.isin(cohort_v, np.concatenate([[0.0], glist])))
-        tlist = _sorted_unique(time_v)
-        glist = _sorted_unique(cohort_v)
-        glist = glist[(glist > 0) & (glist > tlist[0] + anticipation)]
-    if glist.size == 0:
-        raise EstimationError(
-            "no treated cohort can be estimated; the cohort column must hold the first "
-            "treated period (0 or empty for never treated) and some cohort must start "
-            "after the first period"
-        )
-
-    n_periods = tlist.size
-    # period index of each row (not needed for a tidy balanced panel)
-    per_v = np.empty(0, dtype=np.intp) if tidy_t else np.searchsorted(tlist, time_v)
-    unbalanced = False
-
-    if panel:
-        if unit_raw is None:
-            raise SpecError("panel data need a unit column: pass unit='...' (or panel=False)")
-        tidy = bool(tidy_t)
-        if tidy:  # sorted by unit then period, every period once: no factorising needed
-            n_u = time_v.size // n_periods
-            # unit of each row: only the cluster check below needs it
-            codes = (
-                np.repeat(np.arange(n_u, dtype=np.intp), n_periods)
-                if cl_raw is not None
-                else np.empty(0, dtype=np.intp)
-            )
-            first_idx = np.arange(0, time_v.size, n_periods, dtype=np.intp)
-            balanced = True
-        else:
-            codes, _uniques = pd.factorize(pd.Series(unit_raw), sort=True)
-            codes = np.asarray(codes, dtype=np.intp)
-            n_u = int(codes.max()) + 1
-            key = codes * n_periods + per_v
-            if np.bincount(key, minlength=n_u * n_periods).max() > 1:
-                raise DataError(
-                    f"some units appear more than once in a period ('{names.unit}' x "
-                    f"'{names.time}' must be unique); aggregate or deduplicate first"
-                )
-            # row of each unit's first observed period (-1: not observed in that period)
-            row_of = np.full(n_u * n_periods, -1, dtype=np.intp)
-            row_of[key] = np.arange(key.size)
-            row_of = row_of.reshape(n_u, n_periods)
-            first_per = np.argmax(row_of >= 0, axis=1)
-            first_idx = row_of[np.arange(n_u), first_per]
-            del row_of
-            if np.any(cohort_v != cohort_v[first_idx][codes]):
-                raise DataError(
-                    f"the cohort column '{names.cohort}' changes within some units; it must "
-                    "be the unit's first treated period in every row"
-                )
-            counts = np.bincount(codes, minlength=n_u)
-            balanced = bool(np.all(counts == n_periods))
-        if allow_unbalanced and not balanced:
-            unbalanced = True
-        elif not balanced:
-            n_drop = int((counts < n_periods).sum())
-            warnings.warn(
-                f"dropped {n_drop} units not observed in all {n_periods} periods (a balanced "
-                "panel is required; pass allow_unbalanced_panel=True to keep them)",
-                UserWarning,
-                stacklevel=3,
-            )
-            keep(counts[codes] == n_periods)
-            per_v = per_v[counts[codes] == n_periods]
-            codes = codes[counts[codes] == n_periods]
-            if codes.size == 0:
-                raise DataError("no unit is observed in every period; the balanced panel is empty")
-            codes = np.asarray(pd.factorize(codes, sort=True)[0], dtype=np.intp)
-            n_u = int(codes.max()) + 1
-    else:
-        tidy = False
-        codes = np.arange(time_v.size, dtype=np.intp)
-        n_u = time_v.size
-
-    if not tidy:
-        _check_group_sizes(cohort_v, n_periods, len(x_labels) - 1, control_group)
-
-    # unit-level attributes (first observed period of each unit)
-    if not panel:
-        first_idx = np.arange(n_u)
-    elif not balanced and not unbalanced:  # incomplete units dropped: rows renumbered
-        rows0 = np.flatnonzero(per_v == 0)
-        first_idx = np.empty(n_u, dtype=np.intp)
-        first_idx[codes[rows0]] = rows0
-    unit_cohort = cohort_v[first_idx]
-    if tidy:  # balanced: rows per cohort / periods = units per cohort
-        _check_group_sizes(unit_cohort, 1, len(x_labels) - 1, control_group)
-    if unbalanced:
-        # R aggregates the data by unit with a mean before computing group shares
-        unit_weight = np.bincount(codes, weights=w_v, minlength=n_u) / np.bincount(
-            codes, minlength=n_u
-        )
-    else:
-        unit_weight = w_v[first_idx]
-
-    cluster_codes: IntArray | None = None
-    n_clusters = n_u
-    if cl_raw is not None:
-        cl_codes = np.asarray(pd.factorize(pd.Series(cl_raw), sort=True)[0], dtype=np.intp)
-        if panel:
-            unit_cl = cl_codes[first_idx]
-            moved = int(np.unique(codes[cl_codes != unit_cl[codes]]).size)
-            if moved:
-                warnings.warn(
-                    f"{moved} units change cluster ('{cluster_name}') over time; each unit is "
-                    "assigned to the cluster of its first observed period",
-                    UserWarning,
-                    stacklevel=3,
-                )
-        else:
-            unit_cl = cl_codes
-        uniq, unit_cl = np.unique(unit_cl, return_inverse=True)
-        cluster_codes = np.asarray(unit_cl, dtype=np.intp)
-        n_clusters = int(uniq.size)
-        if n_clusters < 2:
-            raise EstimationError(
-                f"cluster column '{cluster_name}' has a single cluster; cluster-robust "
-                "inference needs many clusters (drop cluster= to use unit-level inference)"
-            )
-
-    prep = _Prepared(
-        panel=panel and not unbalanced,
-        unbalanced=unbalanced,
-        n=n_u,
-        tlist=tlist,
-        glist=glist,
-        n_cov=len(x_labels) - 1,
-        uniform_weights=names.weights is None or bool(np.all(w_v == w_v[0])),
-        unit_cohort=unit_cohort,
-        unit_weight=unit_weight,
-        cluster_codes=cluster_codes,
-        n_clusters=n_clusters,
-        cluster_name=cluster_name,
-    )
-    if prep.panel and tidy:
-        y_mat = np.ascontiguousarray(y_v.reshape(n_u, n_periods).T)
-        k = x_v.shape[1]
-        x_first = x_v[first_idx]  # first period (balanced panel)
-        x3 = x_v.reshape(n_u, n_periods, k)
-        if all(
-            np.array_equal(x3[:, :, j], np.broadcast_to(x_first[:, j : j + 1], x3.shape[:2]))
-            for j in range(1, k)
-        ):
-            x_all = x_first[None]  # time-invariant covariates
-        else:
-            x_all = np.ascontiguousarray(x3.transpose(1, 0, 2))
-        prep.y_mat = y_mat
-        prep.x_per = x_all
-    elif prep.panel:
-        y_mat = np.full((n_periods, n_u), np.nan)
-        y_mat[per_v, codes] = y_v
-        k = x_v.shape[1]
-        x_first = x_v[first_idx]  # first period (balanced panel)
-        if k == 1 or np.array_equal(x_v[:, 1:], x_first[codes, 1:]):
-            x_all = x_first[None]  # time-invariant covariates
-        else:
-            x_all = np.empty((n_periods, n_u, k))
-            x_all[per_v, codes, :] = x_v
-        prep.y_mat = y_mat
-        prep.x_per = x_all
-    else:
-        prep.y_row = y_v
-        prep.per_row = per_v
-        prep.cohort_row = cohort_v
-        prep.w_row = w_v
-        prep.x_row = x_v
-        prep.unit_row = codes
-    return prep
-
-
-def _tidy_periods(unit_raw: Any, time_v: FloatArray, cohort_v: FloatArray) -> int:
-    """Number of periods ``T`` if the rows are sorted by a numeric unit id (strictly
-    increasing) and every unit has the same strictly increasing periods in ``T`` consecutive
-    rows and one cohort (the usual layout of a balanced panel); else 0. Such data need no
-    factorising, sorting or duplicate checks."""
-    size = time_v.size
-    if size < 2 or unit_raw.dtype.kind not in "iuf":
-        return 0
-    change = unit_raw != unit_raw[0]
-    n_t = int(np.argmax(change)) if change.any() else size
-    if n_t < 2 or size % n_t:
-        return 0
-    tr = time_v.reshape(-1, n_t)
-    row = tr[0]
-    if not (np.all(row[1:] > row[:-1]) and np.array_equal(tr, np.broadcast_to(row, tr.shape))):
-        return 0
-    ur = unit_raw.reshape(-1, n_t)
-    first = ur[:, 0]
-    if not bool(np.all(first[1:] > first[:-1])):
-        return 0
-    if not np.array_equal(ur, np.broadcast_to(first[:, None], ur.shape)):
-        return 0
-    cr = cohort_v.reshape(-1, n_t)
-    if not np.array_equal(cr, np.broadcast_to(cr[:, :1], cr.shape)):
-        return 0
-    return n_t
-
-
-def _check_group_sizes(
-    cohort_v: FloatArray, n_periods: int, n_cov: int, control_group: str
-) -> None:
-    """R's check: groups with fewer than ``n_cov + 5`` units (rows / periods) get a warning;
-    a too small never-treated group with ``nevertreated`` is an error."""
-    req = n_cov + 5
-    vals = _sorted_unique(cohort_v)
-    counts = np.bincount(np.searchsorted(vals, cohort_v), minlength=vals.size)
-    sizes = counts / n_periods
-    small = vals[sizes < req]
-    if small.size:
-        if control_group == "nevertreated" and np.any(small == 0):
-            n_never = float(sizes[vals == 0][0])
-            raise EstimationError(
-                f"the never-treated group is too small (about {n_never:.0f} units, fewer "
-                f"than {req}); use control_group='notyettreated'"
-            )
-        warnings.warn(
-            "some cohorts are small (fewer than "
-            f"{req} units): {', '.join(_num(v) for v in small)}; their estimates are imprecise",
-            UserWarning,
-            stacklevel=4,
-        )
-
-
-# ----------------------------------------------------------------------------- cells
-
-
-@dataclass
-class _Cells:
-    groups: FloatArray
-    times: FloatArray
-    att: FloatArray
-    inf: FloatArray
-    n_treated: NDArray[np.int64]
-    n_control: NDArray[np.int64]
-    small: tuple[tuple[float, float, int, int], ...]
-    # panel: cohort code of each unit and which cohorts take part in each cell
-    # (the influence function is zero elsewhere)
-    blocks: tuple[IntArray, NDArray[np.bool_]] | None = None
-
-
-def _cell_plan(
-    glist: FloatArray, tlist: FloatArray, base_period: str, anticipation: int
-) -> list[tuple[float, int, int]]:
-    """(g, current period index, base period index) for each cell, R's loop order."""
-    tfac = 0 if base_period == "universal" else 1
-    plan = []
-    for g in glist:
-        pre_g = int(np.nonzero(tlist + anticipation < g)[0][-1])
-        for ti in range(tfac, tlist.size):
-            base = pre_g if base_period == "universal" else ti - 1
-            if g <= tlist[ti]:
-                base = pre_g
-            plan.append((float(g), ti, base))
-    return plan
-
-
-def _estimate_cells(
-    prep: _Prepared,
-    control_group: str,
-    est_method: str,
-    base_period: str,
-    anticipation: int,
-) -> _Cells:
-    tlist = prep.tlist
-    plan = _cell_plan(prep.glist, tlist, base_period, anticipation)
-    k = len(plan)
-    n = prep.n
-    att = np.full(k, np.nan)
-    inf = np.zeros((n, k), order="F")  # column writes are contiguous
-    n_tr = np.zeros(k, dtype=np.int64)
-    n_co = np.zeros(k, dtype=np.int64)
-    groups = np.array([p[0] for p in plan])
-    times = np.array([tlist[p[1]] for p in plan])
-    notyet = control_group == "notyettreated"
-    problems: list[str] = []
-    small: list[tuple[float, float, int, int]] = []
-    req = prep.n_cov + 5
-    aux = _PanelCells(prep) if prep.panel else None
-    part = None if aux is None else np.zeros((aux.cvals.size, k), dtype=bool)
-
-    for j, (g, ti, base) in enumerate(plan):
-        if base == ti:  # universal base period reference cell
-            att[j] = 0.0
-            continue
-        label = f"cohort {_num(g)} in period {_num(tlist[ti])}"
-        threshold = tlist[max(ti, base)] + anticipation
-        if aux is not None:
-            a, used, nt, nc = _panel_cell(
-                prep, aux, g, ti, base, threshold, notyet, est_method, label, problems, inf[:, j]
-            )
-            if used is not None and part is not None:
-                part[:, j] = used
-        else:
-            a, col, nt, nc = _rc_cell(
-                prep, g, ti, base, threshold, notyet, est_method, label, problems
-            )
-            if col is not None:
-                inf[:, j] = col
-        att[j] = a
-        n_tr[j], n_co[j] = nt, nc
-        if nt < req or nc < req:
-            small.append((g, float(tlist[ti]), int(nt), int(nc)))
-
-    if problems:
-        shown = "; ".join(problems[:6]) + ("; ..." if len(problems) > 6 else "")
-        warnings.warn(
-            f"{len(problems)} ATT(g,t) cell(s) could not be estimated and are NaN: {shown}",
-            UserWarning,
-            stacklevel=3,
-        )
-    if small:
-        shown = ", ".join(f"({_num(g)},{_num(t)}): {a}/{b}" for g, t, a, b in small[:8])
-        warnings.warn(
-            f"{len(small)} ATT(g,t) cell(s) have fewer than {req} treated or comparison "
-            f"units (treated/comparison): {shown}{', ...' if len(small) > 8 else ''}",
-            UserWarning,
-            stacklevel=3,
-        )
-    blocks = None if aux is None or part is None else (aux.ccode, part)
-    return _Cells(groups, times, att, inf, n_tr, n_co, tuple(small), blocks)
-
-
-class _PanelCells:
-    """Per-run helpers of the balanced-panel cells: cohort codes and sums, design cache."""
-
-    def __init__(self, prep: _Prepared) -> None:
-        coh = prep.unit_cohort
-        self.cvals, ccode = np.unique(coh, return_inverse=True)
-        self.ccode = np.asarray(ccode, dtype=np.intp)
-        self.counts = np.bincount(self.ccode, minlength=self.cvals.size)
-        self.uniform = bool(np.all(prep.unit_weight == 1.0))
-        self.wsum = (
-            self.counts.astype(float)
-            if self.uniform
-            else np.bincount(self.ccode, weights=prep.unit_weight, minlength=self.cvals.size)
-        )
-        self._psums: dict[int, FloatArray] = {}
-        self.scratch = np.empty(prep.n)
-        # one cached design (cells come ordered by cohort, so consecutive cells share it)
-        self.key: tuple[Any, ...] | None = None
-        self.design: est.PanelDesign | Exception | None = None
-        self.idx: IntArray | None = None
-        self.y_sub: FloatArray | None = None
-
-    def period_sums(self, prep: _Prepared, ti: int) -> FloatArray:
-        """Weighted sums of the outcome in period ``ti`` by cohort (cached)."""
-        out = self._psums.get(ti)
-        if out is None:
-            assert prep.y_mat is not None
-            y = prep.y_mat[ti] if self.uniform else prep.unit_weight * prep.y_mat[ti]
-            out = np.bincount(self.ccode, weights=y, minlength=self.cvals.size)
-            self._psums[ti] = out
-        return out
-
-
-def _panel_cell(
-    prep: _Prepared,
-    aux: _PanelCells,
-    g: float,
-    ti: int,
-    base: int,
-    threshold: float,
-    notyet: bool,
-    est_method: str,
-    label: str,
-    problems: list[str],
-    out: FloatArray,
-) -> tuple[float, NDArray[np.bool_] | None, int, int]:
-    """Estimate one panel cell; its influence function is written into ``out``.
-
-    Returns the estimate, the cohorts taking part (None if the cell failed) and the
-    numbers of treated and comparison units."""
-    assert prep.y_mat is not None and prep.x_per is not None
-    cv = aux.cvals
-    is_t = cv == g
-    is_c = (cv == 0) | ((cv > threshold) & (cv != g)) if notyet else cv == 0
-    nt = int(aux.counts[is_t].sum())
-    nc = int(aux.counts[is_c].sum())
-    if nt == 0 or nc == 0:
-        problems.append(f"{label}: no {'treated' if nt == 0 else 'comparison'} units")
-        return np.nan, None, nt, nc
-    if prep.n_cov == 0:
-        return _panel_cell_nocov(prep, aux, is_t, is_c, ti, base, est_method, label, problems, out)
-    x_per_idx = 0 if prep.x_per.shape[0] == 1 else min(ti, base)
-    key = (tuple(is_t), tuple(is_c), x_per_idx)
-    if key != aux.key:
-        aux.key = key
-        aux.design = None
-        cell_units = is_t | is_c
-        idx = np.flatnonzero(cell_units[aux.ccode])
-        aux.idx = idx
-        aux.y_sub = prep.y_mat[:, idx]  # (T, units of the design), contiguous rows
-        try:
-            aux.design = _panel_design(prep, idx, is_t[aux.ccode[idx]], x_per_idx, est_method)
-        except (est.CellError, np.linalg.LinAlgError, ValueError) as exc:
-            aux.design = exc
-    design = aux.design
-    if isinstance(design, Exception):
-        problems.append(f"{label}: {design}")
-        return np.nan, None, nt, nc
-    assert design is not None and aux.idx is not None
-    idx = aux.idx
-    assert aux.y_sub is not None
-    dy = aux.y_sub[ti] - aux.y_sub[base]
-    with np.errstate(all="ignore"):
-        a, psi = design.estimate(dy)
-    if not np.isfinite(a) or not np.all(np.isfinite(psi)):
-        problems.append(f"{label}: the estimate is not finite")
-        return np.nan, None, nt, nc
-    out[idx] = (prep.n / idx.size) * psi
-    return a, is_t | is_c, nt, nc
-
-
-def _panel_design(
-    prep: _Prepared, idx: IntArray, treat: NDArray[np.bool_], x_per_idx: int, est_method: str
-) -> est.PanelDesign:
-    """R's pre-checks (overlap from an unweighted logit, invertible comparison design), then
-    the shared design of all cells with these units; raises CellError with R's reasons."""
-    assert prep.x_per is not None
-    d = treat.astype(float)
-    x = prep.x_per[x_per_idx][idx]
-    ps0 = None
-    if est_method in ("dr", "ipw"):
-        ps0, _ = est.logit_fit(x, d, np.ones_like(d))
-        if ps0.max() >= 0.999:
-            raise est.CellError("overlap violated (propensity score >= 0.999)")
-    if est_method in ("dr", "reg"):
-        xc = x[~treat]
-        if est.rcond(xc.T @ xc) < np.finfo(float).eps:
-            raise est.CellError("not enough comparison units for the covariate regression")
-    w = prep.unit_weight[idx]
-    with np.errstate(all="ignore"):
-        # R's overlap check fits the logit without weights: reuse it if unweighted
-        return est.PanelDesign(x, d, w, est_method, ps0 if prep.uniform_weights else None)
-
-
-def _panel_cell_nocov(
-    prep: _Prepared,
-    aux: _PanelCells,
-    is_t: NDArray[np.bool_],
-    is_c: NDArray[np.bool_],
-    ti: int,
-    base: int,
-    est_method: str,
-    label: str,
-    problems: list[str],
-    out: FloatArray,
-) -> tuple[float, NDArray[np.bool_] | None, int, int]:
-    """Intercept-only cell in closed form over cohort sums (see
-    :func:`improve.did._estimators.unconditional_panel`): with ``W1``/``W0`` the weight
-    sums and ``m1``/``m0`` the weighted mean changes of treated and comparison units, the
-    influence function is ``n w (dY - m1) / W1`` for treated and ``-n w (dY - m0) / W0``
-    for comparison units, 0 otherwise."""
-    assert prep.y_mat is not None
-    nt = int(aux.counts[is_t].sum())
-    nc = int(aux.counts[is_c].sum())
-    if est_method in ("dr", "ipw") and nt / (nt + nc) >= 0.999:
-        problems.append(f"{label}: overlap violated (propensity score >= 0.999)")
-        return np.nan, None, nt, nc
-    w1 = float(aux.wsum[is_t].sum())
-    w0 = float(aux.wsum[is_c].sum())
-    msg = None
-    if not w1 + w0 > 0:
-        msg = "weights sum to zero"
-    elif est_method in ("dr", "ipw") and min(w1 / (w1 + w0), 1.0 - 1e-6) >= 0.995:
-        msg = "no comparison units left after propensity-score trimming"
-    elif not (w1 > 0 and w0 > 0):
-        msg = "no treated or comparison observations with positive weight"
-    if msg is not None:
-        problems.append(f"{label}: {msg}")
-        return np.nan, None, nt, nc
-    sums = aux.period_sums(prep, ti) - aux.period_sums(prep, base)
-    m1 = float(sums[is_t].sum()) / w1
-    m0 = float(sums[is_c].sum()) / w0
-    n = prep.n
-    coef = np.zeros(aux.cvals.size)
-    coef[is_t] = n / w1
-    coef[is_c] = -n / w0
-    mean = np.zeros(aux.cvals.size)
-    mean[is_t] = m1
-    mean[is_c] = m0
-    # out = coef[c] * (dY - mean[c]), in place (two small-table gathers, no temporaries)
-    tmp = aux.scratch
-    np.subtract(prep.y_mat[ti], prep.y_mat[base], out=out)
-    np.take(mean, aux.ccode, out=tmp)
-    out -= tmp
-    np.take(coef, aux.ccode, out=tmp)
-    out *= tmp
-    if not aux.uniform:
-        out *= prep.unit_weight
-    return m1 - m0, is_t | is_c, nt, nc
-
-
-def _rc_cell(
-    prep: _Prepared,
-    g: float,
-    ti: int,
-    base: int,
-    threshold: float,
-    notyet: bool,
-    est_method: str,
-    label: str,
-    problems: list[str],
-) -> tuple[float, FloatArray | None, int, int]:
-    assert prep.per_row is not None and prep.cohort_row is not None
-    assert prep.y_row is not None and prep.x_row is not None and prep.w_row is not None
-    assert prep.unit_row is not None
-    coh = prep.cohort_row
-    per = prep.per_row
-    treat = coh == g
-    ctrl = (coh == 0) | ((coh > threshold) & (coh != g)) if notyet else coh == 0
-    rows = np.flatnonzero(((per == ti) | (per == base)) & (treat | ctrl))
-    d = treat[rows].astype(float)
-    post = (per[rows] == ti).astype(float)
-    nt = int(d.sum())
-    nc = rows.size - nt
-    missing = []
-    if np.sum(d * post) == 0:
-        missing.append("no treated observations in the period")
-    if np.sum(d * (1 - post)) == 0:
-        missing.append("no treated observations in the base period")
-    if np.sum((1 - d) * post) == 0:
-        missing.append("no comparison observations in the period")
-    if np.sum((1 - d) * (1 - post)) == 0:
-        missing.append("no comparison observations in the base period")
-    if missing:
-        problems.append(f"{label}: {', '.join(missing)}")
-        return np.nan, None, nt, nc
-    try:
-        with np.errstate(all="ignore"):
-            if prep.n_cov == 0:
-                a, psi = est.unconditional_rc(
-                    prep.y_row[rows], post, d, prep.w_row[rows], est_method
-                )
-            else:
-                a, psi = est.RC_ESTIMATORS[est_method](
-                    prep.y_row[rows], post, d, prep.x_row[rows], prep.w_row[rows]
-                )
-    except (est.CellError, np.linalg.LinAlgError, ValueError) as exc:
-        problems.append(f"{label}: {exc}")
-        return np.nan, None, nt, nc
-    if not np.isfinite(a) or not np.all(np.isfinite(psi)):
-        problems.append(f"{label}: the estimate is not finite")
-        return np.nan, None, nt, nc
-    scaled = (prep.n / rows.size) * psi
-    col = np.bincount(prep.unit_row[rows], weights=scaled, minlength=prep.n)
-    return a, col, nt, nc
 
 
 # ----------------------------------------------------------------------------- pretest

@@ -244,6 +244,79 @@ def bacon(
     y_col, u_col, t_col, g_col = (
         str(getattr(names, k)) for k in ("outcome", "unit", "time", "cohort")
     )
+    panel = _balanced_panel(frame, y_col, u_col, t_col, g_col)
+    y, periods, g_first = panel.y, panel.periods, panel.g_first
+    n_units, n_periods = y.shape
+    t_min, t_max = periods[0], periods[-1]
+    never = ~np.isfinite(g_first) | (g_first == 0) | (g_first > t_max)
+    always = ~never & (g_first <= t_min)
+    timing = ~never & ~always
+
+    # treatment dummy and the TWFE coefficient from the two-way demeaned (balanced) data
+    d = np.zeros((n_units, n_periods))
+    d[~never] = periods[None, :] >= g_first[~never, None]
+    d_tilde = d - d.mean(axis=1, keepdims=True) - d.mean(axis=0, keepdims=True) + d.mean()
+    var_d = float(np.mean(d_tilde**2))
+    if var_d <= 1e-14 or not timing.any():
+        raise EstimationError(
+            "bacon: the treatment dummy does not vary beyond the unit and period effects (no "
+            f"cohort in {g_col!r} starts treatment inside the panel, or every unit starts at "
+            "the same time); there is no TWFE DiD coefficient to decompose"
+        )
+    twfe_estimate = float(np.sum(d_tilde * y) / np.sum(d_tilde**2))
+
+    groups = _group_means(y, periods, g_first, never, always, timing)
+    rows, skipped = _comparisons(groups, n_periods)
+    weights = np.array([r[4] for r in rows]) / var_d
+    total = float(weights.sum())
+    if abs(total - 1.0) > 1e-8:  # pragma: no cover - would be a bug in the weights
+        raise EstimationError(
+            f"bacon: the 2x2 weights add up to {total:.10f}, not 1; please report this data set"
+        )
+    notes = []
+    if skipped:
+        notes.append(
+            "Cohorts first treated in the same observed period ("
+            + "; ".join(skipped)
+            + ") have identical treatment paths; their 2x2s have zero weight and are omitted."
+        )
+    if always.any():
+        notes.append(
+            f"{int(always.sum())} units treated at or before the first period ({_num(t_min)}) "
+            "serve only as comparisons (later vs always treated)."
+        )
+    labels = groups.labels
+    return BaconResult(
+        treated=tuple(r[0] for r in rows),
+        control=tuple(r[1] for r in rows),
+        treated_cohort=np.array([labels[r[0]] for r in rows]),
+        control_cohort=np.array([labels[r[1]] for r in rows]),
+        types=tuple(r[2] for r in rows),
+        estimate=np.array([r[3] for r in rows]),
+        weight=weights,
+        twfe_estimate=twfe_estimate,
+        n_units=int(n_units),
+        n_periods=int(n_periods),
+        group_sizes=groups.sizes,
+        outcome=y_col,
+        notes=tuple(notes),
+    )
+
+
+@dataclass(frozen=True)
+class _BalancedPanel:
+    """Outcomes as a units x periods matrix, the sorted periods and each unit's cohort."""
+
+    y: FloatArray
+    periods: FloatArray
+    g_first: FloatArray
+
+
+def _balanced_panel(
+    frame: pd.DataFrame, y_col: str, u_col: str, t_col: str, g_col: str
+) -> _BalancedPanel:
+    """The outcome matrix of a balanced panel with one cohort per unit (else an error that
+    says how to get there)."""
     df = frame.loc[:, list(dict.fromkeys([u_col, t_col, g_col, y_col]))]
     check_unique_keys(df, u_col, t_col, "bacon")
     if df[t_col].isna().any():
@@ -284,28 +357,34 @@ def bacon(
             f"bacon: {g_col!r} changes within unit(s) {bad}; the first treated period must be "
             "the same in every row of a unit (treatment is assumed to be absorbing)"
         )
-    t_min, t_max = periods[0], periods[-1]
-    never = ~np.isfinite(g_first) | (g_first == 0) | (g_first > t_max)
-    always = ~never & (g_first <= t_min)
-    timing = ~never & ~always
-
     y = np.empty((n_units, n_periods))
     y[unit_codes, time_codes] = df[y_col].to_numpy(dtype=float)
+    return _BalancedPanel(y, periods, g_first)
 
-    # treatment dummy and the TWFE coefficient from the two-way demeaned (balanced) data
-    d = np.zeros((n_units, n_periods))
-    d[~never] = periods[None, :] >= g_first[~never, None]
-    d_tilde = d - d.mean(axis=1, keepdims=True) - d.mean(axis=0, keepdims=True) + d.mean()
-    var_d = float(np.mean(d_tilde**2))
-    if var_d <= 1e-14 or not timing.any():
-        raise EstimationError(
-            "bacon: the treatment dummy does not vary beyond the unit and period effects (no "
-            f"cohort in {g_col!r} starts treatment inside the panel, or every unit starts at "
-            "the same time); there is no TWFE DiD coefficient to decompose"
-        )
-    twfe_estimate = float(np.sum(d_tilde * y) / np.sum(d_tilde**2))
 
-    # groups: timing cohorts, never treated (U), always treated (A)
+@dataclass(frozen=True)
+class _Groups:
+    """Timing cohorts, never treated (U) and always treated (A): mean outcome paths, shares
+    of the units, cohort labels and sizes by group name."""
+
+    cohorts: FloatArray
+    dbar: dict[float, float]  # share of periods treated, by cohort
+    first_period: dict[float, int]  # index of the first treated period, by cohort
+    means: dict[str, FloatArray]
+    share: dict[str, float]
+    labels: dict[str, float]
+    sizes: dict[str, int]
+
+
+def _group_means(
+    y: FloatArray,
+    periods: FloatArray,
+    g_first: FloatArray,
+    never: NDArray[np.bool_],
+    always: NDArray[np.bool_],
+    timing: NDArray[np.bool_],
+) -> _Groups:
+    n_units = y.shape[0]
     cohorts = np.unique(g_first[timing])
     dbar = {float(c): float(np.mean(periods >= c)) for c in cohorts}
     first_period = {float(c): int(np.argmax(periods >= c)) for c in cohorts}
@@ -322,6 +401,7 @@ def bacon(
             float(c),
             int(m.sum()),
         )
+    t_min = periods[0]
     for key, m, num in (("never treated", never, np.nan), ("always treated", always, t_min)):
         if m.any():
             means[key], share[key], labels[key], sizes[key] = (
@@ -330,6 +410,21 @@ def bacon(
                 float(num),
                 int(m.sum()),
             )
+    return _Groups(cohorts, dbar, first_period, means, share, labels, sizes)
+
+
+def _comparisons(
+    groups: _Groups, n_periods: int
+) -> tuple[list[tuple[str, str, str, float, float]], list[str]]:
+    """Every 2x2 comparison ``(treated, control, type, estimate, unnormalised weight)`` and
+    the pairs of cohorts skipped because they start in the same observed period."""
+    means, share, dbar, first_period = (
+        groups.means,
+        groups.share,
+        groups.dbar,
+        groups.first_period,
+    )
+    cohorts = groups.cohorts
 
     def window_diff(key: str, after: NDArray[np.bool_], before: NDArray[np.bool_]) -> float:
         return float(means[key][after].mean() - means[key][before].mean())
@@ -374,37 +469,4 @@ def bacon(
             est = window_diff(ell, post, mid) - window_diff(k, post, mid)
             s = ((nk + nl) * dk) ** 2 * n_kl * (1 - n_kl) * (dl / dk * (dk - dl) / dk)
             rows.append((ell, k, LATER_VS_EARLIER, est, s))
-
-    weights = np.array([r[4] for r in rows]) / var_d
-    total = float(weights.sum())
-    if abs(total - 1.0) > 1e-8:  # pragma: no cover - would be a bug in the weights
-        raise EstimationError(
-            f"bacon: the 2x2 weights add up to {total:.10f}, not 1; please report this data set"
-        )
-    notes = []
-    if skipped:
-        notes.append(
-            "Cohorts first treated in the same observed period ("
-            + "; ".join(skipped)
-            + ") have identical treatment paths; their 2x2s have zero weight and are omitted."
-        )
-    if always.any():
-        notes.append(
-            f"{int(always.sum())} units treated at or before the first period ({_num(t_min)}) "
-            "serve only as comparisons (later vs always treated)."
-        )
-    return BaconResult(
-        treated=tuple(r[0] for r in rows),
-        control=tuple(r[1] for r in rows),
-        treated_cohort=np.array([labels[r[0]] for r in rows]),
-        control_cohort=np.array([labels[r[1]] for r in rows]),
-        types=tuple(r[2] for r in rows),
-        estimate=np.array([r[3] for r in rows]),
-        weight=weights,
-        twfe_estimate=twfe_estimate,
-        n_units=int(n_units),
-        n_periods=int(n_periods),
-        group_sizes=sizes,
-        outcome=y_col,
-        notes=tuple(notes),
-    )
+    return rows, skipped

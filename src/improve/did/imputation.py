@@ -453,6 +453,39 @@ def _pretrend_regression(
 # ----------------------------------------------------------------------------- estimator
 
 
+def _cluster_scores(
+    p: _Prepared, s1: _Stage1, a: np.ndarray, tau: np.ndarray, tr: np.ndarray
+) -> np.ndarray:
+    """Cluster sums of the influence of every row on the target estimates (Borusyak,
+    Jaravel & Spiess 2024, with their auxiliary residuals), shape (clusters, targets).
+
+    ``a`` holds the target weights of the treated rows ``tr``, ``tau`` the imputed effects.
+    """
+    # v for untreated rows: -w Z0 (Z0'W0 Z0)^{-1} Z1' a
+    xu, xt = s1.solver.solve(_group_sums(p.unit, a, p.n_units), _group_sums(p.time, a, p.n_times))
+    u0 = s1.untreated
+    v = a.copy()
+    v[u0] = -p.w[u0, None] * (xu[p.unit[u0]] + xt[p.time[u0]])
+    resid0 = np.where(u0, p.y - s1.fitted, 0.0)
+
+    # auxiliary residuals: tau_hat - v^2-weighted mean within cohort x event-time cells
+    cell = np.full(len(p.y), -1, dtype=np.intp)
+    cell_codes, _ = pd.factorize(pd.MultiIndex.from_arrays([p.cohort[tr], p.event[tr]]))
+    cell[tr] = cell_codes
+    n_cells = int(cell_codes.max()) + 1
+    psi = np.zeros_like(v)
+    psi[u0] = v[u0] * resid0[u0, None]
+    a_tr = a[tr]
+    num = _group_sums(cell[tr], a_tr**2 * tau[tr, None], n_cells)
+    den = _group_sums(cell[tr], a_tr**2, n_cells)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tau_tilde = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+    psi[tr] = a_tr * (tau[tr, None] - tau_tilde[cell[tr]])
+    psi[~s1.usable] = 0.0
+    score = _group_sums(p.cluster, psi, p.n_clusters)
+    return score
+
+
 def imputation(
     data: Any,
     outcome: str | None = None,
@@ -544,28 +577,7 @@ def imputation(
     a = a / tot
     est = a.T @ tau
 
-    # v for untreated rows: -w Z0 (Z0'W0 Z0)^{-1} Z1' a
-    xu, xt = s1.solver.solve(_group_sums(p.unit, a, p.n_units), _group_sums(p.time, a, p.n_times))
-    u0 = s1.untreated
-    v = a.copy()
-    v[u0] = -p.w[u0, None] * (xu[p.unit[u0]] + xt[p.time[u0]])
-    resid0 = np.where(u0, p.y - s1.fitted, 0.0)
-
-    # auxiliary residuals: tau_hat - v^2-weighted mean within cohort x event-time cells
-    cell = np.full(len(p.y), -1, dtype=np.intp)
-    cell_codes, _ = pd.factorize(pd.MultiIndex.from_arrays([p.cohort[tr], p.event[tr]]))
-    cell[tr] = cell_codes
-    n_cells = int(cell_codes.max()) + 1
-    psi = np.zeros_like(v)
-    psi[u0] = v[u0] * resid0[u0, None]
-    a_tr = a[tr]
-    num = _group_sums(cell[tr], a_tr**2 * tau[tr, None], n_cells)
-    den = _group_sums(cell[tr], a_tr**2, n_cells)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        tau_tilde = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
-    psi[tr] = a_tr * (tau[tr, None] - tau_tilde[cell[tr]])
-    psi[~s1.usable] = 0.0
-    score = _group_sums(p.cluster, psi, p.n_clusters)
+    score = _cluster_scores(p, s1, a, tau, tr)
     vcov = score.T @ score
     se = np.sqrt(np.diag(vcov))
 

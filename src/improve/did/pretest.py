@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from improve.did._inference import corrected_sums
+from improve.inference import corrected_sums
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,7 @@ def pretrend_wild(
     seed : int
         Seed of the draws (the p-value is reproducible).
     """
-    from improve.did._wild_wald import wild_wald_test
+    from improve.inference import wild_wald_test
 
     design = result.wild_design
     if design is None:

@@ -42,9 +42,9 @@ from scipy import stats
 from improve._maketables import EventStudyTableHooks
 from improve.data.columns import check_unique_keys, panel_columns
 from improve.did._format import html_table, text_table
-from improve.did._wild_wald import MAX_DESIGN_SIZE, WildDesign
 from improve.errors import EstimationError, SpecError
-from improve.fe.inference import demean
+from improve.inference import demean
+from improve.inference.wild_wald import MAX_DESIGN_SIZE, WildDesign
 
 FloatArray = NDArray[np.float64]
 
@@ -312,6 +312,68 @@ def sunab(
     )
     w_col = names.weights
     c_col = names.cluster or u_col
+    _check_options(alpha, min_e, max_e, reference_period)
+    df = _usable_rows(frame, y_col, u_col, t_col, g_col, c_col, w_col)
+    sample = _event_sample(df, u_col, t_col, g_col, reference_period, min_e, max_e)
+    df = sample.df
+    y = df[y_col].to_numpy(dtype=float)
+    w = df[w_col].to_numpy(dtype=float) if w_col else np.ones(y.size)
+    unit_codes, unit_levels = pd.factorize(df[u_col], sort=False)
+    cluster_codes = pd.factorize(df[c_col], sort=False)[0]
+    design = _cell_design(sample, reference_period)
+    fit = _fit(design, y, w, unit_codes, unit_levels.size, cluster_codes, c_col)
+    beta = fit.coef[fit.n_time :]
+    vcov = fit.vcov[fit.n_time :, fit.n_time :]
+    se = np.sqrt(np.clip(np.diag(vcov), 0.0, None))
+    cells, row_cell = design.cells, design.row_cell
+    size = np.bincount(row_cell[row_cell >= 0], weights=w[row_cell >= 0], minlength=len(cells))
+    agg, att_w = _aggregation_weights(cells, size)
+    est = agg @ beta
+    ev_vcov = agg @ vcov @ agg.T
+    ev_se = np.sqrt(np.clip(np.diag(ev_vcov), 0.0, None))
+    if att_w is not None:
+        att = float(att_w @ beta)
+        att_se = float(np.sqrt(max(att_w @ vcov @ att_w, 0.0)))
+    else:
+        att_w = np.zeros(len(cells))
+        att, att_se = float("nan"), float("nan")
+
+    return SunabResult(
+        event_time=np.unique(cells[:, 1]),
+        estimate=est,
+        std_error=ev_se,
+        vcov=ev_vcov,
+        att=att,
+        att_se=att_se,
+        cohorts=cells[:, 0].copy(),
+        cell_event_time=cells[:, 1].copy(),
+        cell_estimate=beta,
+        cell_std_error=se,
+        cell_vcov=vcov,
+        cell_size=size,
+        aggregation=agg,
+        att_weights=att_w,
+        df_resid=max(fit.n_clusters - 1, 1),
+        n_obs=int(y.size),
+        n_units=int(unit_levels.size),
+        n_clusters=int(fit.n_clusters),
+        outcome=y_col,
+        cluster=c_col,
+        control_group=sample.control_group,
+        reference_period=int(reference_period),
+        alpha=alpha,
+        dropped=tuple(sample.dropped),
+        wild_design=(
+            WildDesign(fit.z_w, fit.y_w, np.asarray(cluster_codes, dtype=np.intp))
+            if fit.nested and fit.z_w.size <= MAX_DESIGN_SIZE
+            else None
+        ),
+    )
+
+
+def _check_options(
+    alpha: float, min_e: int | None, max_e: int | None, reference_period: int
+) -> None:
     if not 0 < alpha < 1:
         raise SpecError(f"sunab: alpha must be between 0 and 1, got {alpha}")
     if min_e is not None and max_e is not None and min_e > max_e:
@@ -321,6 +383,17 @@ def sunab(
     if max_e is not None and max_e < reference_period:
         raise SpecError(f"sunab: max_e ({max_e}) must be >= reference_period ({reference_period})")
 
+
+def _usable_rows(
+    frame: pd.DataFrame,
+    y_col: str,
+    u_col: str,
+    t_col: str,
+    g_col: str,
+    c_col: str,
+    w_col: str | None,
+) -> pd.DataFrame:
+    """The used columns of the rows with an outcome, period, cluster and positive weight."""
     cols = list(dict.fromkeys(c for c in (u_col, t_col, g_col, y_col, c_col, w_col) if c))
     df = frame.loc[:, cols]
     if w_col and (df[w_col] < 0).any():
@@ -332,7 +405,42 @@ def sunab(
         keep &= df[w_col].notna() & (df[w_col] > 0)
     df = df.loc[keep]
     check_unique_keys(df, u_col, t_col, "sunab")
+    return df
 
+
+@dataclass
+class _EventSample:
+    """The rows of the regression with their period, cohort and (binned) event time."""
+
+    df: pd.DataFrame
+    t: FloatArray
+    g: FloatArray
+    e: FloatArray  # NaN for comparison units
+    treated: NDArray[np.bool_]
+    control_group: str
+    dropped: list[str]
+
+    def keep(self, sel: NDArray[np.bool_]) -> None:
+        self.df, self.t, self.g, self.e, self.treated = (
+            self.df.loc[sel],
+            self.t[sel],
+            self.g[sel],
+            self.e[sel],
+            self.treated[sel],
+        )
+
+
+def _event_sample(
+    df: pd.DataFrame,
+    u_col: str,
+    t_col: str,
+    g_col: str,
+    reference_period: int,
+    min_e: int | None,
+    max_e: int | None,
+) -> _EventSample:
+    """Drop units without a pre-treatment period and cohorts without a reference cell
+    (with a warning), choose the comparison group and bin event times to ``[min_e, max_e]``."""
     t = df[t_col].to_numpy(dtype=float)
     g = df[g_col].to_numpy(dtype=float)
     t_min, t_max = float(np.min(t)), float(np.max(t))
@@ -346,7 +454,7 @@ def sunab(
             f"{n_always} unit(s) treated at or before the first period ({t_min:g}) have no "
             "pre-treatment period"
         )
-        warnings.warn(f"sunab: {msg}; they are dropped", UserWarning, stacklevel=2)
+        warnings.warn(f"sunab: {msg}; they are dropped", UserWarning, stacklevel=3)
         dropped.append(msg)
     control_group = "never treated"
     sel = ~always
@@ -375,44 +483,56 @@ def sunab(
     lo = float(np.nanmin(e)) if min_e is None else float(min_e)
     hi = float(np.nanmax(e)) if max_e is None else float(max_e)
     e = np.where(treated, np.clip(e, lo, hi), np.nan)
+    sample = _EventSample(df, t, g, e, treated, control_group, dropped)
+    _drop_cohorts_without_reference(sample, never, reference_period)
+    return sample
 
-    # cohorts whose reference cell is not observed cannot be separated from their unit effects
+
+def _drop_cohorts_without_reference(
+    sample: _EventSample, never: NDArray[np.bool_], reference_period: int
+) -> None:
+    """Cohorts whose reference cell is not observed cannot be separated from their unit
+    effects: drop them with a warning."""
     ref = float(reference_period)
+    g, e, treated = sample.g, sample.e, sample.treated
     bad = [c for c in np.unique(g[treated]) if not np.any(treated & (g == c) & (e == ref))]
-    if bad:
-        msg = (
-            f"cohort(s) {[_num(c) for c in bad]} with no observation at the reference period "
-            f"e = {reference_period}"
+    if not bad:
+        return
+    msg = (
+        f"cohort(s) {[_num(c) for c in bad]} with no observation at the reference period "
+        f"e = {reference_period}"
+    )
+    warnings.warn(f"sunab: {msg}; they are dropped", UserWarning, stacklevel=4)
+    sample.dropped.append(msg)
+    sample.keep(~np.isin(g, bad) | never)
+    if not sample.treated.any():
+        raise EstimationError(
+            f"sunab: no cohort is observed at the reference period e = {reference_period}; "
+            "choose another reference_period"
         )
-        warnings.warn(f"sunab: {msg}; they are dropped", UserWarning, stacklevel=2)
-        dropped.append(msg)
-        sel = ~np.isin(g, bad) | never
-        df, t, g, e, never, treated = (
-            df.loc[sel],
-            t[sel],
-            g[sel],
-            e[sel],
-            never[sel],
-            treated[sel],
-        )
-        if not treated.any():
-            raise EstimationError(
-                f"sunab: no cohort is observed at the reference period e = {reference_period}; "
-                "choose another reference_period"
-            )
 
-    y = df[y_col].to_numpy(dtype=float)
-    w = df[w_col].to_numpy(dtype=float) if w_col else np.ones(y.size)
-    unit_codes, unit_levels = pd.factorize(df[u_col], sort=False)
-    time_codes, time_levels = pd.factorize(t, sort=True)
-    cluster_codes = pd.factorize(df[c_col], sort=False)[0]
 
-    # saturated cells (cohort, e) without the reference period
+@dataclass(frozen=True)
+class _CellDesign:
+    """Time dummies and cohort x event-time dummies (the reference period left out)."""
+
+    tdum: FloatArray
+    x: FloatArray
+    cells: FloatArray  # (n_cells, 2): cohort, event time
+    row_cell: NDArray[np.intp]  # cell of each row, -1 outside the cells
+
+
+def _cell_design(sample: _EventSample, reference_period: int) -> _CellDesign:
+    """The saturated cells (cohort, e) without the reference period, and the time dummies."""
+    g, e, treated = sample.g, sample.e, sample.treated
+    ref = float(reference_period)
+    time_codes, time_levels = pd.factorize(sample.t, sort=True)
     cell_mask = treated & (e != ref)
     cell_keys = pd.DataFrame({"g": g[cell_mask], "e": e[cell_mask]})
     cells = cell_keys.drop_duplicates().sort_values(["g", "e"]).to_numpy(dtype=float)
     cell_index = pd.MultiIndex.from_arrays([cells[:, 0], cells[:, 1]])
-    row_cell = np.full(y.size, -1, dtype=np.intp)
+    n_rows = g.size
+    row_cell = np.full(n_rows, -1, dtype=np.intp)
     row_cell[cell_mask] = cell_index.get_indexer(
         pd.MultiIndex.from_arrays([g[cell_mask], e[cell_mask]])
     )
@@ -422,19 +542,45 @@ def sunab(
             "sunab: no cohort has an observation outside the reference period; nothing to estimate"
         )
     n_times = time_levels.size
-    x = np.zeros((y.size, n_cells))
+    x = np.zeros((n_rows, n_cells))
     x[np.flatnonzero(row_cell >= 0), row_cell[row_cell >= 0]] = 1.0
-    tdum = np.zeros((y.size, max(n_times - 1, 0)))
+    tdum = np.zeros((n_rows, max(n_times - 1, 0)))
     later = time_codes > 0
     tdum[np.flatnonzero(later), time_codes[later] - 1] = 1.0
+    return _CellDesign(tdum, x, cells, row_cell)
 
-    design = np.column_stack([tdum, x])
-    within = demean(np.column_stack([y, design]), [unit_codes], w)
+
+@dataclass(frozen=True)
+class _Fit:
+    """Within (``sqrt(w)``-weighted) regression with its CR1 covariance."""
+
+    coef: FloatArray
+    vcov: FloatArray
+    n_time: int  # time-effect columns kept (they come first)
+    n_clusters: int
+    nested: bool  # units nested in clusters
+    z_w: FloatArray
+    y_w: FloatArray
+
+
+def _fit(
+    design: _CellDesign,
+    y: FloatArray,
+    w: FloatArray,
+    unit_codes: NDArray[np.intp],
+    n_units: int,
+    cluster_codes: NDArray[np.intp],
+    c_col: str,
+) -> _Fit:
+    """Least squares after partialling out the unit effects, with fixest's CR1 covariance."""
+    tdum, cells = design.tdum, design.cells
+    full = np.column_stack([tdum, design.x])
+    within = demean(np.column_stack([y, full]), [unit_codes], w)
     root_w = np.sqrt(w)
     y_w = within[:, 0] * root_w
     z_w = within[:, 1:] * root_w[:, None]
     kept = _independent_columns(z_w)
-    lost = [j - tdum.shape[1] for j in range(design.shape[1]) if j not in kept]
+    lost = [j - tdum.shape[1] for j in range(full.shape[1]) if j not in kept]
     lost_cells = [j for j in lost if j >= 0]
     if lost_cells:
         labels = [f"cohort {_num(cells[j, 0])}, e={_num(cells[j, 1])}" for j in lost_cells]
@@ -457,7 +603,7 @@ def sunab(
     meat = scores.T @ scores
     n_obs = y.size
     nested = bool((pd.Series(cluster_codes).groupby(unit_codes).nunique() == 1).all())
-    k_fe = 1 if nested else unit_levels.size
+    k_fe = 1 if nested else n_units
     k = z_w.shape[1] + k_fe
     if n_obs - k <= 0:
         raise EstimationError(
@@ -467,56 +613,20 @@ def sunab(
     ssc = n_clusters / (n_clusters - 1) * (n_obs - 1) / (n_obs - k)
     vcov_full = ssc * bread @ meat @ bread
     n_t = tdum.shape[1] - sum(1 for j in lost if j < 0)
-    beta = coef[n_t:]
-    vcov = vcov_full[n_t:, n_t:]
-    se = np.sqrt(np.clip(np.diag(vcov), 0.0, None))
+    return _Fit(coef, vcov_full, n_t, n_clusters, nested, z_w, y_w)
 
-    size = np.bincount(row_cell[row_cell >= 0], weights=w[row_cell >= 0], minlength=n_cells)
+
+def _aggregation_weights(
+    cells: FloatArray, size: FloatArray
+) -> tuple[FloatArray, FloatArray | None]:
+    """Cohort shares of each event time's cells (rows: event times) and the weights of the
+    overall ATT over the post-treatment cells (None without any)."""
     event_levels = np.unique(cells[:, 1])
-    agg = np.zeros((event_levels.size, n_cells))
+    agg = np.zeros((event_levels.size, cells.shape[0]))
     for i, lvl in enumerate(event_levels):
         m = cells[:, 1] == lvl
         agg[i, m] = size[m] / size[m].sum()
-    est = agg @ beta
-    ev_vcov = agg @ vcov @ agg.T
-    ev_se = np.sqrt(np.clip(np.diag(ev_vcov), 0.0, None))
     post = cells[:, 1] >= 0
-    if post.any():
-        att_w = np.where(post, size, 0.0) / size[post].sum()
-        att = float(att_w @ beta)
-        att_se = float(np.sqrt(max(att_w @ vcov @ att_w, 0.0)))
-    else:
-        att_w = np.zeros(n_cells)
-        att, att_se = float("nan"), float("nan")
-
-    return SunabResult(
-        event_time=event_levels,
-        estimate=est,
-        std_error=ev_se,
-        vcov=ev_vcov,
-        att=att,
-        att_se=att_se,
-        cohorts=cells[:, 0].copy(),
-        cell_event_time=cells[:, 1].copy(),
-        cell_estimate=beta,
-        cell_std_error=se,
-        cell_vcov=vcov,
-        cell_size=size,
-        aggregation=agg,
-        att_weights=att_w,
-        df_resid=max(n_clusters - 1, 1),
-        n_obs=int(n_obs),
-        n_units=int(unit_levels.size),
-        n_clusters=int(n_clusters),
-        outcome=y_col,
-        cluster=c_col,
-        control_group=control_group,
-        reference_period=int(reference_period),
-        alpha=alpha,
-        dropped=tuple(dropped),
-        wild_design=(
-            WildDesign(z_w, y_w, np.asarray(cluster_codes, dtype=np.intp))
-            if nested and z_w.size <= MAX_DESIGN_SIZE
-            else None
-        ),
-    )
+    if not post.any():
+        return agg, None
+    return agg, np.where(post, size, 0.0) / size[post].sum()

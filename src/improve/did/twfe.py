@@ -16,8 +16,8 @@ from scipy import stats
 
 from improve._maketables import EventStudyTableHooks
 from improve.data.columns import panel_columns
-from improve.did._wild_wald import WildDesign, unit_within_design
 from improve.errors import EstimationError
+from improve.inference import WildDesign, unit_within_design
 
 
 @dataclass(frozen=True)
@@ -148,24 +148,9 @@ def twfe(
     cluster, weights = names.cluster, names.weights
     cols = [c for c in dict.fromkeys([unit, time, cohort, outcome, cluster, weights]) if c]
     df = frame.loc[frame[outcome].notna(), cols].copy()
-    g = df[cohort].to_numpy(dtype=float)
-    t = df[time].to_numpy(dtype=float)
-    treated = g > 0
-    if not treated.any():
-        raise EstimationError("twfe: no treated units (every cohort is 0)")
-    if dynamic:
-        e = np.where(treated, t - g, np.nan)
-        lo = int(np.nanmin(e)) if min_e is None else int(min_e)
-        hi = int(np.nanmax(e)) if max_e is None else int(max_e)
-        e = np.clip(e, lo, hi)
-        levels = [k for k in range(lo, hi + 1) if k != reference_period and np.any(e == k)]
-        regressors = pd.DataFrame(
-            {f"e={k}": (e == k).astype(float) for k in levels}, index=df.index
-        )
-        event_time = np.array(levels, dtype=float)
-    else:
-        regressors = pd.DataFrame({"post": (treated & (t >= g)).astype(float)}, index=df.index)
-        event_time = np.array([np.nan])
+    regressors, event_time = _treatment_regressors(
+        df, cohort, time, dynamic, reference_period, min_e, max_e
+    )
     df = pd.concat([df, regressors], axis=1)
     indexed = df.set_index([unit, time])
     model = PanelOLS(
@@ -189,20 +174,11 @@ def twfe(
     params = fit.params
     terms = tuple(params.index)
     keep = [list(regressors.columns).index(term) for term in terms]
-    wild = None
-    if dynamic:
-        # two-way effects = unit means removed + time dummies: the design of the wild
-        # cluster bootstrap pre-trend test (time dummies first, then the event dummies)
-        unit_codes = pd.factorize(df[unit])[0]
-        time_codes = pd.factorize(df[time], sort=True)[0]
-        tdum = (time_codes[:, None] == np.arange(1, time_codes.max() + 1)[None, :]).astype(float)
-        wild = unit_within_design(
-            df[outcome].to_numpy(dtype=float),
-            np.column_stack([tdum, regressors[list(terms)].to_numpy()]),
-            unit_codes,
-            pd.factorize(df[cluster])[0] if cluster else unit_codes,
-            df[weights].to_numpy(dtype=float) if weights else None,
-        )
+    wild = (
+        _wild_design(df, regressors[list(terms)], outcome, unit, time, cluster, weights)
+        if dynamic
+        else None
+    )
     return TWFEResult(
         terms=terms,
         event_time=event_time[keep] if dynamic else event_time,
@@ -219,4 +195,55 @@ def twfe(
         alpha=alpha,
         vcov=fit.cov.to_numpy(),
         wild_design=wild,
+    )
+
+
+def _treatment_regressors(
+    df: pd.DataFrame,
+    cohort: str,
+    time: str,
+    dynamic: bool,
+    reference_period: int,
+    min_e: int | None,
+    max_e: int | None,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The post-treatment dummy, or event-time dummies binned to ``[min_e, max_e]`` without
+    the reference period; and their event times (NaN for the static model)."""
+    g = df[cohort].to_numpy(dtype=float)
+    t = df[time].to_numpy(dtype=float)
+    treated = g > 0
+    if not treated.any():
+        raise EstimationError("twfe: no treated units (every cohort is 0)")
+    if not dynamic:
+        post = pd.DataFrame({"post": (treated & (t >= g)).astype(float)}, index=df.index)
+        return post, np.array([np.nan])
+    e = np.where(treated, t - g, np.nan)
+    lo = int(np.nanmin(e)) if min_e is None else int(min_e)
+    hi = int(np.nanmax(e)) if max_e is None else int(max_e)
+    e = np.clip(e, lo, hi)
+    levels = [k for k in range(lo, hi + 1) if k != reference_period and np.any(e == k)]
+    dummies = pd.DataFrame({f"e={k}": (e == k).astype(float) for k in levels}, index=df.index)
+    return dummies, np.array(levels, dtype=float)
+
+
+def _wild_design(
+    df: pd.DataFrame,
+    event_dummies: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    cluster: str | None,
+    weights: str | None,
+) -> WildDesign | None:
+    """Two-way effects = unit means removed + time dummies: the design of the wild cluster
+    bootstrap pre-trend test (time dummies first, then the event dummies)."""
+    unit_codes = pd.factorize(df[unit])[0]
+    time_codes = pd.factorize(df[time], sort=True)[0]
+    tdum = (time_codes[:, None] == np.arange(1, time_codes.max() + 1)[None, :]).astype(float)
+    return unit_within_design(
+        df[outcome].to_numpy(dtype=float),
+        np.column_stack([tdum, event_dummies.to_numpy()]),
+        unit_codes,
+        pd.factorize(df[cluster])[0] if cluster else unit_codes,
+        df[weights].to_numpy(dtype=float) if weights else None,
     )

@@ -9,6 +9,9 @@
 * :mod:`improve.effects.power`: MDES and schools needed for planning.
 """
 
+from typing import Any
+
+from improve.effects import wwc
 from improve.effects._rules import rules
 from improve.effects.essa import EssaTier, essa_tier
 from improve.effects.multiple import BHResult, benjamini_hochberg, bh_within_domains
@@ -19,7 +22,7 @@ from improve.effects.wwc import (
     HANDBOOK_CITATION,
     Attrition,
     BaselineEquivalence,
-    ClusterCorrection,
+    ClusterCorrectedTest,
     EffectSize,
     WWCRating,
     attrition,
@@ -48,7 +51,7 @@ __all__ = [
     "Attrition",
     "BHResult",
     "BaselineEquivalence",
-    "ClusterCorrection",
+    "ClusterCorrectedTest",
     "EffectSize",
     "EssaTier",
     "MDESResult",
@@ -84,3 +87,10 @@ __all__ = [
     "to_sd_units",
     "wwc_rating",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Deprecated names (``ClusterCorrection``: :class:`ClusterCorrectedTest`)."""
+    if name in wwc.RENAMED:
+        return wwc.renamed_object(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

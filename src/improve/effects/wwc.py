@@ -25,6 +25,7 @@ Conventions implemented
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -170,7 +171,7 @@ class EffectSize:
 
 
 @dataclass(frozen=True)
-class ClusterCorrection:
+class ClusterCorrectedTest:
     """A significance test corrected for clustering (WWC mismatch correction).
 
     Attributes
@@ -642,7 +643,7 @@ def cluster_corrected_test(
     *,
     outcome: Literal["achievement", "other"] = "achievement",
     alpha: float = 0.05,
-) -> ClusterCorrection:
+) -> ClusterCorrectedTest:
     """WWC clustering correction of a significance test (mismatched unit of analysis).
 
     Applies when clusters (classrooms, schools) were assigned but the analysis treated
@@ -681,7 +682,7 @@ def cluster_corrected_test(
     t_c = t * math.sqrt(a / ((big_n - 2) * (1 + (n - 1) * rho)))
     df = cluster_df(big_n, rho, n)
     p = float(2 * stats.t.sf(abs(t_c), df))
-    return ClusterCorrection(
+    return ClusterCorrectedTest(
         effect_size=g_value,
         t=t,
         t_corrected=t_c,
@@ -1250,3 +1251,30 @@ def standardized_effects(
     out["improvement_index"] = improvement_index(out["estimate"].to_numpy(dtype="float64"))
     out["handbook"] = HANDBOOK
     return out
+
+
+
+#: Old names of renamed objects, importable for one release with a DeprecationWarning.
+RENAMED = {"ClusterCorrection": "ClusterCorrectedTest"}
+
+
+def renamed_object(name: str) -> Any:
+    """The object behind a deprecated name of :data:`RENAMED`, with a DeprecationWarning.
+
+    Called from a module's ``__getattr__``, so the warning points at the caller's code.
+    """
+    new = RENAMED[name]
+    warnings.warn(
+        f"improve.effects.{name} was renamed {new} ({name} is the DiD cluster-correction "
+        "option type in improve.inference); the old name will be removed",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return globals()[new]
+
+
+def __getattr__(name: str) -> Any:
+    """Deprecated names (:data:`RENAMED`)."""
+    if name in RENAMED:
+        return renamed_object(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,7 +2,7 @@
 
 Main entry point: :func:`panel_regression` (linearmodels PanelOLS / AbsorbingLS) with
 ``se="hc1" | "cr1" | "twoway" | "cr2" | "wild"``. The numerical core of CR2 and the wild
-cluster bootstrap is in :mod:`improve.fe.inference`.
+cluster bootstrap is in :mod:`improve.inference`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ or :class:`linearmodels.iv.absorbing.AbsorbingLS` (any number of high-dimensiona
 student and school-by-year). Coefficients and the heteroskedasticity-robust, one-way and
 two-way clustered covariances come from linearmodels; CR2 (Bell–McCaffrey, Satterthwaite
 degrees of freedom) and the restricted wild cluster bootstrap are computed in
-:mod:`improve.fe.inference` on the same model with the effects partialled out.
+:mod:`improve.inference` on the same model with the effects partialled out.
 
 Small-sample conventions (stated in every result's ``se_label``):
 
@@ -32,10 +32,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from improve import inference
 from improve._maketables import MaketablesHooks
 from improve.data.columns import panel_columns, panel_frame
 from improve.errors import EstimationError, SpecError
-from improve.fe import inference
 
 SE_TYPES = ("hc1", "cr1", "twoway", "cr2", "wild")
 #: Fewer clusters than this and CR1 is requested: the result warns.
@@ -335,39 +335,12 @@ def panel_regression(
     )
     unit, time, weights = names.unit, names.time, names.weights
     se = str(se).lower()
-    if se not in SE_TYPES:
-        raise SpecError(f"se must be one of {', '.join(SE_TYPES)}; got {se!r}")
-    if boot_weights not in ("rademacher", "webb"):
-        raise SpecError(f"boot_weights must be 'rademacher' or 'webb'; got {boot_weights!r}")
-    if engine not in ("auto", "panelols", "absorbing"):
-        raise SpecError(f"engine must be 'auto', 'panelols' or 'absorbing'; got {engine!r}")
-    if lags < 0 or leads < 0:
-        raise SpecError("lags and leads are counts of periods and must be 0 or more")
+    _check_options(se, boot_weights, engine, lags, leads)
     if cluster is None:
         cluster = names.cluster or unit
     cluster_list = [cluster] if isinstance(cluster, str) else list(cluster or [])
-    if se == "twoway" and len(cluster_list) != 2:
-        raise SpecError("se='twoway' needs two clustering columns: cluster=['district_id', ...]")
-    if se != "twoway" and len(cluster_list) > 1:
-        raise SpecError("several cluster columns are only used with se='twoway'")
-    if se in ("cr1", "cr2", "wild") and not cluster_list:
-        raise SpecError(f"se='{se}' needs a cluster column: pass cluster=... or unit=...")
-    if (unit_effects or lags or leads) and not unit:
-        raise SpecError("unit effects, lags and leads need the unit column: pass unit=...")
-    if (time_effects or lags or leads) and not time:
-        raise SpecError("time effects, lags and leads need the time column: pass time=...")
-
-    effects: list[tuple[str, ...]] = []
-    if unit_effects:
-        effects.append((unit,))
-    if time_effects:
-        effects.append((time,))
-    for item in [absorb] if isinstance(absorb, str) else list(absorb or []):
-        key = (item,) if isinstance(item, str) else tuple(item)
-        if key not in effects:
-            effects.append(key)
-    if not effects:
-        raise SpecError("panel_regression absorbs no effects: keep unit/time effects or absorb=")
+    _check_roles(se, cluster_list, unit, time, unit_effects, time_effects, lags, leads)
+    effects = _absorbed_effects(unit, time, unit_effects, time_effects, absorb)
 
     needed = [*outcome_list, *treat_list, *(covariates or [])]
     needed += [c for eff in effects for c in eff] + cluster_list
@@ -413,6 +386,62 @@ def panel_regression(
             time_effects=time_effects,
         )
     return results[outcome_list[0]] if single else FEResults(results)
+
+
+def _check_options(se: str, boot_weights: str, engine: str, lags: int, leads: int) -> None:
+    if se not in SE_TYPES:
+        raise SpecError(f"se must be one of {', '.join(SE_TYPES)}; got {se!r}")
+    if boot_weights not in ("rademacher", "webb"):
+        raise SpecError(f"boot_weights must be 'rademacher' or 'webb'; got {boot_weights!r}")
+    if engine not in ("auto", "panelols", "absorbing"):
+        raise SpecError(f"engine must be 'auto', 'panelols' or 'absorbing'; got {engine!r}")
+    if lags < 0 or leads < 0:
+        raise SpecError("lags and leads are counts of periods and must be 0 or more")
+
+
+def _check_roles(
+    se: str,
+    cluster_list: list[str],
+    unit: str | None,
+    time: str | None,
+    unit_effects: bool,
+    time_effects: bool,
+    lags: int,
+    leads: int,
+) -> None:
+    """The clustering columns fit ``se``; unit and time columns exist where needed."""
+    if se == "twoway" and len(cluster_list) != 2:
+        raise SpecError("se='twoway' needs two clustering columns: cluster=['district_id', ...]")
+    if se != "twoway" and len(cluster_list) > 1:
+        raise SpecError("several cluster columns are only used with se='twoway'")
+    if se in ("cr1", "cr2", "wild") and not cluster_list:
+        raise SpecError(f"se='{se}' needs a cluster column: pass cluster=... or unit=...")
+    if (unit_effects or lags or leads) and not unit:
+        raise SpecError("unit effects, lags and leads need the unit column: pass unit=...")
+    if (time_effects or lags or leads) and not time:
+        raise SpecError("time effects, lags and leads need the time column: pass time=...")
+
+
+def _absorbed_effects(
+    unit: str | None,
+    time: str | None,
+    unit_effects: bool,
+    time_effects: bool,
+    absorb: str | Sequence[str | Sequence[str]] | None,
+) -> list[tuple[str, ...]]:
+    """The absorbed effects as column tuples (unit, time, then ``absorb``; no duplicates)."""
+    effects: list[tuple[str, ...]] = []
+    if unit_effects:
+        effects.append((unit,))
+    if time_effects:
+        effects.append((time,))
+    for item in [absorb] if isinstance(absorb, str) else list(absorb or []):
+        key = (item,) if isinstance(item, str) else tuple(item)
+        if key not in effects:
+            effects.append(key)
+    if not effects:
+        raise SpecError("panel_regression absorbs no effects: keep unit/time effects or absorb=")
+    return effects
 
 
 def _regressors(
@@ -486,30 +515,100 @@ def _fit_one(
     unit_effects: bool,
     time_effects: bool,
 ) -> FEResult:
-    cols = [outcome, *regressors, *([weights] if weights else [])]
-    values = work[cols].to_numpy(dtype=float)
-    ok = ~np.isnan(values).any(axis=1)
-    for c in cluster_list:
-        ok &= work[c].notna().to_numpy()
-    df = work.loc[ok] if not ok.all() else work
+    df, y, X, w = _complete_rows(work, outcome, regressors, weights, cluster_list)
     n = len(df)
-    if n == 0:
-        raise EstimationError(f"no rows with {outcome} and all regressors observed")
-    y = df[outcome].to_numpy(dtype=float)
-    X = df[regressors].to_numpy(dtype=float)
-    w = df[weights].to_numpy(dtype=float) if weights else None
-    if w is not None and (w <= 0).any():
-        raise EstimationError(f"weights column '{weights}' must be positive in every used row")
     codes = [_effect_codes(df, eff) for eff in effects]
     clusters = [pd.factorize(df[c])[0].astype(np.int64) for c in cluster_list]
     n_clusters = tuple(int(c.max()) + 1 for c in clusters)
-    k = X.shape[1]
-
     use_panel = engine == "panelols" or (
         engine == "auto" and unit is not None and time is not None and _panel_ok(effects, unit)
     )
+    fit, name = _fit_linearmodels(
+        use_panel,
+        df,
+        y,
+        X,
+        w,
+        regressors,
+        codes,
+        effects,
+        clusters,
+        se,
+        unit,
+        time,
+        unit_effects,
+        time_effects,
+    )
+    params = fit.params.reindex(regressors)
+    if params.isna().any():
+        gone = list(params.index[params.isna()])
+        raise EstimationError(
+            f"{gone} are absorbed by the fixed effects (constant within an absorbed group) and "
+            "cannot be estimated; drop them or absorb fewer effects"
+        )
+    beta = params.to_numpy()
+    absorbed = tuple("×".join(e) for e in effects)
+    inf = _coefficient_inference(
+        se,
+        beta,
+        fit.cov.loc[regressors, regressors].to_numpy(),
+        float(fit.df_resid),
+        n_clusters,
+        _WithinInputs(y, X, codes, clusters, w),
+        n_boot=n_boot,
+        boot_weights=boot_weights,
+        seed=seed,
+        alpha=alpha,
+    )
+    for note in inf.notes:
+        warnings.warn(f"{outcome}: {note}", UserWarning, stacklevel=3)
+    return FEResult(
+        outcome=outcome,
+        terms=tuple(regressors),
+        estimate=beta,
+        std_error=inf.std,
+        statistic=inf.tstat,
+        p_value=np.asarray(inf.p_value, dtype=float),
+        conf_low=np.asarray(inf.conf_low, dtype=float),
+        conf_high=np.asarray(inf.conf_high, dtype=float),
+        df=np.asarray(inf.df, dtype=float),
+        vcov=inf.vcov,
+        se=se,
+        se_label=_SE_LABELS[se],
+        n_obs=n,
+        n_clusters=n_clusters if se != "hc1" else (),
+        cluster=tuple(cluster_list) if se != "hc1" else (),
+        absorbed=absorbed,
+        r2_within=float(name[1]),
+        weights=weights,
+        engine=name[0],
+        alpha=alpha,
+        lag=np.array([lag_of[t] for t in regressors], dtype=float),
+        bootstrap=inf.bootstrap,
+        warnings=tuple(inf.notes),
+    )
+
+
+def _fit_linearmodels(
+    use_panel: bool,
+    df: pd.DataFrame,
+    y: np.ndarray,
+    X: np.ndarray,
+    w: np.ndarray | None,
+    regressors: list[str],
+    codes: list[np.ndarray],
+    effects: list[tuple[str, ...]],
+    clusters: list[np.ndarray],
+    se: str,
+    unit: str | None,
+    time: str | None,
+    unit_effects: bool,
+    time_effects: bool,
+) -> tuple[Any, tuple[str, float]]:
+    """The PanelOLS or AbsorbingLS fit and ``(engine, within R-squared)``; regressors absorbed
+    by the effects are an EstimationError."""
     try:
-        fit, name = (
+        return (
             _fit_panelols(
                 df,
                 y,
@@ -535,23 +634,80 @@ def _fit_one(
             f"{regressors} are absorbed by the fixed effects (constant within an absorbed "
             "group) and cannot be estimated; drop them or absorb fewer effects"
         ) from exc
-    params = fit.params.reindex(regressors)
-    if params.isna().any():
-        gone = list(params.index[params.isna()])
-        raise EstimationError(
-            f"{gone} are absorbed by the fixed effects (constant within an absorbed group) and "
-            "cannot be estimated; drop them or absorb fewer effects"
-        )
-    beta = params.to_numpy()
-    vcov = fit.cov.loc[regressors, regressors].to_numpy()
-    absorbed = tuple("×".join(e) for e in effects)
+
+
+def _complete_rows(
+    work: pd.DataFrame,
+    outcome: str,
+    regressors: list[str],
+    weights: str | None,
+    cluster_list: list[str],
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Rows with the outcome, every regressor, the weight and the clusters observed; the
+    outcome vector, regressor matrix and weights of those rows."""
+    cols = [outcome, *regressors, *([weights] if weights else [])]
+    values = work[cols].to_numpy(dtype=float)
+    ok = ~np.isnan(values).any(axis=1)
+    for c in cluster_list:
+        ok &= work[c].notna().to_numpy()
+    df = work.loc[ok] if not ok.all() else work
+    if len(df) == 0:
+        raise EstimationError(f"no rows with {outcome} and all regressors observed")
+    y = df[outcome].to_numpy(dtype=float)
+    X = df[regressors].to_numpy(dtype=float)
+    w = df[weights].to_numpy(dtype=float) if weights else None
+    if w is not None and (w <= 0).any():
+        raise EstimationError(f"weights column '{weights}' must be positive in every used row")
+    return df, y, X, w
+
+
+@dataclass(frozen=True)
+class _WithinInputs:
+    """What CR2 and the wild bootstrap partial the effects out of."""
+
+    y: np.ndarray
+    X: np.ndarray
+    codes: list[np.ndarray]  # integer codes of each absorbed effect
+    clusters: list[np.ndarray]  # integer codes of each clustering column
+    w: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class _CoefficientInference:
+    vcov: np.ndarray
+    std: np.ndarray
+    tstat: np.ndarray
+    df: np.ndarray
+    p_value: np.ndarray
+    conf_low: np.ndarray
+    conf_high: np.ndarray
+    notes: list[str]
+    bootstrap: dict[str, Any]
+
+
+def _coefficient_inference(
+    se: str,
+    beta: np.ndarray,
+    vcov: np.ndarray,
+    df_resid: float,
+    n_clusters: tuple[int, ...],
+    within: _WithinInputs,
+    *,
+    n_boot: int,
+    boot_weights: str,
+    seed: int | None,
+    alpha: float,
+) -> _CoefficientInference:
+    """Covariance, degrees of freedom, p-values and intervals of one fit for ``se`` (from
+    linearmodels' covariance ``vcov``; CR2 and the wild bootstrap on the within design)."""
+    n, k = within.X.shape
     notes: list[str] = []
     extra: dict[str, Any] = {}
     if se in ("cr1", "twoway"):
         vcov = vcov * (n - 1) / (n - k)
         dfree = np.full(k, float(max(min(n_clusters) - 1, 1)))
     elif se == "hc1":
-        dfree = np.full(k, float(fit.df_resid))
+        dfree = np.full(k, df_resid)
     if se in ("cr1", "twoway") and min(n_clusters) < FEW_CLUSTERS:
         notes.append(
             f"only {min(n_clusters)} clusters: CR1 standard errors are too small with fewer "
@@ -560,7 +716,9 @@ def _fit_one(
     std = np.sqrt(np.diag(vcov))
     tstat = beta / std
     if se in ("cr2", "wild"):
-        design = inference.within_design(y, X, codes, clusters[0], w)
+        design = inference.within_design(
+            within.y, within.X, within.codes, within.clusters[0], within.w
+        )
         if se == "cr2":
             out = inference.cr2(design)
             vcov = out.vcov
@@ -589,33 +747,7 @@ def _fit_one(
         pval = 2 * stats.t.sf(np.abs(tstat), dfree)
         crit = stats.t.ppf(1 - alpha / 2, dfree)
         lo, hi = beta - crit * std, beta + crit * std
-    for note in notes:
-        warnings.warn(f"{outcome}: {note}", UserWarning, stacklevel=3)
-    return FEResult(
-        outcome=outcome,
-        terms=tuple(regressors),
-        estimate=beta,
-        std_error=std,
-        statistic=tstat,
-        p_value=np.asarray(pval, dtype=float),
-        conf_low=np.asarray(lo, dtype=float),
-        conf_high=np.asarray(hi, dtype=float),
-        df=np.asarray(dfree, dtype=float),
-        vcov=vcov,
-        se=se,
-        se_label=_SE_LABELS[se],
-        n_obs=n,
-        n_clusters=n_clusters if se != "hc1" else (),
-        cluster=tuple(cluster_list) if se != "hc1" else (),
-        absorbed=absorbed,
-        r2_within=float(name[1]),
-        weights=weights,
-        engine=name[0],
-        alpha=alpha,
-        lag=np.array([lag_of[t] for t in regressors], dtype=float),
-        bootstrap=extra,
-        warnings=tuple(notes),
-    )
+    return _CoefficientInference(vcov, std, tstat, dfree, pval, lo, hi, notes, extra)
 
 
 def _panel_ok(effects: list[tuple[str, ...]], unit: str) -> bool:

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from improve.fe.inference import bootstrap_weights, demean
+from improve.inference.partialling import demean
+from improve.inference.wild import bootstrap_weights
 
 FloatArray = NDArray[np.float64]
 
