@@ -309,3 +309,30 @@ def test_compare_event_studies_on_one_axis(panel):
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["CS", "BJS", "TWFE"]
     with pytest.raises(SpecError):
         compare_event_studies({"overall": aggregate(att_gt(panel, "math_ss", covariates=[]))})
+
+
+def test_cells_left_empty_by_the_overlap_rule_are_listed_and_skipped():
+    """A covariate that separates one cohort from the comparison units: R's overlap rule
+    (propensity score >= 0.999) leaves its cells empty; evaluate() lists them with the
+    reason and aggregates the rest, as aggregate(na_rm=True) does."""
+    from improve.did import aggregate, att_gt
+
+    df = make_school_panel(n_schools=90, seed=11)
+    first = df["first_grant_year"]
+    df["separating"] = (first == 2018).astype(float) * 10 + (df.index % 7) * 0.01
+    options = dict(
+        unit="school_id", time="school_year", cohort="first_grant_year",
+        covariates=["separating"], control_group="nevertreated",
+    )
+    with pytest.warns(UserWarning, match="could not be estimated"):
+        cells = att_gt(df, "math_ss", **options)
+    failed = cells.failed_table()
+    assert not failed.empty and set(failed["group"]) == {2018.0}
+    assert failed["reason"].str.contains("overlap").all()
+    with pytest.raises(Exception, match="na_rm"):
+        aggregate(cells, type="simple")
+    with pytest.warns(UserWarning):
+        bundle = evaluate(df, "math_ss", **options)
+    expected = aggregate(cells, type="simple", bootstrap_se=False, na_rm=True)
+    assert bundle.simple.overall_att == pytest.approx(expected.overall_att, rel=1e-12)
+    assert bundle.cells.failed_cells == cells.failed_cells

@@ -33,6 +33,8 @@ class Cells:
     n_treated: NDArray[np.int64]
     n_control: NDArray[np.int64]
     small: tuple[tuple[float, float, int, int], ...]
+    #: (group, time, reason) of each cell that could not be estimated (NaN)
+    failed: tuple[tuple[float, float, str], ...] = ()
     # panel: cohort code of each unit and which cohorts take part in each cell
     # (the influence function is zero elsewhere)
     blocks: tuple[IntArray, NDArray[np.bool_]] | None = None
@@ -73,6 +75,7 @@ def estimate_cells(
     times = np.array([tlist[p[1]] for p in plan])
     notyet = control_group == "notyettreated"
     problems: list[str] = []
+    failed: list[tuple[float, float, str]] = []
     small: list[tuple[float, float, int, int]] = []
     req = prep.n_cov + 5
     aux = _PanelCells(prep) if prep.panel else None
@@ -83,6 +86,7 @@ def estimate_cells(
             att[j] = 0.0
             continue
         label = f"cohort {number_label(g)} in period {number_label(tlist[ti])}"
+        before = len(problems)
         threshold = tlist[max(ti, base)] + anticipation
         if aux is not None:
             a, used, nt, nc = _panel_cell(
@@ -97,6 +101,9 @@ def estimate_cells(
             if col is not None:
                 inf[:, j] = col
         att[j] = a
+        if len(problems) > before:
+            reason = "; ".join(m.removeprefix(f"{label}: ") for m in problems[before:])
+            failed.append((float(g), float(tlist[ti]), reason))
         n_tr[j], n_co[j] = nt, nc
         if nt < req or nc < req:
             small.append((g, float(tlist[ti]), int(nt), int(nc)))
@@ -119,7 +126,7 @@ def estimate_cells(
             stacklevel=3,
         )
     blocks = None if aux is None or part is None else (aux.ccode, part)
-    return Cells(groups, times, att, inf, n_tr, n_co, tuple(small), blocks)
+    return Cells(groups, times, att, inf, n_tr, n_co, tuple(small), tuple(failed), blocks)
 
 
 class _PanelCells:

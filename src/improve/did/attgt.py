@@ -105,6 +105,9 @@ class ATTGTResult:
         Treated and comparison units (observations for repeated cross-sections) per cell.
     small_cells : tuple of (group, time, n_treated, n_control)
         Cells with fewer than ``len(covariates) + 5`` treated or comparison units.
+    failed_cells : tuple of (group, time, reason)
+        Cells that could not be estimated (their ATT is NaN), with R's reason, e.g. the
+        overlap rule (a propensity score of 0.999 or more) or no comparison units.
     wald_stat, wald_pvalue : float or None
         Pre-trend Wald test that all pre-treatment ATT(g,t) are zero (R ``W``/``Wpval``).
     wald_df : int
@@ -165,6 +168,7 @@ class ATTGTResult:
     time_periods: FloatArray = field(repr=False)
     cohorts: FloatArray = field(repr=False)
     cluster_correction: str = "none"
+    failed_cells: tuple[tuple[float, float, str], ...] = ()
     cr2: CR2Terms | None = field(default=None, repr=False)
     df: FloatArray | None = field(default=None, repr=False)
 
@@ -225,7 +229,15 @@ class ATTGTResult:
             )
         if self.small_cells:
             notes.append(f"{len(self.small_cells)} cell(s) have few treated or comparison units.")
+        if self.failed_cells:
+            notes.append(
+                f"{len(self.failed_cells)} cell(s) could not be estimated (see failed_table())."
+            )
         return notes
+
+    def failed_table(self) -> pd.DataFrame:
+        """Cells that could not be estimated: ``group, time, reason`` (empty when none)."""
+        return pd.DataFrame(list(self.failed_cells), columns=["group", "time", "reason"])
 
     def summary(self) -> str:
         """A readable text summary of all cells and the pre-trend test."""
@@ -423,6 +435,7 @@ def att_gt(
         n_treated=cells.n_treated,
         n_control=cells.n_control,
         small_cells=cells.small,
+        failed_cells=cells.failed,
         wald_stat=wald,
         wald_pvalue=wald_p,
         wald_df=wald_df,

@@ -130,11 +130,14 @@ def evaluate(
         window = {"min_e": -max_event_time, "max_e": max_event_time}
     # analytic (CR2 when clustered) standard errors; the bootstrap, when asked for, gives
     # the uniform band of the event study
+    # cells R's rules leave empty (overlap, no comparison units) are listed on the result
+    # (cells.failed_table()) and the aggregations go on without them
+    na_rm = bool(cells.failed_cells)
     results = {
-        "simple": aggregate(cells, type="simple", bootstrap_se=False),
-        "dynamic": aggregate(cells, type="dynamic", bootstrap_se=False, **window),
-        "group": aggregate(cells, type="group", bootstrap_se=False),
-        "calendar": aggregate(cells, type="calendar", bootstrap_se=False),
+        "simple": aggregate(cells, type="simple", bootstrap_se=False, na_rm=na_rm),
+        "dynamic": aggregate(cells, type="dynamic", bootstrap_se=False, na_rm=na_rm, **window),
+        "group": aggregate(cells, type="group", bootstrap_se=False, na_rm=na_rm),
+        "calendar": aggregate(cells, type="calendar", bootstrap_se=False, na_rm=na_rm),
     }
     if inference == "jackknife":
         from improve.did.jackknife import jackknife_evaluation_ses

@@ -134,7 +134,10 @@ def jackknife_evaluation_ses(
     **att_gt_options: Any,
 ) -> dict[str, AggregateResult]:
     """Replace the standard errors of several aggregates of one outcome by jackknife ones."""
-    aggregations = {name: {"type": results[name].type, **windows.get(name, {})} for name in results}
+    aggregations = {
+        name: {"type": results[name].type, "na_rm": True, **windows.get(name, {})}
+        for name in results
+    }
     jk = jackknife_aggregates(data, outcome, aggregations, cluster=cluster, **att_gt_options)
     return {name: with_jackknife_se(results[name], *jk[name]) for name in results}
 
