@@ -62,7 +62,8 @@ def check_column_parameters(params: Mapping[str, Any], columns: list[str]) -> No
                 )
 
 
-def _check_cluster(params: Mapping[str, Any], spec: Any) -> None:
+def _check_cluster(params: Mapping[str, Any], panel: Any) -> None:
+    spec = panel.spec
     for (name, value), method in NEEDS_CLUSTER.items():
         if params.get(name) != value:
             continue
@@ -93,7 +94,7 @@ def _check_never_treated(params: Mapping[str, Any], panel: Any) -> None:
 
 #: The checks of parameter combinations, each taking (parameters, panel).
 COMBINATION_CHECKS: tuple[Callable[[Mapping[str, Any], Any], None], ...] = (
-    lambda params, panel: _check_cluster(params, panel.spec),
+    _check_cluster,
     _check_never_treated,
 )
 

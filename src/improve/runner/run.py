@@ -233,16 +233,12 @@ def annotated_parameter_inspection() -> Iterator[None]:
                 for p in parse_parameters(parameters_cell["source"]).values()
             ]
 
-    registry = papermill_translators._translators
-    before = registry.get("python")
-    registry["python"] = AnnotatedPythonTranslator
+    before = papermill_translators.find_translator("python", "python")
+    papermill_translators.register("python", AnnotatedPythonTranslator)
     try:
         yield
     finally:
-        if before is None:
-            registry.pop("python", None)
-        else:
-            registry["python"] = before
+        papermill_translators.register("python", before)
 
 
 def _execute(plan: RunPlan, tmp: Path, progress_bar: bool, timeout: int) -> str | None:
