@@ -118,7 +118,7 @@ def test_api(case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPat
             load_panel(files["data"], columns=files.get("columns"))
         else:
             from improve.cli import _parse_params
-            from improve.workbooks import run_workbook
+            from improve.runner import run_workbook
 
             params = _parse_params(tuple(case.get("params") or ()), files.get("params"))
             run_workbook(

@@ -36,7 +36,7 @@ def _say(message: str) -> None:
 
 
 def _parse_params(pairs: tuple[str, ...], params_file: str | None) -> dict[str, Any]:
-    from improve.workbooks import parse_cli_value, read_params_file
+    from improve.runner import parse_cli_value, read_params_file
 
     values: dict[str, Any] = read_params_file(params_file) if params_file else {}
     for pair in pairs:
@@ -62,7 +62,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @cli.command("list")
 def list_command() -> None:
     """List the workbooks and what each answers."""
-    from improve.workbooks import list_workbooks
+    from improve.runner import list_workbooks
 
     for wb in list_workbooks():
         click.echo(f"{wb.name:<24} {wb.title}")
@@ -74,7 +74,7 @@ def list_command() -> None:
 @click.argument("workbook")
 def params_command(workbook: str) -> None:
     """Show a workbook's parameters: type, default and comment."""
-    from improve.workbooks import describe_parameters, get_workbook
+    from improve.runner import describe_parameters, get_workbook
 
     click.echo(describe_parameters(get_workbook(workbook)))
 
@@ -118,7 +118,7 @@ def run_command(
     pdf: bool | None,
 ) -> None:
     """Run WORKBOOK on a data file and write reports/<run-id>/."""
-    from improve.workbooks import run_workbook
+    from improve.runner import run_workbook
 
     values = _parse_params(param_pairs, params_file)
     result = run_workbook(
@@ -141,7 +141,7 @@ def _run_many(
     skip_unchanged: bool = False,
     pdf: bool | None = None,
 ) -> None:
-    from improve.workbooks import build
+    from improve.runner import build
 
     outcomes = build(runs, out=out, progress=_say, skip_unchanged=skip_unchanged, pdf=pdf)
     failed = [o for o in outcomes if isinstance(o, Exception)]
@@ -172,7 +172,7 @@ def build_command(
 
     --pdf/--no-pdf overrides each run's `pdf:` entry in CONFIG.
     """
-    from improve.workbooks import read_build_config
+    from improve.runner import read_build_config
 
     path = Path(config) if config else paths.project_root() / "reports.yaml"
     _run_many(read_build_config(path), out, skip_unchanged=skip_unchanged, pdf=pdf)
@@ -183,7 +183,7 @@ def build_command(
 @_pdf_option
 def demo_command(out: str | None, pdf: bool | None) -> None:
     """Run every workbook on the shipped demo data and write reports/index.html."""
-    from improve.workbooks import demo_runs
+    from improve.runner import demo_runs
 
     _run_many(demo_runs(), out, pdf=pdf)
 

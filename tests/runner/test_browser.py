@@ -14,8 +14,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from improve.report.pdf import LAUNCH_ARGS, find_chromium, pdf_unavailable_reason
-from improve.workbooks import run_workbook
+from improve.runner import run_workbook
+from improve.runner.publish.pdf import LAUNCH_ARGS, find_chromium, pdf_unavailable_reason
 
 # the Chromium report.pdf is printed with (IMPROVE_CHROMIUM, else chromium on PATH)
 CHROMIUM = None if pdf_unavailable_reason() else find_chromium()

@@ -117,3 +117,58 @@ def test_params_file_and_bad_values(tmp_path, school_csv, school_map, value):
                      str(school_map), "--params-file", str(params), "--out", str(tmp_path))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def _refused(result: subprocess.CompletedProcess[str], fragment: str, out: Path) -> None:
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and fragment in last, last
+    assert "Traceback" not in result.stderr and "Passed unknown parameter" not in result.stderr
+    assert not out.exists() or not any(out.iterdir()), "something was written"
+
+
+def test_combinations_the_data_cannot_honour_are_refused_before_the_kernel(
+    school_csv, tmp_path
+):
+    import yaml
+
+    from sample_data import SCHOOL_MAP
+
+    unclustered = tmp_path / "unclustered.yaml"
+    unclustered.write_text(
+        yaml.safe_dump({k: v for k, v in SCHOOL_MAP.items() if k != "cluster"}), encoding="utf-8"
+    )
+    out = tmp_path / "reports"
+    start = time.monotonic()
+    common = ("--data", str(school_csv), "--out", str(out), "--no-pdf")
+    no_cluster = improve("run", "did_evaluation", *common, "--columns", str(unclustered),
+                         "-p", "inference=jackknife", "-p", "outcomes=[math_ss]")
+    _refused(no_cluster, "inference=jackknife needs a cluster column", out)
+    unit_cluster = improve("run", "did_evaluation", *common, "--columns", str(unclustered),
+                           "-p", "inference=jackknife", "-p", "cluster=school_id",
+                           "-p", "outcomes=[math_ss]")
+    _refused(unit_cluster, "the cluster 'school_id' is the unit column", out)
+    unmapped = improve("run", "fixed_effects", *common, "--columns", str(unclustered),
+                       "-p", "cluster=state", "-p", "outcomes=[math_ss]")
+    _refused(unmapped, "parameter 'cluster' names column 'state', which is not in the data", out)
+    assert time.monotonic() - start < 90
+
+
+def test_renamed_parameter_is_accepted_with_one_notice(school_csv, school_map, tmp_path):
+    out = tmp_path / "reports"
+    result = improve("run", "panel_profile", "--data", str(school_csv), "--columns",
+                     str(school_map), "-p", "min_n=5", "-p", "outcomes=[math_sss]",
+                     "--out", str(out), "--no-pdf")
+    notices = [line for line in result.stderr.splitlines() if "min_n" in line]
+    assert len(notices) == 1 and "'min_n' is now called 'min_cell_size'" in notices[0]
+    _refused(result, "names column 'math_sss'", out)
+
+
+def test_params_names_api_defaults_that_differ():
+    from improve.runner import get_workbook
+
+    params = improve("params", "did_evaluation")
+    assert params.returncode == 0
+    note = 'improve.did.att_gt(control_group=...) defaults to "nevertreated"'
+    differs = get_workbook("did_evaluation").parameters["control_group"].default != "nevertreated"
+    assert (note in params.stdout) == differs

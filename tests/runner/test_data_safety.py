@@ -28,7 +28,7 @@ import pandas as pd
 import pytest
 
 from improve.data.simulate import simulate_schools, simulate_subgroups
-from improve.workbooks import run_workbook
+from improve.runner import run_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 MIN_CELL = 10
@@ -256,7 +256,7 @@ def test_scanner_finds_ids_and_small_cells_in_every_format(tmp_path):
 @pytest.fixture(scope="module")
 def demo_reports(tmp_path_factory) -> Path:
     """Everything ``make demo`` writes (``improve demo``: every workbook, then the index)."""
-    from improve.workbooks import build, demo_runs
+    from improve.runner import build, demo_runs
 
     out = tmp_path_factory.mktemp("demo_reports")
     outcomes = build(demo_runs(), out=out, pdf=False)

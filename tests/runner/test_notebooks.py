@@ -9,7 +9,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from improve.workbooks import RESERVED, list_workbooks, load_workbook, run_workbook
+from improve.runner import RESERVED, list_workbooks, load_workbook, run_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

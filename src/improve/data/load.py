@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from improve.data import validate
+from improve.data.load_report import LoadReport
 from improve.data.progress import LoadProgress, wants_progress
 from improve.data.read import RawTable, describe_source, looks_like_sql, read_table
-from improve.data.report import LoadReport
 from improve.data.spec import ColumnMap, PanelSpec, as_column_map, check_mover_timing
 from improve.data.suppression import parse_numeric
 from improve.errors import DataError, SpecError

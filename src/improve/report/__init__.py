@@ -1,4 +1,4 @@
-"""Presentation: tables, figures, suppression, manifests, HTML export, the report index."""
+"""Presentation: tables, figures, narrative, suppression (run publishing is in improve.runner)."""
 
 from improve.report.outputs import RunOutputs
 from improve.report.privacy import suppress_small_cells

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from improve.errors import OutputError
-from improve.workbooks import run_workbook
+from improve.runner import run_workbook
 
 
 def _start_run(school_csv: Path, school_map: Path, out: Path) -> subprocess.Popen[str]:
@@ -101,12 +101,12 @@ def test_unwritable_output_folder_is_a_clear_error(tmp_path, school_csv, school_
 
 
 def test_disk_full_while_publishing(monkeypatch, tmp_path, school_csv, school_map):
-    import improve.workbooks as workbooks
+    import improve.runner.publish.manifest as manifest
 
     def full(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(workbooks, "write_json", full)
+    monkeypatch.setattr(manifest, "write_json", full)
     out = tmp_path / "reports"
     with pytest.raises(OutputError, match="No space left on device; free disk space"):
         run_workbook("panel_profile", school_csv, columns=school_map, out=out, run_id="full")

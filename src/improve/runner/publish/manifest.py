@@ -11,6 +11,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from improve.report.outputs import write_json
+
 TRACKED_PACKAGES: tuple[str, ...] = (
     "improve",
     "pandas",
@@ -132,3 +134,10 @@ def build_manifest(
         "finished": finished,
         "outputs": list(outputs or []),
     }
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
+    """Write ``manifest.json`` into a run folder and return its path."""
+    target = folder / "manifest.json"
+    write_json(target, manifest)
+    return target

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from improve.report.pdf import html_to_pdf, normalise_pdf, pdf_unavailable_reason
+from improve.runner.publish.pdf import html_to_pdf, normalise_pdf, pdf_unavailable_reason
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo"

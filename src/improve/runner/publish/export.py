@@ -12,7 +12,8 @@ from typing import Any
 import nbformat
 from nbconvert import HTMLExporter
 
-TEMPLATES = Path(__file__).with_name("templates")
+#: The report template (its look is presentation: it stays with ``improve.report``).
+TEMPLATES = Path(__file__).resolve().parents[2] / "report" / "templates"
 
 
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.S)

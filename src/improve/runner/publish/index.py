@@ -1,4 +1,11 @@
-"""``reports/index.html``: a gallery of runs, rebuilt from each run's manifest."""
+"""``reports/index.html``: the latest run of each analysis, rebuilt from the run manifests.
+
+An analysis is a run id: ``reports/<run_id>/`` holds its last complete run and
+``reports/<run_id>.failed/`` its last failed one. The index lists each analysis once, by
+its latest run: a failure older than a later success is not listed; a failed latest run is
+shown as failed, with links to its folder and to the earlier complete report it left in
+place.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +35,11 @@ def collect_runs(reports: Path) -> list[dict[str, Any]]:
         runs.append(
             {
                 "folder": folder.name,
+                "order": (
+                    manifest.get("finished") or "",
+                    manifest.get("started") or "",
+                    (folder / "manifest.json").stat().st_mtime_ns,
+                ),
                 "run_id": manifest.get("run_id", folder.name),
                 "workbook": manifest.get("workbook", "?"),
                 "data": Path(str(inputs[0].get("path", "?"))).name,
@@ -46,8 +58,38 @@ def collect_runs(reports: Path) -> list[dict[str, Any]]:
     return runs
 
 
+def latest_runs(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The latest run of each run id, in run-id order.
+
+    A failed latest run keeps, under ``"previous_complete"``, the folder of the complete run
+    of the same id it left in place (``None`` when there is none).
+
+    Parameters
+    ----------
+    runs : list of dict
+        Records from :func:`collect_runs`.
+
+    Returns
+    -------
+    list of dict
+    """
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    for run in runs:
+        by_id.setdefault(run["run_id"], []).append(run)
+    latest = []
+    for run_id in sorted(by_id):
+        ordered = sorted(by_id[run_id], key=lambda r: r["order"])
+        last = dict(ordered[-1])
+        complete = [r for r in ordered if r["status"] == "complete" and r["has_report"]]
+        last["previous_complete"] = (
+            complete[-1]["folder"] if last["status"] != "complete" and complete else None
+        )
+        latest.append(last)
+    return latest
+
+
 def render_index(runs: list[dict[str, Any]]) -> str:
-    """The gallery page (self-contained HTML)."""
+    """The index page (self-contained HTML): one row per record in ``runs``."""
     rows = []
     for run in runs:
         folder = html.escape(run["folder"])
@@ -65,6 +107,14 @@ def render_index(runs: list[dict[str, Any]]) -> str:
             f"<a href='{folder}/tables/{html.escape(t)}'>{html.escape(t)}</a>"
             for t in run["tables"]
         ]
+        if run["status"] != "complete":
+            links.append(f"<a href='{folder}/' title='kept for diagnosis'>failed run folder</a>")
+        if run.get("previous_complete"):
+            earlier = html.escape(run["previous_complete"])
+            links.append(
+                f"<a href='{earlier}/report.html' title='the last complete report'>"
+                "last complete report</a>"
+            )
         links.append(f"<a href='{folder}/manifest.json'>manifest</a>")
         status = html.escape(run["status"])
         detail = html.escape(run["headline"] or run["error"])
@@ -86,7 +136,8 @@ th, td {{ text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #ddd
 tr.status-failed td {{ background: #fdecea; }}
 </style></head>
 <body><h1>improve reports</h1>
-<p>Each row is one workbook run. Failed runs keep their executed notebook for diagnosis.</p>
+<p>Each row is the latest run of one analysis. A failed run keeps its executed notebook
+for diagnosis; the last complete report stays in place until a new run succeeds.</p>
 <table><thead><tr><th>Workbook</th><th>Data</th><th>Finished (UTC)</th><th>Status</th>
 <th>Headline</th><th>Files</th></tr></thead>
 <tbody>
@@ -100,6 +151,6 @@ def write_index(reports: Path) -> Path:
     reports.mkdir(parents=True, exist_ok=True)
     target = reports / "index.html"
     tmp = reports / f".index.html.{os.getpid()}.tmp"
-    tmp.write_text(render_index(collect_runs(reports)), encoding="utf-8")
+    tmp.write_text(render_index(latest_runs(collect_runs(reports))), encoding="utf-8")
     os.replace(tmp, target)
     return target

@@ -36,6 +36,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -323,3 +324,34 @@ def html_to_pdf(
             f"cannot write '{target}': {exc.strerror or type(exc).__name__}"
         ) from None
     return target
+
+
+def resolve_pdf(pdf: bool | None, warn: Callable[[str], None] | None = None) -> bool:
+    """Whether to print ``report.pdf``: the ``pdf`` option checked against this machine.
+
+    Parameters
+    ----------
+    pdf : bool, optional
+        ``True`` required, ``False`` off, ``None`` when Chromium is installed.
+    warn : callable, optional
+        Receives the one warning line when ``pdf`` is ``None`` and there is no Chromium.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    PdfUnavailableError
+        ``pdf`` is ``True`` and no Chromium is installed.
+    """
+    if pdf is False:
+        return False
+    reason = pdf_unavailable_reason()
+    if reason is None:
+        return True
+    if pdf:
+        raise PdfUnavailableError(f"{reason}; or run without --pdf")
+    if warn is not None:
+        warn(f"warning: not writing report.pdf: {reason} (--no-pdf silences this)")
+    return False
