@@ -294,7 +294,7 @@ def test_compare_event_studies_on_one_axis(panel):
     from improve.report.did_figures import plot_event_study_comparison
 
     cs = aggregate(att_gt(panel, "math_ss", covariates=[]), type="dynamic")
-    imp = imputation(panel, "math_ss", horizons=2, pretrends=2)
+    imp = imputation(panel, "math_ss", max_e=2, min_e=-2)
     tw = twfe(panel, "math_ss", dynamic=True, min_e=-2, max_e=2)
     table = compare_event_studies({"CS": cs, "BJS": imp, "TWFE": tw}, min_e=-2, max_e=2)
     assert list(dict.fromkeys(table["estimator"])) == ["CS", "BJS", "TWFE"]

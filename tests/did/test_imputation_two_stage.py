@@ -140,7 +140,7 @@ def test_two_stage_matches_pyfixest_did2s(case, mpdta, sim):
 def test_pretrends_match_fixest_lead_regression(case, mpdta, sim):
     df, cols = _data(case, mpdta, sim)
     ref = CASES[case]["pretrends3"]
-    res = imputation(df, **cols, pretrends=3)
+    res = imputation(df, **cols, min_e=-3)
     tidy = res.tidy()
     pre = tidy[np.asarray(res.kind) == "pretrend"]
     assert pre["event_time"].tolist() == ref["event_time"]
@@ -194,7 +194,7 @@ def test_se_conventions_differ_only_through_auxiliary_residual(mpdta):
 
 
 def test_tidy_summary_html_and_panel_input(mpdta):
-    res = imputation(mpdta, **MP, horizons=2, pretrends=2)
+    res = imputation(mpdta, **MP, max_e=2, min_e=-2)
     tidy = res.tidy()
     assert list(tidy.columns) == TIDY
     assert tidy["term"].tolist() == ["e=-2", "e=-1", "e=0", "e=1", "e=2", "ATT"]
@@ -250,11 +250,23 @@ def test_errors_say_what_to_fix(mpdta):
         imputation(mpdta.assign(first_treat=0), **MP)
     with pytest.raises(SpecError, match="duplicated"):
         imputation(pd.concat([mpdta, mpdta.head(1)]), **MP)
-    with pytest.raises(SpecError, match="pretrends"):
-        imputation(mpdta, **MP, pretrends=-1)
+    with pytest.raises(SpecError, match="min_e"):
+        imputation(mpdta, **MP, min_e=1)
+    with pytest.raises(SpecError, match="max_e"):
+        imputation(mpdta, **MP, max_e=-1)
     with pytest.raises(SpecError, match="varies within"):
         imputation(
             mpdta.assign(first_treat=np.where(mpdta.year == 2003, 0, mpdta.first_treat)), **MP
         )
     with pytest.raises(SpecError, match="DataFrame or a Panel"):
         two_stage([1, 2, 3], **MP)
+
+
+def test_old_window_names_still_work_for_one_release(mpdta):
+    new = imputation(mpdta, **MP, max_e=2, min_e=-2)
+    with pytest.warns(DeprecationWarning, match="min_e=-k"):
+        with pytest.warns(DeprecationWarning, match="max_e=H"):
+            old = imputation(mpdta, **MP, horizons=2, pretrends=2)
+    pd.testing.assert_frame_equal(new.tidy(), old.tidy())
+    with pytest.raises(TypeError, match="min_e only"):
+        imputation(mpdta, **MP, min_e=-1, pretrends=1)

@@ -35,7 +35,7 @@ def models() -> dict:
             ),
             "twfe": twfe(df, "math_ss", dynamic=True, **did),
             "sunab": sunab(df, "math_ss", **did),
-            "imputation": imputation(df, "math_ss", pretrends=2, **did),
+            "imputation": imputation(df, "math_ss", min_e=-2, **did),
             "dynamic": aggregate(att_gt(df, "math_ss", cohort="first_grant_year", **KW), "dynamic"),
         }
 

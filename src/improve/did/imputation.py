@@ -15,7 +15,7 @@ observation's cohort x event-time cell, the variance is ``sum_c (sum_{it in c} v
 over clusters ``c``. No small-sample factor, normal critical values (as both packages).
 The leave-one-out refinement of BJS Appendix A.9 is not implemented.
 
-``pretrends=k`` adds BJS Test 1: on the untreated observations only, the outcome is regressed
+``min_e=-k`` adds BJS Test 1: on the untreated observations only, the outcome is regressed
 on unit and period effects plus indicators for event times ``-k..-1``; the coefficients
 (cluster-robust, CR1 with fixest's default ``(G/(G-1))(n-1)/(n-K)`` factor: unit effects
 nested in the clusters are not counted in ``K``, the period effects count all their levels)
@@ -40,6 +40,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from improve._deprecation import warn_renamed
 from improve._maketables import EventStudyTableHooks
 from improve.data.columns import Columns, panel_columns
 from improve.did._format import fmt_num, html_table, text_table, tidy_frame
@@ -393,7 +394,7 @@ def _horizon_list(horizons: int | Sequence[int] | None, available: FloatArray) -
     if any(h < 0 for h in wanted):
         raise SpecError(
             "imputation: horizons are event times of treated periods (0, 1, ...); use "
-            "pretrends=k for pre-treatment coefficients"
+            "min_e=-k for pre-treatment coefficients"
         )
     missing = [h for h in wanted if h not in avail]
     if missing:
@@ -417,7 +418,7 @@ def _pretrend_regression(
     if not leads:
         raise EstimationError(
             f"imputation: no untreated observations at event times -{k}..-1 to test pre-trends; "
-            "set pretrends=0"
+            "set min_e=0"
         )
     x = np.column_stack([(ev == e).astype(float) for e in leads])
     cols = np.column_stack([x, y])
@@ -430,7 +431,7 @@ def _pretrend_regression(
     if np.linalg.matrix_rank(xtx) < len(leads):
         raise EstimationError(
             f"imputation: the pre-trend leads -{k}..-1 are collinear with the unit and period "
-            "effects (too few untreated periods or comparison units); use a smaller pretrends"
+            "effects (too few untreated periods or comparison units); use a smaller |min_e|"
         )
     bread = np.linalg.inv(xtx)
     beta = bread @ (xr.T @ (w * yr))
@@ -486,6 +487,36 @@ def _cluster_scores(
     return score
 
 
+def _event_window(
+    min_e: int | None,
+    max_e: int | None,
+    horizons: int | Sequence[int] | None,
+    pretrends: int | None,
+) -> tuple[int | Sequence[int] | None, int]:
+    """(horizons, pretrends) from the event window ``min_e``/``max_e`` or the old spellings."""
+    if pretrends is not None:
+        if min_e is not None:
+            raise TypeError("give min_e only (pretrends is its deprecated spelling)")
+        warn_renamed("pretrends=k", "min_e=-k", stacklevel=4)
+    elif min_e is not None:
+        if not isinstance(min_e, int | np.integer) or min_e > 0:
+            raise SpecError(f"imputation: min_e must be zero or a negative integer, got {min_e!r}")
+        pretrends = -int(min_e)
+    pretrends = 0 if pretrends is None else pretrends
+    if isinstance(horizons, int | np.integer):
+        if max_e is not None:
+            raise TypeError("give max_e only (horizons=H is its deprecated spelling)")
+        warn_renamed("horizons=H", "max_e=H", stacklevel=4)
+        horizons, max_e = None, int(horizons)
+    if max_e is not None:
+        if horizons is not None:
+            raise TypeError("give max_e or a list of horizons, not both")
+        if not isinstance(max_e, int | np.integer) or max_e < 0:
+            raise SpecError(f"imputation: max_e must be a non-negative integer, got {max_e!r}")
+        horizons = int(max_e)
+    return horizons, pretrends
+
+
 def imputation(
     data: Any,
     outcome: str | None = None,
@@ -495,8 +526,10 @@ def imputation(
     cohort: str | None = None,
     cluster: str | None = None,
     weights: str | None = None,
+    min_e: int | None = None,
+    max_e: int | None = None,
     horizons: int | Sequence[int] | None = None,
-    pretrends: int = 0,
+    pretrends: int | None = None,
     alpha: float = 0.05,
 ) -> EventStudyResult:
     """Imputation estimator of Borusyak, Jaravel and Spiess (2024) for staggered adoption.
@@ -521,12 +554,17 @@ def imputation(
     weights : str, optional
         Sampling-weight column: the fixed effects are fitted by WLS and effects are
         weight-averaged.
+    min_e, max_e : int, optional
+        The event window, as in :func:`improve.did.aggregate`: ``max_e = H`` reports event
+        times ``0..H`` (default: every horizon in the data; the overall ``"ATT"`` always
+        averages all treated observations); ``min_e = -k`` adds pre-trend coefficients for
+        event times ``-k..-1`` (BJS Test 1, a separate regression on the untreated
+        observations) and their joint Wald test (default: none).
     horizons : int or sequence of int, optional
-        Event times to report: ``H`` means ``0..H``; a list picks horizons. Default: every
-        horizon in the data. The overall ``"ATT"`` always averages all treated observations.
-    pretrends : int
-        ``k > 0`` adds pre-trend coefficients for event times ``-k..-1`` (BJS Test 1, a
-        separate regression on the untreated observations) and their joint Wald test.
+        A list of event times to report (an int ``H`` is the deprecated spelling of
+        ``max_e=H``).
+    pretrends : int, optional
+        Deprecated spelling of ``min_e=-k``.
     alpha : float
         1 - confidence level of the intervals.
 
@@ -552,9 +590,10 @@ def imputation(
     Examples
     --------
     >>> res = imputation(df, "lemp", unit="countyreal", time="year",
-    ...                  cohort="first_treat", pretrends=3)  # doctest: +SKIP
+    ...                  cohort="first_treat", min_e=-3)  # doctest: +SKIP
     >>> res.tidy()  # doctest: +SKIP
     """
+    horizons, pretrends = _event_window(min_e, max_e, horizons, pretrends)
     if not isinstance(pretrends, int | np.integer) or pretrends < 0:
         raise SpecError(f"imputation: pretrends must be a non-negative integer, got {pretrends!r}")
     if not 0 < alpha < 1:
