@@ -14,8 +14,13 @@ agency writes in YAML to put *their* column names onto that spec, e.g.::
       SCHOOL_YEAR: {"2018-19": 2019, "2020-21": 2021}
     id_width: 12                    # zero-pad ids that a spreadsheet turned into numbers
     sheet: Schools                  # Excel only
+    header_row: 3                   # CSV/Excel: column names in row 3 (notes above them)
     query: SELECT * FROM schools    # DuckDB / SQL sources only
     mover_timing: first             # student files: timing of each unit's first observed row
+
+``header_row`` (1-based, as a spreadsheet numbers rows) or ``skip_rows`` (rows to skip)
+says where the column names are when notes or a title sit above them in a CSV file or an
+Excel sheet.
 
 ``mover_timing`` says what to do when the treatment timing of a unit changes over time,
 as it does for students who change schools in a student-level file: ``error`` (the
@@ -52,6 +57,8 @@ OPTION_KEYS: tuple[str, ...] = (
     "encoding",
     "delimiter",
     "mover_timing",
+    "skip_rows",
+    "header_row",
 )
 #: Values of the ``mover_timing`` option (timing that changes within a unit).
 MOVER_TIMING_RULES: tuple[str, ...] = ("error", "first")
@@ -171,7 +178,8 @@ class ColumnMap:
         Column (source or mapped name) -> {raw value: replacement}.
     options : dict
         Read options: ``id_width``, ``sheet``, ``query``, ``table``, ``missing_markers``,
-        ``negative_missing_codes``, ``encoding``, ``delimiter``, ``mover_timing``.
+        ``negative_missing_codes``, ``encoding``, ``delimiter``, ``mover_timing``,
+        ``skip_rows``, ``header_row``.
     source : str
         Where the map came from (file path or ``"<dict>"``), for messages.
     """
@@ -233,6 +241,7 @@ class ColumnMap:
         for key in LIST_FIELDS:
             if key in mapping and mapping[key] is not None:
                 spec_kwargs[key] = _list_entry(key, mapping[key], renames, source)
+        spec_kwargs = _one_name_per_column(spec_kwargs, renames)
         if "unit" not in spec_kwargs or "time" not in spec_kwargs:
             missing = [k for k in ("unit", "time") if k not in spec_kwargs]
             raise SpecError(
@@ -254,6 +263,7 @@ class ColumnMap:
             raise SpecError(
                 f"column map {source}: id_width must be a positive whole number such as 12"
             )
+        header_skip(options, f"column map {source}")
         if "mover_timing" in options:
             options["mover_timing"] = check_mover_timing(
                 options["mover_timing"], f"column map {source}"
@@ -275,6 +285,44 @@ class ColumnMap:
             "options": dict(self.options),
             "source": self.source,
         }
+
+
+def header_skip(options: dict[str, Any], source: str = "column map") -> int:
+    """Rows to skip above the header, from the column map's ``skip_rows`` or ``header_row``.
+
+    Parameters
+    ----------
+    options : dict
+        Read options of a column map; ``skip_rows: N`` skips the first N rows of the file,
+        ``header_row: K`` says the column names are in row K (1-based, as a spreadsheet
+        numbers rows), i.e. skips K - 1 rows. Both may be given if they agree.
+    source : str
+        Where the options came from, for messages.
+
+    Returns
+    -------
+    int
+        Number of rows to skip (0 when neither key is set).
+    """
+    skip = options.get("skip_rows")
+    header = options.get("header_row")
+    for key, value, low in (("skip_rows", skip, 0), ("header_row", header, 1)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < low
+        ):
+            example = "skip_rows: 2" if key == "skip_rows" else "header_row: 3"
+            raise SpecError(
+                f"{source}: {key} must be a whole number of at least {low} (e.g. {example}), "
+                f"got {value!r}"
+            )
+    if skip is not None and header is not None and header != skip + 1:
+        raise SpecError(
+            f"{source}: skip_rows: {skip} and header_row: {header} disagree (skipping {skip} "
+            f"rows puts the header in row {skip + 1}); keep one of them"
+        )
+    if header is not None:
+        return int(header) - 1
+    return int(skip or 0)
 
 
 def check_mover_timing(value: Any, source: str = "load_panel") -> str:
@@ -310,6 +358,35 @@ def check_mover_timing(value: Any, source: str = "load_panel") -> str:
     return text
 
 
+def _one_name_per_column(spec_kwargs: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]:
+    """Give every role that names the same file column the same panel name.
+
+    A column can play two roles (the unit is also the cluster, e.g. ``unit: State`` and
+    ``cluster: State``). When one role renames it (``unit: {state: State}``), a role naming
+    the file column (``State``) refers to the renamed column ``state``; when two roles
+    rename it differently, the first rename wins and both roles name it.
+    """
+    new_names = set(renames.values())
+
+    def resolve(name: str) -> str:
+        if name in renames and name not in new_names:
+            return renames[name]
+        return name
+
+    out: dict[str, Any] = {}
+    for key, value in spec_kwargs.items():
+        if isinstance(value, str):
+            out[key] = resolve(value)
+        else:
+            out[key] = [resolve(v) for v in value]
+    return out
+
+
+def _add_rename(renames: dict[str, str], old: str, new: str) -> str:
+    """Record ``old -> new`` and return the panel name (the first rename of ``old`` wins)."""
+    return renames.setdefault(old, new)
+
+
 def _single_entry(key: str, value: Any, renames: dict[str, str], source: str) -> str:
     if isinstance(value, str):
         return value
@@ -320,8 +397,7 @@ def _single_entry(key: str, value: Any, renames: dict[str, str], source: str) ->
                 f"column map {source}: '{key}' should map a new name to a column name, "
                 f"got {value!r}"
             )
-        renames[old] = str(new)
-        return str(new)
+        return _add_rename(renames, old, str(new))
     raise SpecError(
         f"column map {source}: '{key}' must be one column name (e.g. '{key}: SCH_CD') "
         f"or one rename (e.g. '{key}: {{school_id: SCH_CD}}'), got {value!r}"
@@ -339,8 +415,7 @@ def _list_entry(key: str, value: Any, renames: dict[str, str], source: str) -> l
                     f"column map {source}: under '{key}', '{new}' must map to a column name, "
                     f"got {old!r}"
                 )
-            renames[old] = str(new)
-            out.append(str(new))
+            out.append(_add_rename(renames, old, str(new)))
         return out
     if isinstance(value, Iterable):
         out = []
