@@ -16,14 +16,16 @@ from improve.report.outputs import RunOutputs
 
 @pytest.mark.parametrize(
     ("name", "slug"),
-    [("Rate", "rate"),
-     ("trends_Rate", "trends_rate"),
-     ("Math Score (SS)", "math_score_ss"),
-     ("Écoles", "ecoles"),
-     ("trends_% proficient", "trends_proficient"),
-     ("%", "output"),
-     ("trends_math_ss", "trends_math_ss"),
-     ("event-study__x", "event-study__x")],
+    [
+        ("Rate", "rate"),
+        ("trends_Rate", "trends_rate"),
+        ("Math Score (SS)", "math_score_ss"),
+        ("Écoles", "ecoles"),
+        ("trends_% proficient", "trends_proficient"),
+        ("%", "output"),
+        ("trends_math_ss", "trends_math_ss"),
+        ("event-study__x", "event-study__x"),
+    ],
 )
 def test_slugify(name, slug):
     assert slugify(name) == slug

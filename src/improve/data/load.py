@@ -286,6 +286,7 @@ def _load(
         warnings=warnings,
         notes=notes,
         timing_varied=timing_varied,
+        public_counts=spec.public_counts,
     )
     return Panel(data=frame, spec=spec, report=report)
 
@@ -344,9 +345,11 @@ def _merge_spec(cmap: ColumnMap | None, spec: PanelSpec | Mapping[str, Any] | No
     for name in ("unit", "time", "cohort", "treatment", "cluster", "weight"):
         if getattr(spec, name) != getattr(PanelSpec(), name):
             overrides[name] = getattr(spec, name)
-    for name in ("outcomes", "covariates", "doses", "subgroups"):
+    for name in ("outcomes", "covariates", "doses", "subgroups", "public_counts"):
         if getattr(spec, name):
             overrides[name] = getattr(spec, name)
+    if not spec.labels.is_empty():
+        overrides["labels"] = spec.labels
     return cmap.spec.with_overrides(**overrides)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -469,7 +470,9 @@ def _read_excel(
 ) -> RawTable:
     notes: list[str] = [f"skipped {skip_rows} row(s) above the header"] if skip_rows else []
     skip = skip_rows or None
-    book = pd.ExcelFile(path)
+    with warnings.catch_warnings(record=True) as opening:  # e.g. openpyxl: "no default style"
+        warnings.simplefilter("always")
+        book = pd.ExcelFile(path)
     names = [str(s) for s in book.sheet_names]
     if sheet is None:
         if len(names) == 1:
@@ -491,9 +494,13 @@ def _read_excel(
                 )
     elif isinstance(sheet, str) and sheet not in names:
         raise DataError(f"'{path.name}' has no sheet '{sheet}'; its sheets are {', '.join(names)}")
-    frame = pd.read_excel(
-        book, sheet_name=sheet, dtype=str, keep_default_na=False, na_filter=False, skiprows=skip
-    )
+    with warnings.catch_warnings(record=True) as reading:
+        warnings.simplefilter("always")
+        frame = pd.read_excel(
+            book, sheet_name=sheet, dtype=str, keep_default_na=False, na_filter=False, skiprows=skip
+        )
+    said = dict.fromkeys(str(w.message) for w in [*opening, *reading])
+    notes += [f"the Excel reader said: {message}" for message in said]
     return RawTable(frame, f"{path}[{sheet}]", "excel", notes, skipped_rows=skip_rows)
 
 

@@ -29,6 +29,8 @@ __all__ = ["FLOAT_FORMAT", "WORKBOOK_NAME", "RunOutputs", "write_json"]
 
 #: Every table of a run, one sheet each, in ``tables/``.
 WORKBOOK_NAME = "tables.xlsx"
+
+
 def _json_safe(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _json_safe(v) for k, v in value.items()}
