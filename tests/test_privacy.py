@@ -273,3 +273,20 @@ def test_public_counts_key_is_checked():
     assert both.public_counts == ("clusters", "units")
     with pytest.raises(SpecError, match="did you mean 'units'"):
         ColumnMap.from_dict({**base, "public_counts": ["unit"]})
+
+
+def test_publishable_load_report_shows_no_local_folders(tmp_path):
+    from improve.data import load_panel
+    from improve.report.privacy import publishable_load_report
+
+    folder = tmp_path / "partner" / "2023"
+    folder.mkdir(parents=True)
+    _state_panel(None).data.to_csv(folder / "states.csv", index=False)
+    columns = {"unit": "state", "time": "year", "cohort": "first", "outcomes": ["rate"]}
+    report = load_panel(folder / "states.csv", columns=columns).report
+    shown = publishable_load_report(report, 10)
+    assert shown.source == "states.csv" and str(tmp_path) not in shown.to_text()
+    assert (
+        publishable_load_report(report, 10, data_dir=tmp_path).source == "partner/2023/states.csv"
+    )
+    assert report.source == str(folder / "states.csv")  # the report itself keeps the full path

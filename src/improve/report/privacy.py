@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -478,9 +479,16 @@ def suppress_counts(
 
 
 def publishable_load_report(
-    report: Any, min_n: int = DEFAULT_MIN_CELL_SIZE, *, public: bool | None = None
+    report: Any,
+    min_n: int = DEFAULT_MIN_CELL_SIZE,
+    *,
+    public: bool | None = None,
+    data_dir: str | Path | None = None,
 ) -> Any:
-    """A copy of a :class:`~improve.data.LoadReport` safe to show: small cohort counts hidden.
+    """A copy of a :class:`~improve.data.LoadReport` safe to show.
+
+    Small cohort counts are hidden and the source is shown without local folders (relative
+    to ``data_dir``, else as a file name).
 
     Parameters
     ----------
@@ -490,7 +498,12 @@ def publishable_load_report(
     public : bool, optional
         Cohort counts are counts of public units and stay shown; by default taken from the
         report (``"units"`` in ``report.public_counts``, from the column map).
+    data_dir : str or Path, optional
+        The data folder the source is shown relative to.
     """
     if public is None:
         public = "units" in tuple(getattr(report, "public_counts", ()) or ())
-    return replace(report, cohorts=suppress_counts(report.cohorts, min_n, public=public))
+    changes: dict[str, Any] = {"cohorts": suppress_counts(report.cohorts, min_n, public=public)}
+    if hasattr(report, "source_label"):
+        changes["source"] = report.source_label(data_dir)
+    return replace(report, **changes)
