@@ -117,3 +117,18 @@ def test_diagnosis_kinds():
     assert (notes.kind, notes.header_row, notes.text) == ("notes", 3, "a long note")
     merged = diagnose_header([["", "Math", "", "Reading"], header])
     assert (merged.kind, merged.header_row) == ("merged", 2)
+
+
+def test_streamed_csv_skips_rows_and_names_a_notes_row(tmp_path):
+    import io
+
+    from improve.data import read as read_module
+    from improve.data.progress import LoadProgress
+
+    path = _csv(tmp_path / "notes.csv", ["Source: State Department of Education 2023 release"])
+    log = io.StringIO()
+    raw = read_module.read_table(path, progress=LoadProgress(True, "x", stream=log), skip_rows=1)
+    assert list(raw.frame.columns) == HEADER and len(raw.frame) == 6
+    assert raw.skipped_rows == 1
+    with pytest.raises(DataError, match="holds notes .*header_row: 2"):
+        read_module.read_table(path, progress=LoadProgress(True, "x", stream=io.StringIO()))
