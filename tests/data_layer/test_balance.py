@@ -73,3 +73,11 @@ def test_a_complete_panel_loses_nothing_and_says_so():
         "For score, every one of the 49 schools has a value in all 5 periods, so a "
         "balanced-panel estimator keeps them all."
     )
+
+
+def test_subgroup_rows_count_each_period_once():
+    frame = _frame()
+    both = pd.concat([frame.assign(group="a"), frame.assign(group="b")], ignore_index=True)
+    panel = load_panel(both, columns={**MAP, "subgroups": ["group"]})
+    losses = balanced_panel_losses(panel, "score")
+    assert (losses.n_units, losses.n_dropped) == (60, 11)

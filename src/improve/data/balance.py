@@ -136,13 +136,13 @@ def balanced_panel_losses(
         {
             "unit": data[unit].to_numpy(),
             "time": data[time].to_numpy(),
-            "usable": usable,
+            "usable_time": data[time].where(usable).to_numpy(),
             "suppressed": y_missing & withheld,
             "missing_value": (y_missing & ~withheld) | x_missing,
         }
     )
     per_unit = rows.groupby("unit", observed=True, sort=True).agg(
-        n_usable=("usable", "sum"),
+        n_usable=("usable_time", "nunique"),
         suppressed=("suppressed", "any"),
         missing_value=("missing_value", "any"),
         first=("time", "min"),
