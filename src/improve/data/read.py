@@ -254,10 +254,13 @@ def _sniff_delimiter(text: str) -> str:
 
 def _skip_lines(text: str, skip_rows: int) -> str:
     """``text`` without its first ``skip_rows`` lines."""
-    if skip_rows <= 0:
-        return text
-    lines = text.splitlines(keepends=True)
-    return "".join(lines[skip_rows:])
+    start = 0
+    for _ in range(max(skip_rows, 0)):
+        cut = text.find("\n", start)
+        if cut < 0:
+            return ""
+        start = cut + 1
+    return text[start:] if start else text
 
 
 def _read_text(
@@ -316,7 +319,7 @@ def _notes_above_header(path: Path, sample: str, skip_rows: int) -> DataError | 
     The delimiter is sniffed from the lines below the first, since a notes line has none
     (or a comma inside a sentence).
     """
-    lines = sample.splitlines()[: SEARCH_ROWS + 1]
+    lines = sample[: 1 << 16].splitlines()[: SEARCH_ROWS + 1]
     if len(lines) < 2:
         return None
     sep = _sniff_delimiter("\n".join(lines[1:]))
