@@ -249,6 +249,8 @@ def test_public_unit_counts_are_not_suppressed():
     shown = publishable_load_report(panel.report, 10)
     assert shown.cohorts == {0: 26, 2005: 1}
     assert "never treated: 26" in shown.to_text()
+    assert "Public:   counts of units (not suppressed)" in shown.to_text()
+    assert "Public" not in hidden.to_text()
     assert publishable_load_report(panel.report, 10, public=False).cohorts == hidden.cohorts
     assert shown.to_dict()["public_counts"] == ["units"]
     assert "public_counts" not in hidden.to_dict()

@@ -142,6 +142,8 @@ class LoadReport:
             f"Periods:  {self._period_text()}",
             f"Cohorts:  {self._cohort_text()}",
         ]
+        if self.public_counts:
+            lines.append(f"Public:   counts of {' and '.join(self.public_counts)} (not suppressed)")
         if self.markers:
             lines.append("Suppressed or missing cells:")
             for col, counts in self.markers.items():
@@ -163,6 +165,8 @@ class LoadReport:
             ("Periods", self._period_text()),
             ("Cohorts", self._cohort_text()),
         ]
+        if self.public_counts:
+            rows.append(("Public", f"counts of {' and '.join(self.public_counts)}"))
         for col, counts in self.markers.items():
             rows.append((f"Markers in {col}", ", ".join(f"{k} {v:,}" for k, v in counts.items())))
         rows += [("Note", n) for n in self.notes]
