@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from improve.data import load_panel
-from improve.data.balance import balanced_panel_losses
+from improve.data.balance import BalancedPanelLosses, balanced_panel_losses
 from improve.did import att_gt
 
 MAP = {"unit": "school", "time": "year", "cohort": "first", "outcomes": ["score"]}
@@ -81,3 +81,25 @@ def test_subgroup_rows_count_each_period_once():
     panel = load_panel(both, columns={**MAP, "subgroups": ["group"]})
     losses = balanced_panel_losses(panel, "score")
     assert (losses.n_units, losses.n_dropped) == (60, 11)
+
+
+def test_sentence_withholds_small_counts_unless_units_are_public():
+    panel = load_panel(_frame(), columns=MAP)
+    text = balanced_panel_losses(panel, "score").sentence(min_n=5)
+    assert "drops 11 of 60 units (18%)" in text
+    assert "6 with a suppressed" in text
+    assert "fewer than 5 with a missing outcome" in text
+    assert "fewer than 5 with no row for a period in between" in text
+    assert not re.search(r"\b[1-4] with", text)
+    # one small reason: the next smallest is withheld too
+    one_small = balanced_panel_losses(panel, "score")
+    table = one_small.table[one_small.table["reason"].isin(["suppressed", "enters_late"])]
+    two = BalancedPanelLosses("score", 60, 8, 5, table.reset_index(drop=True))
+    assert two.sentence(min_n=3) == (
+        "For score, a balanced-panel estimator drops 8 of 60 units (13%) that lack a value in "
+        "some of the 5 periods: some with a suppressed or coded outcome value in some period "
+        "and fewer than 3 with first observed after the first period."
+    )
+    assert "fewer than 20 of 60 units" in two.sentence(min_n=20)
+    public = load_panel(_frame(), columns={**MAP, "public_counts": ["units"]})
+    assert "1 with a missing outcome" in balanced_panel_losses(public, "score").sentence(min_n=5)

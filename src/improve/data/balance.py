@@ -47,6 +47,9 @@ class BalancedPanelLosses:
         first reason of :data:`REASONS` that applies.
     unit_word : str
         How units are called in :meth:`sentence` (from the map's labels).
+    public : bool
+        The map declares counts of units public (``public_counts: [units]``), so
+        :meth:`sentence` never withholds them.
     """
 
     outcome: str
@@ -55,19 +58,24 @@ class BalancedPanelLosses:
     n_periods: int
     table: pd.DataFrame
     unit_word: str = "units"
+    public: bool = False
 
     @property
     def share(self) -> float:
         """Share of units dropped (0 when the panel is empty)."""
         return self.n_dropped / self.n_units if self.n_units else 0.0
 
-    def sentence(self, label: str | None = None) -> str:
+    def sentence(self, label: str | None = None, min_n: int | None = None) -> str:
         """The loss in one sentence, e.g. for the design section of a report.
 
         Parameters
         ----------
         label : str, optional
             Words for the outcome (default: its column name).
+        min_n : int, optional
+            Minimum cell size: counts of fewer units read "fewer than ``min_n``", and when a
+            single reason is that small the next smallest reads "some", so it cannot be
+            recovered from the total. Ignored when the map declares unit counts public.
         """
         what = label or self.outcome
         if not self.n_dropped:
@@ -75,13 +83,35 @@ class BalancedPanelLosses:
                 f"For {what}, every one of the {self.n_units:,} {self.unit_word} has a value "
                 f"in all {self.n_periods} periods, so a balanced-panel estimator keeps them all."
             )
-        parts = [f"{int(row.units):,} with {row.description}" for row in self.table.itertuples()]
+        limit = None if self.public or not min_n else int(min_n)
+        counts = dict(zip(self.table["reason"], self.table["units"].astype(int), strict=True))
+        shown = _shown_counts(counts, limit)
+        descriptions = dict(zip(self.table["reason"], self.table["description"], strict=True))
+        parts = [f"{shown[key]} with {descriptions[key]}" for key in counts]
         why = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        if limit is not None and self.n_dropped < limit:
+            total = f"fewer than {limit} of {self.n_units:,} {self.unit_word}"
+        else:
+            total = f"{self.n_dropped:,} of {self.n_units:,} {self.unit_word} ({self.share:.0%})"
         return (
-            f"For {what}, a balanced-panel estimator drops {self.n_dropped:,} of "
-            f"{self.n_units:,} {self.unit_word} ({self.share:.0%}) that lack a value in some "
+            f"For {what}, a balanced-panel estimator drops {total} that lack a value in some "
             f"of the {self.n_periods} periods: {why}."
         )
+
+
+def _shown_counts(counts: dict[str, int], limit: int | None) -> dict[str, str]:
+    """Counts as words, small ones (and one more, when only one is small) withheld."""
+    if limit is None:
+        return {k: f"{v:,}" for k, v in counts.items()}
+    small = [k for k, v in counts.items() if 0 < v < limit]
+    if len(small) == 1:
+        others = sorted((v, k) for k, v in counts.items() if k not in small and v > 0)
+        if others:
+            small.append(others[0][1])
+    return {
+        k: (f"fewer than {limit}" if v < limit else "some") if k in small else f"{v:,}"
+        for k, v in counts.items()
+    }
 
 
 def balanced_panel_losses(
@@ -179,4 +209,5 @@ def balanced_panel_losses(
         n_periods=n_periods,
         table=table,
         unit_word=unit_word,
+        public="units" in tuple(getattr(spec, "public_counts", ()) or ()),
     )
