@@ -132,3 +132,14 @@ def test_streamed_csv_skips_rows_and_names_a_notes_row(tmp_path):
     assert raw.skipped_rows == 1
     with pytest.raises(DataError, match="holds notes .*header_row: 2"):
         read_module.read_table(path, progress=LoadProgress(True, "x", stream=io.StringIO()))
+
+
+def test_several_sheets_without_a_match_mention_header_row(tmp_path):
+    path = _excel(tmp_path / "two.xlsx", [[NOTE]])
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("About")["A1"] = "Read me"
+    book.save(path)
+    with pytest.raises(DataError, match="say which to read with 'sheet: NAME'.*set 'header_row:'"):
+        load_panel(path, columns=MAP)
+    panel = load_panel(path, columns={**MAP, "header_row": 2})
+    assert "used sheet 'Sheet' (the only one with the mapped columns)" in panel.report.notes

@@ -491,9 +491,14 @@ def _read_excel(
                 sheet = matching[0]
                 notes.append(f"used sheet '{sheet}' (the only one with the mapped columns)")
             else:
+                rows_hint = (
+                    "; if the column names are not in the first row, also set 'header_row:'"
+                    if not matching and not skip_rows
+                    else ""
+                )
                 raise DataError(
                     f"'{path.name}' has {len(names)} sheets ({', '.join(names)}); "
-                    "say which to read with 'sheet: NAME' in the column map or --sheet"
+                    f"say which to read with 'sheet: NAME' in the column map or --sheet{rows_hint}"
                 )
     elif isinstance(sheet, str) and sheet not in names:
         raise DataError(f"'{path.name}' has no sheet '{sheet}'; its sheets are {', '.join(names)}")
