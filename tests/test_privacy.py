@@ -219,3 +219,76 @@ def test_suppress_small_cells_complementary_row():
     assert both["suppressed"].tolist() == [True, True, False, False]
     assert both["units"].isna().tolist() == [True, True, False, False]
     assert both["cohort"].tolist() == [2017, 2018, 2019, 0]
+
+
+def _state_panel(public_counts):
+    from improve.data import load_panel
+
+    rows = []
+    for s in range(27):
+        first = 2005 if s == 0 else 0
+        for year in (2003, 2004, 2005, 2006):
+            rows.append({"state": f"S{s:02d}", "year": year, "first": first, "rate": 0.1 * s})
+    columns = {"unit": "state", "time": "year", "cohort": "first", "outcomes": ["rate"]}
+    if public_counts is not None:
+        columns["public_counts"] = public_counts
+    return load_panel(pd.DataFrame(rows), columns=columns)
+
+
+def test_public_unit_counts_are_not_suppressed():
+    from improve.report.privacy import publishable_load_report, suppress_counts
+
+    counts = {0: 26, 2005: 1}
+    assert suppress_counts(counts, 10) == {0: "suppressed", 2005: "<10"}
+    assert suppress_counts(counts, 10, public=True) == counts
+
+    hidden = publishable_load_report(_state_panel(None).report, 10)
+    assert hidden.cohorts == {0: "suppressed", 2005: "<10"}
+    panel = _state_panel(["units"])
+    assert panel.spec.public_counts == ("units",) and panel.spec.counts_public("units")
+    shown = publishable_load_report(panel.report, 10)
+    assert shown.cohorts == {0: 26, 2005: 1}
+    assert "never treated: 26" in shown.to_text()
+    assert "Public:   counts of units (not suppressed)" in shown.to_text()
+    assert "Public" not in hidden.to_text()
+    assert publishable_load_report(panel.report, 10, public=False).cohorts == hidden.cohorts
+    assert shown.to_dict()["public_counts"] == ["units"]
+    assert "public_counts" not in hidden.to_dict()
+
+
+def test_public_counts_leave_a_count_table_whole():
+    table = pd.DataFrame({"cohort": [2005, 0], "units": [1, 26], "share": [1 / 27, 26 / 27]})
+    blanked = suppress_small_cells(table, "units", 10, complementary=True)
+    assert blanked["units"].isna().all() and blanked["suppressed"].all()
+    kept = suppress_small_cells(table, "units", 10, complementary=True, public=True)
+    assert kept["units"].tolist() == [1, 26] and not kept["suppressed"].any()
+    pd.testing.assert_frame_equal(kept.drop(columns="suppressed"), table, check_dtype=False)
+
+
+def test_public_counts_key_is_checked():
+    from improve.data import ColumnMap
+    from improve.errors import SpecError
+
+    base = {"unit": "state", "time": "year"}
+    assert ColumnMap.from_dict({**base, "public_counts": "units"}).spec.public_counts == ("units",)
+    both = ColumnMap.from_dict({**base, "public_counts": ["clusters", "units"]}).spec
+    assert both.public_counts == ("clusters", "units")
+    with pytest.raises(SpecError, match="did you mean 'units'"):
+        ColumnMap.from_dict({**base, "public_counts": ["unit"]})
+
+
+def test_publishable_load_report_shows_no_local_folders(tmp_path):
+    from improve.data import load_panel
+    from improve.report.privacy import publishable_load_report
+
+    folder = tmp_path / "partner" / "2023"
+    folder.mkdir(parents=True)
+    _state_panel(None).data.to_csv(folder / "states.csv", index=False)
+    columns = {"unit": "state", "time": "year", "cohort": "first", "outcomes": ["rate"]}
+    report = load_panel(folder / "states.csv", columns=columns).report
+    shown = publishable_load_report(report, 10)
+    assert shown.source == "states.csv" and str(tmp_path) not in shown.to_text()
+    assert (
+        publishable_load_report(report, 10, data_dir=tmp_path).source == "partner/2023/states.csv"
+    )
+    assert report.source == str(folder / "states.csv")  # the report itself keeps the full path

@@ -138,6 +138,12 @@ def main() -> None:
         ws.merge_cells("F1:G1")
     merged = ",,,,,Scores,,,\n" + good
     write("merged_header.csv", merged)
+    # a notes row above the header (one long text cell), not a merged header
+    note = "Source: State Department of Education, 2019 release; * = fewer than 10 students"
+    with pd.ExcelWriter(FILES / "notes_row.xlsx", engine="openpyxl") as xl:
+        frame.to_excel(xl, sheet_name="Schools", index=False, startrow=1)
+        xl.sheets["Schools"]["A1"] = note
+    write("notes_row.csv", f'"{note}"\n' + good)
 
     # typed file whose numeric ids lost their leading zeros
     typed = frame.copy()

@@ -12,10 +12,17 @@ import numpy as np
 import pandas as pd
 
 from improve.data import validate
+from improve.data.header import SEARCH_ROWS, diagnose_header
 from improve.data.load_report import LoadReport
 from improve.data.progress import LoadProgress, wants_progress
 from improve.data.read import RawTable, describe_source, looks_like_sql, read_table
-from improve.data.spec import ColumnMap, PanelSpec, as_column_map, check_mover_timing
+from improve.data.spec import (
+    ColumnMap,
+    PanelSpec,
+    as_column_map,
+    check_mover_timing,
+    header_skip,
+)
 from improve.data.suppression import parse_numeric
 from improve.errors import DataError, SpecError
 
@@ -163,6 +170,7 @@ def _load(
         delimiter=options.get("delimiter"),
         required=required_raw,
         progress=prog,
+        skip_rows=header_skip(options),
     )
     prog.step(f"checking {len(raw.frame):,} rows")
     where = describe_source(source)
@@ -278,6 +286,7 @@ def _load(
         warnings=warnings,
         notes=notes,
         timing_varied=timing_varied,
+        public_counts=spec.public_counts,
     )
     return Panel(data=frame, spec=spec, report=report)
 
@@ -336,9 +345,11 @@ def _merge_spec(cmap: ColumnMap | None, spec: PanelSpec | Mapping[str, Any] | No
     for name in ("unit", "time", "cohort", "treatment", "cluster", "weight"):
         if getattr(spec, name) != getattr(PanelSpec(), name):
             overrides[name] = getattr(spec, name)
-    for name in ("outcomes", "covariates", "doses", "subgroups"):
+    for name in ("outcomes", "covariates", "doses", "subgroups", "public_counts"):
         if getattr(spec, name):
             overrides[name] = getattr(spec, name)
+    if not spec.labels.is_empty():
+        overrides["labels"] = spec.labels
     return cmap.spec.with_overrides(**overrides)
 
 
@@ -347,10 +358,9 @@ def _clean_header(raw: RawTable, where: str) -> pd.DataFrame:
     names = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     unnamed = [n for n in names if n.startswith("Unnamed:")]
     if unnamed and len(unnamed) >= len(names) / 2:
-        raise DataError(
-            f"{where} has {len(unnamed)} columns without a name: the header may span several "
-            "rows (merged cells); keep a single header row with one name per column"
-        )
+        rows = [list(frame.columns), *frame.head(SEARCH_ROWS).to_numpy().tolist()]
+        diagnosis = diagnose_header(rows, skipped=raw.skipped_rows)
+        raise DataError(diagnosis.message(where, len(unnamed)))
     frame = frame.copy()
     frame.columns = names
     if len(names) == 1 and raw.format == "csv" and any(d in names[0] for d in (";", "|", "\t")):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from improve.data.notes import plain_sentence, relative_path
 
 
 @dataclass
@@ -36,6 +39,11 @@ class LoadReport:
         first observed period (``mover_timing: first``); 0 otherwise. A warning in
         ``warnings`` says the same in words; ``to_dict`` holds the count only when it is
         not 0, so reports of school files are unchanged.
+    public_counts : tuple of str
+        Counts the column map declares public (``"units"``, ``"clusters"``); the cohort
+        counts are then shown even when small (see
+        :func:`improve.report.privacy.publishable_load_report`). In ``to_dict`` only when
+        declared.
     """
 
     source: str
@@ -51,6 +59,7 @@ class LoadReport:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     timing_varied: int = 0
+    public_counts: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form for ``results.json`` and manifests."""
@@ -70,7 +79,44 @@ class LoadReport:
         }
         if self.timing_varied:
             out["timing_varied"] = self.timing_varied
+        if self.public_counts:
+            out["public_counts"] = list(self.public_counts)
         return out
+
+    def source_label(self, data_dir: str | Path | None = None) -> str:
+        """The source without local folders: relative to ``data_dir``, else the file name.
+
+        Queries and in-memory sources are returned as they are; an Excel source keeps its
+        ``[sheet]``.
+        """
+        source = self.source
+        if self.format in ("dataframe", "sql", "dataset") or source.startswith("<"):
+            return source
+        sheet = ""
+        if self.format == "excel" and source.endswith("]") and "[" in source:
+            source, sheet = source[: source.rindex("[")], source[source.rindex("[") :]
+        if self.format == "duckdb" and ":" in source[2:]:
+            cut = source.index(":", 2)
+            source, sheet = source[:cut], source[cut:]
+        return relative_path(source, data_dir) + sheet
+
+    def sentences(self, data_dir: str | Path | None = None) -> list[str]:
+        """How the file was read and what to know about it, as plain sentences for a report.
+
+        Notes (encoding, delimiter, rows skipped, recodes) come first, then warnings; local
+        paths are shown relative to ``data_dir`` (or as a file name), never in full.
+
+        Parameters
+        ----------
+        data_dir : str or Path, optional
+            The data folder the report's paths are relative to.
+        """
+        out: dict[str, None] = {}
+        for text in (*self.notes, *self.warnings):
+            sentence = plain_sentence(text, data_dir)
+            if sentence:
+                out.setdefault(sentence, None)
+        return list(out)
 
     def _cohort_text(self) -> str:
         parts = []
@@ -96,6 +142,8 @@ class LoadReport:
             f"Periods:  {self._period_text()}",
             f"Cohorts:  {self._cohort_text()}",
         ]
+        if self.public_counts:
+            lines.append(f"Public:   counts of {' and '.join(self.public_counts)} (not suppressed)")
         if self.markers:
             lines.append("Suppressed or missing cells:")
             for col, counts in self.markers.items():
@@ -117,6 +165,8 @@ class LoadReport:
             ("Periods", self._period_text()),
             ("Cohorts", self._cohort_text()),
         ]
+        if self.public_counts:
+            rows.append(("Public", f"counts of {' and '.join(self.public_counts)}"))
         for col, counts in self.markers.items():
             rows.append((f"Markers in {col}", ", ".join(f"{k} {v:,}" for k, v in counts.items())))
         rows += [("Note", n) for n in self.notes]

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from improve.data.header import SEARCH_ROWS, diagnose_header
 from improve.data.progress import CountingReader, LoadProgress
 from improve.errors import DataError
 
@@ -39,6 +41,7 @@ class RawTable:
     format: str
     notes: list[str] = field(default_factory=list)
     typed: bool = False
+    skipped_rows: int = 0
 
 
 DATASET_PREFIX = "dataset:"
@@ -94,6 +97,7 @@ def read_table(
     delimiter: str | None = None,
     required: list[str] | None = None,
     progress: LoadProgress | None = None,
+    skip_rows: int = 0,
 ) -> RawTable:
     """Read ``source`` into a DataFrame of raw values.
 
@@ -116,6 +120,10 @@ def read_table(
     progress : LoadProgress, optional
         Receives bytes (CSV) or row groups (Parquet) as they are read. Text files are read
         as a stream when progress is shown or when they hold at least :data:`STREAM_BYTES`.
+    skip_rows : int
+        Rows above the header to skip in CSV and Excel files (notes or a title row); the
+        column map's ``skip_rows:`` or ``header_row:``
+        (see :func:`improve.data.spec.header_skip`).
     """
     if isinstance(source, pd.DataFrame):
         return RawTable(source.copy(), "<DataFrame>", "dataframe", typed=True)
@@ -144,12 +152,13 @@ def read_table(
                     delimiter=delimiter,
                     required=required or [],
                     progress=progress or LoadProgress(False),
+                    skip_rows=skip_rows,
                 )
-            return _read_text(path, encoding=encoding, delimiter=delimiter)
+            return _read_text(path, encoding=encoding, delimiter=delimiter, skip_rows=skip_rows)
         if suffix == ".parquet" or suffix == ".pq":
             return _read_parquet(path, required or [], progress or LoadProgress(False))
         if suffix in _EXCEL_SUFFIXES:
-            return _read_excel(path, sheet=sheet, required=required or [])
+            return _read_excel(path, sheet=sheet, required=required or [], skip_rows=skip_rows)
         if suffix == ".dta":
             return RawTable(
                 pd.read_stata(path, convert_categoricals=True), str(path), "stata", typed=True
@@ -243,9 +252,23 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _read_text(path: Path, *, encoding: str | None, delimiter: str | None) -> RawTable:
+def _skip_lines(text: str, skip_rows: int) -> str:
+    """``text`` without its first ``skip_rows`` lines."""
+    start = 0
+    for _ in range(max(skip_rows, 0)):
+        cut = text.find("\n", start)
+        if cut < 0:
+            return ""
+        start = cut + 1
+    return text[start:] if start else text
+
+
+def _read_text(
+    path: Path, *, encoding: str | None, delimiter: str | None, skip_rows: int = 0
+) -> RawTable:
     text, used = _decode(path, encoding)
-    notes: list[str] = []
+    text = _skip_lines(text, skip_rows)
+    notes: list[str] = [f"skipped {skip_rows} row(s) above the header"] if skip_rows else []
     if used not in ("utf-8",):
         notes.append(f"read with encoding {used}")
     if "\r\n" in text[:10000]:
@@ -267,18 +290,47 @@ def _read_text(path: Path, *, encoding: str | None, delimiter: str | None) -> Ra
             skipinitialspace=True,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise _csv_error(path, exc) from None
-    return RawTable(frame, str(path), "csv", notes)
+        raise _csv_error(path, exc, text, skip_rows) from None
+    if notes_error := _notes_above_header(path, text, skip_rows):
+        raise notes_error
+    return RawTable(frame, str(path), "csv", notes, skipped_rows=skip_rows)
 
 
-def _csv_error(path: Path, exc: Exception) -> DataError:
-    """The plain-English error for a CSV pandas cannot parse, or one with no header."""
+def _csv_error(path: Path, exc: Exception, sample: str = "", skip_rows: int = 0) -> DataError:
+    """The plain-English error for a CSV pandas cannot parse, or one with no header.
+
+    When the first line has fewer fields than the lines below it because it holds notes
+    above the header, the message says so and names the ``header_row:`` to set.
+    """
     if isinstance(exc, pd.errors.EmptyDataError):
         return DataError(f"data file '{path}' holds no header and no rows; export the data again")
+    notes_error = _notes_above_header(path, sample, skip_rows)
+    if notes_error is not None:
+        return notes_error
     return DataError(
         f"'{path}' is not a well-formed table: {str(exc).strip().splitlines()[0]}; "
         "check the delimiter (pass delimiter: in the column map) and quoting"
     )
+
+
+def _notes_above_header(path: Path, sample: str, skip_rows: int) -> DataError | None:
+    """The error for a CSV whose first line holds notes above the header, if it does.
+
+    The delimiter is sniffed from the lines below the first, since a notes line has none
+    (or a comma inside a sentence).
+    """
+    lines = sample[: 1 << 16].splitlines()[: SEARCH_ROWS + 1]
+    if len(lines) < 2:
+        return None
+    sep = _sniff_delimiter("\n".join(lines[1:]))
+    try:
+        rows = list(csv.reader(lines, delimiter=sep, skipinitialspace=True))
+    except csv.Error:
+        return None
+    diagnosis = diagnose_header(rows, skipped=skip_rows)
+    if diagnosis.kind == "notes":
+        return DataError(diagnosis.message(f"'{path}'"))
+    return None
 
 
 def _sample_encoding(path: Path, head: bytes, encoding: str | None) -> str:
@@ -320,6 +372,7 @@ def _read_text_stream(
     delimiter: str | None,
     required: list[str],
     progress: LoadProgress,
+    skip_rows: int = 0,
 ) -> RawTable:
     """Read a large CSV from disk in blocks, reporting bytes read, keeping needed columns."""
     size = path.stat().st_size
@@ -327,18 +380,19 @@ def _read_text_stream(
         head = fh.read(_SAMPLE_BYTES)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: decode whole, as small files
         progress.step("reading (UTF-16)")
-        return _read_text(path, encoding=encoding, delimiter=delimiter)
+        return _read_text(path, encoding=encoding, delimiter=delimiter, skip_rows=skip_rows)
     used = _sample_encoding(path, head, encoding)
     sample = head.decode(used, errors="replace")
     if len(head) < size:  # drop the last, possibly cut, line
         sample = sample[: max(sample.rfind("\n"), 0)] or sample
+    sample = _skip_lines(sample, skip_rows)
     if not sample.strip():
         if len(head) >= size:
             raise DataError(
                 f"data file '{path}' holds no rows (only blank lines); export the data again"
             )
-        return _read_text(path, encoding=encoding, delimiter=delimiter)
-    notes: list[str] = []
+        return _read_text(path, encoding=encoding, delimiter=delimiter, skip_rows=skip_rows)
+    notes: list[str] = [f"skipped {skip_rows} row(s) above the header"] if skip_rows else []
     if used not in ("utf-8",):
         notes.append(f"read with encoding {used}")
     if "\r\n" in sample[:10000]:
@@ -366,6 +420,7 @@ def _read_text_stream(
                     encoding=used,
                     encoding_errors="replace" if used == "cp1252" else "strict",
                     usecols=usecols,
+                    skiprows=skip_rows or None,
                 )
         except UnicodeDecodeError as exc:
             if encoding or used == "cp1252":
@@ -378,11 +433,13 @@ def _read_text_stream(
             notes = [f"read with encoding {used}"] + [n for n in notes if "encoding" not in n]
             continue
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise _csv_error(path, exc) from None
+            raise _csv_error(path, exc, sample, skip_rows) from None
         break
     if usecols is not None and len(names) > frame.shape[1]:
         notes.append(f"kept the {frame.shape[1]} mapped columns of {len(names)}")
-    return RawTable(frame, str(path), "csv", notes)
+    if notes_error := _notes_above_header(path, sample, skip_rows):
+        raise notes_error
+    return RawTable(frame, str(path), "csv", notes, skipped_rows=skip_rows)
 
 
 def _read_parquet(path: Path, required: list[str], progress: LoadProgress) -> RawTable:
@@ -411,9 +468,14 @@ def _read_parquet(path: Path, required: list[str], progress: LoadProgress) -> Ra
     return RawTable(table.to_pandas(), str(path), "parquet", typed=True)
 
 
-def _read_excel(path: Path, *, sheet: str | int | None, required: list[str]) -> RawTable:
-    notes: list[str] = []
-    book = pd.ExcelFile(path)
+def _read_excel(
+    path: Path, *, sheet: str | int | None, required: list[str], skip_rows: int = 0
+) -> RawTable:
+    notes: list[str] = [f"skipped {skip_rows} row(s) above the header"] if skip_rows else []
+    skip = skip_rows or None
+    with warnings.catch_warnings(record=True) as opening:  # e.g. openpyxl: "no default style"
+        warnings.simplefilter("always")
+        book = pd.ExcelFile(path)
     names = [str(s) for s in book.sheet_names]
     if sheet is None:
         if len(names) == 1:
@@ -421,7 +483,7 @@ def _read_excel(path: Path, *, sheet: str | int | None, required: list[str]) -> 
         else:
             matching = []
             for name in names:
-                header = pd.read_excel(book, sheet_name=name, nrows=0, dtype=str)
+                header = pd.read_excel(book, sheet_name=name, nrows=0, dtype=str, skiprows=skip)
                 cols = {str(c).strip() for c in header.columns}
                 if required and set(required) <= cols:
                     matching.append(name)
@@ -429,14 +491,25 @@ def _read_excel(path: Path, *, sheet: str | int | None, required: list[str]) -> 
                 sheet = matching[0]
                 notes.append(f"used sheet '{sheet}' (the only one with the mapped columns)")
             else:
+                rows_hint = (
+                    "; if the column names are not in the first row, also set 'header_row:'"
+                    if not matching and not skip_rows
+                    else ""
+                )
                 raise DataError(
                     f"'{path.name}' has {len(names)} sheets ({', '.join(names)}); "
-                    "say which to read with 'sheet: NAME' in the column map or --sheet"
+                    f"say which to read with 'sheet: NAME' in the column map or --sheet{rows_hint}"
                 )
     elif isinstance(sheet, str) and sheet not in names:
         raise DataError(f"'{path.name}' has no sheet '{sheet}'; its sheets are {', '.join(names)}")
-    frame = pd.read_excel(book, sheet_name=sheet, dtype=str, keep_default_na=False, na_filter=False)
-    return RawTable(frame, f"{path}[{sheet}]", "excel", notes)
+    with warnings.catch_warnings(record=True) as reading:
+        warnings.simplefilter("always")
+        frame = pd.read_excel(
+            book, sheet_name=sheet, dtype=str, keep_default_na=False, na_filter=False, skiprows=skip
+        )
+    said = dict.fromkeys(str(w.message) for w in [*opening, *reading])
+    notes += [f"the Excel reader said: {message}" for message in said]
+    return RawTable(frame, f"{path}[{sheet}]", "excel", notes, skipped_rows=skip_rows)
 
 
 def _read_spss(path: Path) -> RawTable:

@@ -14,8 +14,24 @@ agency writes in YAML to put *their* column names onto that spec, e.g.::
       SCHOOL_YEAR: {"2018-19": 2019, "2020-21": 2021}
     id_width: 12                    # zero-pad ids that a spreadsheet turned into numbers
     sheet: Schools                  # Excel only
+    header_row: 3                   # CSV/Excel: column names in row 3 (notes above them)
     query: SELECT * FROM schools    # DuckDB / SQL sources only
     mover_timing: first             # student files: timing of each unit's first observed row
+    public_counts: [units]          # counts of units are public (states): never suppressed
+    labels:                         # words for reports (see improve.data.labels)
+      unit: school
+      program: the math-coach grant
+      outcomes: {math_ss: math scale score}
+
+``header_row`` (1-based, as a spreadsheet numbers rows) or ``skip_rows`` (rows to skip)
+says where the column names are when notes or a title sit above them in a CSV file or an
+Excel sheet.
+
+``public_counts`` declares counts that are public, so small-cell suppression leaves them
+shown: ``units`` (e.g. "never treated: 26 states" when the units are states, or districts
+listed in a public file) and ``clusters``. It does not make values computed from few units
+public. ``labels`` gives the words reports use (outcome labels and scales, the unit, the
+program, the treatment); see :class:`improve.data.labels.Labels`.
 
 ``mover_timing`` says what to do when the treatment timing of a unit changes over time,
 as it does for students who change schools in a student-level file: ``error`` (the
@@ -34,6 +50,7 @@ from typing import Any
 
 import yaml
 
+from improve.data.labels import Labels
 from improve.errors import SpecError
 
 #: Spec fields that name exactly one column.
@@ -52,9 +69,15 @@ OPTION_KEYS: tuple[str, ...] = (
     "encoding",
     "delimiter",
     "mover_timing",
+    "skip_rows",
+    "header_row",
 )
 #: Values of the ``mover_timing`` option (timing that changes within a unit).
 MOVER_TIMING_RULES: tuple[str, ...] = ("error", "first")
+#: Keys of a column map that describe the data rather than name columns or read options.
+DESCRIPTION_KEYS: tuple[str, ...] = ("labels", "public_counts")
+#: Counts a column map can declare public (never suppressed as small cells).
+PUBLIC_COUNT_KINDS: tuple[str, ...] = ("units", "clusters")
 
 
 @dataclass(frozen=True)
@@ -82,6 +105,13 @@ class PanelSpec:
         Cluster for inference above the unit (e.g. district).
     weight : str, optional
         Sampling or analytic weight (must be positive).
+    labels : Labels
+        Words for reports (outcome labels and scales, the unit, the program); neutral
+        wording when the map has no ``labels:`` section. A dict is read as that section.
+    public_counts : tuple of str
+        Counts that are public and never suppressed as small cells: ``"units"`` (how many
+        states or districts are in each cohort, when the units themselves are public) and
+        ``"clusters"``. Values computed from few units are still suppressed.
     """
 
     unit: str = "unit_id"
@@ -94,8 +124,13 @@ class PanelSpec:
     cluster: str | None = None
     weight: str | None = None
     subgroups: tuple[str, ...] = ()
+    labels: Labels = field(default_factory=Labels)
+    public_counts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.labels is None or isinstance(self.labels, Mapping):
+            object.__setattr__(self, "labels", Labels.from_dict(self.labels))
+        object.__setattr__(self, "public_counts", check_public_counts(self.public_counts))
         for name in LIST_FIELDS:
             value = getattr(self, name)
             if isinstance(value, str):
@@ -144,6 +179,10 @@ class PanelSpec:
                 cols.append(value)
         return list(dict.fromkeys(cols))
 
+    def counts_public(self, kind: str = "units") -> bool:
+        """True when the map declares counts of ``kind`` (units, clusters) public."""
+        return kind in self.public_counts
+
     def with_overrides(self, **changes: Any) -> PanelSpec:
         """Return a copy with the given fields replaced (``None`` values are ignored)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -153,6 +192,14 @@ class PanelSpec:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name == "labels":
+                if not value.is_empty():  # only when the map declares them
+                    out[f.name] = value.to_dict()
+                continue
+            if f.name == "public_counts":
+                if value:
+                    out[f.name] = list(value)
+                continue
             out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
 
@@ -171,9 +218,15 @@ class ColumnMap:
         Column (source or mapped name) -> {raw value: replacement}.
     options : dict
         Read options: ``id_width``, ``sheet``, ``query``, ``table``, ``missing_markers``,
-        ``negative_missing_codes``, ``encoding``, ``delimiter``, ``mover_timing``.
+        ``negative_missing_codes``, ``encoding``, ``delimiter``, ``mover_timing``,
+        ``skip_rows``, ``header_row``.
     source : str
         Where the map came from (file path or ``"<dict>"``), for messages.
+
+    Notes
+    -----
+    ``labels:`` and ``public_counts:`` describe the data and are stored on the spec
+    (``spec.labels``, ``spec.public_counts``), so a loaded panel carries them.
     """
 
     spec: PanelSpec
@@ -219,7 +272,7 @@ class ColumnMap:
                 f"column map {source} must be a set of 'field: column' lines, "
                 f"got a {type(mapping).__name__}"
             )
-        known = (*SINGLE_FIELDS, *LIST_FIELDS, *OPTION_KEYS)
+        known = (*SINGLE_FIELDS, *LIST_FIELDS, *OPTION_KEYS, *DESCRIPTION_KEYS)
         for key in mapping:
             if key not in known:
                 hint = difflib.get_close_matches(str(key), known, n=1)
@@ -233,6 +286,7 @@ class ColumnMap:
         for key in LIST_FIELDS:
             if key in mapping and mapping[key] is not None:
                 spec_kwargs[key] = _list_entry(key, mapping[key], renames, source)
+        spec_kwargs = _one_name_per_column(spec_kwargs, renames)
         if "unit" not in spec_kwargs or "time" not in spec_kwargs:
             missing = [k for k in ("unit", "time") if k not in spec_kwargs]
             raise SpecError(
@@ -254,10 +308,18 @@ class ColumnMap:
             raise SpecError(
                 f"column map {source}: id_width must be a positive whole number such as 12"
             )
+        header_skip(options, f"column map {source}")
         if "mover_timing" in options:
             options["mover_timing"] = check_mover_timing(
                 options["mover_timing"], f"column map {source}"
             )
+        labels = Labels.from_dict(mapping.get("labels"), source).renamed(renames)
+        if spec_kwargs.get("outcomes"):
+            labels.check_outcomes([*spec_kwargs["outcomes"], *spec_kwargs.get("doses", [])], source)
+        spec_kwargs["labels"] = labels
+        spec_kwargs["public_counts"] = check_public_counts(
+            mapping.get("public_counts"), f"column map {source}"
+        )
         return cls(
             spec=PanelSpec(**spec_kwargs),
             renames=renames,
@@ -275,6 +337,70 @@ class ColumnMap:
             "options": dict(self.options),
             "source": self.source,
         }
+
+
+def header_skip(options: dict[str, Any], source: str = "column map") -> int:
+    """Rows to skip above the header, from the column map's ``skip_rows`` or ``header_row``.
+
+    Parameters
+    ----------
+    options : dict
+        Read options of a column map; ``skip_rows: N`` skips the first N rows of the file,
+        ``header_row: K`` says the column names are in row K (1-based, as a spreadsheet
+        numbers rows), i.e. skips K - 1 rows. Both may be given if they agree.
+    source : str
+        Where the options came from, for messages.
+
+    Returns
+    -------
+    int
+        Number of rows to skip (0 when neither key is set).
+    """
+    skip = options.get("skip_rows")
+    header = options.get("header_row")
+    for key, value, low in (("skip_rows", skip, 0), ("header_row", header, 1)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < low
+        ):
+            example = "skip_rows: 2" if key == "skip_rows" else "header_row: 3"
+            raise SpecError(
+                f"{source}: {key} must be a whole number of at least {low} (e.g. {example}), "
+                f"got {value!r}"
+            )
+    if skip is not None and header is not None and header != skip + 1:
+        raise SpecError(
+            f"{source}: skip_rows: {skip} and header_row: {header} disagree (skipping {skip} "
+            f"rows puts the header in row {skip + 1}); keep one of them"
+        )
+    if header is not None:
+        return int(header) - 1
+    return int(skip or 0)
+
+
+def check_public_counts(value: Any, source: str = "panel spec") -> tuple[str, ...]:
+    """Validate ``public_counts`` (``units``, ``clusters`` or a list of them).
+
+    Raises
+    ------
+    SpecError
+        A value that is not a kind of count (the message suggests the closest one).
+    """
+    if value is None or value is False:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if isinstance(items, Mapping):
+        items = [k for k, v in items.items() if v]
+    if not isinstance(items, Iterable):
+        raise SpecError(f"{source}: public_counts must list units and/or clusters, got {value!r}")
+    out: list[str] = []
+    for item in items:
+        text = str(item).strip().lower()
+        if text not in PUBLIC_COUNT_KINDS:
+            hint = difflib.get_close_matches(text, PUBLIC_COUNT_KINDS, n=1)
+            fix = f"did you mean '{hint[0]}'?" if hint else "use units and/or clusters"
+            raise SpecError(f"{source}: public_counts has '{item}', which is not a count; {fix}")
+        out.append(text)
+    return tuple(dict.fromkeys(out))
 
 
 def check_mover_timing(value: Any, source: str = "load_panel") -> str:
@@ -310,6 +436,35 @@ def check_mover_timing(value: Any, source: str = "load_panel") -> str:
     return text
 
 
+def _one_name_per_column(spec_kwargs: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]:
+    """Give every role that names the same file column the same panel name.
+
+    A column can play two roles (the unit is also the cluster, e.g. ``unit: State`` and
+    ``cluster: State``). When one role renames it (``unit: {state: State}``), a role naming
+    the file column (``State``) refers to the renamed column ``state``; when two roles
+    rename it differently, the first rename wins and both roles name it.
+    """
+    new_names = set(renames.values())
+
+    def resolve(name: str) -> str:
+        if name in renames and name not in new_names:
+            return renames[name]
+        return name
+
+    out: dict[str, Any] = {}
+    for key, value in spec_kwargs.items():
+        if isinstance(value, str):
+            out[key] = resolve(value)
+        else:
+            out[key] = [resolve(v) for v in value]
+    return out
+
+
+def _add_rename(renames: dict[str, str], old: str, new: str) -> str:
+    """Record ``old -> new`` and return the panel name (the first rename of ``old`` wins)."""
+    return renames.setdefault(old, new)
+
+
 def _single_entry(key: str, value: Any, renames: dict[str, str], source: str) -> str:
     if isinstance(value, str):
         return value
@@ -320,8 +475,7 @@ def _single_entry(key: str, value: Any, renames: dict[str, str], source: str) ->
                 f"column map {source}: '{key}' should map a new name to a column name, "
                 f"got {value!r}"
             )
-        renames[old] = str(new)
-        return str(new)
+        return _add_rename(renames, old, str(new))
     raise SpecError(
         f"column map {source}: '{key}' must be one column name (e.g. '{key}: SCH_CD') "
         f"or one rename (e.g. '{key}: {{school_id: SCH_CD}}'), got {value!r}"
@@ -339,8 +493,7 @@ def _list_entry(key: str, value: Any, renames: dict[str, str], source: str) -> l
                     f"column map {source}: under '{key}', '{new}' must map to a column name, "
                     f"got {old!r}"
                 )
-            renames[old] = str(new)
-            out.append(str(new))
+            out.append(_add_rename(renames, old, str(new)))
         return out
     if isinstance(value, Iterable):
         out = []

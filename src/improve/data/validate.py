@@ -199,7 +199,7 @@ def check_cluster(frame: pd.DataFrame, spec: PanelSpec) -> list[str]:
             f"clustering by {spec.unit}; point 'cluster' at the level above the unit "
             "(e.g. the district column) or omit it to cluster by unit"
         )
-    if len(singles):
+    if len(singles) and col != spec.unit:
         warnings.append(
             f"{len(singles)} of {len(per_cluster)} clusters in '{col}' hold a single "
             f"{spec.unit}; they enter inference as clusters of one"

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from improve.report.names import FileNames
 from improve.report.privacy import SUPPRESSED_NOTE
 from improve.report.tables import FLOAT_FORMAT, Table, csv_text, write_workbook
 
@@ -28,15 +29,6 @@ __all__ = ["FLOAT_FORMAT", "WORKBOOK_NAME", "RunOutputs", "write_json"]
 
 #: Every table of a run, one sheet each, in ``tables/``.
 WORKBOOK_NAME = "tables.xlsx"
-_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
-
-
-def _check_name(name: str) -> str:
-    if not _NAME_RE.match(name):
-        raise ValueError(
-            f"output name {name!r} must be lower-case letters, digits, '_' or '-' (a file name)"
-        )
-    return name
 
 
 def _json_safe(value: Any) -> Any:
@@ -80,6 +72,7 @@ class RunOutputs:
         self._tables: dict[str, Table] = {}
         self._n_tables = 0
         self._n_figures = 0
+        self._file_names = FileNames()
         if self.output_dir is not None:
             (self.output_dir / "tables").mkdir(parents=True, exist_ok=True)
             (self.output_dir / "figures").mkdir(parents=True, exist_ok=True)
@@ -106,7 +99,9 @@ class RunOutputs:
         Parameters
         ----------
         name : str
-            File name (without extension).
+            File name (without extension); any name works (e.g. ``trends_Math Score``): it
+            is turned into a portable, unique file name with
+            :func:`improve.report.names.slugify`.
         frame : pandas.DataFrame
             The full table written to CSV.
         caption : str
@@ -127,7 +122,7 @@ class RunOutputs:
             ``suppressed`` is not shown; when it marks any row, the suppression note is
             added under the table.
         """
-        _check_name(name)
+        name = self._file_names(name)
         self._n_tables += 1
         shown = display_frame if display_frame is not None else frame
         if display_columns is not None:
@@ -163,8 +158,11 @@ class RunOutputs:
 
     # -- figures ------------------------------------------------------------------------
     def figure(self, name: str, fig: Figure, caption: str, alt: str) -> Any:
-        """Save ``figures/<name>.png`` and ``.svg``; return the numbered figure with alt text."""
-        _check_name(name)
+        """Save ``figures/<name>.png`` and ``.svg``; return the numbered figure with alt text.
+
+        ``name`` may be any text; the file name is its slug (see :meth:`table`).
+        """
+        name = self._file_names(name)
         if not alt.strip():
             raise ValueError("every figure needs alt text describing what it shows")
         self._n_figures += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,7 @@ def suppress_small_cells(
     keep_counts: bool = False,
     label_columns: Iterable[str] = LABEL_COLUMNS,
     complementary: bool = False,
+    public: bool = False,
 ) -> pd.DataFrame:
     """Blank out values whose cell is based on fewer than ``min_n`` units.
 
@@ -57,6 +59,11 @@ def suppress_small_cells(
         The rows' counts add up to a published total (e.g. units per cohort): when exactly
         one row is suppressed, also suppress the row with the next smallest count, so the
         hidden count cannot be recovered by subtraction.
+    public : bool
+        The table holds only counts of units the column map declares public
+        (``public_counts: [units]``, e.g. states per cohort): nothing is blanked. Pass
+        ``panel.spec.counts_public("units")``; never for tables of values computed from
+        the units (means, effects), which stay suppressed.
 
     Returns
     -------
@@ -67,7 +74,7 @@ def suppress_small_cells(
         raise ValueError("min_n must be at least 1")
     out = table.copy()
     counts = out[count_column].astype("float64")
-    small = (counts > 0) & (counts < min_n)
+    small = (counts > 0) & (counts < min_n) & pd.Series(not public, index=out.index)
     if complementary and int(small.sum()) == 1:
         others = counts.where(~small & (counts > 0))
         if others.notna().any():
@@ -447,15 +454,20 @@ def top_bottom_code(
     return out
 
 
-def suppress_counts(counts: dict[Any, int], min_n: int = DEFAULT_MIN_CELL_SIZE) -> dict[Any, Any]:
+def suppress_counts(
+    counts: dict[Any, int], min_n: int = DEFAULT_MIN_CELL_SIZE, *, public: bool = False
+) -> dict[Any, Any]:
     """Counts that add up to a published total, with small ones shown as ``"<min_n"``.
 
     Primary suppression replaces every count with ``0 < count < min_n``. Because the total
     is published elsewhere (the number of units), a single suppressed count could be
     recovered by subtraction, so the smallest remaining count is suppressed as well
-    (complementary suppression).
+    (complementary suppression). Counts declared public (``public=True``, from the column
+    map's ``public_counts: [units]``) are returned unchanged.
     """
     out: dict[Any, Any] = dict(counts)
+    if public:
+        return out
     small = [k for k, v in counts.items() if 0 < v < min_n]
     if len(small) == 1:
         others = sorted((v, str(k), k) for k, v in counts.items() if k not in small and v > 0)
@@ -466,6 +478,32 @@ def suppress_counts(counts: dict[Any, int], min_n: int = DEFAULT_MIN_CELL_SIZE) 
     return out
 
 
-def publishable_load_report(report: Any, min_n: int = DEFAULT_MIN_CELL_SIZE) -> Any:
-    """A copy of a :class:`~improve.data.LoadReport` safe to show: small cohort counts hidden."""
-    return replace(report, cohorts=suppress_counts(report.cohorts, min_n))
+def publishable_load_report(
+    report: Any,
+    min_n: int = DEFAULT_MIN_CELL_SIZE,
+    *,
+    public: bool | None = None,
+    data_dir: str | Path | None = None,
+) -> Any:
+    """A copy of a :class:`~improve.data.LoadReport` safe to show.
+
+    Small cohort counts are hidden and the source is shown without local folders (relative
+    to ``data_dir``, else as a file name).
+
+    Parameters
+    ----------
+    report : LoadReport
+    min_n : int
+        Minimum cell size.
+    public : bool, optional
+        Cohort counts are counts of public units and stay shown; by default taken from the
+        report (``"units"`` in ``report.public_counts``, from the column map).
+    data_dir : str or Path, optional
+        The data folder the source is shown relative to.
+    """
+    if public is None:
+        public = "units" in tuple(getattr(report, "public_counts", ()) or ())
+    changes: dict[str, Any] = {"cohorts": suppress_counts(report.cohorts, min_n, public=public)}
+    if hasattr(report, "source_label"):
+        changes["source"] = report.source_label(data_dir)
+    return replace(report, **changes)
