@@ -8,9 +8,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from improve.design import DesignCheck, Inference
+from improve.design import check_design as _check_design
 from improve.did.aggregate import AggregateResult, aggregate
 from improve.did.attgt import ATTGTResult, att_gt
+from improve.did.placebo import placebo_att
 from improve.errors import SpecError
+from improve.inference.permutation import PermutationResult
 
 
 @dataclass(frozen=True)
@@ -24,10 +28,40 @@ class DiDEvaluation:
     group: AggregateResult
     calendar: AggregateResult
     inference: str = "analytic"
+    design: DesignCheck | None = None
+    permutation: PermutationResult | None = None
+
+    @property
+    def inference_valid(self) -> bool:
+        """Whether the standard errors and intervals are valid inference for this design
+        (False with one or a few treated clusters: the permutation p-value is then the
+        inference to report)."""
+        return self.permutation is None
+
+    @property
+    def permutation_note(self) -> str:
+        """The permutation p-value and why it replaces the standard errors ('' when unused)."""
+        perm = self.permutation
+        if perm is None:
+            return ""
+        treated = len(perm.treated_clusters)
+        return (
+            f"With {treated} treated cluster{'s' if treated != 1 else ''}, cluster-robust "
+            "standard errors and intervals are not valid (they need many treated clusters; "
+            "MacKinnon & Webb); the p-value comes from re-estimating the effect with the "
+            f"treatment moved to each of {perm.n_placebos} sets of comparison clusters "
+            f"(placebo-in-space): the actual estimate ranks {perm.rank} of "
+            f"{perm.n_estimates}, permutation p = {perm.p_value:.3g}"
+        )
 
     @property
     def inference_note(self) -> str:
         """How the standard errors were computed, for captions."""
+        if self.permutation is not None:
+            return (
+                "standard errors shown for reference only (not valid with few treated "
+                f"clusters); inference: permutation p = {self.permutation.p_value:.3g}"
+            )
         if self.inference == "jackknife":
             return (
                 f"standard errors: leave-one-cluster-out jackknife over {self.cells.n_clusters} "
@@ -90,6 +124,8 @@ class DiDEvaluation:
             .iloc[1:][["group", "estimate", "std_error", "conf_low", "conf_high"]]
             .to_dict(orient="records"),
             "pretest_p_value": self.cells.wald_pvalue,
+            "design_verdict": None if self.design is None else str(self.design.verdict),
+            "permutation_p_value": None if self.permutation is None else self.permutation.p_value,
         }
 
 
@@ -99,6 +135,8 @@ def evaluate(
     *,
     max_event_time: int | None = None,
     inference: str = "analytic",
+    check_design: bool = True,
+    permutation_seed: int = 0,
     **options: Any,
 ) -> DiDEvaluation:
     """Estimate ATT(g,t) for ``outcome`` and aggregate it four ways, as R ``did`` users do.
@@ -119,6 +157,13 @@ def evaluate(
         aggregates are the analytic ones (CR2 with t intervals when clustered; measured
         coverage in ``benchmarks/montecarlo_results``); with ``bootstrap=True`` the
         multiplier bootstrap gives the uniform band of the event study.
+    check_design : bool
+        For a Panel, run :func:`improve.design.check_design` first; when it finds one or a
+        few treated clusters (where cluster-robust intervals are not valid), also compute
+        the placebo-in-space permutation p-value of the overall effect
+        (:func:`improve.did.placebo.placebo_att`, same estimator options).
+    permutation_seed : int
+        Seed of the placebo draws when there are too many assignments to enumerate.
     """
     if inference not in ("analytic", "jackknife"):
         raise SpecError(f"inference must be 'analytic' or 'jackknife', got {inference!r}")
@@ -145,7 +190,44 @@ def evaluate(
         if cells.cluster is None:
             raise SpecError("inference='jackknife' needs a cluster column (cluster=...)")
         results = jackknife_evaluation_ses(data, outcome, results, {"dynamic": window}, **options)
-    return DiDEvaluation(outcome=outcome, cells=cells, inference=inference, **results)
+    design, permutation = None, None
+    if check_design and hasattr(data, "spec"):
+        design, permutation = _design_inference(data, outcome, na_rm, permutation_seed, options)
+    return DiDEvaluation(
+        outcome=outcome,
+        cells=cells,
+        inference=inference,
+        design=design,
+        permutation=permutation,
+        **results,
+    )
+
+
+def _design_inference(
+    panel: Any, outcome: str, na_rm: bool, seed: int, options: dict[str, Any]
+) -> tuple[DesignCheck, PermutationResult | None]:
+    """The design check and, where it calls for it, the permutation p-value."""
+    design = _check_design(panel, outcome, cluster=options.get("cluster"))
+    if design.recommended_inference != Inference.PERMUTATION:
+        return design, None
+    same = {k: v for k, v in options.items() if k in _PLACEBO_OPTIONS}
+    return design, placebo_att(panel, outcome, na_rm=na_rm, seed=seed, **same)
+
+
+#: Options of att_gt that the placebo fits must share with the reported estimate.
+_PLACEBO_OPTIONS = (
+    "unit",
+    "time",
+    "cohort",
+    "covariates",
+    "weights",
+    "cluster",
+    "control_group",
+    "est_method",
+    "base_period",
+    "anticipation",
+    "allow_unbalanced_panel",
+)
 
 
 def design_summary(
