@@ -64,17 +64,17 @@ def decimals_for(value: float, digits: int = SIGNIFICANT) -> int:
 
 
 def column_decimals(values: Iterable[float], digits: int = SIGNIFICANT) -> int:
-    """Decimals for a whole column: enough for its smallest non-zero magnitude.
+    """Decimals for a whole column: ``digits`` significant digits of its typical magnitude.
 
-    The smallest absolute non-zero value decides, so a column of standard errors from
-    0.0123 to 1.5 shows 0.0123 and 1.5000 rather than 0.01 and 1.50; at most
-    :data:`MAX_DECIMALS`.
+    The median absolute non-zero value decides (a value near zero does not stretch the
+    whole column), so estimates around 0.05 show four decimals and scores around 500 none;
+    at most :data:`MAX_DECIMALS`. Standard errors of 0.0123 are shown as 0.0123, not 0.01.
     """
     array = np.asarray([v for v in values if v is not None], dtype="float64")
     array = np.abs(array[np.isfinite(array) & (array != 0)])
     if array.size == 0:
         return 2
-    return decimals_for(float(array.min()), digits)
+    return decimals_for(float(np.median(array)), digits)
 
 
 def format_p(p: float) -> str:

@@ -145,7 +145,8 @@ class RunOutputs:
             Columns to show (the CSV keeps them all).
         decimals : int, optional
             Decimals shown for numbers; default: per column, three significant digits of
-            its smallest value (:func:`~improve.report.numbers.column_decimals`), p-values
+            its typical value (:func:`~improve.report.numbers.column_decimals`; intervals as
+            their estimate), p-values
             as "< 0.001" or three decimals, counts whole.
         outcome : str, optional
             The outcome the table is about (suppression registered for one outcome).
@@ -181,11 +182,7 @@ class RunOutputs:
                 notes.append(SUPPRESSED_NOTE.format(n=self.min_cell_size))
             shown = shown.drop(columns="suppressed")
         if decimals is None:
-            decimals = {
-                c: column_decimals(pd.to_numeric(shown[c], errors="coerce"))
-                for c in shown.columns
-                if pd.api.types.is_float_dtype(shown[c].dtype)
-            }
+            decimals = _readable_decimals(shown)
         table = Table(
             shown,
             caption=self.clean_text(caption),
@@ -286,6 +283,25 @@ class RunOutputs:
     def results(self) -> dict[str, Any]:
         """Everything recorded so far."""
         return dict(self._results)
+
+
+#: Columns shown with the decimals of the ``estimate`` column (same scale).
+_ESTIMATE_SCALE = ("conf_low", "conf_high", "conf_low_uniform", "conf_high_uniform")
+
+
+def _readable_decimals(frame: pd.DataFrame) -> dict[str, int]:
+    """Decimals per float column: three significant digits of its typical value; interval
+    bounds share the estimate's decimals."""
+    decimals = {
+        str(c): column_decimals(pd.to_numeric(frame[c], errors="coerce"))
+        for c in frame.columns
+        if pd.api.types.is_float_dtype(frame[c].dtype)
+    }
+    if "estimate" in decimals:
+        for column in _ESTIMATE_SCALE:
+            if column in decimals:
+                decimals[column] = decimals["estimate"]
+    return decimals
 
 
 def _cohort_sizes(panel: Any) -> dict[int, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from pathlib import PurePath
 from typing import Any
 
 import numpy as np
@@ -467,5 +468,8 @@ def suppress_counts(counts: dict[Any, int], min_n: int = DEFAULT_MIN_CELL_SIZE) 
 
 
 def publishable_load_report(report: Any, min_n: int = DEFAULT_MIN_CELL_SIZE) -> Any:
-    """A copy of a :class:`~improve.data.LoadReport` safe to show: small cohort counts hidden."""
-    return replace(report, cohorts=suppress_counts(report.cohorts, min_n))
+    """A copy of a :class:`~improve.data.LoadReport` safe to show: small cohort counts
+    hidden, the source named by its file name (no local directories)."""
+    source = str(report.source)
+    name = PurePath(source).name if ("/" in source or "\\" in source) else source
+    return replace(report, cohorts=suppress_counts(report.cohorts, min_n), source=name)

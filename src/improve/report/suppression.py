@@ -184,11 +184,12 @@ class SuppressionRegistry:
         counts = [c for c in out.columns if c in COUNT_COLUMNS]
         row_cohort = self._row_cohorts(out)
         row_time = self._row_times(out)
-        flagged = (
-            out["suppressed"].fillna(False).astype(bool).to_numpy()
-            if "suppressed" in out.columns
-            else np.zeros(len(out), dtype=bool)
-        )
+        flagged = np.zeros(len(out), dtype=bool)
+        if "suppressed" in out.columns and value_cols:
+            # rows suppressed before (here or by suppress_small_cells) have blank values;
+            # rows whose count alone was hidden keep their estimates
+            blank = out[value_cols].isna().any(axis=1).to_numpy()
+            flagged = out["suppressed"].fillna(False).astype(bool).to_numpy() & blank
         if count_column is not None and count_column in out.columns:
             n = pd.to_numeric(out[count_column], errors="coerce").to_numpy(dtype="float64")
             flagged = flagged | ((n > 0) & (n < self.min_cell_size))
