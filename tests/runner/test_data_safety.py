@@ -244,6 +244,7 @@ def test_no_unit_ids_and_no_small_cells_in_any_output(workbook, small_state, tmp
     )
     if workbook == "evidence_summary":
         params["subgroup_path"] = str(small_state["subgroups"])
+        params["subgroup_map"] = str(ROOT / "data" / "demo" / "subgroups.yaml")
     if workbook == "did_evaluation":
         params.update(bootstrap_draws=99, outcomes=["math_ss"], adjust_for_covariates=False)
     if workbook == "fixed_effects":

@@ -176,12 +176,12 @@ class SuppressionRegistry:
             for c in out.columns
             if c not in labels
             and c != "suppressed"
-            and c not in COUNT_COLUMNS
+            and not _is_count(c)
             and c not in COMPARISON_COUNT_COLUMNS
             and pd.api.types.is_numeric_dtype(out[c].dtype)
             and not pd.api.types.is_bool_dtype(out[c].dtype)
         ]
-        counts = [c for c in out.columns if c in COUNT_COLUMNS]
+        counts = [c for c in out.columns if _is_count(c)]
         row_cohort = self._row_cohorts(out)
         row_time = self._row_times(out)
         flagged = np.zeros(len(out), dtype=bool)
@@ -273,6 +273,12 @@ class SuppressionRegistry:
         if isinstance(value, float) and self.matches(value):
             return None
         return value
+
+
+def _is_count(column: object) -> bool:
+    """A count of units, or a share of them (which gives the count away with the total)."""
+    name = str(column)
+    return name in COUNT_COLUMNS or name.startswith("share_of_")
 
 
 def _missing(value: Any) -> bool:
