@@ -95,3 +95,17 @@ def test_parameters_are_a_readable_table_with_file_names_only():
     assert "&lt;b&gt;" in parameters_html({"program": "<b>"})
     box = findings_box(["**Teen employment**: <script>"])
     assert "<b>Teen employment</b>" in box and "<script>" not in box
+
+
+def test_an_evaluation_shows_as_html_tables():
+    from pathlib import Path
+
+    from improve.data import load_panel
+    from improve.did.evaluation import evaluate
+
+    root = Path(__file__).resolve().parents[2]
+    panel = load_panel(root / "tests" / "reference" / "mpdta.csv",
+                       columns=root / "tests" / "outside_data" / "mpdta_did.yaml")
+    page = evaluate(panel, "lemp", covariates=[], max_event_time=2)._repr_html_()
+    assert page.count("<table") == 2 and ">Std. error<" in page and ">std_error<" not in page
+    assert "Periods since start" in page
