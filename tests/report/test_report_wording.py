@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -98,8 +99,6 @@ def test_parameters_are_a_readable_table_with_file_names_only():
 
 
 def test_an_evaluation_shows_as_html_tables():
-    from pathlib import Path
-
     from improve.data import load_panel
     from improve.did.evaluation import evaluate
 
@@ -109,3 +108,13 @@ def test_an_evaluation_shows_as_html_tables():
     page = evaluate(panel, "lemp", covariates=[], max_event_time=2)._repr_html_()
     assert page.count("<table") == 2 and ">Std. error<" in page and ">std_error<" not in page
     assert "Periods since start" in page
+
+
+def test_demo_params_name_the_demo_files():
+    from improve.report.defaults import demo_workbook_params
+
+    evidence = demo_workbook_params("evidence_summary")
+    assert evidence["subgroup_path"].endswith("subgroups.csv")
+    assert Path(evidence["subgroup_path"]).exists()
+    assert demo_workbook_params("did_evaluation")["outcomes"] == ["math_ss", "reading_ss"]
+    assert demo_workbook_params("no_such_workbook") == {}

@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-import yaml
 
+from improve.report.defaults import demo_workbook_params
 from improve.workbooks import RESERVED, list_workbooks, load_workbook, run_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,21 +39,11 @@ def test_committed_without_outputs_and_parameterised(path):
 _RUNS: dict[str, tuple] = {}
 
 
-def demo_params(name: str) -> dict:
-    """The parameters the demo runs pass to a workbook (``data/demo/workbook_params.yaml``)."""
-    params = yaml.safe_load((ROOT / "data" / "demo" / "workbook_params.yaml").read_text())
-    chosen = dict(params.get(name) or {})
-    for key in ("subgroup_path", "subgroup_map"):
-        if chosen.get(key):
-            chosen[key] = str(ROOT / "data" / "demo" / chosen[key])
-    return chosen
-
-
 def _demo_runs(name: str, base) -> tuple:
     """Run a workbook twice on the demo data (once per test worker), for reuse across tests."""
     if name not in _RUNS:
         folder = base.mktemp(name)
-        params = demo_params(name)
+        params = demo_workbook_params(name)
         _RUNS[name] = (
             run_workbook(name, params=params, out=folder / "a"),
             run_workbook(name, params=params, out=folder / "b"),

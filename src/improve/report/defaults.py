@@ -13,7 +13,14 @@ from typing import Any
 
 from improve.errors import SpecError
 
+#: The demo runs' parameters per workbook, in the demo data folder.
+DEMO_PARAMS_FILE = "workbook_params.yaml"
+#: Parameters naming files: relative names are resolved against the demo data folder.
+_FILE_PARAMETERS = ("subgroup_path", "subgroup_map")
+
 __all__ = [
+    "DEMO_PARAMS_FILE",
+    "demo_workbook_params",
     "did_options",
     "from_map",
     "map_outcomes",
@@ -127,3 +134,23 @@ def robustness_variants(
             "est_method": "dr",
         }
     return base, variants
+
+
+def demo_workbook_params(workbook: str) -> dict[str, Any]:
+    """The parameters the demo runs pass to ``workbook`` (``data/demo/workbook_params.yaml``).
+
+    Workbooks default to the column map; the demo reports keep their published choices
+    (two of the map's seven outcomes, no covariates, the demo's wording and subgroup file)
+    by passing these. File parameters are returned as paths inside the demo folder.
+    """
+    import yaml
+
+    from improve.paths import demo_dir
+
+    path = demo_dir() / DEMO_PARAMS_FILE
+    content = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    params = dict((content or {}).get(workbook) or {})
+    for key in _FILE_PARAMETERS:
+        if params.get(key):
+            params[key] = str(demo_dir() / params[key])
+    return params
