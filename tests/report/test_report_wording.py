@@ -118,3 +118,22 @@ def test_demo_params_name_the_demo_files():
     assert Path(evidence["subgroup_path"]).exists()
     assert demo_workbook_params("did_evaluation")["outcomes"] == ["math_ss", "reading_ss"]
     assert demo_workbook_params("no_such_workbook") == {}
+
+
+def test_evidence_key_findings_give_each_outcome_in_words():
+    import pandas as pd
+
+    from improve.report.findings import evidence_key_findings
+
+    evidence = SimpleNamespace(
+        table=pd.DataFrame({"outcome": ["lemp"], "estimate": [-0.0398], "conf_low": [-0.0634],
+                            "conf_high": [-0.0161], "effect_size": [-0.027],
+                            "p_adjusted": [0.00004]}),
+        rating=SimpleNamespace(rating="does_not_meet"),
+        tier=SimpleNamespace(label="Does not meet an ESSA evidence tier"),
+    )
+    labels = Labels.from_mapping({"outcomes": {"lemp": "teen employment"},
+                                  "scales": {"lemp": "log"}})
+    first, last = evidence_key_findings(evidence, labels, alpha=0.05)
+    assert first.startswith("**Teen employment**: effect −0.0398 (about −3.9%)")
+    assert "adjusted p < 0.001" in first and "does not meet" in last

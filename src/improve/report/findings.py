@@ -10,7 +10,13 @@ from typing import Any
 from improve.report.labels import Labels
 from improve.report.numbers import format_number
 
-__all__ = ["did_key_findings", "findings_box", "parameter_rows", "parameters_html"]
+__all__ = [
+    "did_key_findings",
+    "evidence_key_findings",
+    "findings_box",
+    "parameter_rows",
+    "parameters_html",
+]
 
 #: Parameters that name files: shown by file name only (no local directories).
 _PATH_PARAMETERS = ("data_path", "column_map", "subgroup_path", "subgroup_map")
@@ -87,6 +93,37 @@ def did_key_findings(
                 f"jointly; results.json 'pretest_p_value'): {cells_verdict}, "
                 f"p {_p_text(float(cells_p))}."
             )
+    return items
+
+
+def evidence_key_findings(evidence: Any, labels: Labels, *, alpha: float) -> list[str]:
+    """Per outcome: the effect, its effect size and adjusted p-value; then the ratings.
+
+    Parameters
+    ----------
+    evidence : EvidenceSummary
+        :func:`improve.effects.evidence.evidence_summary` output (``table`` with
+        ``outcome, estimate, conf_low, conf_high, effect_size, p_adjusted``).
+    labels : Labels
+    alpha : float
+        Level of the intervals shown.
+    """
+    items = []
+    for row in evidence.table.to_dict(orient="records"):
+        name = labels.outcome(str(row["outcome"]))
+        est = float(row["estimate"])
+        items.append(
+            f"**{name[:1].upper() + name[1:]}**: effect {format_number(est, sentence=True)}"
+            f"{labels.percent_phrase(str(row['outcome']), est)} ({1 - alpha:.0%} CI "
+            f"{format_number(float(row['conf_low']), sentence=True)} to "
+            f"{format_number(float(row['conf_high']), sentence=True)}); effect size "
+            f"{format_number(float(row['effect_size']), sentence=True)} SD; adjusted "
+            f"p {_p_text(float(row['p_adjusted']))}."
+        )
+    items.append(
+        f"WWC rating: {evidence.rating.rating.replace('_', ' ')}; ESSA: {evidence.tier.label} "
+        "(every reason is listed under Evidence rating)."
+    )
     return items
 
 
