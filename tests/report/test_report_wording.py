@@ -137,3 +137,16 @@ def test_evidence_key_findings_give_each_outcome_in_words():
     first, last = evidence_key_findings(evidence, labels, alpha=0.05)
     assert first.startswith("**Teen employment**: effect −0.0398 (about −3.9%)")
     assert "adjusted p < 0.001" in first and "does not meet" in last
+
+
+def test_the_did_question_uses_the_data_s_words():
+    from improve.report.narrative import did_question
+
+    labels = Labels.from_mapping({"outcomes": {"lemp": "teen employment"},
+                                  "unit": "county", "unit_plural": "counties",
+                                  "program": "the minimum-wage increase"})
+    assert did_question(["lemp"], labels, "nevertreated") == (
+        "**The question:** did teen employment change in counties after the minimum-wage "
+        "increase began, compared with counties that never received it?"
+    )
+    assert "units" in did_question(["y"], Labels(), "notyettreated")

@@ -111,6 +111,21 @@ def did_summary_sentence(
     )
 
 
+def did_question(outcomes: list[str], labels: Any, control_group: str) -> str:
+    """The question a DiD report answers, in the data's own words.
+
+    E.g. "Did teen employment change in counties after the minimum-wage increase began,
+    compared with counties that had not yet received it?"
+    """
+    names = [labels.outcome(o) for o in outcomes]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    comparison = comparison_phrase(control_group, labels.unit_plural, "it")
+    return (
+        f"**The question:** did {listed} change in {labels.unit_plural} after "
+        f"{labels.program} began, compared with {comparison}?"
+    )
+
+
 def log_effect_sentence(outcome_label: str, estimate: float) -> str:
     """For an outcome in logs: the effect in log points and in approximate percent.
 
