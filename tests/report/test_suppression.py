@@ -122,3 +122,24 @@ def test_heatmap_labels_are_checked_even_when_drawn_from_raw_values(tmp_path):
     svg = (tmp_path / "figures" / "heat.svg").read_text()
     labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     assert "0.988" in labels and "0.123" not in labels
+
+
+def _panel(public_counts: bool):
+    from types import SimpleNamespace
+
+    units = [f"u{i}" for i in range(52)]
+    cohorts = [2019] * 2 + [2018] * 20 + [0] * 30
+    data = pd.DataFrame({"unit": units, "cohort": cohorts})
+    spec = SimpleNamespace(unit="unit", cohort="cohort", public_counts=public_counts)
+    return SimpleNamespace(spec=spec, data=data)
+
+
+def test_the_run_registers_small_cohorts_from_its_panel_and_public_counts_stay(tmp_path):
+    sizes = pd.DataFrame({"cohort": [0, 2018, 2019], "units": [30, 20, 2], "mean": [1.5, 2.5, 3.5]})
+    private = RunOutputs(tmp_path / "a", min_cell_size=10, panel=_panel(False))
+    shown = private.publishable(sizes)
+    assert shown["units"].isna().tolist() == [False, True, True]
+    assert shown["mean"].isna().tolist() == [False, False, True]
+    public = RunOutputs(tmp_path / "b", min_cell_size=10, panel=_panel(True))
+    shown = public.publishable(sizes)
+    assert shown["units"].notna().all() and shown["mean"].isna().tolist() == [False, False, True]

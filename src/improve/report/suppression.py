@@ -66,12 +66,16 @@ class SuppressionRegistry:
     ----------
     min_cell_size : int or None
         Minimum cell size; ``None`` turns suppression off (nothing is registered).
+    public_counts : bool
+        Counts of units are public (e.g. states): they are never hidden; estimates of
+        small cohorts still are.
     """
 
     min_cell_size: int | None = None
     keys: set[tuple[str, int | None, str | None, int | None]] = field(default_factory=set)
     values: list[float] = field(default_factory=list)
     counts_hidden: bool = False
+    public_counts: bool = False
 
     @property
     def active(self) -> bool:
@@ -92,6 +96,7 @@ class SuppressionRegistry:
         """
         if not self.active:
             return
+        self.public_counts = self.public_counts or public_counts
         shown = suppress_counts({int(k): int(v) for k, v in sizes.items()}, self.min_cell_size)
         for cohort, size in sizes.items():
             cohort = int(cohort)
@@ -127,8 +132,8 @@ class SuppressionRegistry:
         )
 
     def count_hidden(self, cohort: int | None) -> bool:
-        """The number of units in this cohort is suppressed."""
-        return cohort is not None and (
+        """The number of units in this cohort is suppressed (never when counts are public)."""
+        return not self.public_counts and cohort is not None and (
             ("count", cohort, None, None) in self.keys or self.cohort_hidden(cohort)
         )
 
@@ -204,7 +209,9 @@ class SuppressionRegistry:
             for i in np.flatnonzero(flagged):
                 if row_cohort[i] is not None:
                     self.keys.add(("all", row_cohort[i], outcome, row_time[i]))
-        count_hide = hide | np.array([self.count_hidden(g) for g in row_cohort], dtype=bool)
+        count_hide = np.array([self.count_hidden(g) for g in row_cohort], dtype=bool)
+        if not self.public_counts:
+            count_hide |= hide
         for col in value_cols:
             out[col] = _blank(out[col], hide)
         for col in counts:
