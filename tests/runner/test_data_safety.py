@@ -20,10 +20,12 @@ content is the HTML report, which is scanned); PNG images are skipped.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -115,11 +117,40 @@ def _small_counts(name: str, frame: pd.DataFrame, min_cell: int) -> list[str]:
     return found
 
 
+def value_texts(value: float) -> tuple[set[str], set[str]]:
+    """How a number may be written: at full precision (CSV ``%.6f``, JSON to 10 decimals,
+    Excel ``repr``) and as shown (3 and 4 significant digits, the reports' formatter)."""
+    full = {f"{value:.6f}", repr(round(value, 10)), repr(value)}
+    shown = {f"{value:#.3g}".rstrip("."), f"{value:#.4g}".rstrip(".")}
+    shown |= {t.replace("-", "−") for t in shown}
+    return full, shown
+
+
+def _shown_text(path: Path, text: str) -> str:
+    """What a reader sees: the text of SVG ``<text>`` elements, HTML without tags."""
+    if path.suffix == ".svg":
+        return " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", text))
+    if path.suffix == ".html":
+        return re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", " ", text, flags=re.S))
+    return text
+
+
+def _shows_value(path: Path, text: str, value: float) -> bool:
+    full, shown = value_texts(value)
+    visible = _shown_text(path, text)
+    return any(
+        re.search(rf"(?<![\d.\-−]){re.escape(t)}(?![\d])", where)
+        for texts, where in ((full, text), (shown, visible))
+        for t in texts
+    )
+
+
 def scan_outputs(
     files: Iterable[Path],
     ids: set[str],
     min_cell: int = MIN_CELL,
     small_cohorts: dict[int, int] | None = None,
+    hidden_values: Iterable[float] = (),
 ) -> Scan:
     """Search published files for unit ids and count tables for unsuppressed small cells.
 
@@ -133,6 +164,8 @@ def scan_outputs(
         Minimum cell size: counts from 1 to ``min_cell - 1`` must be suppressed.
     small_cohorts : dict, optional
         Cohort -> size of cohorts under the minimum; "2019: 7"-like text must not appear.
+    hidden_values : iterable of float
+        Suppressed numbers that must appear nowhere, in any format (:func:`value_texts`).
 
     Returns
     -------
@@ -161,6 +194,9 @@ def scan_outputs(
         for cohort, size in (small_cohorts or {}).items():
             if f"{cohort}: {size}" in text or f'"{cohort}": {size}' in text:
                 scan.problems.append(f"{path.name} shows cohort {cohort} of {size} units")
+        for value in hidden_values:
+            if _shows_value(path, text, value):
+                scan.problems.append(f"{path.name} shows the suppressed value {value!r}")
         for name, frame in _tables(path):
             scan.tables += 1
             scan.problems += _small_counts(name, frame, min_cell)
@@ -208,8 +244,9 @@ def test_no_unit_ids_and_no_small_cells_in_any_output(workbook, small_state, tmp
     )
     if workbook == "evidence_summary":
         params["subgroup_path"] = str(small_state["subgroups"])
+        params["subgroup_map"] = str(ROOT / "data" / "demo" / "subgroups.yaml")
     if workbook == "did_evaluation":
-        params["bootstrap_draws"] = 99
+        params.update(bootstrap_draws=99, outcomes=["math_ss"], adjust_for_covariates=False)
     if workbook == "fixed_effects":
         params.update(bootstrap_draws=199, few_clusters=6)
     if workbook == "event_study_diagnostics":
@@ -289,3 +326,43 @@ def test_subgroup_test_outputs_hold_no_unit_ids_and_no_small_cells(tmp_path):
     assert len(scan.scanned) == len(files) and scan.tables == 3
     shown = pd.read_csv(tmp_path / "subgroups.csv").set_index("term")
     assert bool(shown.loc["C", "suppressed"]) and pd.isna(shown.loc["C", "estimate"])
+
+
+@pytest.mark.slow
+def test_suppressed_cohort_values_are_absent_from_every_did_output(small_state, tmp_path):
+    """The small cohort's group-time effects, blanked in the ATT(g,t) table, appear in no
+    other output either: not in the heatmap labels, event study, summary, CSV, Excel,
+    results.json, sentences or the executed notebook."""
+    from improve.data import load_panel
+    from improve.did import att_gt
+
+    columns = ROOT / "data" / "demo" / "columns.yaml"
+    panel = load_panel(small_state["schools"], columns=columns)
+    cells = att_gt(panel, "math_ss", control_group="notyettreated", covariates=[])
+    small = set(small_state["small_cohorts"]) - {0}
+    assert small
+    values = {
+        int(g): [float(v) for gg, v in zip(cells.groups, cells.att, strict=True) if gg == g]
+        for g in set(cells.groups)
+    }
+    hidden = [v for g in small for v in values[g] if np.isfinite(v)]
+    shown = [v for g, vs in values.items() if g not in small for v in vs if np.isfinite(v)]
+    assert hidden and shown
+    run = run_workbook(
+        "did_evaluation",
+        small_state["schools"],
+        columns=columns,
+        params={
+            "min_cell_size": MIN_CELL,
+            "bootstrap_draws": 0,
+            "outcomes": ["math_ss"],
+            "adjust_for_covariates": False,
+        },
+        out=tmp_path,
+    )
+    files = _published_files(run.folder)
+    scan = scan_outputs(files, small_state["ids"], MIN_CELL, small_state["small_cohorts"], hidden)
+    assert not scan.problems, scan.problems
+    # the same estimates of the other cohorts are published, so the scan would find these
+    table = run.folder / "tables" / "att_gt_math_ss.csv"
+    assert all(_shows_value(table, table.read_text(encoding="utf-8"), v) for v in shown)

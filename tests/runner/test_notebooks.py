@@ -9,6 +9,7 @@ import nbformat
 import pandas as pd
 import pytest
 
+from improve.report.defaults import demo_workbook_params
 from improve.runner import RESERVED, list_workbooks, load_workbook, run_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +43,11 @@ def _demo_runs(name: str, base) -> tuple:
     """Run a workbook twice on the demo data (once per test worker), for reuse across tests."""
     if name not in _RUNS:
         folder = base.mktemp(name)
-        _RUNS[name] = (run_workbook(name, out=folder / "a"), run_workbook(name, out=folder / "b"))
+        params = demo_workbook_params(name)
+        _RUNS[name] = (
+            run_workbook(name, params=params, out=folder / "a"),
+            run_workbook(name, params=params, out=folder / "b"),
+        )
     return _RUNS[name]
 
 

@@ -80,6 +80,12 @@ class DiDEvaluation:
             )
         return "standard errors: analytic (influence function), by unit"
 
+    def _repr_html_(self) -> str:
+        """Overall effect and event study as tables (JupyterLab)."""
+        from improve.report.did_tables import evaluation_html
+
+        return evaluation_html(self)
+
     def cells_table(self) -> pd.DataFrame:
         """ATT(g,t) with the number of treated and comparison units behind each cell."""
         tidy = self.cells.tidy()

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from improve.report.numbers import format_number
 from improve.report.theme import NEUTRAL, PALETTE, use_theme
 
 
@@ -148,7 +149,7 @@ def plot_att_gt_heatmap(
             ax.text(
                 j,
                 i,
-                f"{v:.2f}",
+                format_number(v),
                 ha="center",
                 va="center",
                 fontsize=7,
@@ -221,7 +222,7 @@ def plot_estimates(
             color=PALETTE[5],
             ls="--",
             lw=1,
-            label=f"overall {overall[0]:.2f} (SE {overall[1]:.2f})",
+            label=f"overall {format_number(overall[0])} (SE {format_number(overall[1])})",
         )
     ax.axhline(0, color=NEUTRAL, lw=1)
     ax.set_xticks(pos)

@@ -8,8 +8,12 @@ from typing import Any
 
 import numpy as np
 
+from improve.report.numbers import format_number, log_percent
 
-def _fmt(value: float, decimals: int) -> str:
+
+def _fmt(value: float, decimals: int | None) -> str:
+    if decimals is None:
+        return format_number(value, sentence=True)
     text = f"{abs(value):.{decimals}f}"
     return ("−" + text) if value < 0 and float(text) != 0 else text
 
@@ -25,13 +29,14 @@ def effect_sentence(
     treated: str = "treated units",
     comparison: str = "comparison units",
     timing: str | None = None,
-    decimals: int = 2,
+    decimals: int | None = 2,
 ) -> str:
     """One sentence describing an estimated difference and its interval.
 
     The wording says "were … higher/lower than", not "caused", and states the interval at its
     level; when the interval includes zero the sentence says the data are consistent with no
-    difference.
+    difference. ``decimals=None`` writes numbers to three significant digits
+    (:func:`improve.report.numbers.format_number`).
 
     Examples
     --------
@@ -83,6 +88,7 @@ def did_summary_sentence(
     level: float,
     unit_label: str = "schools",
     program: str = "the program",
+    decimals: int | None = 2,
 ) -> str:
     """Summary sentence for an overall (simple) ATT from a difference-in-differences.
 
@@ -101,6 +107,36 @@ def did_summary_sentence(
         treated=f"{unit_label} that received {program}",
         comparison=comparison_phrase(control_group, unit_label),
         timing=f"Averaged over the years after {program} began",
+        decimals=decimals,
+    )
+
+
+def did_question(outcomes: list[str], labels: Any, control_group: str) -> str:
+    """The question a DiD report answers, in the data's own words.
+
+    E.g. "Did teen employment change in counties after the minimum-wage increase began,
+    compared with counties that had not yet received it?"
+    """
+    names = [labels.outcome(o) for o in outcomes]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    comparison = comparison_phrase(control_group, labels.unit_plural, "it")
+    return (
+        f"**The question:** did {listed} change in {labels.unit_plural} after "
+        f"{labels.program} began, compared with {comparison}?"
+    )
+
+
+def log_effect_sentence(outcome_label: str, estimate: float) -> str:
+    """For an outcome in logs: the effect in log points and in approximate percent.
+
+    ``100·(exp(b) − 1)`` percent; e.g. −0.0414 log points is about −4.1%.
+    """
+    if not math.isfinite(float(estimate)):
+        return ""
+    pct = format_number(log_percent(float(estimate)), digits=2, sentence=True)
+    return (
+        f"On {outcome_label} itself (a log scale) the average effect is "
+        f"{format_number(float(estimate), sentence=True)} log points, about {pct}%."
     )
 
 

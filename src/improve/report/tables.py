@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from improve.report.numbers import format_p
 from improve.report.privacy import LABEL_COLUMNS
 
 #: Float format of every CSV the reports write (fixed, so reruns diff cleanly).
@@ -171,6 +172,12 @@ class Table:
         table).
     align : mapping of str to {"left", "center", "right"}
         Alignment overrides (default: numbers right, text and labels left).
+    headers : mapping of str to str
+        Header text for columns (default: the column name), e.g. ``{"std_error": "SE"}``;
+        the frame, CSV and ``read_excel_table`` keep the column names.
+    p_columns : sequence of str
+        Columns of p-values, shown by :func:`improve.report.numbers.format_p`
+        ("< 0.001", else three decimals).
     """
 
     frame: pd.DataFrame
@@ -184,6 +191,8 @@ class Table:
     number: int | None = None
     rules_above: Sequence[int] = ()
     align: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    p_columns: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         frame = _flat_columns(self.frame)
@@ -194,6 +203,8 @@ class Table:
         set_(self, "spanners", {str(k): tuple(map(str, v)) for k, v in self.spanners.items()})
         set_(self, "rules_above", tuple(int(r) for r in self.rules_above))
         set_(self, "align", {str(k): v for k, v in self.align.items()})
+        set_(self, "headers", {str(k): str(v) for k, v in self.headers.items()})
+        set_(self, "p_columns", tuple(str(c) for c in self.p_columns))
         bad = {k: v for k, v in self.align.items() if v not in _ALIGN or k not in frame.columns}
         if bad:
             raise ValueError(f"align: unknown columns or values {bad} (left, center, right)")
@@ -245,7 +256,12 @@ class Table:
         out = {}
         for col in self.frame.columns:
             d, whole = self._decimals(col), self._whole(col)
-            out[col] = [format_cell(v, d, whole) for v in self.frame[col].tolist()]
+            if col in self.p_columns:
+                out[col] = [
+                    "" if _is_missing(v) else format_p(float(v)) for v in self.frame[col].tolist()
+                ]
+            else:
+                out[col] = [format_cell(v, d, whole) for v in self.frame[col].tolist()]
         return pd.DataFrame(out, columns=self.frame.columns, dtype=object)
 
     def _ordered_columns(self) -> list[str]:
@@ -274,7 +290,10 @@ class Table:
             shown = shown.rename(columns={self.stub: _STUB})
         gt = GT(shown, rowname_col=stub, id=self._html_id(), auto_align=False)
         if self.stub:
-            gt = gt.tab_stubhead(label=self.stub)
+            gt = gt.tab_stubhead(label=self.label(self.stub))
+        labels = {c: self.headers[c] for c in shown.columns if c in self.headers and c != stub}
+        if labels:
+            gt = gt.cols_label(**labels)
         for how in _ALIGN:
             cols = [c for c in shown.columns if c != stub and self.alignment(c) == how]
             if cols:
@@ -326,12 +345,16 @@ class Table:
             parts += ["", _md_escape(note)]
         return "\n".join(parts) + "\n"
 
+    def label(self, column: str) -> str:
+        """Header text of one column (``headers`` or the column name)."""
+        return self.headers.get(column, column)
+
     def _header(self, column: str) -> str:
         """Markdown header: spanned columns carry their spanner ("Math: estimate")."""
         for label, cols in self.spanners.items():
             if column in cols:
-                return f"{label}: {column}"
-        return column
+                return f"{label}: {self.label(column)}"
+        return self.label(column)
 
     def to_latex(self, *, environment: bool = True) -> str:
         """Booktabs ``tabular`` with every cell escaped.
@@ -347,7 +370,7 @@ class Table:
         spec = "".join(_ALIGN[self.alignment(c)][1] for c in shown.columns)
         lines = [rf"\begin{{tabular}}{{{spec}}}", r"\toprule"]
         lines += self._latex_spanners(list(shown.columns))
-        header = ["" if c == self.stub else latex_escape(c) for c in shown.columns]
+        header = ["" if c == self.stub else latex_escape(self.label(c)) for c in shown.columns]
         lines += [" & ".join(header) + r" \\", r"\midrule"]
         for i, row in enumerate(shown.itertuples(index=False)):
             if i in self.rules_above:
@@ -512,6 +535,8 @@ def _number_format(table: Table, column: str) -> str | None:
         return None
     if pd.api.types.is_integer_dtype(series.dtype) or table._whole(column):
         return "0"
+    if column in table.p_columns:
+        return "0.000"
     if pd.api.types.is_float_dtype(series.dtype) or series.dtype == object:
         d = table._decimals(column)
         return "#,##0" + (f".{'0' * d}" if d > 0 else "")
@@ -537,7 +562,7 @@ def _write_sheet(ws: Any, table: Table) -> Any:
                 ws.merge_cells(start_row=2, start_column=first, end_row=2, end_column=last)
     rule = Border(bottom=Side(style="thin"))
     for j, col in enumerate(columns, start=1):
-        cell = ws.cell(row=header_row, column=j, value=col)
+        cell = ws.cell(row=header_row, column=j, value=table.label(col))
         cell.font, cell.border = bold, rule
     for j, col in enumerate(columns, start=1):
         fmt = _number_format(table, col)
@@ -554,7 +579,7 @@ def _write_sheet(ws: Any, table: Table) -> Any:
         row += 1
     shown = table.formatted()
     for j, col in enumerate(columns, start=1):
-        text = [col, *shown[col].tolist()]
+        text = [table.label(col), *shown[col].tolist()]
         ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, *map(len, text)) + 2)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     return ws
@@ -647,13 +672,16 @@ def save_workbook(book: Any, path: str | Path) -> None:
 def read_excel_table(path: str | Path, table: Table, sheet: str | None = None) -> pd.DataFrame:
     """Read back the cells :meth:`Table.to_excel` wrote (header row and data rows only)."""
     name = (sheet or table.name or "Table")[:SHEET_NAME_MAX]
-    return pd.read_excel(
+    frame = pd.read_excel(
         path,
         sheet_name=name,
         skiprows=table.excel_header_row - 1,
         nrows=len(table.frame),
         engine="openpyxl",
     )
+    if table.headers and len(frame.columns) == len(table.frame.columns):
+        frame.columns = pd.Index(table._ordered_columns(), dtype=object)
+    return frame
 
 
 # ----------------------------------------------------------------------------- maketables

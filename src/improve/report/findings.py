@@ -1,0 +1,165 @@
+"""The report's opening box of key findings and its closing table of parameters."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from improve.report.labels import Labels
+from improve.report.numbers import format_number
+
+__all__ = [
+    "did_key_findings",
+    "evidence_key_findings",
+    "findings_box",
+    "parameter_rows",
+    "parameters_html",
+]
+
+#: Parameters that name files: shown by file name only (no local directories).
+_PATH_PARAMETERS = ("data_path", "column_map", "subgroup_path", "subgroup_map")
+#: Parameters never shown (set by the runner).
+_HIDDEN = ("output_dir",)
+
+
+def findings_box(items: Sequence[str], title: str = "Key findings") -> str:
+    """HTML of the key-findings box (items escaped; ``**bold**`` kept as bold)."""
+    body = "".join(f"<li>{_inline(item)}</li>" for item in items if item)
+    return (
+        f"<aside class='improve-findings' role='note'><b>{html.escape(title)}</b>"
+        f"<ul>{body}</ul></aside>"
+    )
+
+
+def _inline(text: str) -> str:
+    parts = html.escape(text).split("**")
+    return "".join(f"<b>{p}</b>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def did_key_findings(
+    evaluations: Mapping[str, Any],
+    pretests: Mapping[str, Any],
+    labels: Labels,
+    *,
+    level: float,
+    alpha: float | None = None,
+) -> list[str]:
+    """Headline numbers of a DiD evaluation, the inference in words and the pre-trend tests.
+
+    Parameters
+    ----------
+    evaluations : mapping of outcome to DiDEvaluation
+    pretests : mapping of outcome to PretrendTest
+        The event-study pre-trend test shown in the report; R ``did``'s test of every
+        pre-treatment ATT(g,t) (``ev.cells.wald_pvalue``) is listed next to it, named.
+    labels : Labels
+    level : float
+        Confidence level of the intervals.
+    alpha : float, optional
+        Level of the pre-trend tests (default ``1 - level``). A failed test is always
+        listed as failed.
+    """
+    alpha = 1 - level if alpha is None else alpha
+    items = []
+    for outcome, ev in evaluations.items():
+        row = ev.simple.tidy().iloc[0]
+        est, low, high = (float(row[k]) for k in ("estimate", "conf_low", "conf_high"))
+        items.append(
+            f"**{labels.outcome(outcome)[:1].upper() + labels.outcome(outcome)[1:]}**: "
+            f"average effect {format_number(est, sentence=True)}"
+            f"{labels.percent_phrase(outcome, est)} ({level:.0%} CI "
+            f"{format_number(low, sentence=True)} to {format_number(high, sentence=True)}; "
+            f"p {_p_text(float(row['p_value']))})."
+        )
+    first = next(iter(evaluations.values()), None)
+    if first is not None:
+        note = first.inference_note
+        items.append(f"Inference: {note[:1].lower() + note[1:]}.")
+    for outcome, test in pretests.items():
+        name = labels.outcome(outcome)
+        p = float(test.p_value)
+        verdict = "fails" if p < alpha else "does not reject"
+        items.append(
+            f"Pre-trend test on {name} (joint test of the pre-treatment event-study "
+            f"estimates): {verdict} at {alpha:.0%}, p {_p_text(p)}."
+        )
+        cells_p = getattr(evaluations[outcome].cells, "wald_pvalue", None)
+        if cells_p is not None:
+            cells_verdict = "fails" if float(cells_p) < alpha else "does not reject"
+            items.append(
+                f"Pre-trend test on {name} as in R did (every pre-treatment ATT(g,t) cell "
+                f"jointly; results.json 'pretest_p_value'): {cells_verdict}, "
+                f"p {_p_text(float(cells_p))}."
+            )
+    return items
+
+
+def evidence_key_findings(evidence: Any, labels: Labels, *, alpha: float) -> list[str]:
+    """Per outcome: the effect, its effect size and adjusted p-value; then the ratings.
+
+    Parameters
+    ----------
+    evidence : EvidenceSummary
+        :func:`improve.effects.evidence.evidence_summary` output (``table`` with
+        ``outcome, estimate, conf_low, conf_high, effect_size, p_adjusted``).
+    labels : Labels
+    alpha : float
+        Level of the intervals shown.
+    """
+    items = []
+    for row in evidence.table.to_dict(orient="records"):
+        name = labels.outcome(str(row["outcome"]))
+        est = float(row["estimate"])
+        items.append(
+            f"**{name[:1].upper() + name[1:]}**: effect {format_number(est, sentence=True)}"
+            f"{labels.percent_phrase(str(row['outcome']), est)} ({1 - alpha:.0%} CI "
+            f"{format_number(float(row['conf_low']), sentence=True)} to "
+            f"{format_number(float(row['conf_high']), sentence=True)}); effect size "
+            f"{format_number(float(row['effect_size']), sentence=True)} SD; adjusted "
+            f"p {_p_text(float(row['p_adjusted']))}."
+        )
+    items.append(
+        f"WWC rating: {evidence.rating.rating.replace('_', ' ')}; ESSA: {evidence.tier.label} "
+        "(every reason is listed under Evidence rating)."
+    )
+    return items
+
+
+def _p_text(p: float) -> str:
+    text = format_number(p, "p")
+    return text if text.startswith("<") else f"= {text}" if text else "not available"
+
+
+def parameter_rows(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(parameter, value in words) for the closing table: file parameters by file name,
+    lists comma-separated, the runner's own parameters left out."""
+    rows = []
+    for key, value in values.items():
+        if key in _HIDDEN:
+            continue
+        if key in _PATH_PARAMETERS:
+            text = Path(str(value)).name if value else "(none)"
+        elif isinstance(value, Mapping):
+            text = ", ".join(f"{k}: {v}" for k, v in value.items()) or "(from the column map)"
+        elif isinstance(value, list | tuple):
+            text = ", ".join(map(str, value)) or "(from the column map)"
+        elif value == "":
+            text = "(from the column map)"
+        else:
+            text = str(value)
+        rows.append((key.replace("_", " "), text))
+    return rows
+
+
+def parameters_html(values: Mapping[str, Any]) -> str:
+    """The parameters of the run as a two-column HTML table (escaped)."""
+    body = "".join(
+        f"<tr><th scope='row'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+        for k, v in parameter_rows(values)
+    )
+    return (
+        "<table class='improve-parameters'><thead><tr><th>Parameter</th><th>Value</th></tr>"
+        f"</thead><tbody>{body}</tbody></table>"
+    )
