@@ -91,11 +91,15 @@ def did_options(
     confidence_level: float,
     bootstrap_draws: int,
     seed: int,
+    base_period: str = "varying",
+    cluster_correction: str = "CR2",
 ) -> dict[str, Any]:
     """Options for :func:`improve.did.att_gt` from the DiD workbook's parameters.
 
     ``confidence_level`` becomes ``alpha = 1 - confidence_level``; ``bootstrap_draws = 0``
-    turns the multiplier bootstrap (uniform bands) off.
+    turns the multiplier bootstrap (uniform bands) off. ``base_period`` and
+    ``cluster_correction`` are R ``did``'s option and the small-sample correction
+    (``"none"`` with ``base_period="varying"`` reproduces R's numbers).
     """
     if not 0 < confidence_level < 1:
         raise SpecError(f"confidence_level must be between 0 and 1, got {confidence_level}")
@@ -111,6 +115,8 @@ def did_options(
         "bootstrap": bootstrap_draws > 0,
         "n_boot": max(bootstrap_draws, 1),
         "seed": seed,
+        "base_period": base_period,
+        "cluster_correction": cluster_correction,
     }
 
 

@@ -63,20 +63,39 @@ def did_key_findings(
     """
     alpha = 1 - level if alpha is None else alpha
     items = []
+    first = next(iter(evaluations.values()), None)
+    design = getattr(first, "design", None)
+    if design is not None:
+        items.append(f"Design: {design.sentences[0]}")
     for outcome, ev in evaluations.items():
         row = ev.simple.tidy().iloc[0]
         est, low, high = (float(row[k]) for k in ("estimate", "conf_low", "conf_high"))
+        name = labels.outcome(outcome)[:1].upper() + labels.outcome(outcome)[1:]
+        effect = f"average effect {format_number(est, sentence=True)}"
+        effect += labels.percent_phrase(outcome, est)
+        perm = getattr(ev, "permutation", None)
+        if perm is not None:
+            verdict = "not significant" if perm.p_value > alpha else "significant"
+            items.append(
+                f"**{name}**: {effect}; permutation p {_p_text(perm.p_value)} "
+                f"({verdict} at {alpha:.0%}: the estimate ranks {perm.rank} of "
+                f"{perm.n_estimates} when the treatment is moved to comparison clusters)."
+            )
+            continue
         items.append(
-            f"**{labels.outcome(outcome)[:1].upper() + labels.outcome(outcome)[1:]}**: "
-            f"average effect {format_number(est, sentence=True)}"
-            f"{labels.percent_phrase(outcome, est)} ({level:.0%} CI "
+            f"**{name}**: {effect} ({level:.0%} CI "
             f"{format_number(low, sentence=True)} to {format_number(high, sentence=True)}; "
             f"p {_p_text(float(row['p_value']))})."
         )
-    first = next(iter(evaluations.values()), None)
     if first is not None:
-        note = first.inference_note
+        note = first.permutation_note if getattr(first, "permutation", None) else ""
+        note = note or first.inference_note
         items.append(f"Inference: {note[:1].lower() + note[1:]}.")
+        if getattr(first, "permutation", None) is not None:
+            items.append(
+                "For a program adopted by one or a few states at once, the statewide_mandate "
+                "workbook compares them with a synthetic comparison built from other states."
+            )
     for outcome, test in pretests.items():
         name = labels.outcome(outcome)
         p = float(test.p_value)

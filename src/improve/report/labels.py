@@ -33,6 +33,18 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+def _from_map_labels(labels: Any) -> dict[str, Any]:
+    """The column map's :class:`improve.data.labels.Labels` as this module's mapping
+    (outcome entries split into words and scales; undeclared keys left out)."""
+    out: dict[str, Any] = {k: getattr(labels, k, None) for k in _KEYS if k not in _OUTCOME_KEYS}
+    entries = getattr(labels, "outcomes", None) or {}
+    out["outcomes"] = {n: e.label for n, e in entries.items() if getattr(e, "label", None)}
+    out["scales"] = {
+        n: e.scale for n, e in entries.items() if getattr(e, "scale", None) not in (None, "points")
+    }
+    return out
+
+
 @dataclass(frozen=True)
 class Labels:
     """What a report calls things.
@@ -92,7 +104,7 @@ class Labels:
         spec = getattr(panel, "spec", None)
         raw = getattr(spec, "labels", None)
         if raw is not None and not isinstance(raw, Mapping):
-            raw = {k: getattr(raw, k, None) for k in _KEYS}
+            raw = _from_map_labels(raw)
         base = dict(raw or {})
         for key, value in (overrides or {}).items():
             if key not in _KEYS or value in (None, "", {}, []):
@@ -136,3 +148,4 @@ class Labels:
 
 
 _KEYS = ("outcomes", "scales", "unit", "unit_plural", "program", "treatment")
+_OUTCOME_KEYS = ("outcomes", "scales")

@@ -39,6 +39,8 @@ COUNT_COLUMNS = frozenset(
 )
 #: Counts of comparison units: their differences across cohorts give cohort sizes away.
 COMPARISON_COUNT_COLUMNS = frozenset({"n_comparison", "comparison_units", "n_control"})
+#: Columns counting units (not people): with public units, a small count hides nothing.
+UNIT_COUNT_COLUMNS = frozenset({"n_treated", "n_units", "units"}) | COMPARISON_COUNT_COLUMNS
 _COHORT_COLUMNS = ("group", "cohort")
 _TIME_COLUMNS = ("time", "period", "year")
 _COHORT_TERM = re.compile(r"^(?:cohort|group)\s*[= ]\s*(-?\d+(?:\.0+)?)$", re.I)
@@ -67,8 +69,10 @@ class SuppressionRegistry:
     min_cell_size : int or None
         Minimum cell size; ``None`` turns suppression off (nothing is registered).
     public_counts : bool
-        Counts of units are public (e.g. states): they are never hidden; estimates of
-        small cohorts still are.
+        The units are public (states, districts of a public file, declared in the column
+        map): their counts are never hidden, and neither are estimates from a cohort of few
+        of them, since each unit is itself a published aggregate. Counts of people (students
+        tested, subgroup sizes) are still checked against the minimum.
     """
 
     min_cell_size: int | None = None
@@ -91,8 +95,7 @@ class SuppressionRegistry:
         sizes : mapping of int to int
             Units per cohort (0 = never treated).
         public_counts : bool
-            The counts are public (e.g. states): counts stay, estimates of small cohorts
-            are still suppressed.
+            The units are public (e.g. states): counts and small cohorts' estimates stay.
         """
         if not self.active:
             return
@@ -101,7 +104,7 @@ class SuppressionRegistry:
         for cohort, size in sizes.items():
             cohort = int(cohort)
             small = 0 < int(size) < self.min_cell_size
-            if small and cohort != 0:
+            if small and cohort != 0 and not public_counts:
                 self.keys.add(("all", cohort, None, None))
             if not public_counts and isinstance(shown[cohort], str):
                 self.keys.add(("count", cohort, None, None))
@@ -163,7 +166,8 @@ class SuppressionRegistry:
     ) -> pd.DataFrame:
         """A copy of ``frame`` with everything the run suppresses blanked.
 
-        Rows are suppressed when their own count (``count_column``) is below the minimum,
+        Rows are suppressed when their own count (``count_column``) is below the minimum
+        (unless it counts units the column map declares public),
         when they already carry ``suppressed = True``, when they are about a suppressed
         cohort (a ``group``/``cohort`` column or a "cohort 2019" term), or when one of
         their values repeats a suppressed number. The values of newly suppressed rows are
@@ -195,7 +199,8 @@ class SuppressionRegistry:
             # rows whose count alone was hidden keep their estimates
             blank = out[value_cols].isna().any(axis=1).to_numpy()
             flagged = out["suppressed"].fillna(False).astype(bool).to_numpy() & blank
-        if count_column is not None and count_column in out.columns:
+        public_units = self.public_counts and count_column in UNIT_COUNT_COLUMNS
+        if count_column is not None and count_column in out.columns and not public_units:
             n = pd.to_numeric(out[count_column], errors="coerce").to_numpy(dtype="float64")
             flagged = flagged | ((n > 0) & (n < self.min_cell_size))
         hide = flagged.copy()

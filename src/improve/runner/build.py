@@ -17,8 +17,13 @@ from improve.runner.run import Progress, RunResult, run_workbook
 
 
 def demo_runs() -> list[dict[str, Any]]:
-    """The runs ``improve demo`` performs: every workbook on its default (demo) data."""
-    return [{"workbook": wb.name} for wb in list_workbooks()]
+    """The runs ``improve demo`` performs: every workbook on its default (demo) data, with
+    the demo's published choices (``data/demo/workbook_params.yaml``)."""
+    from improve.report.defaults import demo_workbook_params
+
+    return [
+        {"workbook": wb.name, "params": demo_workbook_params(wb.name)} for wb in list_workbooks()
+    ]
 
 
 def read_build_config(path: str | Path) -> list[dict[str, Any]]:

@@ -277,7 +277,6 @@ def _render(plan: RunPlan, tmp: Path) -> str | None:
         "Column map": plan.map_name,
         "Workbook": wb.name,
         "Run started (UTC)": plan.started,
-        "Parameters": {k: v for k, v in plan.parameters.items() if k not in RESERVED},
     }
     try:
         html_text = notebook_to_html(tmp / f"{wb.name}.ipynb", title=wb.title, run_info=run_info)
