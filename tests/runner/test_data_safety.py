@@ -20,9 +20,6 @@ content is the HTML report, which is scanned); PNG images are skipped.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,177 +29,9 @@ import pytest
 from improve.data.simulate import simulate_schools, simulate_subgroups
 from improve.runner import run_workbook
 
+from published_scan import MIN_CELL, SKIP_SUFFIXES, scan_outputs, shows_value
+
 ROOT = Path(__file__).resolve().parents[2]
-MIN_CELL = 10
-COUNT_COLUMNS = {
-    "n",
-    "count",
-    "units",
-    "n_units",
-    "n_treated",
-    "n_tested",
-    "n_schools",
-    "n_students",
-    "n_obs",
-}
-# Not counted: n_clusters / n_districts (how many districts a state has is public and
-# describes the design, not a group of students or schools).
-#: Files read as text and searched for ids.
-TEXT_SUFFIXES = {".html", ".csv", ".json", ".svg", ".md", ".tex", ".txt", ".yaml", ".js"}
-#: Binary files not searched (figures; PDFs without pypdf): listed in ``Scan.skipped``.
-SKIP_SUFFIXES = {".png", ".jpg", ".pdf", ".woff", ".woff2", ".ico"}
-
-
-@dataclass
-class Scan:
-    """What :func:`scan_outputs` looked at and what it found."""
-
-    scanned: list[Path] = field(default_factory=list)
-    skipped: list[Path] = field(default_factory=list)
-    tables: int = 0
-    problems: list[str] = field(default_factory=list)
-
-
-def _pdf_text(path: Path) -> str | None:
-    try:
-        import pypdf
-    except ImportError:
-        return None
-    return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(path).pages)
-
-
-def _xlsx_text(path: Path) -> str:
-    import openpyxl
-
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        return "\n".join(
-            "\t".join("" if v is None else str(v) for v in row)
-            for sheet in book.worksheets
-            for row in sheet.iter_rows(values_only=True)
-        )
-    finally:
-        book.close()
-
-
-def _notebook_text(path: Path) -> str:
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    shown = [c.get("outputs", []) for c in notebook["cells"]]
-    shown += [c["source"] for c in notebook["cells"] if c.get("cell_type") == "markdown"]
-    return json.dumps(shown)
-
-
-def _tables(path: Path) -> Iterable[tuple[str, pd.DataFrame]]:
-    if path.suffix == ".csv":
-        try:
-            yield path.name, pd.read_csv(path)
-        except (pd.errors.EmptyDataError, pd.errors.ParserError):
-            return
-    elif path.suffix == ".xlsx":
-        for sheet, frame in pd.read_excel(path, sheet_name=None).items():
-            yield f"{path.name}[{sheet}]", frame
-
-
-def _small_counts(name: str, frame: pd.DataFrame, min_cell: int) -> list[str]:
-    columns = {str(c).strip().lower(): c for c in frame.columns}
-    flagged = pd.Series(False, index=frame.index)
-    if "suppressed" in columns:
-        flagged = frame[columns["suppressed"]].astype(str).str.lower().isin(["true", "1", "yes"])
-    found = []
-    for key in COUNT_COLUMNS & set(columns):
-        counts = pd.to_numeric(frame[columns[key]], errors="coerce")
-        small = counts[(counts > 0) & (counts < min_cell) & ~flagged]
-        if len(small):
-            found.append(f"{name}: column '{key}' shows {small.iloc[0]:g} (< {min_cell})")
-    return found
-
-
-def value_texts(value: float) -> tuple[set[str], set[str]]:
-    """How a number may be written: at full precision (CSV ``%.6f``, JSON to 10 decimals,
-    Excel ``repr``) and as shown (3 and 4 significant digits, the reports' formatter)."""
-    full = {f"{value:.6f}", repr(round(value, 10)), repr(value)}
-    shown = {f"{value:#.3g}".rstrip("."), f"{value:#.4g}".rstrip(".")}
-    shown |= {t.replace("-", "−") for t in shown}
-    return full, shown
-
-
-def _shown_text(path: Path, text: str) -> str:
-    """What a reader sees: the text of SVG ``<text>`` elements, HTML without tags."""
-    if path.suffix == ".svg":
-        return " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", text))
-    if path.suffix == ".html":
-        return re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", " ", text, flags=re.S))
-    return text
-
-
-def _shows_value(path: Path, text: str, value: float) -> bool:
-    full, shown = value_texts(value)
-    visible = _shown_text(path, text)
-    return any(
-        re.search(rf"(?<![\d.\-−]){re.escape(t)}(?![\d])", where)
-        for texts, where in ((full, text), (shown, visible))
-        for t in texts
-    )
-
-
-def scan_outputs(
-    files: Iterable[Path],
-    ids: set[str],
-    min_cell: int = MIN_CELL,
-    small_cohorts: dict[int, int] | None = None,
-    hidden_values: Iterable[float] = (),
-) -> Scan:
-    """Search published files for unit ids and count tables for unsuppressed small cells.
-
-    Parameters
-    ----------
-    files : iterable of Path
-        The files a run wrote.
-    ids : set of str
-        Identifiers that must not appear (school ids, district ids, ...).
-    min_cell : int
-        Minimum cell size: counts from 1 to ``min_cell - 1`` must be suppressed.
-    small_cohorts : dict, optional
-        Cohort -> size of cohorts under the minimum; "2019: 7"-like text must not appear.
-    hidden_values : iterable of float
-        Suppressed numbers that must appear nowhere, in any format (:func:`value_texts`).
-
-    Returns
-    -------
-    Scan
-    """
-    scan = Scan()
-    for path in sorted(files):
-        suffix = path.suffix.lower()
-        if suffix == ".xlsx":
-            text = _xlsx_text(path)
-        elif suffix == ".ipynb":
-            text = _notebook_text(path)
-        elif suffix == ".pdf":
-            text = _pdf_text(path)
-        elif suffix in TEXT_SUFFIXES:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        else:
-            text = None
-        if text is None:
-            scan.skipped.append(path)
-            continue
-        scan.scanned.append(path)
-        leaked = sorted(i for i in ids if i in text)
-        if leaked:
-            scan.problems.append(f"{path.name} shows unit ids such as {leaked[:2]}")
-        for cohort, size in (small_cohorts or {}).items():
-            if f"{cohort}: {size}" in text or f'"{cohort}": {size}' in text:
-                scan.problems.append(f"{path.name} shows cohort {cohort} of {size} units")
-        for value in hidden_values:
-            if _shows_value(path, text, value):
-                scan.problems.append(f"{path.name} shows the suppressed value {value!r}")
-        for name, frame in _tables(path):
-            scan.tables += 1
-            scan.problems += _small_counts(name, frame, min_cell)
-    return scan
-
-
 #: Every workbook that takes a school file (the replication workbook reads one fixed public
 #: district dataset through its own column map, with no small cells or student groups).
 WORKBOOKS = (
@@ -365,4 +194,4 @@ def test_suppressed_cohort_values_are_absent_from_every_did_output(small_state, 
     assert not scan.problems, scan.problems
     # the same estimates of the other cohorts are published, so the scan would find these
     table = run.folder / "tables" / "att_gt_math_ss.csv"
-    assert all(_shows_value(table, table.read_text(encoding="utf-8"), v) for v in shown)
+    assert all(shows_value(table, table.read_text(encoding="utf-8"), v) for v in shown)

@@ -14,47 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from improve.workbooks import run_workbook
+from improve.runner import run_workbook
+
+from published_scan import wording_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 MPDTA = ROOT / "tests" / "reference" / "mpdta.csv"
 MPDTA_MAP = ROOT / "tests" / "outside_data" / "mpdta_did.yaml"
-DEMO_WORDS = re.compile(r"school|grant|coach|district", re.I)
-RAW_WARNINGS = re.compile(r"UserWarning|RuntimeWarning|FutureWarning|Warning:")
-LOCAL_PATH = re.compile(r"(?<![\w.:/])/(?:work|tmp|home|Users|root|var)/[\w.\-/]+")
-
-
-def _published_text(folder: Path) -> dict[str, str]:
-    """What a reader gets: the report, results.json and every CSV table."""
-    files = [folder / "report.html", folder / "results.json"]
-    files += sorted((folder / "tables").glob("*.csv"))
-    return {f.name: f.read_text(encoding="utf-8") for f in files if f.exists()}
-
-
-def _visible(name: str, text: str) -> str:
-    """Report text without style sheets and embedded images (base64 is not words)."""
-    if name.endswith(".html"):
-        text = re.sub(r"<style.*?</style>", " ", text, flags=re.S)
-        text = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", " ", text)
-    return text
-
-
-def _problems(folder: Path) -> list[str]:
-    found = []
-    for name, text in _published_text(folder).items():
-        shown = _visible(name, text)
-        for pattern, what in (
-            (DEMO_WORDS, "demo wording"),
-            (RAW_WARNINGS, "a raw warning"),
-            (LOCAL_PATH, "a local path"),
-        ):
-            match = pattern.search(shown)
-            if match:
-                start = max(0, match.start() - 60)
-                found.append(f"{name} shows {what}: ...{shown[start : match.end() + 40]!r}")
-    return found
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("workbook", "params"),
@@ -67,7 +33,7 @@ def _problems(folder: Path) -> list[str]:
 def test_mpdta_reports_speak_of_the_data_they_were_given(workbook, params, tmp_path):
     run = run_workbook(workbook, MPDTA, columns=MPDTA_MAP, params=params, out=tmp_path)
     assert run.status == "complete"
-    problems = _problems(run.folder)
+    problems = wording_problems(run.folder)
     assert not problems, problems
     html = (run.folder / "report.html").read_text(encoding="utf-8")
     assert "Notes on the data and the method" in html and "Parameters" in html

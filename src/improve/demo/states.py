@@ -103,6 +103,13 @@ time: year
 cohort: mandate_year        # first year under the mandate; 0 = never
 outcomes:
   - math_g4
+labels:
+  unit: state
+  program: the statewide math-coach mandate
+  treatment: adopted the mandate
+  outcomes:
+    math_g4: {label: grade 4 math (state average), scale: points, units: scale-score points}
+public_counts: [units]   # states
 """
 
 STATE_README = """\

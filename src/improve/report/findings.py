@@ -14,6 +14,7 @@ __all__ = [
     "did_key_findings",
     "evidence_key_findings",
     "findings_box",
+    "mandate_key_findings",
     "parameter_rows",
     "parameters_html",
 ]
@@ -182,3 +183,48 @@ def parameters_html(values: Mapping[str, Any]) -> str:
         "<table class='improve-parameters'><thead><tr><th>Parameter</th><th>Value</th></tr>"
         f"</thead><tbody>{body}</tbody></table>"
     )
+
+
+def mandate_key_findings(
+    evaluation: Any, labels: Labels, *, design: Any = None, alpha: float = 0.05
+) -> list[str]:
+    """Headline of a statewide-mandate evaluation: effect, permutation p, fit and placebo.
+
+    Parameters
+    ----------
+    evaluation : MandateEvaluation
+        :func:`improve.synth.evaluation.evaluate_mandate` output.
+    labels : Labels
+    design : DesignCheck, optional
+        Its first sentence opens the box.
+    alpha : float
+        Level at which the permutation test is called significant.
+    """
+    main = evaluation.main
+    perm = evaluation.permutation
+    name = labels.outcome(evaluation.outcome)
+    items = [f"Design: {design.sentences[0]}"] if design is not None else []
+    verdict = "significant" if perm.p_value <= alpha else "not significant"
+    items.append(
+        f"**{name[:1].upper() + name[1:]}**: {format_number(main.estimate, sentence=True)}"
+        f"{labels.percent_phrase(evaluation.outcome, main.estimate)} compared with the "
+        f"synthetic comparison; permutation p {_p_text(perm.p_value)} ({verdict} at "
+        f"{alpha:.0%}: ranks {perm.rank} of {perm.n_units} when each comparison "
+        f"{labels.unit} in turn is treated as if it had adopted)."
+    )
+    items.append(
+        f"Inference: from the comparison pool (placebo-in-space), not from sampling-based "
+        f"standard errors; the {main.vcov_type} standard error "
+        f"{format_number(main.std_error, sentence=True)} is shown for reference."
+    )
+    if evaluation.poor_fit:
+        items.append(
+            "Caution: before adoption the synthetic comparison tracked the treated "
+            f"{labels.unit} worse than it tracks most comparison {labels.unit_plural}."
+        )
+    if evaluation.in_time is not None:
+        items.append(
+            f"In-time placebo (fake adoption in {evaluation.in_time.design.adoption}): "
+            f"{format_number(evaluation.in_time.estimate, sentence=True)}."
+        )
+    return items
