@@ -186,7 +186,8 @@ def scan_outputs(
 
 
 
-DEMO_WORDS = re.compile(r"school|grant|coach|district", re.I)
+#: The demo's words (a state named "District of Columbia" is data, not demo wording).
+DEMO_WORDS = re.compile(r"school|grant|coach|district(?! of columbia)", re.I)
 RAW_WARNINGS = re.compile(r"UserWarning|RuntimeWarning|FutureWarning|Warning:")
 LOCAL_PATH = re.compile(r"(?<![\w.:/])/(?:work|tmp|home|Users|root|var)/[\w.\-/]+")
 

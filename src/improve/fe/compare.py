@@ -71,14 +71,21 @@ def _first(value: Any) -> float:
     return float(flat[0]) if flat.size else float("nan")
 
 
-def subsample_clusters(panel: Panel, n_clusters: int, seed: int) -> Panel:
-    """Keep ``n_clusters`` randomly chosen clusters (seeded), to show few-cluster inference."""
-    cluster = panel.spec.cluster
-    if cluster is None:
-        raise SpecError("the panel has no cluster column; map 'cluster' in the column map")
+def subsample_clusters(
+    panel: Panel, n_clusters: int, seed: int, cluster: str | None = None
+) -> Panel:
+    """Keep ``n_clusters`` randomly chosen clusters (seeded), to show few-cluster inference.
+
+    ``cluster`` defaults to the spec's cluster, else the unit (as panel_regression's). With
+    ``n_clusters`` at or above the number of clusters, every cluster is kept.
+    """
+    cluster = cluster or panel.spec.cluster or panel.spec.unit
+    if cluster not in panel.data.columns:
+        raise SpecError(f"subsample_clusters: cluster column {cluster!r} is not in the panel")
     ids = np.sort(panel.data[cluster].unique())
-    if n_clusters < 2 or n_clusters > ids.size:
-        raise SpecError(f"n_clusters must be between 2 and {ids.size}, got {n_clusters}")
+    if n_clusters < 2:
+        raise SpecError(f"n_clusters must be at least 2, got {n_clusters}")
+    n_clusters = min(n_clusters, ids.size)
     chosen = np.random.default_rng(seed).choice(ids, size=n_clusters, replace=False)
     data = panel.data.loc[panel.data[cluster].isin(chosen)].reset_index(drop=True)
     return Panel(data=data, spec=panel.spec, report=panel.report)

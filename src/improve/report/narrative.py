@@ -89,6 +89,7 @@ def did_summary_sentence(
     unit_label: str = "schools",
     program: str = "the program",
     decimals: int | None = 2,
+    permutation: Any = None,
 ) -> str:
     """Summary sentence for an overall (simple) ATT from a difference-in-differences.
 
@@ -96,7 +97,30 @@ def did_summary_sentence(
     ``aggregate(..., type="simple").tidy()``, possibly in SD units). The sentence describes
     a difference between groups in the years after the program began, the quantity the
     design identifies under parallel trends; it does not claim causation.
+
+    ``permutation`` (a :class:`improve.inference.PermutationResult`) replaces the interval:
+    with one or a few treated clusters the interval is not valid inference, so the sentence
+    gives the difference and the permutation p-value instead.
     """
+    if permutation is not None:
+        estimate = float(overall["estimate"])
+        direction = "higher" if estimate > 0 else "lower"
+        unit_text = f" {units}" if units else ""
+        chance = (
+            "larger than what moving the program to comparison clusters produces"
+            if permutation.p_value <= 1 - level
+            else "within what chance differences between clusters produce, so the data do "
+            "not show an effect"
+        )
+        return (
+            f"Averaged over the years after {program} began, {outcome_label} in {unit_label} "
+            f"that received {program} were {_fmt(abs(estimate), decimals)}{unit_text} "
+            f"{direction} than in {comparison_phrase(control_group, unit_label)}. With "
+            f"{len(permutation.treated_clusters)} treated cluster(s) the usual interval is not "
+            f"valid; the estimate ranks {permutation.rank} of {permutation.n_estimates} when "
+            f"the program is moved to comparison clusters (permutation p = "
+            f"{format_number(permutation.p_value, sentence=True)}): {chance}."
+        )
     return effect_sentence(
         float(overall["estimate"]),
         float(overall["conf_low"]),
