@@ -6,7 +6,7 @@ EXTRAS ?= dev,examples
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: setup demo test lint lab bench reports references clean
+.PHONY: setup demo test test-fast lint lab bench reports references clean
 
 setup: $(STAMP)
 
@@ -20,6 +20,9 @@ demo: setup  ## run every workbook on the demo data; open reports/index.html
 
 test: setup  ## the whole test suite (executes every notebook)
 	$(BIN)/python -m pytest -n 2
+
+test-fast: setup  ## the inner loop: everything but notebook runs and Monte Carlo studies
+	$(BIN)/python -m pytest -n 2 -m "not slow"
 
 lint: setup  ## ruff on code, tests, benchmarks and notebooks
 	$(BIN)/ruff check src tests benchmarks notebooks
