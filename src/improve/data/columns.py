@@ -125,7 +125,7 @@ def panel_columns(
         if cluster is None:
             cluster = getattr(spec, "cluster", None)
         if weights is None:
-            weights = getattr(spec, "weight", None)
+            weights = getattr(spec, "weights", None)
     if isinstance(covariates, str):
         covariates = [covariates]
     columns = Columns(

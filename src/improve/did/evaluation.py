@@ -89,7 +89,7 @@ class DiDEvaluation:
             "group": self.group.tidy()
             .iloc[1:][["group", "estimate", "std_error", "conf_low", "conf_high"]]
             .to_dict(orient="records"),
-            "pretest_p_value": self.cells.wald_pvalue,
+            "pretest_p_value": self.cells.pretrend_p_value,
         }
 
 
