@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -196,3 +197,12 @@ def test_improve_code_using_an_old_name_fails_the_tests(cells) -> None:
     inside_improve = {"__name__": "improve.some_module", "result": cells}
     with pytest.raises(DeprecationWarning, match="'ATTGTResult.att' is deprecated"):
         exec("result.att", inside_improve)
+
+
+def test_spec_like_object_with_weight_still_weights(mpdta: pd.DataFrame) -> None:
+    frame = mpdta.assign(w=0.5 + (mpdta["countyreal"] % 7) / 6.0)
+    spec = SimpleNamespace(**KEYS, outcomes=("lemp",), covariates=(), cluster=None, weight="w")
+    from_old_spec = att_gt(SimpleNamespace(data=frame, spec=spec))
+    direct = att_gt(frame, "lemp", weights="w", **KEYS)
+    np.testing.assert_array_equal(from_old_spec.estimate, direct.estimate)
+    assert from_old_spec.weights == "w"

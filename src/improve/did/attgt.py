@@ -343,7 +343,7 @@ def att_gt(
         Long data, one row per unit and period (per observation for repeated
         cross-sections). A Panel-like object with ``.data`` (DataFrame) and ``.spec``
         (``unit``, ``time``, ``cohort``, ``outcomes``, ``covariates``, ``cluster``,
-        ``weight``) fills every column name not passed explicitly; ``outcome`` then
+        ``weights``) fills every column name not passed explicitly; ``outcome`` then
         defaults to the first outcome and ``covariates`` to the spec's covariates (pass
         ``covariates=[]`` for none).
     outcome : str

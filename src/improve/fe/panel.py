@@ -277,7 +277,7 @@ def panel_regression(
     covariates : list of str, optional
         Further regressors (no lags or leads).
     weights : str, optional
-        Regression (analytic) weights column. Default: the spec's weight.
+        Regression (analytic) weights column. Default: the spec's ``weights``.
     cluster : str or list of str, optional
         Clustering column (two for ``se="twoway"``). Default: the spec's cluster, else the unit.
     lags, leads : int
