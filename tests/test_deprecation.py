@@ -14,7 +14,7 @@ import pytest
 from improve.data import PanelSpec, load_panel
 from improve.data.balance import balanced_panel_losses
 from improve.data.spec import ColumnMap
-from improve.did import aggregate, att_gt
+from improve.did import aggregate, att_gt, sunab, twfe, two_stage
 from improve.did.imputation import imputation
 from improve.did.jackknife import with_jackknife_se
 from improve.errors import SpecError
@@ -206,3 +206,9 @@ def test_spec_like_object_with_weight_still_weights(mpdta: pd.DataFrame) -> None
     direct = att_gt(frame, "lemp", weights="w", **KEYS)
     np.testing.assert_array_equal(from_old_spec.estimate, direct.estimate)
     assert from_old_spec.weights == "w"
+
+
+def test_event_study_regressions_say_cr1(mpdta: pd.DataFrame) -> None:
+    assert twfe(mpdta, "lemp", **KEYS).vcov_type == "CR1"
+    assert sunab(mpdta, "lemp", **KEYS).vcov_type == "CR1"
+    assert two_stage(mpdta, "lemp", **KEYS).vcov_type == "cluster-robust"

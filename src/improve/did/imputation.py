@@ -112,7 +112,6 @@ class EventStudyResult(EventStudyTableHooks):
 
     pretrend_wald = DeprecatedAttribute("pretrend_stat")
     pretrend_pvalue = DeprecatedAttribute("pretrend_p_value")
-    vcov_type = "cluster-robust"
 
     def tidy(self) -> pd.DataFrame:
         """One row per estimate: term, event_time, estimate, std_error, statistic, p_value, CI.
