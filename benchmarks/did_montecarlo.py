@@ -91,7 +91,7 @@ def _jackknife_se(df: Any, control_group: str) -> float:
     for d in np.unique(cl):
         sub = df[cl != d]
         res = att_gt(sub, OUTCOME, **kw, control_group=control_group)
-        vals.append(aggregate(res, "simple").overall_att)
+        vals.append(aggregate(res, "simple").estimate)
     theta = np.asarray(vals)
     g = theta.size
     return float(math.sqrt((g - 1) / g * np.sum((theta - theta.mean()) ** 2)))
@@ -139,7 +139,7 @@ def replicate(
             )
             out: dict[str, Any] = {}
             # ATT(g,t) cells: pointwise coverage with analytic SEs (vcov is analytic) and
-            # with the bootstrap SEs (res.se); truth is 0 before treatment.
+            # with the bootstrap SEs (res.std_error); truth is 0 before treatment.
             cell_truth = np.array(
                 [
                     true_cell.get((int(g), int(t)), 0.0)
@@ -147,11 +147,11 @@ def replicate(
                 ]
             )
             se_a_cells = np.sqrt(np.diag(res.vcov))
-            err = res.att - cell_truth
+            err = res.estimate - cell_truth
             crit = np.where(np.isinf(res.df), Z95, stats.t.ppf(0.975, np.minimum(res.df, 1e9)))
             out["cells_post"] = res.post.astype(bool).tolist()
             out["cells_cover_analytic"] = (np.abs(err) <= crit * se_a_cells).tolist()
-            out["cells_cover_boot"] = (np.abs(err) <= crit * res.se).tolist()
+            out["cells_cover_boot"] = (np.abs(err) <= crit * res.std_error).tolist()
 
             for kind in ("simple", "dynamic"):
                 ana = aggregate(res, kind, bootstrap=False).tidy()

@@ -111,7 +111,7 @@ def run_improve(df: pd.DataFrame, cov: bool) -> tuple[float, float]:
     t_fit = time.perf_counter()
     simple = aggregate(res, "simple")
     aggregate(res, "dynamic")
-    return float(simple.overall_att), t_fit
+    return float(simple.estimate), t_fit
 
 
 def run_moderndid(df: pd.DataFrame, cov: bool) -> tuple[float, float]:

@@ -88,7 +88,7 @@ def test_random_tables_never_leak(seed: int) -> None:
     body.index = [f"g{i}" for i in range(shape[0])]
     body.columns = [f"s{j}" for j in range(shape[1])]
     t = _with_margins(body)
-    res = suppress_table(t, min_n=10, row_total="all_students", col_total="total")
+    res = suppress_table(t, min_cell_size=10, row_total="all_students", col_total="total")
     small = (t.to_numpy() > 0) & (t.to_numpy() < 10)
     assert (res.primary.to_numpy() == small).all()
     assert recoverable_cells(t, res.mask, row_total="all_students", col_total="total") == []
@@ -138,11 +138,11 @@ def test_totals_published_elsewhere_are_protected_by_default() -> None:
 def test_min_cell_size_is_a_parameter() -> None:
     body = _with_margins(pd.DataFrame({"A": [20, 12], "B": [30, 40]}, index=["x", "y"]))
     assert not suppress_table(body, row_total="all_students", col_total="total").mask.any().any()
-    res = suppress_table(body, min_n=15, row_total="all_students", col_total="total")
+    res = suppress_table(body, min_cell_size=15, row_total="all_students", col_total="total")
     assert res.primary.loc["y", "A"] and "fewer than 15" in res.note
     assert DEFAULT_MIN_CELL_SIZE == 10
-    with pytest.raises(ValueError, match="min_n"):
-        suppress_table(body, min_n=0)
+    with pytest.raises(ValueError, match="min_cell_size"):
+        suppress_table(body, min_cell_size=0)
     with pytest.raises(ValueError, match="row_total"):
         suppress_table(body, row_total="everyone")
 
@@ -192,13 +192,13 @@ def test_suppress_small_cells_unchanged() -> None:
 def test_suppress_counts_adds_a_complementary_cell():
     from improve.report.privacy import suppress_counts
 
-    out = suppress_counts({0: 48, 2017: 14, 2020: 9, 2022: 11}, min_n=10)
+    out = suppress_counts({0: 48, 2017: 14, 2020: 9, 2022: 11}, min_cell_size=10)
     assert out[2020] == "<10"
     assert out[2022] == "suppressed"  # else 9 = total - the others
     assert out[0] == 48 and out[2017] == 14
-    two = suppress_counts({0: 40, 2017: 3, 2018: 4}, min_n=10)
+    two = suppress_counts({0: 40, 2017: 3, 2018: 4}, min_cell_size=10)
     assert two == {0: 40, 2017: "<10", 2018: "<10"}
-    assert suppress_counts({0: 40, 2017: 30}, min_n=10) == {0: 40, 2017: 30}
+    assert suppress_counts({0: 40, 2017: 30}, min_cell_size=10) == {0: 40, 2017: 30}
 
 
 def test_suppress_small_cells_complementary_row():

@@ -45,7 +45,7 @@ def _estimates(frame) -> dict[str, tuple[float, float]]:
         .iloc[0]
     )
     return {
-        "cs": (cs.overall_att, cs.overall_se),
+        "cs": (cs.estimate, cs.std_error),
         "sunab": (sa.att, sa.att_se),
         "imputation": (float(bjs["estimate"]), float(bjs["std_error"])),
         "fe": (float(fe["estimate"]), float(fe["std_error"])),

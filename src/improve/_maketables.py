@@ -74,6 +74,12 @@ class EventStudyTableHooks(MaketablesHooks):
     maketables_vcov_type = "CR1"
     maketables_stat_keys: tuple[str, ...] = ("N", "n_units", "n_clusters", "se_type")
 
+    @property
+    def vcov_type(self) -> str:
+        """Short label of the inference behind the standard errors (``"CR1"``: cluster-robust
+        with the small-sample factor; the imputation estimators say ``"cluster-robust"``)."""
+        return self.maketables_vcov_type
+
     def _maketables_fixef(self) -> str | None:
         return "unit+time"
 

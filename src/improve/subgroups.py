@@ -249,12 +249,12 @@ def did_subgroup_estimator(outcome: str, **options: Any) -> SubgroupEstimator:
     def estimate(panel: Panel) -> Mapping[str, float]:
         result = att_gt(panel, outcome, **options)
         simple = aggregate(result, type="simple")
-        if not np.isfinite(simple.overall_att):
+        if not np.isfinite(simple.estimate):
             raise EstimationError("no estimable post-treatment cells")
         return {
-            "estimate": simple.overall_att,
-            "std_error": simple.overall_se,
-            "df": simple.df_overall,
+            "estimate": simple.estimate,
+            "std_error": simple.std_error,
+            "df": simple.df,
         }
 
     return estimate

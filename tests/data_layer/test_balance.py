@@ -85,7 +85,7 @@ def test_subgroup_rows_count_each_period_once():
 
 def test_sentence_withholds_small_counts_unless_units_are_public():
     panel = load_panel(_frame(), columns=MAP)
-    text = balanced_panel_losses(panel, "score").sentence(min_n=5)
+    text = balanced_panel_losses(panel, "score").sentence(min_cell_size=5)
     assert "drops 11 of 60 units (18%)" in text
     assert "6 with a suppressed" in text
     assert "fewer than 5 with a missing outcome" in text
@@ -95,11 +95,13 @@ def test_sentence_withholds_small_counts_unless_units_are_public():
     one_small = balanced_panel_losses(panel, "score")
     table = one_small.table[one_small.table["reason"].isin(["suppressed", "enters_late"])]
     two = BalancedPanelLosses("score", 60, 8, 5, table.reset_index(drop=True))
-    assert two.sentence(min_n=3) == (
+    assert two.sentence(min_cell_size=3) == (
         "For score, a balanced-panel estimator drops 8 of 60 units (13%) that lack a value in "
         "some of the 5 periods: some with a suppressed or coded outcome value in some period "
         "and fewer than 3 with first observed after the first period."
     )
-    assert "fewer than 20 of 60 units" in two.sentence(min_n=20)
+    assert "fewer than 20 of 60 units" in two.sentence(min_cell_size=20)
     public = load_panel(_frame(), columns={**MAP, "public_counts": ["units"]})
-    assert "1 with a missing outcome" in balanced_panel_losses(public, "score").sentence(min_n=5)
+    assert "1 with a missing outcome" in balanced_panel_losses(public, "score").sentence(
+        min_cell_size=5
+    )

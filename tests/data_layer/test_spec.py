@@ -50,8 +50,8 @@ def test_att_gt_clustered_by_the_unit_column():
     clustered = att_gt(by_unit)
     unclustered = att_gt(plain)
     assert clustered.n_clusters == 30
-    np.testing.assert_allclose(clustered.att, unclustered.att, rtol=0, atol=1e-12)
-    assert np.all(np.isfinite(clustered.se)) and np.all(clustered.se > 0)
+    np.testing.assert_allclose(clustered.estimate, unclustered.estimate, rtol=0, atol=1e-12)
+    assert np.all(np.isfinite(clustered.std_error)) and np.all(clustered.std_error > 0)
 
 
 def test_a_renamed_column_keeps_one_name_in_every_role():

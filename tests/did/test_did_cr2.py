@@ -56,13 +56,13 @@ def test_each_cell_equals_the_cr2_regression(data: pd.DataFrame, weights: str | 
         codes = pd.factorize(cl)[0]
         design = within_design(dy, np.column_stack([np.ones(d.size), d]), [], codes, w)
         ref = cr2(design)
-        assert res.att[j] == pytest.approx(design.beta[1], abs=1e-12)
-        assert res.se[j] == pytest.approx(np.sqrt(ref.vcov[1, 1]), rel=1e-10)
+        assert res.estimate[j] == pytest.approx(design.beta[1], abs=1e-12)
+        assert res.std_error[j] == pytest.approx(np.sqrt(ref.vcov[1, 1]), rel=1e-10)
         assert res.df[j] == pytest.approx(min(ref.df[1], codes.max()), rel=1e-8)
     plain = att_gt(
         data, "lemp", est_method="reg", weights=weights, cluster_correction="none", **KEYS
     )
-    assert np.all(res.se >= plain.se - 1e-15)  # the correction only inflates
+    assert np.all(res.std_error >= plain.std_error - 1e-15)  # the correction only inflates
     assert np.all(np.isinf(plain.df))
 
 
@@ -119,7 +119,7 @@ def test_weighted_sums_of_cells_equal_the_stacked_regression(
     data: pd.DataFrame, weights: str | None
 ) -> None:
     res = att_gt(data, "lemp", est_method="reg", weights=weights, **KEYS)
-    k = res.att.size
+    k = res.estimate.size
     post = res.post.astype(float)
     combos = np.column_stack([post / post.sum(), np.eye(k)[:, 5], (res.times == 2007) / 3.0])
     se_ref, df_ref, eta_ref = _brute_force(_cells(data, res, weights), combos)
@@ -136,14 +136,14 @@ def test_aggregations_use_the_corrected_sums_and_t_intervals(data: pd.DataFrame)
     plain = att_gt(data, "lemp", cluster_correction="none", **KEYS)
     for kind in ("simple", "group", "dynamic", "calendar"):
         agg, agg0 = aggregate(res, kind), aggregate(plain, kind)
-        assert agg.overall_att == agg0.overall_att
-        assert agg.overall_se > agg0.overall_se
-        assert 1 <= agg.df_overall <= res.n_clusters - 1
+        assert agg.estimate == agg0.estimate
+        assert agg.std_error > agg0.std_error
+        assert 1 <= agg.df <= res.n_clusters - 1
         row = agg.tidy().iloc[0]
-        crit = stats.t.ppf(0.975, agg.df_overall)
-        assert row["conf_high"] - row["estimate"] == pytest.approx(crit * agg.overall_se)
+        crit = stats.t.ppf(0.975, agg.df)
+        assert row["conf_high"] - row["estimate"] == pytest.approx(crit * agg.std_error)
         assert row["p_value"] == pytest.approx(
-            2 * stats.t.sf(abs(agg.overall_att / agg.overall_se), agg.df_overall)
+            2 * stats.t.sf(abs(agg.estimate / agg.std_error), agg.df)
         )
         if kind != "simple":
             assert np.all(agg.se_egt > agg0.se_egt)
@@ -159,8 +159,8 @@ def test_bootstrap_draws_on_corrected_sums_and_band_not_below_pointwise(
 ) -> None:
     res = att_gt(data, "lemp", bootstrap=True, n_boot=1999, seed=11, **KEYS)
     analytic = att_gt(data, "lemp", **KEYS)
-    ok = np.isfinite(res.se)
-    assert np.median(res.se[ok] / analytic.se[ok]) == pytest.approx(1.0, abs=0.1)
+    ok = np.isfinite(res.std_error)
+    assert np.median(res.std_error[ok] / analytic.std_error[ok]) == pytest.approx(1.0, abs=0.1)
     dyn = aggregate(res, "dynamic").tidy().iloc[1:]
     assert np.all(dyn["conf_high_uniform"] >= dyn["conf_high"] - 1e-12)
 
@@ -170,7 +170,7 @@ def test_unit_clusters_and_bad_option(mpdta: pd.DataFrame) -> None:
     unit = att_gt(mpdta, "lemp", cluster="countyreal", **keys)
     plain = att_gt(mpdta, "lemp", **keys)
     # one unit per cluster: HC2-type factors of about 1 + 1/(2 n_group), df near n - 1
-    np.testing.assert_allclose(unit.se, plain.se, rtol=0.02)
+    np.testing.assert_allclose(unit.std_error, plain.std_error, rtol=0.02)
     assert np.all(unit.df > 50)
     with pytest.raises(SpecError, match="cluster_correction"):
         att_gt(mpdta, "lemp", cluster="countyreal", cluster_correction="CR1", **keys)
@@ -183,7 +183,7 @@ def test_analytic_standard_errors_with_a_bootstrap_band(data: pd.DataFrame) -> N
     other_seed = aggregate(res, "dynamic", bootstrap_se=False, seed=4)
     np.testing.assert_array_equal(mixed.se_egt, analytic.se_egt)
     np.testing.assert_array_equal(other_seed.se_egt, analytic.se_egt)  # seed-free SEs
-    assert mixed.overall_se == analytic.overall_se
+    assert mixed.std_error == analytic.std_error
     assert mixed.uniform and mixed.crit_val_egt > stats.norm.ppf(0.975)
     tidy = mixed.tidy().iloc[1:]
     assert np.all(tidy["conf_high_uniform"] >= tidy["conf_high"] - 1e-12)

@@ -28,8 +28,8 @@ def test_first_period_cohort_dropped_with_warning(mpdta: pd.DataFrame, base) -> 
     n_extra = extra["countyreal"].nunique()
     with pytest.warns(UserWarning, match=f"dropped {n_extra} units already treated in the first"):
         res = att_gt(df, "lemp", **KEYS)
-    np.testing.assert_allclose(res.att, base.att)
-    np.testing.assert_allclose(res.se, base.se)
+    np.testing.assert_allclose(res.estimate, base.estimate)
+    np.testing.assert_allclose(res.std_error, base.std_error)
     assert 2003 not in res.groups
 
 
@@ -69,14 +69,16 @@ def test_cells_without_enough_controls_are_nan(mpdta: pd.DataFrame) -> None:
     assert "fewer than 7 treated or comparison units" in messages
     only_never = res.n_control == 2  # only the 2 never-treated units remain as controls
     assert only_never.sum() == 4  # (2004|2006|2007, 2007) and (2007, 2006)
-    assert np.all(np.isnan(res.att[only_never])) and np.all(np.isnan(res.se[only_never]))
-    assert np.all(np.isfinite(res.att[~only_never]))
+    assert np.all(np.isnan(res.estimate[only_never])) and np.all(
+        np.isnan(res.std_error[only_never])
+    )
+    assert np.all(np.isfinite(res.estimate[~only_never]))
     assert np.all(res.inf_func[:, only_never] == 0)
     assert any(c[1] == 2007 and c[3] == 2 for c in res.small_cells)
     with pytest.raises(EstimationError, match="na_rm=True"):
         aggregate(res, "simple")
     simple = aggregate(res, "simple", na_rm=True)
-    assert np.isfinite(simple.overall_att) and np.isfinite(simple.overall_se)
+    assert np.isfinite(simple.estimate) and np.isfinite(simple.std_error)
 
 
 @pytest.mark.parametrize("method", ["dr", "ipw", "reg"])
@@ -84,8 +86,8 @@ def test_collinear_covariates_give_nan_and_warning(mpdta: pd.DataFrame, method: 
     df = mpdta.assign(lpop2=2 * mpdta["lpop"])
     with pytest.warns(UserWarning, match="could not be estimated"):
         res = att_gt(df, "lemp", covariates=["lpop", "lpop2"], est_method=method, **KEYS)
-    assert np.all(np.isnan(res.att))
-    assert res.wald_stat is None
+    assert np.all(np.isnan(res.estimate))
+    assert res.pretrend_stat is None
     with pytest.raises(EstimationError):
         aggregate(res, "dynamic", na_rm=True)
 
@@ -95,8 +97,8 @@ def test_perfect_separation_is_overlap_violation(mpdta: pd.DataFrame, method: st
     df = mpdta.assign(sep=(mpdta["first_treat"] == 2004).astype(float) * 10 + mpdta["lpop"])
     with pytest.warns(UserWarning, match="overlap"):
         res = att_gt(df, "lemp", covariates=["sep"], est_method=method, **KEYS)
-    assert np.all(np.isnan(res.att[res.groups == 2004]))
-    assert np.all(np.isfinite(res.att[res.groups != 2004]))
+    assert np.all(np.isnan(res.estimate[res.groups == 2004]))
+    assert np.all(np.isfinite(res.estimate[res.groups != 2004]))
 
 
 def test_string_ids_and_missing_cohort(mpdta: pd.DataFrame, base) -> None:
@@ -105,14 +107,14 @@ def test_string_ids_and_missing_cohort(mpdta: pd.DataFrame, base) -> None:
         first_treat=mpdta["first_treat"].where(mpdta["first_treat"] > 0),
     )
     res = att_gt(df, "lemp", **KEYS)
-    np.testing.assert_allclose(res.att, base.att)
-    np.testing.assert_allclose(res.se, base.se)
+    np.testing.assert_allclose(res.estimate, base.estimate)
+    np.testing.assert_allclose(res.std_error, base.std_error)
 
 
 def test_cohort_after_last_period_counts_as_never_treated(mpdta: pd.DataFrame, base) -> None:
     df = mpdta.assign(first_treat=mpdta["first_treat"].replace(0, 2030))
     res = att_gt(df, "lemp", **KEYS)
-    np.testing.assert_allclose(res.att, base.att)
+    np.testing.assert_allclose(res.estimate, base.estimate)
 
 
 def test_panel_object_supplies_names(mpdta: pd.DataFrame) -> None:
@@ -123,12 +125,12 @@ def test_panel_object_supplies_names(mpdta: pd.DataFrame) -> None:
         outcomes=("lemp", "lpop"),
         covariates=("lpop",),
         cluster=None,
-        weight=None,
+        weights=None,
     )
     panel = SimpleNamespace(data=mpdta, spec=spec)
     res = att_gt(panel)
     direct = att_gt(mpdta, "lemp", covariates=["lpop"], **KEYS)
-    np.testing.assert_allclose(res.att, direct.att)
+    np.testing.assert_allclose(res.estimate, direct.estimate)
     assert res.outcome == "lemp" and res.covariates == ("lpop",)
     no_cov = att_gt(panel, covariates=[])
     assert no_cov.covariates == ()
@@ -147,7 +149,7 @@ def test_unbalanced_panel_dropped_unless_allowed(variants: dict) -> None:
 def test_allow_unbalanced_on_balanced_data_is_panel(mpdta: pd.DataFrame, base) -> None:
     res = att_gt(mpdta, "lemp", allow_unbalanced_panel=True, **KEYS)
     assert res.panel and not res.unbalanced
-    np.testing.assert_allclose(res.att, base.att)
+    np.testing.assert_allclose(res.estimate, base.estimate)
 
 
 def test_missing_rows_dropped_with_warning(mpdta: pd.DataFrame) -> None:

@@ -48,15 +48,15 @@ def test_monte_carlo_bias_and_coverage() -> None:
         if cells_true is None:
             cells_true = effect(res.groups, res.times)
         z = 1.959964
-        est.append(res.att)
-        cover.append(np.abs(res.att - cells_true) <= z * res.se)
+        est.append(res.estimate)
+        cover.append(np.abs(res.estimate - cells_true) <= z * res.std_error)
         simple = aggregate(res, "simple")
-        simple_est.append(simple.overall_att)
+        simple_est.append(simple.estimate)
         dyn_est.append(aggregate(res, "dynamic", min_e=0, max_e=2).att_egt)
         post = res.groups <= res.times
         w = np.array([shares[int(g) - 3] for g in res.groups])
         simple_true = np.sum(cells_true[post] * w[post]) / np.sum(w[post])
-        simple_cover.append(abs(simple.overall_att - simple_true) <= z * simple.overall_se)
+        simple_cover.append(abs(simple.estimate - simple_true) <= z * simple.std_error)
 
     est_a = np.array(est)
     mc_se = est_a.std(axis=0, ddof=1) / np.sqrt(REPS)

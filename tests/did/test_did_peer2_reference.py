@@ -172,10 +172,10 @@ def test_csdid_estimates(name: str) -> None:
     ref = case["att_gt"]
     np.testing.assert_array_equal(res.groups, _nan(ref["group"]))
     np.testing.assert_array_equal(res.times, _nan(ref["time"]))
-    _close(res.att, _nan(ref["att"]), TOL, "att_gt")
+    _close(res.estimate, _nan(ref["att"]), TOL, "att_gt")
     for kind, agg_ref in case["aggregations"].items():
         agg = _agg(name, kind)
-        assert agg.overall_att == pytest.approx(agg_ref["att"], abs=TOL), kind
+        assert agg.estimate == pytest.approx(agg_ref["att"], abs=TOL), kind
         if kind != "simple":
             np.testing.assert_array_equal(agg.egt, _nan(agg_ref["egt"]))
             _close(agg.att_egt, _nan(agg_ref["att_egt"]), TOL, kind)
@@ -184,26 +184,28 @@ def test_csdid_estimates(name: str) -> None:
 def _wald_excluding_anticipation(res) -> float:
     """csdid's pre-test: only cells with ``t < g - anticipation``, improve's covariance."""
     pre = np.flatnonzero(
-        (res.times < res.groups - res.anticipation) & np.isfinite(res.se) & np.isfinite(res.att)
+        (res.times < res.groups - res.anticipation)
+        & np.isfinite(res.std_error)
+        & np.isfinite(res.estimate)
     )
     v = res.vcov[np.ix_(pre, pre)]
-    return float(res.att[pre] @ np.linalg.solve(v, res.att[pre]))
+    return float(res.estimate[pre] @ np.linalg.solve(v, res.estimate[pre]))
 
 
 @pytest.mark.parametrize("name", _params("csdid"))
 def test_csdid_standard_errors(name: str) -> None:
     case = _reference()["peers"]["csdid"]["cases"][name]
     res = _fit(name)
-    _close(res.se, _nan(case["att_gt"]["se"]), TOL, "att_gt se")
+    _close(res.std_error, _nan(case["att_gt"]["se"]), TOL, "att_gt se")
     wald = case["pretest"]["wald"]
     if res.anticipation:
         assert _wald_excluding_anticipation(res) == pytest.approx(wald, rel=1e-6)
-        assert abs(res.wald_stat - wald) > 1.0  # R/improve include the anticipation cells
+        assert abs(res.pretrend_stat - wald) > 1.0  # R/improve include the anticipation cells
     else:
-        assert res.wald_stat == pytest.approx(wald, rel=1e-6)
+        assert res.pretrend_stat == pytest.approx(wald, rel=1e-6)
     for kind, agg_ref in case["aggregations"].items():
         agg = _agg(name, kind)
-        assert agg.overall_se == pytest.approx(agg_ref["se"], abs=TOL), kind
+        assert agg.std_error == pytest.approx(agg_ref["se"], abs=TOL), kind
         if kind != "simple":
             _close(agg.se_egt, _nan(agg_ref["se_egt"]), TOL, kind)
 
@@ -213,8 +215,8 @@ def test_csdid_wald_anticipation_numbers() -> None:
     case = _reference()["peers"]["csdid"]["cases"]["anticipation1"]
     res = _fit("anticipation1")
     assert case["pretest"]["wald"] == pytest.approx(4.2899, abs=1e-4)
-    assert res.wald_stat == pytest.approx(7.7912, abs=1e-4)
-    assert res.wald_df == 5
+    assert res.pretrend_stat == pytest.approx(7.7912, abs=1e-4)
+    assert res.pretrend_df == 5
 
 
 # ------------------------------------------------------------------------- diff-diff
@@ -243,7 +245,7 @@ def _anticipation_group_agg(res) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     for g in glist:
         sel = (res.groups == g) & (res.times >= g - res.anticipation)
         a = sel.astype(float) / sel.sum()
-        att.append(float(a @ np.nan_to_num(res.att)))
+        att.append(float(a @ np.nan_to_num(res.estimate)))
         se.append(float(np.sqrt(a @ np.nan_to_num(res.vcov) @ a)))
     return glist, np.array(att), np.array(se)
 
@@ -251,7 +253,7 @@ def _anticipation_group_agg(res) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _anticipation_simple_att(res) -> float:
     sel = res.times >= res.groups - res.anticipation
     pg = np.array([np.mean(res.unit_weight * (res.unit_cohort == g)) for g in res.groups])
-    return float(np.sum(res.att[sel] * pg[sel]) / np.sum(pg[sel]))
+    return float(np.sum(res.estimate[sel] * pg[sel]) / np.sum(pg[sel]))
 
 
 @pytest.mark.parametrize("name", _cases("diff_diff"))
@@ -262,7 +264,7 @@ def test_diff_diff_estimates(name: str) -> None:
     rows, ref = _dd_rows(name)
     np.testing.assert_array_equal(res.groups, _nan(ref["group"])[rows])
     np.testing.assert_array_equal(res.times, _nan(ref["time"])[rows])
-    _close(res.att, _nan(ref["att"])[rows], tol, "att_gt")
+    _close(res.estimate, _nan(ref["att"])[rows], tol, "att_gt")
     aggs = case["aggregations"]
     if res.anticipation:
         glist, att_g, _ = _anticipation_group_agg(res)
@@ -271,7 +273,7 @@ def test_diff_diff_estimates(name: str) -> None:
         assert _anticipation_simple_att(res) == pytest.approx(aggs["simple"]["att"], abs=tol)
         kinds = ["dynamic"]
     else:
-        assert _agg(name, "simple").overall_att == pytest.approx(aggs["simple"]["att"], abs=tol)
+        assert _agg(name, "simple").estimate == pytest.approx(aggs["simple"]["att"], abs=tol)
         kinds = ["group", "dynamic"]
     for kind in kinds:
         agg = _agg(name, kind)
@@ -289,16 +291,16 @@ def test_diff_diff_standard_errors(name: str) -> None:
     dd_se = _nan(ref["se"])[rows] * scale
     if name in DD_BAD_SE:
         lo, hi = DD_BAD_SE[name]
-        assert lo < np.nanmax(np.abs(res.se - dd_se)) < hi
+        assert lo < np.nanmax(np.abs(res.std_error - dd_se)) < hi
         return
-    _close(res.se, dd_se, tol, "att_gt se")
+    _close(res.std_error, dd_se, tol, "att_gt se")
     aggs = case["aggregations"]
     if res.anticipation:
         _, _, se_g = _anticipation_group_agg(res)
         _close(se_g, _nan(aggs["group"]["se_egt"]) * scale, tol, "group (t >= g - a)")
         kinds = ["dynamic"]
     else:
-        assert _agg(name, "simple").overall_se == pytest.approx(
+        assert _agg(name, "simple").std_error == pytest.approx(
             aggs["simple"]["se"] * scale, abs=tol
         )
         kinds = ["group", "dynamic"]

@@ -86,16 +86,16 @@ def test_case_matches_peer(name: str, peer_reference: dict, variants: dict) -> N
     ref = case["att_gt"]
     np.testing.assert_array_equal(res.groups, _nan(ref["group"]))
     np.testing.assert_array_equal(res.times, _nan(ref["time"]))
-    np.testing.assert_allclose(res.att, _nan(ref["att"]), rtol=0, atol=TOL)
-    np.testing.assert_allclose(res.se, _nan(ref["se"]), rtol=0, atol=se_tol, equal_nan=True)
+    np.testing.assert_allclose(res.estimate, _nan(ref["att"]), rtol=0, atol=TOL)
+    np.testing.assert_allclose(res.std_error, _nan(ref["se"]), rtol=0, atol=se_tol, equal_nan=True)
     if case["pretest"]["wald"] is not None:
         wald_rel = 1e-2 if name in DRDID_RC_CASES else 1e-6
-        assert res.wald_stat == pytest.approx(case["pretest"]["wald"], rel=wald_rel)
+        assert res.pretrend_stat == pytest.approx(case["pretest"]["wald"], rel=wald_rel)
 
     for kind, agg_ref in case["aggregations"].items():
         agg = aggregate(res, kind)
-        assert agg.overall_att == pytest.approx(agg_ref["att"], abs=TOL), kind
-        assert agg.overall_se == pytest.approx(agg_ref["se"], abs=se_tol), kind
+        assert agg.estimate == pytest.approx(agg_ref["att"], abs=TOL), kind
+        assert agg.std_error == pytest.approx(agg_ref["se"], abs=se_tol), kind
         if kind != "simple":
             np.testing.assert_allclose(agg.egt, _nan(agg_ref["egt"]))
             np.testing.assert_allclose(agg.att_egt, _nan(agg_ref["att_egt"]), atol=TOL)
@@ -108,7 +108,7 @@ def test_universal_base_reference_cell_is_zero(variants: dict) -> None:
     res = _run({"data": "base", "base_period": "universal"}, variants)
     ref_cells = res.times == res.groups - 1
     assert ref_cells.sum() == 3
-    assert np.all(res.att[ref_cells] == 0)
-    assert np.all(np.isnan(res.se[ref_cells]))
+    assert np.all(res.estimate[ref_cells] == 0)
+    assert np.all(np.isnan(res.std_error[ref_cells]))
     dyn = aggregate(res, "dynamic")
     assert dyn.att_egt[list(dyn.egt).index(-1)] == 0

@@ -174,11 +174,11 @@ def test_pretrend_wald_matches_r_statistic_and_adjusts_for_clusters(panel):
         panel, "math_ss", covariates=[], control_group="notyettreated", cluster_correction="none"
     )
     as_r = pretrend_wald(clustered, event_study=False, small_sample=False)
-    assert as_r.statistic == pytest.approx(clustered.wald_stat, rel=1e-10)
-    assert as_r.p_value == pytest.approx(clustered.wald_pvalue, rel=1e-8)
+    assert as_r.statistic == pytest.approx(clustered.pretrend_stat, rel=1e-10)
+    assert as_r.p_value == pytest.approx(clustered.pretrend_p_value, rel=1e-8)
     cr2 = att_gt(panel, "math_ss", covariates=[], control_group="notyettreated")
     htz = pretrend_wald(cr2, event_study=False)
-    assert htz.method == "htz_f" and htz.statistic == pytest.approx(cr2.wald_stat, rel=1e-10)
+    assert htz.method == "htz_f" and htz.statistic == pytest.approx(cr2.pretrend_stat, rel=1e-10)
     k, eta = htz.df, htz.denominator_df
     assert 1 < eta <= 11
     expected = stats.f.sf((eta - k + 1) / (eta * k) * htz.statistic, k, eta - k + 1)
@@ -223,7 +223,7 @@ def test_jackknife_matches_manual_leave_one_cluster_out(panel):
             control_group="notyettreated",
             cluster="district_id",
         )
-        leave_out.append(aggregate(fit, type="simple").overall_att)
+        leave_out.append(aggregate(fit, type="simple").estimate)
     theta = np.array(leave_out)
     g = theta.size
     expected = np.sqrt((g - 1) / g * np.sum((theta - theta.mean()) ** 2))
@@ -248,7 +248,7 @@ def test_jackknife_refits_use_the_column_maps_covariates(panel):
         control_group="notyettreated",
         cluster="district_id",
     )
-    assert jack.simple.overall_att == aggregate(full, type="simple").overall_att
+    assert jack.simple.estimate == aggregate(full, type="simple").estimate
 
     def leave_out_se(covariates: list[str]) -> float:
         theta = []
@@ -263,26 +263,26 @@ def test_jackknife_refits_use_the_column_maps_covariates(panel):
                 control_group="notyettreated",
                 cluster="district_id",
             )
-            theta.append(aggregate(fit, type="simple").overall_att)
+            theta.append(aggregate(fit, type="simple").estimate)
         t = np.array(theta)
         return float(np.sqrt((t.size - 1) / t.size * np.sum((t - t.mean()) ** 2)))
 
     with_covariates, without = leave_out_se(["enrollment"]), leave_out_se([])
     assert abs(with_covariates - without) > 1e-6  # the test can tell the two apart
-    assert jack.simple.overall_se == pytest.approx(with_covariates, rel=1e-12)
+    assert jack.simple.std_error == pytest.approx(with_covariates, rel=1e-12)
 
 
 def test_jackknife_evaluation_keeps_estimates_and_close_to_analytic(panel):
     analytic = evaluate(panel, "math_ss", covariates=[], max_event_time=2)
     jack = evaluate(panel, "math_ss", covariates=[], max_event_time=2, inference="jackknife")
-    assert jack.simple.overall_att == analytic.simple.overall_att
+    assert jack.simple.estimate == analytic.simple.estimate
     np.testing.assert_array_equal(jack.dynamic.att_egt, analytic.dynamic.att_egt)
-    ratio = jack.simple.overall_se / analytic.simple.overall_se
+    ratio = jack.simple.std_error / analytic.simple.std_error
     assert 0.7 < ratio < 1.6  # same quantity, different small-sample behaviour
     assert "jackknife" in jack.inference_note
     tidy = jack.simple.tidy().iloc[0]
     assert tidy["conf_high"] - tidy["conf_low"] == pytest.approx(
-        2 * 1.959963984540054 * jack.simple.overall_se
+        2 * 1.959963984540054 * jack.simple.std_error
     )
     with pytest.raises(SpecError):
         evaluate(panel, "math_ss", covariates=[], inference="bootstrap")
@@ -334,5 +334,5 @@ def test_cells_left_empty_by_the_overlap_rule_are_listed_and_skipped():
     with pytest.warns(UserWarning):
         bundle = evaluate(df, "math_ss", **options)
     expected = aggregate(cells, type="simple", bootstrap_se=False, na_rm=True)
-    assert bundle.simple.overall_att == pytest.approx(expected.overall_att, rel=1e-12)
+    assert bundle.simple.estimate == pytest.approx(expected.estimate, rel=1e-12)
     assert bundle.cells.failed_cells == cells.failed_cells

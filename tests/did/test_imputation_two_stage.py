@@ -151,8 +151,8 @@ def test_pretrends_match_fixest_lead_regression(case, mpdta, sim):
     post = tidy[np.asarray(res.kind) != "pretrend"]
     np.testing.assert_array_equal(post["estimate"], plain.estimate)
     b, v = pre["estimate"].to_numpy(), res.pretrend_vcov
-    assert res.pretrend_wald == pytest.approx(float(b @ np.linalg.solve(v, b)))
-    assert res.pretrend_df == 3 and 0 < res.pretrend_pvalue < 1
+    assert res.pretrend_stat == pytest.approx(float(b @ np.linalg.solve(v, b)))
+    assert res.pretrend_df == 3 and 0 < res.pretrend_p_value < 1
 
 
 # ----------------------------------------------------------------------------- equivalences
@@ -210,7 +210,7 @@ def test_tidy_summary_html_and_panel_input(mpdta):
         time="year",
         cohort="first_treat",
         outcomes=["lemp"],
-        weight=None,
+        weights=None,
         cluster="state",
     )
     panel = SimpleNamespace(data=mpdta, spec=spec)

@@ -46,7 +46,7 @@ def test_few_clusters_warns_for_cr1_only(sim):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         res2 = panel_regression(sim, "y", "dose", se="cr2", **SIM)
-    assert res2.warnings == () and res2.se == "cr2" and "Satterthwaite" in res2.se_label
+    assert res2.warnings == () and res2.vcov_type == "cr2" and "Satterthwaite" in res2.vcov_label
     assert res2.df[0] < 11  # Satterthwaite df below G - 1 with unbalanced clusters
 
 

@@ -265,7 +265,7 @@ def test_organ_donations_did_permutation_p_value(organ_donations):
             by_hand = aggregate(
                 att_gt(rows, "Rate", unit="State", time="Quarter_Num", cohort="first_treated"),
                 "simple",
-            ).overall_att
+            ).estimate
         assert res.placebo_estimates[res.placebo_clusters.index((state,))] == pytest.approx(
             by_hand, abs=1e-12
         )

@@ -171,7 +171,7 @@ def test_suppressed_cohort_values_are_absent_from_every_did_output(small_state, 
     small = set(small_state["small_cohorts"]) - {0}
     assert small
     values = {
-        int(g): [float(v) for gg, v in zip(cells.groups, cells.att, strict=True) if gg == g]
+        int(g): [float(v) for gg, v in zip(cells.groups, cells.estimate, strict=True) if gg == g]
         for g in set(cells.groups)
     }
     hidden = [v for g in small for v in values[g] if np.isfinite(v)]

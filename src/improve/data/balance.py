@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from improve._deprecation import renamed_keyword
 from improve.data.suppression import FLAG_MISSING, FLAG_MISSING_CODE
 from improve.errors import SpecError
 
@@ -65,25 +66,33 @@ class BalancedPanelLosses:
         """Share of units dropped (0 when the panel is empty)."""
         return self.n_dropped / self.n_units if self.n_units else 0.0
 
-    def sentence(self, label: str | None = None, min_n: int | None = None) -> str:
+    def sentence(
+        self,
+        label: str | None = None,
+        min_cell_size: int | None = None,
+        *,
+        min_n: int | None = None,
+    ) -> str:
         """The loss in one sentence, e.g. for the design section of a report.
 
         Parameters
         ----------
         label : str, optional
             Words for the outcome (default: its column name).
-        min_n : int, optional
-            Minimum cell size: counts of fewer units read "fewer than ``min_n``", and when a
-            single reason is that small the next smallest reads "some", so it cannot be
-            recovered from the total. Ignored when the map declares unit counts public.
+        min_cell_size : int, optional
+            Minimum cell size: counts of fewer units read "fewer than ``min_cell_size``",
+            and when a single reason is that small the next smallest reads "some", so it
+            cannot be recovered from the total. Ignored when the map declares unit counts
+            public. ``min_n`` is its deprecated name.
         """
+        min_cell_size = renamed_keyword(min_cell_size, min_n, "min_n", "min_cell_size")
         what = label or self.outcome
         if not self.n_dropped:
             return (
                 f"For {what}, every one of the {self.n_units:,} {self.unit_word} has a value "
                 f"in all {self.n_periods} periods, so a balanced-panel estimator keeps them all."
             )
-        limit = None if self.public or not min_n else int(min_n)
+        limit = None if self.public or not min_cell_size else int(min_cell_size)
         counts = dict(zip(self.table["reason"], self.table["units"].astype(int), strict=True))
         shown = _shown_counts(counts, limit)
         descriptions = dict(zip(self.table["reason"], self.table["description"], strict=True))

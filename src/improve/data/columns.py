@@ -125,7 +125,8 @@ def panel_columns(
         if cluster is None:
             cluster = getattr(spec, "cluster", None)
         if weights is None:
-            weights = getattr(spec, "weight", None)
+            # a spec-like object of its own may still call the column ``weight``
+            weights = getattr(spec, "weights" if hasattr(spec, "weights") else "weight", None)
     if isinstance(covariates, str):
         covariates = [covariates]
     columns = Columns(

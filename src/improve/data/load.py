@@ -205,10 +205,10 @@ def _load(
     roles = {c: "outcome" for c in spec.outcomes}
     roles.update({c: "covariate" for c in spec.covariates})
     roles.update({c: "dose" for c in spec.doses})
-    for name in ("weight", "cohort", "treatment"):
+    for name, role in (("weights", "weight"), ("cohort", "cohort"), ("treatment", "treatment")):
         value = getattr(spec, name)
         if value is not None:
-            roles[value] = name
+            roles[value] = role
     extra_cols: dict[str, pd.Series] = {}
     for col in spec.numeric_columns():
         role = roles.get(col, "numeric")
@@ -236,8 +236,8 @@ def _load(
     validate.check_all_missing(frame, spec.outcomes, "outcome")
     validate.check_unique_keys(frame, spec, where)
     validate.check_periods(frame, spec)
-    if spec.weight is not None:
-        validate.check_weights(frame, spec.weight)
+    if spec.weights is not None:
+        validate.check_weights(frame, spec.weights)
 
     warnings: list[str] = []
     if spec.cluster is not None:
@@ -342,7 +342,7 @@ def _merge_spec(cmap: ColumnMap | None, spec: PanelSpec | Mapping[str, Any] | No
     if spec is None:
         return cmap.spec
     overrides = {}
-    for name in ("unit", "time", "cohort", "treatment", "cluster", "weight"):
+    for name in ("unit", "time", "cohort", "treatment", "cluster", "weights"):
         if getattr(spec, name) != getattr(PanelSpec(), name):
             overrides[name] = getattr(spec, name)
     for name in ("outcomes", "covariates", "doses", "subgroups", "public_counts"):

@@ -1,7 +1,7 @@
 """The panel specification and the partner column map.
 
 A :class:`PanelSpec` names the columns an analysis needs (unit, time, treatment timing,
-outcomes, covariates, cluster, weight, subgroups). A :class:`ColumnMap` is what a partner
+outcomes, covariates, cluster, weights, subgroups). A :class:`ColumnMap` is what a partner
 agency writes in YAML to put *their* column names onto that spec, e.g.::
 
     unit: SCH_CD                    # keep the partner's name
@@ -50,11 +50,24 @@ from typing import Any
 
 import yaml
 
+from improve._deprecation import DeprecatedAttribute, renamed_keyword
 from improve.data.labels import Labels
 from improve.errors import SpecError
 
 #: Spec fields that name exactly one column.
-SINGLE_FIELDS: tuple[str, ...] = ("unit", "time", "cohort", "treatment", "cluster", "weight")
+SINGLE_FIELDS: tuple[str, ...] = ("unit", "time", "cohort", "treatment", "cluster", "weights")
+#: Other column-map keys for a spec field (``weight:`` and ``weights:`` name the same column).
+FIELD_ALIASES: dict[str, str] = {"weight": "weights"}
+#: Column-map keys naming exactly one column, in the order they are read.
+SINGLE_KEYS: tuple[str, ...] = (
+    "unit",
+    "time",
+    "cohort",
+    "treatment",
+    "cluster",
+    "weight",
+    "weights",
+)
 #: Spec fields that name a list of columns.
 LIST_FIELDS: tuple[str, ...] = ("outcomes", "covariates", "doses", "subgroups")
 #: Other keys a column map may hold.
@@ -103,8 +116,10 @@ class PanelSpec:
         pupil) for fixed-effects dose-response analyses. Never used as covariates.
     cluster : str, optional
         Cluster for inference above the unit (e.g. district).
-    weight : str, optional
-        Sampling or analytic weight (must be positive).
+    weights : str, optional
+        Sampling or analytic weight column (values must be positive). ``weight`` is its
+        deprecated name (as a keyword and an attribute); a column map may write either
+        ``weight:`` or ``weights:``.
     labels : Labels
         Words for reports (outcome labels and scales, the unit, the program); neutral
         wording when the map has no ``labels:`` section. A dict is read as that section.
@@ -122,10 +137,12 @@ class PanelSpec:
     covariates: tuple[str, ...] = ()
     doses: tuple[str, ...] = ()
     cluster: str | None = None
-    weight: str | None = None
+    weights: str | None = None
     subgroups: tuple[str, ...] = ()
     labels: Labels = field(default_factory=Labels)
     public_counts: tuple[str, ...] = ()
+
+    weight = DeprecatedAttribute("weights")
 
     def __post_init__(self) -> None:
         if self.labels is None or isinstance(self.labels, Mapping):
@@ -159,7 +176,7 @@ class PanelSpec:
     def required_columns(self) -> list[str]:
         """Every column the spec refers to in the raw (mapped) table, in spec order."""
         cols: list[str] = [self.unit, self.time]
-        for name in ("cohort", "treatment", "cluster", "weight"):
+        for name in ("cohort", "treatment", "cluster", "weights"):
             value = getattr(self, name)
             if value is not None:
                 cols.append(value)
@@ -171,9 +188,9 @@ class PanelSpec:
         return list(seen)
 
     def numeric_columns(self) -> list[str]:
-        """Columns that must hold numbers (outcomes, covariates, doses, weight, timing)."""
+        """Columns that must hold numbers (outcomes, covariates, doses, weights, timing)."""
         cols = [*self.outcomes, *self.covariates, *self.doses]
-        for name in ("weight", "cohort", "treatment"):
+        for name in ("weights", "cohort", "treatment"):
             value = getattr(self, name)
             if value is not None:
                 cols.append(value)
@@ -184,14 +201,28 @@ class PanelSpec:
         return kind in self.public_counts
 
     def with_overrides(self, **changes: Any) -> PanelSpec:
-        """Return a copy with the given fields replaced (``None`` values are ignored)."""
+        """Return a copy with the given fields replaced (``None`` values are ignored).
+
+        ``weight=`` is the deprecated name of ``weights=``.
+        """
+        if "weight" in changes:
+            changes["weights"] = renamed_keyword(
+                changes.get("weights"), changes.pop("weight"), "weight", "weights"
+            )
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-dict form for manifests."""
+        """Plain-dict form for manifests.
+
+        The weight column keeps the key ``weight`` (the column-map key), so manifests
+        written before the field was named ``weights`` compare equal.
+        """
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name == "weights":
+                out["weight"] = value
+                continue
             if f.name == "labels":
                 if not value.is_empty():  # only when the map declares them
                     out[f.name] = value.to_dict()
@@ -202,6 +233,22 @@ class PanelSpec:
                 continue
             out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
+
+
+_UNSET: Any = object()
+_panel_spec_fields_init = PanelSpec.__init__
+
+
+def _panel_spec_init(self: PanelSpec, *args: Any, weight: Any = _UNSET, **kwargs: Any) -> None:
+    """The dataclass constructor, also accepting the deprecated keyword ``weight=``."""
+    if weight is not _UNSET:
+        kwargs["weights"] = renamed_keyword(
+            kwargs.get("weights", _UNSET), weight, "weight", "weights", unset=_UNSET
+        )
+    _panel_spec_fields_init(self, *args, **kwargs)
+
+
+PanelSpec.__init__ = _panel_spec_init  # type: ignore[method-assign]
 
 
 @dataclass(frozen=True)
@@ -272,7 +319,7 @@ class ColumnMap:
                 f"column map {source} must be a set of 'field: column' lines, "
                 f"got a {type(mapping).__name__}"
             )
-        known = (*SINGLE_FIELDS, *LIST_FIELDS, *OPTION_KEYS, *DESCRIPTION_KEYS)
+        known = (*SINGLE_KEYS, *LIST_FIELDS, *OPTION_KEYS, *DESCRIPTION_KEYS)
         for key in mapping:
             if key not in known:
                 hint = difflib.get_close_matches(str(key), known, n=1)
@@ -280,9 +327,15 @@ class ColumnMap:
                 raise SpecError(f"column map {source} has an unknown key '{key}'; {fix}")
         renames: dict[str, str] = {}
         spec_kwargs: dict[str, Any] = {}
-        for key in SINGLE_FIELDS:
+        for key in SINGLE_KEYS:
             if key in mapping and mapping[key] is not None:
-                spec_kwargs[key] = _single_entry(key, mapping[key], renames, source)
+                name = FIELD_ALIASES.get(key, key)
+                if name in spec_kwargs:
+                    raise SpecError(
+                        f"column map {source} names the {name} column twice "
+                        f"('{key}' and '{name}'); keep one line"
+                    )
+                spec_kwargs[name] = _single_entry(key, mapping[key], renames, source)
         for key in LIST_FIELDS:
             if key in mapping and mapping[key] is not None:
                 spec_kwargs[key] = _list_entry(key, mapping[key], renames, source)

@@ -24,10 +24,10 @@ def check_columns_present(columns: Iterable[str], spec: PanelSpec, source: str) 
     if not missing:
         return
     role = {}
-    for name in ("unit", "time", "cohort", "treatment", "cluster", "weight"):
+    for name in ("unit", "time", "cohort", "treatment", "cluster", "weights"):
         value = getattr(spec, name)
         if value is not None:
-            role.setdefault(value, name)
+            role.setdefault(value, "weight" if name == "weights" else name)
     for name in ("outcomes", "covariates", "doses", "subgroups"):
         for value in getattr(spec, name):
             role.setdefault(value, name.rstrip("s"))

@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from improve._deprecation import DeprecatedAttribute
 from improve._maketables import MaketablesHooks
 from improve.did._format import fmt_num, html_table, text_table, tidy_frame
 from improve.did._prepare import number_label
-from improve.did.attgt import ATTGTResult
+from improve.did.attgt import ATTGTResult, inference_label
 from improve.errors import EstimationError, SpecError
 from improve.inference import (
     ZERO_SE,
@@ -51,10 +52,11 @@ class AggregateResult(MaketablesHooks):
     ----------
     type : str
         "simple", "group", "dynamic" or "calendar".
-    overall_att, overall_se : float
+    estimate, std_error : float
         The overall summary parameter (for "dynamic", the average over event times >= 0;
         for "group", the cohort-size weighted average of cohort effects; for "calendar",
-        the average over periods).
+        the average over periods) and its standard error. ``overall_att`` and
+        ``overall_se`` are their deprecated names.
     egt : ndarray
         Cohorts, event times or periods of the component estimates (empty for "simple").
     att_egt, se_egt : ndarray
@@ -68,19 +70,28 @@ class AggregateResult(MaketablesHooks):
         Influence function of the overall parameter.
     inf_func_egt : ndarray, shape (n_units, len(egt))
         Influence functions of the components.
-    df_overall : float
-        Degrees of freedom of the overall estimate's t critical value (``inf``: normal).
+    df : float
+        Degrees of freedom of the overall estimate's t critical value (``inf``: normal);
+        ``df_overall`` is its deprecated name.
     df_egt : ndarray or None
         Degrees of freedom of the components (None: normal).
     cr2 : CR2Terms or None
         The CR2 terms of the cells aggregated (None without the correction).
     cell_weights_egt : ndarray, shape (n_cells, len(egt)), or None
         Weights of those cells in each component (with ``cr2``), e.g. for joint tests.
+    vcov_type : str
+        The inference behind the standard errors: "bootstrap" (multiplier-bootstrap standard
+        errors), "CR2" (bias-reduced cluster sums with Satterthwaite df), "cluster-robust"
+        (cluster sums of the influence functions), "analytic" (unit-level influence
+        functions) or "jackknife" (leave-one-cluster-out, see
+        :func:`improve.did.jackknife.with_jackknife_se`).
+    conf_low, conf_high : float
+        Pointwise interval of the overall estimate (the first row of :meth:`tidy`).
     """
 
     type: str
-    overall_att: float
-    overall_se: float
+    estimate: float
+    std_error: float
     egt: FloatArray
     att_egt: FloatArray
     se_egt: FloatArray
@@ -96,21 +107,39 @@ class AggregateResult(MaketablesHooks):
     min_e: float
     max_e: float
     outcome: str
-    df_overall: float = math.inf
+    df: float = math.inf
     df_egt: FloatArray | None = None
     cr2: CR2Terms | None = field(default=None, repr=False)
     cell_weights_egt: FloatArray | None = field(default=None, repr=False)
+    vcov_type: str = "analytic"
+
+    overall_att = DeprecatedAttribute("estimate")
+    overall_se = DeprecatedAttribute("std_error")
+    df_overall = DeprecatedAttribute("df")
+
+    def _overall_row(self) -> pd.DataFrame:
+        return tidy_frame(
+            [f"ATT ({self.type})"],
+            np.array([self.estimate]),
+            np.array([self.std_error]),
+            self.alpha,
+            uniform_crit=np.nan if self.uniform and self.type != "simple" else None,
+            df=self.df,
+        )
+
+    @property
+    def conf_low(self) -> float:
+        """Lower end of the overall estimate's pointwise interval."""
+        return float(self._overall_row()["conf_low"].iloc[0])
+
+    @property
+    def conf_high(self) -> float:
+        """Upper end of the overall estimate's pointwise interval."""
+        return float(self._overall_row()["conf_high"].iloc[0])
 
     def tidy(self) -> pd.DataFrame:
         """Overall estimate first, then one row per cohort / event time / period."""
-        overall = tidy_frame(
-            [f"ATT ({self.type})"],
-            np.array([self.overall_att]),
-            np.array([self.overall_se]),
-            self.alpha,
-            uniform_crit=np.nan if self.uniform and self.type != "simple" else None,
-            df=self.df_overall,
-        )
+        overall = self._overall_row()
         if self.type == "simple":
             return overall
         col = _LABEL[self.type]
@@ -134,8 +163,8 @@ class AggregateResult(MaketablesHooks):
 
     def _notes(self) -> list[str]:
         notes = [
-            f"Outcome: {self.outcome}. Overall ATT {fmt_num(self.overall_att)} "
-            f"(SE {fmt_num(self.overall_se)})."
+            f"Outcome: {self.outcome}. Overall ATT {fmt_num(self.estimate)} "
+            f"(SE {fmt_num(self.std_error)})."
         ]
         if self.uniform:
             notes.append(
@@ -182,13 +211,13 @@ class AggregateResult(MaketablesHooks):
             outcome_label=label,
             title=title,
             level=level,
-            overall=(self.overall_att, self.overall_se),
+            overall=(self.estimate, self.std_error),
         )
 
     def __repr__(self) -> str:
         return (
-            f"AggregateResult(type={self.type!r}, overall_att={self.overall_att:.6g}, "
-            f"overall_se={self.overall_se:.6g}, components={self.egt.size})"
+            f"AggregateResult(type={self.type!r}, estimate={self.estimate:.6g}, "
+            f"std_error={self.std_error:.6g}, components={self.egt.size})"
         )
 
     # -- maketables: influence-function (or bootstrap) inference, no fixed effects --------
@@ -366,8 +395,8 @@ def aggregate(
     overall = comb.overall
     return AggregateResult(
         type=type,
-        overall_att=float(overall) if np.isfinite(overall) else np.nan,
-        overall_se=inference.se_o,
+        estimate=float(overall) if np.isfinite(overall) else np.nan,
+        std_error=inference.se_o,
         egt=comb.egt,
         att_egt=comb.att_e,
         se_egt=inference.se_e,
@@ -383,10 +412,11 @@ def aggregate(
         min_e=float(min_e),
         max_e=float(max_e),
         outcome=result.outcome,
-        df_overall=inference.df_o,
+        df=inference.df_o,
         df_egt=inference.df_e,
         cr2=cells.cr2,
         cell_weights_egt=None if cells.cr2 is None else comb.w_e,
+        vcov_type=inference_label(boot and bootstrap_se, cells.cr2, result.cluster_codes),
     )
 
 
@@ -421,7 +451,7 @@ def _cell_set(result: ATTGTResult, type: str, na_rm: bool, max_e: float) -> _Cel
     """Cells of ``result`` to aggregate (without NaN cells when ``na_rm``) and their weights."""
     group = result.groups.copy()
     t = result.times.copy()
-    att = result.att.copy()
+    att = result.estimate.copy()
     inf = result.inf_func
     cr2 = result.cr2
     glist = np.unique(group)

@@ -47,6 +47,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from improve._deprecation import DeprecatedAttribute
 from improve.data.columns import panel_columns
 from improve.did import _estimators as est
 from improve.did._cells import Cells, estimate_cells
@@ -86,14 +87,14 @@ class ATTGTResult:
     groups, times : ndarray, shape (k,)
         Cohort (first treated period) and calendar period of each ATT(g,t) cell, ordered
         by group then time, as R ``did``.
-    att, se : ndarray, shape (k,)
+    estimate, std_error : ndarray, shape (k,)
         Estimates and standard errors (NaN where a cell could not be estimated or, as R,
         where the standard error is numerically zero, e.g. the reference cell of a
-        universal base period).
+        universal base period). ``att`` and ``se`` are their deprecated names.
     inf_func : ndarray, shape (n_units, k)
-        Influence functions; ``att - ATT ~ inf_func.mean(axis=0)``.
+        Influence functions; ``estimate - ATT ~ inf_func.mean(axis=0)``.
     vcov : ndarray, shape (k, k)
-        Analytic covariance matrix of ``att`` (cluster-robust when clustered).
+        Analytic covariance matrix of ``estimate`` (cluster-robust when clustered).
     crit_val : float
         Critical value used for the bands: the bootstrap sup-t value when
         ``bootstrap=True`` (``uniform`` is then True), else ``z_{1-alpha/2}``.
@@ -108,10 +109,11 @@ class ATTGTResult:
     failed_cells : tuple of (group, time, reason)
         Cells that could not be estimated (their ATT is NaN), with R's reason, e.g. the
         overlap rule (a propensity score of 0.999 or more) or no comparison units.
-    wald_stat, wald_pvalue : float or None
-        Pre-trend Wald test that all pre-treatment ATT(g,t) are zero (R ``W``/``Wpval``).
-    wald_df : int
-        Number of pre-treatment cells in the test.
+    pretrend_stat, pretrend_p_value : float or None
+        Pre-trend Wald test that all pre-treatment ATT(g,t) are zero (R ``W``/``Wpval``);
+        ``wald_stat`` and ``wald_pvalue`` are their deprecated names.
+    pretrend_df : int
+        Number of pre-treatment cells in the test (deprecated name ``wald_df``).
     n_units : int
         Number of cross-sectional units (observations for repeated cross-sections).
     unit_cohort, unit_weight : ndarray, shape (n_units,)
@@ -129,12 +131,16 @@ class ATTGTResult:
     df : ndarray, shape (k,)
         Degrees of freedom of the t critical values of the pointwise intervals (``inf``:
         normal, as R).
+    vcov_type : str
+        The inference behind ``std_error``: "bootstrap" (multiplier bootstrap), "CR2"
+        (bias-reduced cluster sums with Satterthwaite df), "cluster-robust" (cluster sums
+        of the influence functions) or "analytic" (unit-level influence functions).
     """
 
     groups: FloatArray
     times: FloatArray
-    att: FloatArray
-    se: FloatArray
+    estimate: FloatArray
+    std_error: FloatArray
     inf_func: FloatArray
     vcov: FloatArray
     crit_val: float
@@ -143,9 +149,9 @@ class ATTGTResult:
     n_treated: NDArray[np.int64]
     n_control: NDArray[np.int64]
     small_cells: tuple[tuple[float, float, int, int], ...]
-    wald_stat: float | None
-    wald_pvalue: float | None
-    wald_df: int
+    pretrend_stat: float | None
+    pretrend_p_value: float | None
+    pretrend_df: int
     n_units: int
     n_clusters: int
     unit_cohort: FloatArray
@@ -172,6 +178,17 @@ class ATTGTResult:
     cr2: CR2Terms | None = field(default=None, repr=False)
     df: FloatArray | None = field(default=None, repr=False)
 
+    att = DeprecatedAttribute("estimate")
+    se = DeprecatedAttribute("std_error")
+    wald_stat = DeprecatedAttribute("pretrend_stat")
+    wald_pvalue = DeprecatedAttribute("pretrend_p_value")
+    wald_df = DeprecatedAttribute("pretrend_df")
+
+    @property
+    def vcov_type(self) -> str:
+        """Short label of the inference behind ``std_error`` (see the class docstring)."""
+        return inference_label(self.bootstrap, self.cr2, self.cluster_codes)
+
     # ------------------------------------------------------------------ presentation
     @property
     def event_times(self) -> FloatArray:
@@ -195,8 +212,8 @@ class ATTGTResult:
         }
         return tidy_frame(
             terms,
-            self.att,
-            self.se,
+            self.estimate,
+            self.std_error,
             self.alpha,
             extra=extra,
             uniform_crit=self.crit_val if self.uniform else None,
@@ -222,10 +239,10 @@ class ATTGTResult:
                 f"Uniform {100 * (1 - self.alpha):.0f}% band from {self.n_boot} multiplier-"
                 f"bootstrap draws: critical value {self.crit_val:.3f}."
             )
-        if self.wald_stat is not None:
+        if self.pretrend_stat is not None:
             notes.append(
-                f"Pre-trend Wald test (all {self.wald_df} pre-treatment ATT(g,t) = 0): "
-                f"chi2 = {self.wald_stat:.3f}, p = {fmt_num(self.wald_pvalue)}."
+                f"Pre-trend Wald test (all {self.pretrend_df} pre-treatment ATT(g,t) = 0): "
+                f"chi2 = {self.pretrend_stat:.3f}, p = {fmt_num(self.pretrend_p_value)}."
             )
         if self.small_cells:
             notes.append(f"{len(self.small_cells)} cell(s) have few treated or comparison units.")
@@ -264,10 +281,23 @@ class ATTGTResult:
 
     def __repr__(self) -> str:
         return (
-            f"ATTGTResult(outcome={self.outcome!r}, cells={self.att.size}, "
+            f"ATTGTResult(outcome={self.outcome!r}, cells={self.estimate.size}, "
             f"n_units={self.n_units}, est_method={self.est_method!r}, "
             f"control_group={self.control_group!r})"
         )
+
+
+def inference_label(bootstrap_se: bool, cr2: CR2Terms | None, clusters: object) -> str:
+    """Short label of the inference behind standard errors (a result's ``vcov_type``).
+
+    "bootstrap" (multiplier-bootstrap standard errors), "CR2" (bias-reduced cluster sums),
+    "cluster-robust" (cluster sums) or "analytic" (unit-level influence functions).
+    """
+    if bootstrap_se:
+        return "bootstrap"
+    if cr2 is not None:
+        return "CR2"
+    return "analytic" if clusters is None else "cluster-robust"
 
 
 _METHOD_LABEL = {"dr": "doubly robust", "ipw": "inverse probability weighting", "reg": "regression"}
@@ -313,7 +343,7 @@ def att_gt(
         Long data, one row per unit and period (per observation for repeated
         cross-sections). A Panel-like object with ``.data`` (DataFrame) and ``.spec``
         (``unit``, ``time``, ``cohort``, ``outcomes``, ``covariates``, ``cluster``,
-        ``weight``) fills every column name not passed explicitly; ``outcome`` then
+        ``weights``) fills every column name not passed explicitly; ``outcome`` then
         defaults to the first outcome and ``covariates`` to the spec's covariates (pass
         ``covariates=[]`` for none).
     outcome : str
@@ -425,8 +455,8 @@ def att_gt(
     return ATTGTResult(
         groups=cells.groups,
         times=cells.times,
-        att=att,
-        se=se,
+        estimate=att,
+        std_error=se,
         inf_func=cells.inf,
         vcov=vcov,
         crit_val=float(inference.crit),
@@ -436,9 +466,9 @@ def att_gt(
         n_control=cells.n_control,
         small_cells=cells.small,
         failed_cells=cells.failed,
-        wald_stat=wald,
-        wald_pvalue=wald_p,
-        wald_df=wald_df,
+        pretrend_stat=wald,
+        pretrend_p_value=wald_p,
+        pretrend_df=wald_df,
         n_units=prep.n,
         n_clusters=prep.n_clusters,
         unit_cohort=prep.unit_cohort,

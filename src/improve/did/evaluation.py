@@ -129,7 +129,7 @@ class DiDEvaluation:
             "group": self.group.tidy()
             .iloc[1:][["group", "estimate", "std_error", "conf_low", "conf_high"]]
             .to_dict(orient="records"),
-            "pretest_p_value": self.cells.wald_pvalue,
+            "pretest_p_value": self.cells.pretrend_p_value,
             "design_verdict": None if self.design is None else str(self.design.verdict),
             "permutation_p_value": None if self.permutation is None else self.permutation.p_value,
         }

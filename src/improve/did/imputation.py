@@ -40,7 +40,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from improve._deprecation import warn_renamed
+from improve._deprecation import DeprecatedAttribute, warn_renamed
 from improve._maketables import EventStudyTableHooks
 from improve.data.columns import Columns, panel_columns
 from improve.did._format import fmt_num, html_table, text_table, tidy_frame
@@ -81,8 +81,12 @@ class EventStudyResult(EventStudyTableHooks):
         Per-cluster contributions to the treatment-effect estimates (``vcov`` is
         ``scores.T @ scores``), for custom inference such as a design-based (survey)
         variance or combining estimates.
-    pretrend_wald, pretrend_df, pretrend_pvalue : float or None
-        Joint Wald test that the pre-trend coefficients are zero (chi-square, ``df`` terms).
+    pretrend_stat, pretrend_df, pretrend_p_value : float or None
+        Joint Wald test that the pre-trend coefficients are zero (chi-square,
+        ``pretrend_df`` terms); ``pretrend_wald`` and ``pretrend_pvalue`` are the deprecated
+        names of the statistic and its p-value.
+    vcov_type : str
+        ``"cluster-robust"``: the variance sums the scores within clusters.
     """
 
     method: str
@@ -102,9 +106,12 @@ class EventStudyResult(EventStudyTableHooks):
     alpha: float = 0.05
     pretrend_vcov: FloatArray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))
     scores: FloatArray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))
-    pretrend_wald: float | None = None
+    pretrend_stat: float | None = None
     pretrend_df: int = 0
-    pretrend_pvalue: float | None = None
+    pretrend_p_value: float | None = None
+
+    pretrend_wald = DeprecatedAttribute("pretrend_stat")
+    pretrend_pvalue = DeprecatedAttribute("pretrend_p_value")
 
     def tidy(self) -> pd.DataFrame:
         """One row per estimate: term, event_time, estimate, std_error, statistic, p_value, CI.
@@ -143,11 +150,11 @@ class EventStudyResult(EventStudyTableHooks):
         ]
         if self.n_dropped:
             notes.append(f"{self.n_dropped} treated observations dropped: Y(0) not imputable.")
-        if self.pretrend_wald is not None:
+        if self.pretrend_stat is not None:
             notes.append(
                 f"Pre-trend test (untreated observations, {self.pretrend_df} leads): "
-                f"Wald chi2 = {fmt_num(self.pretrend_wald, 3)}, "
-                f"p = {fmt_num(self.pretrend_pvalue, 4)}."
+                f"Wald chi2 = {fmt_num(self.pretrend_stat, 3)}, "
+                f"p = {fmt_num(self.pretrend_p_value, 4)}."
             )
         return notes
 
@@ -657,7 +664,7 @@ def imputation(
         alpha=alpha,
         pretrend_vcov=pre_vcov,
         scores=score,
-        pretrend_wald=wald,
+        pretrend_stat=wald,
         pretrend_df=wald_df,
-        pretrend_pvalue=wald_p,
+        pretrend_p_value=wald_p,
     )

@@ -105,7 +105,7 @@ def _aligned(fit: Any, kwargs: Mapping[str, Any], labels: np.ndarray) -> np.ndar
             j = position.get(float(label))
             if j is not None:
                 values[i] = agg.att_egt[j]
-    return np.append(values, agg.overall_att)
+    return np.append(values, agg.estimate)
 
 
 def with_jackknife_se(
@@ -120,7 +120,12 @@ def with_jackknife_se(
     if result.egt.size and not np.array_equal(np.asarray(labels, float), result.egt.astype(float)):
         raise EstimationError("jackknife components do not match the aggregate's")
     return replace(
-        result, overall_se=float(ses[-1]), se_egt=se_egt, df_overall=math.inf, df_egt=None
+        result,
+        std_error=float(ses[-1]),
+        se_egt=se_egt,
+        df=math.inf,
+        df_egt=None,
+        vcov_type="jackknife",
     )
 
 

@@ -90,7 +90,7 @@ def placebo_att(
             anticipation=anticipation,
             allow_unbalanced_panel=allow_unbalanced_panel,
         )
-        return float(aggregate(result, "simple", na_rm=na_rm).overall_att)
+        return float(aggregate(result, "simple", na_rm=na_rm).estimate)
 
     return placebo_in_space(
         frame,

@@ -111,10 +111,10 @@ def pretrend_wald(
         combos = None if agg.cell_weights_egt is None else agg.cell_weights_egt[:, pre]
     else:
         pre = np.flatnonzero(~result.post)
-        theta = result.att[pre]
+        theta = result.estimate[pre]
         psi = result.inf_func[:, pre]
         cr2 = result.cr2
-        combos = np.eye(result.att.size)[:, pre]
+        combos = np.eye(result.estimate.size)[:, pre]
         terms = tuple(
             f"ATT({g:g},{t:g})" for g, t in zip(result.groups[pre], result.times[pre], strict=True)
         )

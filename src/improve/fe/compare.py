@@ -51,7 +51,7 @@ def compare_inference(
         rows.append(
             {
                 "method": method,
-                "inference": result.se_label,
+                "inference": result.vcov_label,
                 "estimate": float(row["estimate"]),
                 "std_error": float(row["std_error"]),
                 "df": _first(getattr(result, "df", None)),

@@ -8,7 +8,7 @@ two-way clustered covariances come from linearmodels; CR2 (Bell–McCaffrey, Sat
 degrees of freedom) and the restricted wild cluster bootstrap are computed in
 :mod:`improve.inference` on the same model with the effects partialled out.
 
-Small-sample conventions (stated in every result's ``se_label``):
+Small-sample conventions (stated in every result's ``vcov_label``):
 
 * ``"hc1"``: ``n / (n - k - k_fe)`` times the White covariance (linearmodels ``robust``,
   ``debiased=True``; every absorbed level counted), t with ``n - k - k_fe`` df;
@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from improve import inference
+from improve._deprecation import DeprecatedAttribute
 from improve._maketables import MaketablesHooks
 from improve.data.columns import panel_columns, panel_frame
 from improve.errors import EstimationError, SpecError
@@ -68,11 +69,13 @@ class FEResult(MaketablesHooks):
     df : numpy.ndarray
         Degrees of freedom of each t reference distribution (NaN for the bootstrap).
     vcov : numpy.ndarray
-        Covariance of the estimates under ``se``.
-    se : str
-        Inference requested: ``"hc1"``, ``"cr1"``, ``"twoway"``, ``"cr2"`` or ``"wild"``.
-    se_label : str
-        What was computed, in words (used in table notes).
+        Covariance of the estimates under ``vcov_type``.
+    vcov_type : str
+        Inference requested (the ``se=`` argument): ``"hc1"``, ``"cr1"``, ``"twoway"``,
+        ``"cr2"`` or ``"wild"``. ``se`` is its deprecated name.
+    vcov_label : str
+        What was computed, in words (used in table notes). ``se_label`` is its deprecated
+        name.
     n_obs : int
     n_clusters : tuple of int
         Clusters per clustering dimension (empty for HC1).
@@ -105,8 +108,8 @@ class FEResult(MaketablesHooks):
     conf_high: np.ndarray
     df: np.ndarray
     vcov: np.ndarray = field(repr=False)
-    se: str
-    se_label: str
+    vcov_type: str
+    vcov_label: str
     n_obs: int
     n_clusters: tuple[int, ...]
     cluster: tuple[str, ...]
@@ -118,6 +121,9 @@ class FEResult(MaketablesHooks):
     lag: np.ndarray = field(repr=False)
     bootstrap: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+
+    se = DeprecatedAttribute("vcov_type")
+    se_label = DeprecatedAttribute("vcov_label")
 
     def tidy(self) -> pd.DataFrame:
         """One row per term: outcome, term, estimate, std_error, statistic, p_value, CI."""
@@ -143,7 +149,7 @@ class FEResult(MaketablesHooks):
             f"Fixed-effects regression of {self.outcome} ({self.engine}): {self.n_obs:,} rows",
             f"Absorbed effects: {', '.join(self.absorbed) or 'none'}"
             + (f"; weights: {self.weights}" if self.weights else ""),
-            f"Inference: {self.se_label}" + (f"; clustered by {clusters}" if clusters else ""),
+            f"Inference: {self.vcov_label}" + (f"; clustered by {clusters}" if clusters else ""),
             f"R-squared (within): {self.r2_within:.4f}; {100 * (1 - self.alpha):g}% intervals",
         ]
         if self.bootstrap:
@@ -167,7 +173,7 @@ class FEResult(MaketablesHooks):
         return "+".join(self.absorbed) or None
 
     def _maketables_vcov(self) -> dict[str, Any]:
-        return {"vcov_type": self.se.upper(), "clustervar": "+".join(self.cluster) or None}
+        return {"vcov_type": self.vcov_type.upper(), "clustervar": "+".join(self.cluster) or None}
 
     def _maketables_stats(self) -> dict[str, Any]:
         clusters: Any = None
@@ -179,7 +185,7 @@ class FEResult(MaketablesHooks):
         stats = {
             "N": self.n_obs,
             "n_clusters": clusters,
-            "se_type": self.se.upper() + by,
+            "se_type": self.vcov_type.upper() + by,
             "r2_within": self.r2_within,
         }
         return stats
@@ -271,7 +277,7 @@ def panel_regression(
     covariates : list of str, optional
         Further regressors (no lags or leads).
     weights : str, optional
-        Regression (analytic) weights column. Default: the spec's weight.
+        Regression (analytic) weights column. Default: the spec's ``weights``.
     cluster : str or list of str, optional
         Clustering column (two for ``se="twoway"``). Default: the spec's cluster, else the unit.
     lags, leads : int
@@ -573,8 +579,8 @@ def _fit_one(
         conf_high=np.asarray(inf.conf_high, dtype=float),
         df=np.asarray(inf.df, dtype=float),
         vcov=inf.vcov,
-        se=se,
-        se_label=_SE_LABELS[se],
+        vcov_type=se,
+        vcov_label=_SE_LABELS[se],
         n_obs=n,
         n_clusters=n_clusters if se != "hc1" else (),
         cluster=tuple(cluster_list) if se != "hc1" else (),

@@ -24,7 +24,7 @@ def analytic_cells_table(evaluation: Any) -> pd.DataFrame:
     cells = evaluation.cells
     with np.errstate(invalid="ignore"):
         analytic = np.sqrt(np.diag(np.asarray(cells.vcov, dtype="float64")))
-    se = np.where(np.isfinite(np.asarray(cells.se, dtype="float64")), analytic, np.nan)
+    se = np.where(np.isfinite(np.asarray(cells.std_error, dtype="float64")), analytic, np.nan)
     tidy = replace(cells, se=se, uniform=False).tidy()
     tidy["n_treated"] = np.asarray(cells.n_treated)
     tidy["n_comparison"] = np.asarray(cells.n_control)

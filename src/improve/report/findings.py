@@ -54,7 +54,7 @@ def did_key_findings(
     evaluations : mapping of outcome to DiDEvaluation
     pretests : mapping of outcome to PretrendTest
         The event-study pre-trend test shown in the report; R ``did``'s test of every
-        pre-treatment ATT(g,t) (``ev.cells.wald_pvalue``) is listed next to it, named.
+        pre-treatment ATT(g,t) (``ev.cells.pretrend_p_value``) is listed next to it, named.
     labels : Labels
     level : float
         Confidence level of the intervals.
@@ -105,7 +105,7 @@ def did_key_findings(
             f"Pre-trend test on {name} (joint test of the pre-treatment event-study "
             f"estimates): {verdict} at {alpha:.0%}, p {_p_text(p)}."
         )
-        cells_p = getattr(evaluations[outcome].cells, "wald_pvalue", None)
+        cells_p = getattr(evaluations[outcome].cells, "pretrend_p_value", None)
         if cells_p is not None:
             cells_verdict = "fails" if float(cells_p) < alpha else "does not reject"
             items.append(

@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from improve._deprecation import DeprecatedAttribute, renamed_keyword
+
 #: Default minimum number of units (or students) behind any published cell.
 DEFAULT_MIN_CELL_SIZE = 10
 #: Columns that label a cell rather than measure it; never blanked by default.
@@ -28,17 +30,28 @@ LABEL_COLUMNS: tuple[str, ...] = (
 SUPPRESSED_NOTE = "Cells based on fewer than {n} units are suppressed (shown as blank)."
 
 
+def _cell_size(min_cell_size: int | None, *, check: bool = True) -> int:
+    """The minimum cell size to apply (the default when not given); with ``check``, at
+    least 1."""
+    size = DEFAULT_MIN_CELL_SIZE if min_cell_size is None else min_cell_size
+    if check and size < 1:
+        raise ValueError("min_cell_size must be at least 1")
+    return size
+
+
 def suppress_small_cells(
     table: pd.DataFrame,
     count_column: str,
-    min_n: int = DEFAULT_MIN_CELL_SIZE,
+    min_cell_size: int | None = None,
     value_columns: Iterable[str] | None = None,
     keep_counts: bool = False,
     label_columns: Iterable[str] = LABEL_COLUMNS,
     complementary: bool = False,
     public: bool = False,
+    *,
+    min_n: int | None = None,
 ) -> pd.DataFrame:
-    """Blank out values whose cell is based on fewer than ``min_n`` units.
+    """Blank out values whose cell is based on fewer than ``min_cell_size`` units.
 
     Parameters
     ----------
@@ -46,8 +59,9 @@ def suppress_small_cells(
         Table with one count column.
     count_column : str
         Column holding the number of units behind each row.
-    min_n : int
-        Minimum cell size; rows with ``0 < count < min_n`` are suppressed.
+    min_cell_size : int, optional
+        Minimum cell size (default 10); rows with ``0 < count < min_cell_size`` are
+        suppressed.
     value_columns : iterable of str, optional
         Columns to blank; defaults to every numeric column except the count and the
         label columns.
@@ -64,17 +78,18 @@ def suppress_small_cells(
         (``public_counts: [units]``, e.g. states per cohort): nothing is blanked. Pass
         ``panel.spec.counts_public("units")``; never for tables of values computed from
         the units (means, effects), which stay suppressed.
+    min_n : int, optional
+        Deprecated name of ``min_cell_size``.
 
     Returns
     -------
     pandas.DataFrame
         A copy with suppressed cells set to NaN and a boolean ``suppressed`` column.
     """
-    if min_n < 1:
-        raise ValueError("min_n must be at least 1")
+    size = _cell_size(renamed_keyword(min_cell_size, min_n, "min_n", "min_cell_size"))
     out = table.copy()
     counts = out[count_column].astype("float64")
-    small = (counts > 0) & (counts < min_n) & pd.Series(not public, index=out.index)
+    small = (counts > 0) & (counts < size) & pd.Series(not public, index=out.index)
     if complementary and int(small.sum()) == 1:
         others = counts.where(~small & (counts > 0))
         if others.notna().any():
@@ -113,23 +128,25 @@ CODED_NOTE = "Percentages below {low:g}% are shown as <{low:g}% and above {high:
 
 
 def suppression_note(
-    min_n: int = DEFAULT_MIN_CELL_SIZE,
+    min_cell_size: int | None = None,
     *,
     complementary: bool = False,
     coded: tuple[float, float] | None = None,
+    min_n: int | None = None,
 ) -> str:
     """The note printed under a suppressed table.
 
     Parameters
     ----------
-    min_n : int
-        Minimum cell size used.
+    min_cell_size : int, optional
+        Minimum cell size used (default 10); ``min_n`` is its deprecated name.
     complementary : bool
         Mention complementary suppression.
     coded : (low, high), optional
         Percent thresholds of top/bottom coding, if applied.
     """
-    parts = [SUPPRESSED_NOTE.format(n=min_n)]
+    size = renamed_keyword(min_cell_size, min_n, "min_n", "min_cell_size")
+    parts = [SUPPRESSED_NOTE.format(n=DEFAULT_MIN_CELL_SIZE if size is None else size)]
     if complementary:
         parts.append(COMPLEMENTARY_NOTE)
     if coded is not None:
@@ -147,10 +164,11 @@ class SuppressedTable:
         The counts with every suppressed cell missing (``<NA>``); ``attrs["note"]`` holds
         the note to print with it.
     primary : pandas.DataFrame
-        Boolean mask of cells suppressed because ``0 < count < min_n``.
+        Boolean mask of cells suppressed because ``0 < count < min_cell_size``.
     complementary : pandas.DataFrame
         Boolean mask of the further cells suppressed to protect them.
-    min_n : int
+    min_cell_size : int
+        The minimum cell size used (deprecated name ``min_n``).
     note : str
         The visible note for the table.
     """
@@ -158,8 +176,10 @@ class SuppressedTable:
     table: pd.DataFrame
     primary: pd.DataFrame
     complementary: pd.DataFrame
-    min_n: int
+    min_cell_size: int
     note: str
+
+    min_n = DeprecatedAttribute("min_cell_size")
 
     @property
     def mask(self) -> pd.DataFrame:
@@ -248,8 +268,9 @@ def _pick(values: np.ndarray, mask: np.ndarray, candidates: list[int]) -> int | 
 
 def suppress_table(
     counts: pd.DataFrame,
-    min_n: int = DEFAULT_MIN_CELL_SIZE,
+    min_cell_size: int | None = None,
     *,
+    min_n: int | None = None,
     row_total: object | None = None,
     col_total: object | None = None,
     row_groups: Iterable[Iterable[object]] | None = None,
@@ -259,7 +280,7 @@ def suppress_table(
 ) -> SuppressedTable:
     """Primary and complementary suppression of a two-way table of counts.
 
-    Primary suppression blanks every cell with ``0 < count < min_n``. Complementary
+    Primary suppression blanks every cell with ``0 < count < min_cell_size``. Complementary
     suppression then protects those cells from recovery by subtraction: whenever a
     row, column or subgroup family has exactly one suppressed cell among its members and
     its total, the smallest other cell of that line (non-zero cells first) is suppressed
@@ -271,8 +292,8 @@ def suppress_table(
     counts : pandas.DataFrame
         Counts, e.g. subgroups (rows) by schools (columns). May contain a total row
         and/or total column.
-    min_n : int
-        Minimum cell size (default 10).
+    min_cell_size : int, optional
+        Minimum cell size (default 10); ``min_n`` is its deprecated name.
     row_total, col_total : label, optional
         Index label of the total row (e.g. ``"all_students"``) and column label of the
         total column, when the table shows them.
@@ -290,8 +311,7 @@ def suppress_table(
     -------
     SuppressedTable
     """
-    if min_n < 1:
-        raise ValueError("min_n must be at least 1")
+    size = _cell_size(renamed_keyword(min_cell_size, min_n, "min_n", "min_cell_size"))
     if counts.empty:
         raise ValueError("the count table is empty")
     values_df = counts.apply(pd.to_numeric, errors="coerce")
@@ -325,7 +345,7 @@ def suppress_table(
     eqs = _equations(values.shape, r_tot, c_tot, r_groups, c_groups, totals_known)
 
     flat = values.ravel()
-    primary = (flat < min_n) & ((flat > 0) | suppress_zeros)
+    primary = (flat < size) & ((flat > 0) | suppress_zeros)
     mask = primary.copy()
     while True:
         changed = False
@@ -358,9 +378,9 @@ def suppress_table(
         (mask & ~primary).reshape(shape), index=counts.index, columns=counts.columns
     )
     out = values_df.round().astype("Int64").mask(prim_df | comp_df, pd.NA)
-    note = suppression_note(min_n, complementary=bool(comp_df.to_numpy().any()))
+    note = suppression_note(size, complementary=bool(comp_df.to_numpy().any()))
     out.attrs["note"] = note
-    return SuppressedTable(out, prim_df, comp_df, int(min_n), note)
+    return SuppressedTable(out, prim_df, comp_df, int(size), note)
 
 
 def recoverable_cells(
@@ -455,35 +475,42 @@ def top_bottom_code(
 
 
 def suppress_counts(
-    counts: dict[Any, int], min_n: int = DEFAULT_MIN_CELL_SIZE, *, public: bool = False
+    counts: dict[Any, int],
+    min_cell_size: int | None = None,
+    *,
+    public: bool = False,
+    min_n: int | None = None,
 ) -> dict[Any, Any]:
-    """Counts that add up to a published total, with small ones shown as ``"<min_n"``.
+    """Counts that add up to a published total, with small ones shown as ``"<10"``.
 
-    Primary suppression replaces every count with ``0 < count < min_n``. Because the total
+    Primary suppression replaces every count with ``0 < count < min_cell_size`` (default
+    10; ``min_n`` is its deprecated name). Because the total
     is published elsewhere (the number of units), a single suppressed count could be
     recovered by subtraction, so the smallest remaining count is suppressed as well
     (complementary suppression). Counts declared public (``public=True``, from the column
     map's ``public_counts: [units]``) are returned unchanged.
     """
+    size = _cell_size(renamed_keyword(min_cell_size, min_n, "min_n", "min_cell_size"), check=False)
     out: dict[Any, Any] = dict(counts)
     if public:
         return out
-    small = [k for k, v in counts.items() if 0 < v < min_n]
+    small = [k for k, v in counts.items() if 0 < v < size]
     if len(small) == 1:
         others = sorted((v, str(k), k) for k, v in counts.items() if k not in small and v > 0)
         if others:
             small.append(others[0][2])
     for key in small:
-        out[key] = f"<{min_n}" if counts[key] < min_n else "suppressed"
+        out[key] = f"<{size}" if counts[key] < size else "suppressed"
     return out
 
 
 def publishable_load_report(
     report: Any,
-    min_n: int = DEFAULT_MIN_CELL_SIZE,
+    min_cell_size: int | None = None,
     *,
     public: bool | None = None,
     data_dir: str | Path | None = None,
+    min_n: int | None = None,
 ) -> Any:
     """A copy of a :class:`~improve.data.LoadReport` safe to show.
 
@@ -493,17 +520,18 @@ def publishable_load_report(
     Parameters
     ----------
     report : LoadReport
-    min_n : int
-        Minimum cell size.
+    min_cell_size : int, optional
+        Minimum cell size (default 10); ``min_n`` is its deprecated name.
     public : bool, optional
         Cohort counts are counts of public units and stay shown; by default taken from the
         report (``"units"`` in ``report.public_counts``, from the column map).
     data_dir : str or Path, optional
         The data folder the source is shown relative to.
     """
+    size = _cell_size(renamed_keyword(min_cell_size, min_n, "min_n", "min_cell_size"), check=False)
     if public is None:
         public = "units" in tuple(getattr(report, "public_counts", ()) or ())
-    changes: dict[str, Any] = {"cohorts": suppress_counts(report.cohorts, min_n, public=public)}
+    changes: dict[str, Any] = {"cohorts": suppress_counts(report.cohorts, size, public=public)}
     if hasattr(report, "source_label"):
         changes["source"] = report.source_label(data_dir)
     return replace(report, **changes)

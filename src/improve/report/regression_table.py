@@ -211,19 +211,27 @@ def _fixed_effects(res: Any) -> str:
     return ", ".join(fixef.split("+")) if fixef else ""
 
 
+def _fe_inference(res: Any) -> tuple[str, str] | None:
+    """``(vcov_type, vcov_label)`` of a fixed-effects-style result, else None."""
+    vcov_type, label = getattr(res, "vcov_type", None), getattr(res, "vcov_label", None)
+    if isinstance(vcov_type, str) and isinstance(label, str):
+        return vcov_type, label
+    return None
+
+
 def _inference(res: Any) -> str:
-    se = getattr(res, "se", None)
-    if isinstance(se, str):
-        return se.upper()
+    fe = _fe_inference(res)
+    if fe is not None:
+        return fe[0].upper()
     hook = getattr(res, "__maketables_stat__", None)
     return str(hook("se_type") or "") if hook is not None else ""
 
 
 def _method(res: Any) -> str:
     """How the standard errors were computed, for the table note."""
-    se, label = getattr(res, "se", None), getattr(res, "se_label", None)
-    if isinstance(se, str) and label:
-        return f"{se.upper()} = {label}"
+    fe = _fe_inference(res)
+    if fe is not None and fe[1]:
+        return f"{fe[0].upper()} = {fe[1]}"
     return _inference(res) or "as reported by the estimator"
 
 
@@ -249,8 +257,8 @@ def regression_table(
     ----------
     models : mapping of str to result
         Column name → :class:`improve.fe.FEResult` (or anything with ``tidy()`` and the
-        attributes ``n_obs``, ``n_clusters``, ``cluster``, ``absorbed``, ``se``,
-        ``se_label``, ``r2_within``, ``alpha``; missing facts are left blank).
+        attributes ``n_obs``, ``n_clusters``, ``cluster``, ``absorbed``,
+        ``vcov_type``, ``vcov_label``, ``r2_within``, ``alpha``; missing facts are left blank).
         A :class:`improve.fe.FEResults` is expanded into one column per outcome.
     terms : list of str, optional
         Coefficients to show, in order (default: every term, in first-seen order).
