@@ -9,7 +9,6 @@ summary. The workbook only lays these out.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -168,7 +167,8 @@ def evaluate_mandate(
     exclude_donors : sequence
         Units kept out of the donor pool.
     placebo_adoption : optional
-        Fake adoption period for the in-time placebo (default: the middle of the pre-period).
+        Fake adoption period for the in-time placebo (default R's: the fake post-period
+        takes the share of the pre-period that the real post-period takes of all periods).
     replications, seed : int
         Placebo standard-error draws (the permutation test itself is exact).
     **columns
@@ -199,10 +199,7 @@ def evaluate_mandate(
     perm = permutations[method]
     in_time = None
     if design.t0 >= 4:
-        fake = placebo_adoption
-        if fake is None:
-            fake = design.pre_periods[math.ceil(design.t0 / 2)]
-        in_time = in_time_placebo(main, fake)
+        in_time = in_time_placebo(main, placebo_adoption)
     cits = cits_estimate(None, design=design) if design.t0 >= MIN_CITS_PRE_PERIODS else None
     donor_fit = perm.table["pre_rmspe"].to_numpy()[1:]
     poor = bool(perm.table["pre_rmspe"].iloc[0] > POOR_FIT_RATIO * np.median(donor_fit))

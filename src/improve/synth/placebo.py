@@ -13,6 +13,7 @@ badly before adoption, as ADH recommend.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,7 +21,14 @@ import numpy as np
 import pandas as pd
 
 from improve.errors import EstimationError
-from improve.synth._core import SynthWeights, method_setup, refit, stack_starts, subset_start
+from improve.synth._core import (
+    SynthWeights,
+    method_setup,
+    refit,
+    refit_one,
+    stack_starts,
+    subset_start,
+)
 from improve.synth.estimate import SynthResult
 from improve.synth.matrices import BlockDesign
 
@@ -162,24 +170,47 @@ def permutation_test(result: SynthResult) -> PermutationTest:
     )
 
 
-def in_time_placebo(result: SynthResult, adoption: Any) -> SynthResult:
-    """The same estimator with a fake adoption period inside the pre-period.
+def in_time_placebo(result: SynthResult, adoption: Any = None) -> SynthResult:
+    """The same estimator with a fake adoption period inside the pre-period (R
+    ``synthdid_placebo``).
 
-    Only pre-period data are used; an estimate far from zero means the method would have
-    "found" an effect before the program existed.
+    Only pre-period data are used, with the regularisation of the actual estimate (as R
+    does); an estimate far from zero means the method would have "found" an effect before
+    the program existed. ``adoption`` defaults to R's choice: the fake post-period takes the
+    same share of the pre-period as the real post-period takes of all periods.
     """
     design = result.design
     pre = design.y.loc[:, design.y.columns < design.adoption]
-    t0 = int((pre.columns < adoption).sum())
+    if adoption is None:
+        share = len(design.post_periods) / design.y.shape[1]
+        t0 = math.floor(design.t0 * (1 - share))
+    else:
+        t0 = int((pre.columns < adoption).sum())
     if t0 < 2 or t0 >= pre.shape[1]:
         raise EstimationError(
             f"the placebo adoption {adoption} must leave at least two pre-periods and one "
             f"period before the real adoption {design.adoption}"
         )
     fake = replace(design, y=pre, t0=t0)
-    from improve.synth.estimate import _estimate
-
-    return _estimate(result.method, None, None, result.confidence_level, None, design=fake)
+    opts, start = method_setup(result.method, pre.to_numpy(float), fake.n0, t0)
+    opts = replace(
+        opts,
+        zeta_omega=result.options.zeta_omega,
+        zeta_lambda=result.options.zeta_lambda,
+        min_decrease=result.options.min_decrease,
+    )
+    estimate, weights = refit_one(pre.to_numpy(float), fake.n0, t0, opts, start)
+    return replace(
+        result,
+        estimate=estimate,
+        design=fake,
+        omega=pd.Series(weights.omega, index=result.omega.index, name="omega"),
+        lambda_=pd.Series(weights.lambda_, index=pre.columns[:t0], name="lambda"),
+        options=opts,
+        std_error=float("nan"),
+        vcov_type=None,
+        draws=np.empty(0),
+    )
 
 
 def leave_one_donor_out(result: SynthResult, donors: list[Any] | None = None) -> pd.DataFrame:
