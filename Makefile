@@ -18,11 +18,11 @@ $(STAMP): pyproject.toml
 demo: setup  ## run every workbook on the demo data; open reports/index.html
 	$(BIN)/improve demo
 
-test: setup  ## the whole test suite (executes every notebook)
-	$(BIN)/python -m pytest -n 2
+test: setup  ## the whole test suite (executes every notebook; the demo build runs once)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-fast: setup  ## the inner loop: everything but notebook runs and Monte Carlo studies
-	$(BIN)/python -m pytest -n 2 -m "not slow"
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slow"
 
 lint: setup  ## ruff on code, tests, benchmarks and notebooks
 	$(BIN)/ruff check src tests benchmarks notebooks

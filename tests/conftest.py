@@ -33,3 +33,27 @@ def school_map(tmp_path: Path) -> Path:
     path = tmp_path / "columns.yaml"
     path.write_text(yaml.safe_dump(SCHOOL_MAP), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory) -> dict:
+    """Every workbook run once on the demo data, as ``improve demo`` runs them.
+
+    Shared by the notebook tests (reproducibility, truth recovery) and the data-safety scan
+    of everything ``make demo`` writes, so each demo run executes once per session. The
+    tests that use it carry ``xdist_group("demo")`` and ``make test`` distributes with
+    ``--dist loadgroup``, so one worker builds it.
+
+    Returns
+    -------
+    dict
+        ``{"folder": the reports folder (runs and index.html), "runs": name -> RunResult}``.
+    """
+    from improve.runner import build, demo_runs
+
+    out = tmp_path_factory.mktemp("demo_build")
+    runs = demo_runs()
+    outcomes = build(runs, out=out, pdf=False)
+    failed = [o for o in outcomes if isinstance(o, Exception)]
+    assert not failed, failed
+    return {"folder": out, "runs": {r["workbook"]: o for r, o in zip(runs, outcomes, strict=True)}}

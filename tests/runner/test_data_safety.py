@@ -119,20 +119,10 @@ def test_scanner_finds_ids_and_small_cells_in_every_format(tmp_path):
     assert not scan_outputs([tmp_path / "t.csv"], ids).problems
 
 
-@pytest.fixture(scope="module")
-def demo_reports(tmp_path_factory) -> Path:
-    """Everything ``make demo`` writes (``improve demo``: every workbook, then the index)."""
-    from improve.runner import build, demo_runs
-
-    out = tmp_path_factory.mktemp("demo_reports")
-    outcomes = build(demo_runs(), out=out, pdf=False)
-    failed = [o for o in outcomes if isinstance(o, Exception)]
-    assert not failed, failed
-    return out
-
-
 @pytest.mark.slow
-def test_make_demo_outputs_hold_no_unit_ids_and_no_small_cells(demo_reports):
+@pytest.mark.xdist_group("demo")
+def test_make_demo_outputs_hold_no_unit_ids_and_no_small_cells(demo_build):
+    demo_reports = demo_build["folder"]
     demo = pd.read_csv(ROOT / "data" / "demo" / "schools.csv", dtype=str)
     ids = set(demo["school_id"]) | set(demo["district_id"])
     subgroups = pd.read_csv(ROOT / "data" / "demo" / "subgroups.csv", dtype=str)

@@ -36,25 +36,22 @@ def test_committed_without_outputs_and_parameterised(path):
     assert not undocumented, f"parameters without a comment: {undocumented}"
 
 
-_RUNS: dict[str, tuple] = {}
+_SECOND_RUNS: dict[str, object] = {}
 
 
-def _demo_runs(name: str, base) -> tuple:
-    """Run a workbook twice on the demo data (once per test worker), for reuse across tests."""
-    if name not in _RUNS:
-        folder = base.mktemp(name)
+def _demo_runs(name: str, demo_build: dict, base) -> tuple:
+    """The session's demo run of a workbook and a second run of it, for reproducibility."""
+    if name not in _SECOND_RUNS:
         params = demo_workbook_params(name)
-        _RUNS[name] = (
-            run_workbook(name, params=params, out=folder / "a"),
-            run_workbook(name, params=params, out=folder / "b"),
-        )
-    return _RUNS[name]
+        _SECOND_RUNS[name] = run_workbook(name, params=params, out=base.mktemp(name), pdf=False)
+    return demo_build["runs"][name], _SECOND_RUNS[name]
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("demo")
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_workbook_runs_on_demo_data_reproducibly(path, tmp_path_factory):
-    first, second = _demo_runs(path.stem, tmp_path_factory)
+def test_workbook_runs_on_demo_data_reproducibly(path, demo_build, tmp_path_factory):
+    first, second = _demo_runs(path.stem, demo_build, tmp_path_factory)
     assert first.status == second.status == "complete"
     files = sorted(
         p.relative_to(first.folder)
@@ -79,9 +76,10 @@ def test_workbook_runs_on_demo_data_reproducibly(path, tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_did_workbook_recovers_the_true_effects(tmp_path_factory):
+@pytest.mark.xdist_group("demo")
+def test_did_workbook_recovers_the_true_effects(demo_build):
     """The demo's known effects lie inside the workbook's intervals (truth.json)."""
-    run, _ = _demo_runs("did_evaluation", tmp_path_factory)
+    run = demo_build["runs"]["did_evaluation"]
     results = json.loads((run.folder / "results.json").read_text())
     truth = json.loads((ROOT / "data" / "demo" / "truth.json").read_text())["outcomes"]
     for outcome in ("math_ss", "reading_ss"):

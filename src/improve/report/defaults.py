@@ -93,6 +93,7 @@ def did_options(
     seed: int,
     base_period: str = "varying",
     cluster_correction: str = "CR2",
+    balanced_panel: bool = False,
 ) -> dict[str, Any]:
     """Options for :func:`improve.did.att_gt` from the DiD workbook's parameters.
 
@@ -100,6 +101,9 @@ def did_options(
     turns the multiplier bootstrap (uniform bands) off. ``base_period`` and
     ``cluster_correction`` are R ``did``'s option and the small-sample correction
     (``"none"`` with ``base_period="varying"`` reproduces R's numbers).
+    ``balanced_panel=False`` uses the unbalanced-panel estimator, so units with a
+    suppressed or missing value are not dropped (on a balanced panel both give the same
+    numbers); ``True`` keeps only complete units, and the design check states the drop.
     """
     if not 0 < confidence_level < 1:
         raise SpecError(f"confidence_level must be between 0 and 1, got {confidence_level}")
@@ -117,6 +121,7 @@ def did_options(
         "seed": seed,
         "base_period": base_period,
         "cluster_correction": cluster_correction,
+        "allow_unbalanced_panel": not balanced_panel,
     }
 
 
