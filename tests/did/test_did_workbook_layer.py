@@ -57,6 +57,9 @@ def test_evaluation_bundle_and_design(panel):
     assert set(table["summary"]) == {"overall", "cohort", "period"}
     es = ev.event_study_table()
     assert es["event_time"].between(-3, 3).all()
+    # every estimate table carries the N of the estimation
+    assert (table["n_units"] == panel.report.n_units).all()
+    assert (es["n_units"] == panel.report.n_units).all()
     cells = ev.cells_table()
     assert (cells["n_treated"] > 0).all() and (cells["n_comparison"] > 0).all()
     results = ev.to_results()

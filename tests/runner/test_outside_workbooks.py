@@ -104,3 +104,31 @@ def test_mpdta_equals_r_did_with_r_options_set_as_parameters(tmp_path):
         assert by_group[int(cohort)]["estimate"] == pytest.approx(att, abs=1e-6)
         assert by_group[int(cohort)]["std_error"] == pytest.approx(se, abs=1e-6)
     assert lemp["pretest_p_value"] == pytest.approx(reference["pretest"]["p_value"], abs=1e-5)
+
+
+@pytest.mark.slow
+def test_suppressed_cohort_is_absent_from_every_output_on_outside_data(tmp_path):
+    """mpdta with a minimum cell size of 25 counties: the 2004 cohort (20 counties) is
+    suppressed, and none of its group-time effects appears in any published file."""
+    import numpy as np
+
+    from improve.data import load_panel
+    from improve.did import att_gt
+
+    from published_scan import scan_outputs, shows_value
+
+    columns = Path(map_path("mpdta")).with_name("mpdta_did.yaml")
+    panel = load_panel(REFERENCE / "mpdta.csv", columns=columns)
+    assert not panel.spec.public_counts
+    cells = att_gt(panel, "lemp", covariates=[], control_group="notyettreated")
+    hidden = [float(v) for g, v in zip(cells.groups, cells.estimate, strict=True) if g == 2004]
+    shown = [float(v) for g, v in zip(cells.groups, cells.estimate, strict=True) if g == 2006]
+    params = {"min_cell_size": 25, "bootstrap_draws": 0, "adjust_for_covariates": False}
+    run = run_workbook(
+        "did_evaluation", REFERENCE / "mpdta.csv", columns=columns, params=params, out=tmp_path
+    )
+    files = [p for p in run.folder.rglob("*") if p.is_file()]
+    scan = scan_outputs(files, set(), 25, {2004: 20}, [v for v in hidden if np.isfinite(v)])
+    assert not scan.problems, scan.problems
+    table = run.folder / "tables" / "att_gt_lemp.csv"
+    assert all(shows_value(table, table.read_text(encoding="utf-8"), v) for v in shown)

@@ -107,13 +107,17 @@ class DiDEvaluation:
             tidy = tidy[["term", "estimate", "std_error", "conf_low", "conf_high", "p_value"]]
             parts.append(tidy.assign(summary=name))
         table = pd.concat(parts, ignore_index=True)
+        table["n_units"] = self.cells.n_units
         return table[
             ["summary", "term", "estimate", "std_error", "conf_low", "conf_high", "p_value"]
+            + ["n_units"]
         ]
 
     def event_study_table(self) -> pd.DataFrame:
-        """Event-time estimates (without the overall row)."""
-        return self.dynamic.tidy().iloc[1:].reset_index(drop=True)
+        """Event-time estimates (without the overall row), with the estimation's N."""
+        table = self.dynamic.tidy().iloc[1:].reset_index(drop=True)
+        table["n_units"] = self.cells.n_units
+        return table
 
     def to_results(self) -> dict[str, Any]:
         """Numbers for ``results.json``."""

@@ -25,7 +25,7 @@ def analytic_cells_table(evaluation: Any) -> pd.DataFrame:
     with np.errstate(invalid="ignore"):
         analytic = np.sqrt(np.diag(np.asarray(cells.vcov, dtype="float64")))
     se = np.where(np.isfinite(np.asarray(cells.std_error, dtype="float64")), analytic, np.nan)
-    tidy = replace(cells, se=se, uniform=False).tidy()
+    tidy = replace(cells, std_error=se, uniform=False).tidy()
     tidy["n_treated"] = np.asarray(cells.n_treated)
     tidy["n_comparison"] = np.asarray(cells.n_control)
     return tidy
