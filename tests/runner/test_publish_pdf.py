@@ -27,7 +27,7 @@ from improve.runner.publish.pdf import html_to_pdf, normalise_pdf, pdf_unavailab
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo"
 TITLE = "Panel profile: is this file ready for an evaluation?"
-CAPTION = "Units in each treatment cohort."
+CAPTION = "Schools in each treatment cohort."  # the demo map labels its units schools
 MISSING = "/nonexistent/chromium"
 
 NO_CHROMIUM = pdf_unavailable_reason()
