@@ -102,3 +102,15 @@ def test_bootstrap_se_distribution_matches_r(r, data):
     res = _fit(data, "several_treated", "sdid")
     ours = np.array([res.with_inference("bootstrap", 200, seed=s).std_error for s in range(10)])
     assert ours.mean() == pytest.approx(ref.mean(), rel=0.10)
+
+
+def test_donor_pool_refits_refuse_to_drop_covariates(data):
+    from improve.errors import EstimationError
+    from improve.synth.placebo import leave_one_donor_out, permutation_test
+
+    frame = data["one_treated"].copy()
+    frame["x"] = frame.groupby("State")["PacksPerCapita"].transform("first")
+    res = synthdid_estimate(frame, "PacksPerCapita", **COLUMNS, covariates=["x"])
+    for refit in (permutation_test, in_time_placebo, leave_one_donor_out):
+        with pytest.raises(EstimationError, match="without covariates"):
+            refit(res)

@@ -97,6 +97,15 @@ class PermutationTest:
         return "<p>" + html.escape(self.summary()) + "</p>"
 
 
+def _no_covariates(result: SynthResult, what: str) -> None:
+    """Refuse donor-pool refits that would silently drop the covariates of ``result``."""
+    if result.design.x is not None:
+        raise EstimationError(
+            f"{what} re-estimates without covariates; for an estimate with covariates use "
+            "with_inference('placebo') (which re-fits them), or estimate without covariates"
+        )
+
+
 def _gaps(y: np.ndarray, n0: int, t0: int, weights: SynthWeights) -> np.ndarray:
     """Per-period gap between treated mean and its synthetic path, for a batch (B, N, T)."""
     treated = y[:, n0:, :].mean(axis=1)
@@ -120,6 +129,7 @@ def permutation_test(result: SynthResult) -> PermutationTest:
         The actual estimate (one or more treated units adopting together). With several
         treated units, each placebo treats one donor; the treated units' mean is compared.
     """
+    _no_covariates(result, "the permutation test")
     design: BlockDesign = result.design
     y = design.y.to_numpy(float)
     n0, t0 = design.n0, design.t0
@@ -179,6 +189,7 @@ def in_time_placebo(result: SynthResult, adoption: Any = None) -> SynthResult:
     the program existed. ``adoption`` defaults to R's choice: the fake post-period takes the
     same share of the pre-period as the real post-period takes of all periods.
     """
+    _no_covariates(result, "the in-time placebo")
     design = result.design
     pre = design.y.loc[:, design.y.columns < design.adoption]
     if adoption is None:
@@ -219,6 +230,7 @@ def leave_one_donor_out(result: SynthResult, donors: list[Any] | None = None) ->
     Each refit is the estimator applied afresh to the smaller donor pool (its own
     regularisation); the refits share a shape and are solved as one batch.
     """
+    _no_covariates(result, "leave-one-donor-out")
     design = result.design
     if donors is None:
         donors = list(result.omega[result.omega > 1e-8].index)
