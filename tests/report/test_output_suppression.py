@@ -146,3 +146,18 @@ def test_the_run_registers_small_cohorts_from_its_panel_and_public_units_stay(tm
     public = RunOutputs(tmp_path / "b", min_cell_size=10, panel=_panel(True))
     shown = public.publishable(sizes)
     assert shown["units"].notna().all() and shown["mean"].notna().all()
+
+
+def test_sentences_and_text_cells_do_not_show_small_unit_counts(tmp_path):
+    """The design check writes counts of units in words ("7 treated units"): below the
+    minimum they read "fewer than 10", unless the units are public."""
+    private = RunOutputs(tmp_path / "a", min_cell_size=10, panel=_panel(False))
+    text = "7 treated units in 1 cohort (first treated: 2019 (1 unit)); 26 never-treated units"
+    cleaned = private.clean_text(text)
+    assert "7 treated" not in cleaned and "(1 unit)" not in cleaned
+    assert "fewer than 10 treated units" in cleaned and "26 never-treated units" in cleaned
+    table = pd.DataFrame({"check": ["timing"], "found": [text]})
+    shown = private.publishable(table)
+    assert "fewer than 10 treated units" in shown.loc[0, "found"]
+    public = RunOutputs(tmp_path / "b", min_cell_size=10, panel=_panel(True))
+    assert public.clean_text(text) == text

@@ -56,6 +56,12 @@ def _as_int(value: Any) -> int | None:
     return int(number) if math.isfinite(number) and number.is_integer() else None
 
 
+#: "7 units", "1 treated unit", "26 never-treated units": counts of units in sentences.
+_SMALL_UNIT_COUNT = re.compile(
+    r"\b(\d[\d,]*) ((?:treated |never-treated |comparison |not-yet-treated )?units?)\b"
+)
+
+
 def _decimals(token: str) -> int:
     return len(token.split(".", 1)[1]) if "." in token else 0
 
@@ -224,6 +230,9 @@ class SuppressionRegistry:
         if self.counts_hidden or count_hide.any():
             for col in COMPARISON_COUNT_COLUMNS & set(out.columns):
                 out[col] = _blank(out[col], np.ones(len(out), dtype=bool))
+        for col in out.columns:
+            if col != "suppressed" and not pd.api.types.is_numeric_dtype(out[col].dtype):
+                out[col] = out[col].map(lambda v: self.clean_text(v) if isinstance(v, str) else v)
         out["suppressed"] = hide | count_hide
         return out
 
@@ -246,8 +255,14 @@ class SuppressionRegistry:
         return [None] * len(frame)
 
     def clean_text(self, text: str, replacement: str = SUPPRESSED_TEXT) -> str:
-        """``text`` with every number that shows a suppressed value replaced."""
-        if not self.active or not self.values or not text:
+        """``text`` with every number that shows a suppressed value replaced, and counts of
+        units below the minimum ("7 treated units") written as "fewer than 10 ..." (unless
+        the units are public)."""
+        if not self.active or not text:
+            return text
+        if not self.public_counts:
+            text = _SMALL_UNIT_COUNT.sub(self._hide_small_count, text)
+        if not self.values:
             return text
 
         def swap(match: re.Match[str]) -> str:
@@ -256,6 +271,12 @@ class SuppressionRegistry:
             return replacement if self.matches(number, _decimals(token)) else token
 
         return _NUMBER.sub(swap, text)
+
+    def _hide_small_count(self, match: re.Match[str]) -> str:
+        n = int(match.group(1).replace(",", ""))
+        if 0 < n < int(self.min_cell_size or 0):
+            return f"fewer than {self.min_cell_size} {match.group(2)}"
+        return match.group(0)
 
     def clean_json(self, value: Any) -> Any:
         """A results.json entry with suppressed rows, numbers and sentences removed."""
