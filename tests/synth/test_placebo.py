@@ -95,3 +95,37 @@ def test_leave_one_out_batch_equals_separate_fits():
             exclude_donors=[state],
         )
         assert loo.loc[state, "estimate"] == pytest.approx(alone.estimate, abs=1e-9)
+
+
+def test_several_treated_units_get_placebo_sets_of_the_same_size():
+    """Two treated units: each placebo treats two donors (all 15 pairs of 6 donors), and
+    with equal weights a placebo is the DiD of the pair's mean against the other donors."""
+    df = _small_panel()
+    res = did_estimate(df, "y", unit="unit", time="t", treated_units=["u6", "u7"], adoption=4)
+    test = permutation_test(res)
+    assert test.n_units == 1 + 15
+    wide = df.pivot(index="unit", columns="t", values="y")
+    donors = wide.drop(index=["u6", "u7"])
+
+    def did(treated: pd.DataFrame, comparison: pd.DataFrame) -> float:
+        diff = treated.mean(axis=0) - comparison.mean(axis=0)
+        return float(diff[[4, 5]].mean() - diff[[0, 1, 2, 3]].mean())
+
+    row = test.table.set_index("unit").loc["u0, u3"]
+    assert row["estimate"] == pytest.approx(
+        did(donors.loc[["u0", "u3"]], donors.drop(index=["u0", "u3"])), abs=1e-12
+    )
+    everyone = np.abs(test.table["estimate"].to_numpy())
+    assert test.p_value == pytest.approx(np.mean(everyone >= everyone[0] - 1e-12))
+
+
+def test_many_possible_sets_are_drawn_with_a_seed():
+    df = pd.read_csv(REFERENCE / "california_prop99.csv", sep=";")
+    late = df["State"].isin(["Alabama", "Arkansas"]) & (df["Year"] >= 1989)
+    df.loc[late, "treated"] = 1
+    res = did_estimate(df, "PacksPerCapita", unit="State", time="Year", treatment="treated")
+    first = permutation_test(res, max_sets=50, seed=1)
+    again = permutation_test(res, max_sets=50, seed=1)
+    assert first.n_units == 51 and first.p_value == again.p_value
+    placebos = first.table["unit"].iloc[1:]
+    assert placebos.is_unique and placebos.str.count(", ").eq(2).all()

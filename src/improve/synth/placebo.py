@@ -13,6 +13,7 @@ badly before adoption, as ADH recommend.
 from __future__ import annotations
 
 import html
+import itertools
 import math
 from dataclasses import dataclass, replace
 from typing import Any
@@ -120,41 +121,67 @@ def _rmspe(gaps: np.ndarray, t0: int) -> tuple[np.ndarray, np.ndarray]:
     return pre, post
 
 
-def permutation_test(result: SynthResult) -> PermutationTest:
-    """Every donor in turn as the treated unit; exact rank-based p-values.
+def _placebo_sets(n0: int, n1: int, max_sets: int, seed: int) -> list[tuple[int, ...]]:
+    """Sets of ``n1`` donors to play the treated units: all of them when there are at most
+    ``max_sets``, else ``max_sets`` distinct sets drawn with ``seed``."""
+    total = math.comb(n0, n1)
+    if total <= max_sets:
+        return list(itertools.combinations(range(n0), n1))
+    rng = np.random.default_rng(seed)
+    chosen: set[tuple[int, ...]] = set()
+    while len(chosen) < max_sets:
+        chosen.add(tuple(sorted(int(i) for i in rng.choice(n0, size=n1, replace=False))))
+    return sorted(chosen)
+
+
+def permutation_test(
+    result: SynthResult, *, max_sets: int = 200, seed: int = 0
+) -> PermutationTest:
+    """Donors in turn as the treated units; rank-based p-values.
+
+    Each placebo gives the treatment to as many donors as there are treated units (with one
+    treated unit: every donor in turn, exact). With several treated units every set of that
+    many donors is used when there are at most ``max_sets``, else ``max_sets`` distinct sets
+    drawn with ``seed`` (the rank p-value stays valid for a random sample of assignments,
+    Phipson & Smyth 2010).
 
     Parameters
     ----------
     result : SynthResult
-        The actual estimate (one or more treated units adopting together). With several
-        treated units, each placebo treats one donor; the treated units' mean is compared.
+        The actual estimate (one or more treated units adopting together).
+    max_sets, seed : int
+        How many placebo sets at most, and the seed of their draw.
     """
     _no_covariates(result, "the permutation test")
     design: BlockDesign = result.design
     y = design.y.to_numpy(float)
     n0, t0 = design.n0, design.t0
-    if n0 < 2:
-        raise EstimationError("the permutation test needs at least two donors")
+    n1 = y.shape[0] - n0
+    if n0 <= n1:
+        raise EstimationError(
+            f"the permutation test needs more donors ({n0}) than treated units ({n1})"
+        )
     weights = SynthWeights(result.omega.to_numpy(float), result.lambda_.to_numpy(float))
     donors = y[:n0]
+    sets = _placebo_sets(n0, n1, max_sets, seed)
     problems, starts = [], []
-    for j in range(n0):
-        others = np.delete(np.arange(n0), j)
-        problems.append(np.vstack([donors[others], donors[j : j + 1]]))
+    for chosen in sets:
+        others = np.setdiff1d(np.arange(n0), chosen)
+        problems.append(np.vstack([donors[others], donors[list(chosen)]]))
         starts.append(subset_start(weights, others))
     batch = np.stack(problems)
-    estimates, fitted = refit(batch, n0 - 1, t0, result.options, stack_starts(starts))
-    gaps = _gaps(batch, n0 - 1, t0, fitted)
+    estimates, fitted = refit(batch, n0 - n1, t0, result.options, stack_starts(starts))
+    gaps = _gaps(batch, n0 - n1, t0, fitted)
     actual_gap = _gaps(y[None], n0, t0, SynthWeights(weights.omega[None], weights.lambda_[None]))
     all_est = np.append(result.estimate, estimates)
+    names = [", ".join(str(design.donors[i]) for i in chosen) for chosen in sets]
     pre, post = _rmspe(np.vstack([actual_gap, gaps]), t0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = post / pre
     table = pd.DataFrame(
         {
-            "unit": ["(treated)" if len(design.treated) > 1 else design.treated[0]]
-            + design.donors,
-            "treated": [True] + [False] * n0,
+            "unit": [", ".join(map(str, design.treated))] + names,
+            "treated": [True] + [False] * len(sets),
             "estimate": all_est,
             "pre_rmspe": pre,
             "post_rmspe": post,
