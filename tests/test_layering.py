@@ -17,7 +17,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 ESTIMATOR_PACKAGES = ("did", "fe", "effects", "synth")
-SHARED_PACKAGES = ("inference",)
+SHARED_PACKAGES = ("inference", "results")
 
 
 def _module_name(path: Path) -> str:

@@ -19,7 +19,6 @@ from numpy.typing import NDArray
 
 from improve._deprecation import DeprecatedAttribute
 from improve._maketables import MaketablesHooks
-from improve.did._format import fmt_num, html_table, text_table, tidy_frame
 from improve.did._prepare import number_label
 from improve.did.attgt import ATTGTResult, inference_label
 from improve.errors import EstimationError, SpecError
@@ -31,6 +30,7 @@ from improve.inference import (
     multiplier_bootstrap,
     z_crit,
 )
+from improve.results import Result, fmt_num, text_table, tidy_frame
 
 FloatArray = NDArray[np.float64]
 AggType = Literal["simple", "group", "dynamic", "calendar"]
@@ -45,7 +45,7 @@ _TITLE = {
 
 
 @dataclass(frozen=True, eq=False)
-class AggregateResult(MaketablesHooks):
+class AggregateResult(MaketablesHooks, Result):
     """An aggregated treatment-effect parameter and its components.
 
     Attributes
@@ -122,7 +122,7 @@ class AggregateResult(MaketablesHooks):
             [f"ATT ({self.type})"],
             np.array([self.estimate]),
             np.array([self.std_error]),
-            self.alpha,
+            confidence_level=1.0 - self.alpha,
             uniform_crit=np.nan if self.uniform and self.type != "simple" else None,
             df=self.df,
         )
@@ -153,7 +153,7 @@ class AggregateResult(MaketablesHooks):
             terms,
             self.att_egt,
             self.se_egt,
-            self.alpha,
+            confidence_level=1.0 - self.alpha,
             extra={col: self.egt},
             uniform_crit=self.crit_val_egt if self.uniform else None,
             df=self.df_egt,
@@ -180,6 +180,8 @@ class AggregateResult(MaketablesHooks):
         return "\n".join([_TITLE[self.type], "", text_table(self.tidy()), "", *self._notes()])
 
     def _repr_html_(self) -> str:
+        from improve.report.display import html_table
+
         df = self.tidy()
         keep = [c for c in df.columns if c not in ("statistic", "p_value")]
         return html_table(_TITLE[self.type], df[keep], self._notes())

@@ -51,7 +51,6 @@ from improve._deprecation import DeprecatedAttribute
 from improve.data.columns import panel_columns
 from improve.did import _estimators as est
 from improve.did._cells import Cells, estimate_cells
-from improve.did._format import fmt_num, html_table, text_table, tidy_frame
 from improve.did._prepare import Prepared, number_label, prepare
 from improve.errors import SpecError
 from improve.inference import (
@@ -66,6 +65,7 @@ from improve.inference import (
     multiplier_bootstrap,
     z_crit,
 )
+from improve.results import Result, fmt_num, text_table, tidy_frame
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -79,7 +79,7 @@ BasePeriod = Literal["varying", "universal"]
 
 
 @dataclass(frozen=True, eq=False)
-class ATTGTResult:
+class ATTGTResult(Result):
     """Group-time average treatment effects and everything needed for inference.
 
     Attributes
@@ -214,7 +214,7 @@ class ATTGTResult:
             terms,
             self.estimate,
             self.std_error,
-            self.alpha,
+            confidence_level=1.0 - self.alpha,
             extra=extra,
             uniform_crit=self.crit_val if self.uniform else None,
             df=self.df,
@@ -263,6 +263,8 @@ class ATTGTResult:
         return "\n".join([head, "", text_table(table), "", *self._notes()])
 
     def _repr_html_(self) -> str:
+        from improve.report.display import html_table
+
         cols = ["group", "time", "estimate", "std_error", "conf_low", "conf_high"]
         return html_table("Group-time average treatment effects", self.tidy()[cols], self._notes())
 

@@ -36,8 +36,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from improve.data.columns import check_unique_keys, panel_columns
-from improve.did._format import html_table, text_table
 from improve.errors import EstimationError
+from improve.results import Result, text_table
 
 FloatArray = NDArray[np.float64]
 
@@ -54,7 +54,7 @@ def _num(v: float) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class BaconResult:
+class BaconResult(Result):
     """Goodman-Bacon decomposition: one 2x2 DiD per pair of timing groups.
 
     Attributes
@@ -175,6 +175,8 @@ class BaconResult:
         )
 
     def _repr_html_(self) -> str:
+        from improve.report.display import html_table
+
         return html_table(
             f"Goodman-Bacon decomposition for {self.outcome}", self.by_type(), self._notes()
         )

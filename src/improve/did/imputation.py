@@ -43,8 +43,8 @@ from scipy import stats
 from improve._deprecation import DeprecatedAttribute, warn_renamed
 from improve._maketables import EventStudyTableHooks
 from improve.data.columns import Columns, panel_columns
-from improve.did._format import fmt_num, html_table, text_table, tidy_frame
 from improve.errors import EstimationError, SpecError
+from improve.results import Result, fmt_num, text_table, tidy_frame
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -54,7 +54,7 @@ IntArray = NDArray[np.intp]
 
 
 @dataclass(frozen=True, eq=False)
-class EventStudyResult(EventStudyTableHooks):
+class EventStudyResult(EventStudyTableHooks, Result):
     """Event-study estimates of an imputation-type estimator.
 
     Attributes
@@ -123,7 +123,7 @@ class EventStudyResult(EventStudyTableHooks):
             self.terms,
             self.estimate,
             self.std_error,
-            self.alpha,
+            confidence_level=1.0 - self.alpha,
             extra={"event_time": self.event_time},
         )
 
@@ -163,6 +163,8 @@ class EventStudyResult(EventStudyTableHooks):
         return "\n".join([self._title(), text_table(self.tidy()), *self._notes()])
 
     def _repr_html_(self) -> str:
+        from improve.report.display import html_table
+
         return html_table(self._title(), self.tidy(), self._notes())
 
     # -- maketables: cluster-robust (imputation) variance and treated observations --------

@@ -41,10 +41,10 @@ from scipy import stats
 
 from improve._maketables import EventStudyTableHooks
 from improve.data.columns import check_unique_keys, panel_columns
-from improve.did._format import html_table, text_table
 from improve.errors import EstimationError, SpecError
 from improve.inference import demean
 from improve.inference.wild_wald import MAX_DESIGN_SIZE, WildDesign
+from improve.results import Result, text_table
 
 FloatArray = NDArray[np.float64]
 
@@ -56,7 +56,7 @@ def _num(v: float) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class SunabResult(EventStudyTableHooks):
+class SunabResult(EventStudyTableHooks, Result):
     """Sun-Abraham event study: cohort-specific effects and their interaction-weighted averages.
 
     Attributes
@@ -196,6 +196,8 @@ class SunabResult(EventStudyTableHooks):
         return "\n".join([title, "", text_table(self.tidy()), "", *self._notes()])
 
     def _repr_html_(self) -> str:
+        from improve.report.display import html_table
+
         df = self.tidy()
         keep = [c for c in df.columns if c not in ("statistic", "p_value")]
         return html_table(f"Sun-Abraham event study for {self.outcome}", df[keep], self._notes())

@@ -37,6 +37,7 @@ from improve._deprecation import DeprecatedAttribute
 from improve._maketables import MaketablesHooks
 from improve.data.columns import panel_columns, panel_frame
 from improve.errors import EstimationError, SpecError
+from improve.results import Result
 
 SE_TYPES = ("hc1", "cr1", "twoway", "cr2", "wild")
 #: Fewer clusters than this and CR1 is requested: the result warns.
@@ -55,7 +56,7 @@ _SE_LABELS = {
 
 
 @dataclass(frozen=True)
-class FEResult(MaketablesHooks):
+class FEResult(MaketablesHooks, Result):
     """Estimates of one fixed-effects regression (one outcome).
 
     Attributes
@@ -160,11 +161,11 @@ class FEResult(MaketablesHooks):
         table = self.tidy().drop(columns="outcome")
         return "\n".join(lines) + "\n" + table.to_string(index=False, float_format=_fmt)
 
-    def _repr_html_(self) -> str:
-        head = "<br>".join(self.summary().split("\n")[: 4 + bool(self.bootstrap)])
-        notes = "".join(f"<p><b>Warning:</b> {w}</p>" for w in self.warnings)
-        body = self.tidy().drop(columns="outcome").to_html(index=False, float_format=_fmt)
-        return f"<div><p>{head}</p>{notes}{body}</div>"
+    def _notes(self) -> list[str]:
+        return self.summary().split("\n")[1 : 4 + bool(self.bootstrap) + len(self.warnings)]
+
+    def _display_table(self) -> pd.DataFrame:
+        return self.tidy().drop(columns="outcome")
 
     # -- maketables: absorbed effects, the chosen inference, within R-squared -------------
     maketables_stat_keys = ("N", "n_clusters", "se_type", "r2_within")

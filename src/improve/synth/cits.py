@@ -11,7 +11,6 @@ comparison unit in turn as if it had adopted.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from improve.errors import EstimationError
+from improve.results import Result
 from improve.synth.matrices import BlockDesign, block_design
 
 #: Fewest pre-periods for a line plus a residual degree of freedom.
@@ -34,7 +34,7 @@ def _departures(y: np.ndarray, t0: int, x: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class CITSResult:
+class CITSResult(Result):
     """CITS estimate, per-period gaps and the permutation test over donors."""
 
     estimate: float
@@ -75,8 +75,6 @@ class CITSResult:
             f"{self.rank} of {n} among placebo units, permutation p = {self.p_value:.3g}"
         )
 
-    def _repr_html_(self) -> str:
-        return "<p>" + html.escape(self.summary()) + "</p>"
 
 
 def cits_estimate(data: Any, outcome: str | None = None, **options: Any) -> CITSResult:

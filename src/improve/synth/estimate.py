@@ -10,7 +10,6 @@ permutation p-value of Abadie, Diamond & Hainmueller (2010) (``SynthResult.permu
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -20,6 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from improve.errors import EstimationError, SpecError
+from improve.results import Result
 from improve.synth._core import SynthOptions, SynthWeights, method_setup, refit_one
 from improve.synth._covariates import covariate_estimate
 from improve.synth._variance import (
@@ -41,7 +41,7 @@ METHOD_NAMES = {
 
 
 @dataclass(frozen=True)
-class SynthResult:
+class SynthResult(Result):
     """An estimate on a block design, its weights, and (once asked for) its inference.
 
     Attributes
@@ -211,8 +211,6 @@ class SynthResult:
     def __str__(self) -> str:
         return self.summary()
 
-    def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
 
 
 def _estimate(

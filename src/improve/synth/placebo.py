@@ -12,7 +12,6 @@ badly before adoption, as ADH recommend.
 
 from __future__ import annotations
 
-import html
 import itertools
 import math
 from dataclasses import dataclass, replace
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from improve.errors import EstimationError
+from improve.results import Result
 from improve.synth._core import (
     SynthWeights,
     method_setup,
@@ -35,7 +35,7 @@ from improve.synth.matrices import BlockDesign
 
 
 @dataclass(frozen=True)
-class PermutationTest:
+class PermutationTest(Result):
     """The treated unit's estimate among every donor's placebo estimate.
 
     Attributes
@@ -94,8 +94,6 @@ class PermutationTest:
             f"(post/pre RMSPE ratio: p = {self.p_value_ratio:.3f})"
         )
 
-    def _repr_html_(self) -> str:
-        return "<p>" + html.escape(self.summary()) + "</p>"
 
 
 def _no_covariates(result: SynthResult, what: str) -> None:

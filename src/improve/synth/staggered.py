@@ -10,7 +10,6 @@ adoption years) or the unit bootstrap.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -20,6 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from improve.errors import EstimationError, SpecError
+from improve.results import Result
 from improve.synth._core import method_setup, refit
 from improve.synth._variance import resampling_se
 from improve.synth.estimate import SynthResult, _estimate
@@ -27,7 +27,7 @@ from improve.synth.matrices import PanelMatrix, panel_matrix
 
 
 @dataclass(frozen=True)
-class StaggeredSynthResult:
+class StaggeredSynthResult(Result):
     """Cohort estimates and their treated-cell-weighted average.
 
     Attributes
@@ -105,8 +105,6 @@ class StaggeredSynthResult:
             lines.append(f"  std. error ({self.vcov_type}): {self.std_error:.4g}")
         return "\n".join(lines)
 
-    def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
 
 
 def _aggregate(matrix: PanelMatrix, method: str, caller: str, confidence_level: float) -> tuple:

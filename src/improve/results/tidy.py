@@ -1,8 +1,7 @@
-"""Shared helpers for the tidy tables, text summaries and HTML of DiD results."""
+"""The tidy table every result returns, and its plain-text rendering."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -16,9 +15,9 @@ TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_l
 def tidy_frame(
     terms: Sequence[str],
     estimate: NDArray[np.float64],
-    se: NDArray[np.float64],
-    alpha: float,
+    std_error: NDArray[np.float64],
     *,
+    confidence_level: float = 0.95,
     extra: Mapping[str, object] | None = None,
     uniform_crit: float | NDArray[np.float64] | None = None,
     df: float | NDArray[np.float64] | None = None,
@@ -29,10 +28,10 @@ def tidy_frame(
     ----------
     terms : sequence of str
         Label of each estimate.
-    estimate, se : ndarray
+    estimate, std_error : ndarray
         Estimates and standard errors.
-    alpha : float
-        Significance level of the pointwise intervals.
+    confidence_level : float, default 0.95
+        Coverage of the pointwise intervals.
     extra : mapping, optional
         Additional columns (``group``, ``time``, ``event_time``...) inserted after ``term``.
     uniform_crit : float or ndarray, optional
@@ -47,18 +46,15 @@ def tidy_frame(
     pandas.DataFrame
     """
     est = np.asarray(estimate, dtype=float)
-    se = np.asarray(se, dtype=float)
+    se = np.asarray(std_error, dtype=float)
+    alpha = 1.0 - confidence_level
     dof = np.broadcast_to(np.inf if df is None else np.asarray(df, dtype=float), est.shape)
     normal = np.isinf(dof) | np.isnan(dof)
     safe = np.where(normal, 1.0, dof)
-    z = np.where(
-        normal, stats.norm.ppf(1.0 - alpha / 2.0), stats.t.ppf(1.0 - alpha / 2.0, safe)
-    )
+    z = np.where(normal, stats.norm.ppf(1.0 - alpha / 2.0), stats.t.ppf(1.0 - alpha / 2.0, safe))
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = est / se
-    pval = np.where(
-        normal, 2.0 * stats.norm.sf(np.abs(stat)), 2.0 * stats.t.sf(np.abs(stat), safe)
-    )
+    pval = np.where(normal, 2.0 * stats.norm.sf(np.abs(stat)), 2.0 * stats.t.sf(np.abs(stat), safe))
     data: dict[str, object] = {"term": list(terms)}
     if extra:
         data.update(extra)
@@ -92,30 +88,6 @@ def text_table(df: pd.DataFrame, digits: int = 4) -> str:
             else:
                 shown[col] = [("" if not np.isfinite(v) else f"{v:.{digits}f}") for v in vals]
     return shown.to_string(index=False)
-
-
-def html_table(title: str, df: pd.DataFrame, notes: Sequence[str] = (), digits: int = 4) -> str:
-    """A small self-contained HTML table with a caption and notes."""
-    cols = list(df.columns)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
-    rows = []
-    for rec in df.itertuples(index=False):
-        cells = []
-        for v in rec:
-            if isinstance(v, float | np.floating):
-                txt = "" if not np.isfinite(v) else f"{v:.{digits}f}"
-            else:
-                txt = html.escape(str(v))
-            cells.append(f"<td>{txt}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    note_html = "".join(
-        f"<p style='margin:2px 0'><small>{html.escape(n)}</small></p>" for n in notes
-    )
-    return (
-        f"<div><strong>{html.escape(title)}</strong>"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        f"{note_html}</div>"
-    )
 
 
 def fmt_num(v: float | None, digits: int = 4) -> str:
