@@ -1,6 +1,6 @@
 """Monte Carlo study of ``improve.did`` on the demo generator, where the truth is known.
 
-Each replication draws the demo school panel (``improve.data.simulate.simulate_schools``,
+Each replication draws the demo school panel (``improve.demo.schools.simulate_schools``,
 60 districts, 700 schools, 2014-2024 without 2020, cohorts 2017-2022) with its own seed,
 estimates ATT(g,t) for ``math_ss`` with not-yet-treated and with never-treated comparison
 groups (standard errors clustered by district: analytic, and the cluster multiplier
@@ -110,7 +110,7 @@ def replicate(
     ``jackknife=True`` the simple ATT (not-yet-treated comparison group) also gets a
     leave-one-district-out jackknife standard error (one ``att_gt`` fit per district).
     """
-    from improve.data.simulate import simulate_schools, true_effects
+    from improve.demo.schools import simulate_schools, true_effects
     from improve.did import aggregate, att_gt
     from improve.did.twfe import twfe
 
@@ -273,7 +273,7 @@ def _schedule_points(e: int) -> float:
     Not an ATT: the sample ATT also reflects the poverty mix (treated schools are poorer,
     multiplier p*1.3 + (1-p)*0.7 > 1), coaching dose and the fade after non-renewal.
     """
-    from improve.data.simulate import EFFECT_SCHEDULE_SD, SD_USED
+    from improve.demo.schools import EFFECT_SCHEDULE_SD, SD_USED
 
     if e < 0:
         return 0.0

@@ -1,6 +1,6 @@
 """Large input: a 5-million-row student file loads and runs ``att_gt`` within 6 GB.
 
-Writes a simulated student-level panel (``improve.data.simulate.simulate_students``,
+Writes a simulated student-level panel (``improve.demo.schools.simulate_students``,
 grades 3-5, 700 schools in 60 districts, 2014-2024 without 2020, about 4% of students
 change school each year) as CSV and as Parquet to a temporary folder. Then, for each file,
 a fresh Python process loads it with :func:`improve.data.load_panel` (column map with
@@ -75,7 +75,7 @@ def child(path: str) -> dict[str, object]:
 
 def write_files(rows: int, folder: Path, seed: int) -> dict[str, Path]:
     """Simulate ``rows`` student rows and write them as CSV and Parquet in ``folder``."""
-    from improve.data.simulate import simulate_schools, simulate_students
+    from improve.demo.schools import simulate_schools, simulate_students
 
     t0 = time.perf_counter()
     students = simulate_students(simulate_schools(), n_rows=rows, seed=seed)

@@ -15,7 +15,7 @@ from improve import att_gt
 from improve.data import load_panel
 from improve.data import read as read_module
 from improve.data.progress import LoadProgress, wants_progress
-from improve.data.simulate import simulate_schools, simulate_students
+from improve.demo.schools import simulate_schools, simulate_students
 from improve.errors import DataError, SpecError
 
 N_ROWS = 200_000

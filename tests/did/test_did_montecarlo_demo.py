@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from improve.data.simulate import simulate_schools, true_effects
+from improve.demo.schools import simulate_schools, true_effects
 from improve.did import aggregate, att_gt
 from improve.did.twfe import twfe
 

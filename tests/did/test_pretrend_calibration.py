@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 import pytest
 
-from improve.data.simulate import DEFAULT_SEED, simulate_schools
+from improve.demo.schools import DEFAULT_SEED, simulate_schools
 from improve.did import att_gt, honest_did, sunab, twfe
 from improve.did.pretest import pretrend_wald, pretrend_wild
 

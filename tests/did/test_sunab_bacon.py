@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from improve.data.simulate import simulate_schools
 from improve.data.spec import PanelSpec
+from improve.demo.schools import simulate_schools
 from improve.did.bacon import (
     EARLIER_VS_LATER,
     LATER_VS_ALWAYS,

@@ -33,7 +33,7 @@ Cases: ``base`` (mpdta, clustered by county), ``state`` (clustered by
 ``w = 0.5 + (countyreal % 7) / 6``), ``unbalanced`` (rows with
 ``(countyreal * 7 + year) % 11 == 0`` dropped), ``lastcohort`` (only the treated counties,
 years 2003-2006: no never-treated units, cohort 2007 is the comparison group, coded 0 for
-pyfixest), ``schools`` (``improve.data.simulate.simulate_schools(seed=3)``, ``math_ss`` by
+pyfixest), ``schools`` (``improve.demo.schools.simulate_schools(seed=3)``, ``math_ss`` by
 ``first_grant_year``, clustered by district; rows for 2020 do not exist, so the 2020 cohort
 has no ``rel_time = 0`` cell and the 2021 cohort no reference cell: it is left out, as
 ``improve`` drops it).
@@ -69,8 +69,8 @@ ROOT = HERE.parents[1]
 
 
 def load_simulate_schools():
-    """``improve.data.simulate.simulate_schools`` without importing the whole package."""
-    path = ROOT / "src" / "improve" / "data" / "simulate.py"
+    """``improve.demo.schools.simulate_schools`` without importing the whole package."""
+    path = ROOT / "src" / "improve" / "demo" / "schools.py"
     spec = importlib.util.spec_from_file_location("_improve_simulate", path)
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None

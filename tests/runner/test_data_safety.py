@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from improve.data.simulate import simulate_schools, simulate_subgroups
+from improve.demo.schools import simulate_schools, simulate_subgroups
 from improve.runner import run_workbook
 
 from published_scan import MIN_CELL, SKIP_SUFFIXES, scan_outputs, shows_value

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from improve.data import simulate as sim
+from improve.demo import schools as sim
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo"
 DEMO_FILES = ("schools.csv", "subgroups.csv", "truth.json", "codebook.md")
 ID_DTYPES = {"district_id": str, "school_id": str}
