@@ -67,3 +67,18 @@ def test_workbook_without_parameters_cell_or_unreadable(tmp_path: Path) -> None:
     broken.write_text("{not json", encoding="utf-8")
     with pytest.raises(SpecError, match="not a readable Jupyter notebook"):
         load_workbook(broken)
+
+
+def test_input_kind_comes_from_notebook_metadata_and_only_known_kinds_run(tmp_path: Path) -> None:
+    from improve.runner.inputs import INPUT_CHECKS, check_panel_input, input_check
+
+    path = _notebook(tmp_path / "alpha.ipynb", CELL)
+    assert load_workbook(path).input_kind == "panel"
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["improve"] = {"input": "os:system"}
+    nbformat.write(nb, path)
+    kind = load_workbook(path).input_kind
+    assert kind == "os:system" and kind not in INPUT_CHECKS
+    with pytest.raises(SpecError, match="not known"):
+        input_check(kind)
+    assert input_check("panel") is check_panel_input

@@ -44,6 +44,8 @@ class Workbook:
     title: str
     description: str
     parameters: dict[str, Parameter] = field(default_factory=dict)
+    #: The kind of input file it reads (``improve.runner.inputs.INPUT_CHECKS``).
+    input_kind: str = "panel"
 
 
 def read_notebook(path: Path) -> dict[str, Any]:
@@ -169,7 +171,17 @@ def load_workbook(path: Path) -> Workbook:
         title=title,
         description=description,
         parameters=parse_parameters(cell["source"]),
+        input_kind=_input_kind(nb, path.name),
     )
+
+
+def _input_kind(nb: Mapping[str, Any], name: str) -> str:
+    """The ``improve.input`` entry of a notebook's metadata (``"panel"`` when absent)."""
+    meta = nb.get("metadata", {}).get("improve", {})
+    kind = meta.get("input", "panel") if isinstance(meta, Mapping) else "panel"
+    if not isinstance(kind, str):
+        raise SpecError(f"workbook '{name}': metadata improve.input must be a string")
+    return kind
 
 
 def list_workbooks(folder: Path | None = None) -> list[Workbook]:

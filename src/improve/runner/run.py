@@ -19,7 +19,7 @@ from typing import Any
 from improve import paths
 from improve.data.read import is_dataset
 from improve.errors import SpecError, WorkbookError
-from improve.runner.checks import check_against_data
+from improve.runner.inputs import input_check
 from improve.runner.parameters import (
     check_parameters,
     resolve_input,
@@ -144,8 +144,6 @@ def plan_run(
     improve.runner.publish.pdf.PdfUnavailableError
         ``pdf=True`` and no Chromium is installed.
     """
-    from improve.data import load_panel
-
     say = progress or (lambda _msg: None)
     started = now_utc()
     wb = workbook if isinstance(workbook, Workbook) else get_workbook(workbook)
@@ -161,13 +159,8 @@ def plan_run(
 
     data_name = str(data_path) if is_dataset(data_path) else Path(data_path).name
     say(f"validating {data_name}" + (f" with {map_path.name}" if map_path else ""))
-    panel = load_panel(data_path, columns=map_path)
     effective = {name: p.default for name, p in wb.parameters.items()} | user
-    check_against_data(effective, panel)
-    say(
-        f"data ok: {panel.report.n_rows:,} rows, {panel.report.n_units:,} units, "
-        f"{panel.report.n_periods} periods"
-    )
+    say(input_check(wb.input_kind)(data_path, map_path, effective))
     injected = dict(user, data_path=str(data_path), column_map=str(map_path or ""))
     inputs = [dataset_record(str(data_path)) if is_dataset(data_path) else input_record(data_path)]
     inputs += [input_record(map_path)] if map_path else []
