@@ -132,3 +132,33 @@ def test_suppressed_cohort_is_absent_from_every_output_on_outside_data(tmp_path)
     assert not scan.problems, scan.problems
     table = run.folder / "tables" / "att_gt_lemp.csv"
     assert all(shows_value(table, table.read_text(encoding="utf-8"), v) for v in shown)
+
+
+@pytest.mark.slow
+def test_statewide_mandate_names_no_unit_unless_the_map_says_names_are_public(tmp_path):
+    """organ_donations with a map that does not declare state names public: the report
+    numbers the comparison states and never names one (nor California)."""
+    import yaml
+
+    from outside_data import frame
+
+    spec = yaml.safe_load(map_path("organ_donations").read_text(encoding="utf-8"))
+    spec.pop("public_names")
+    spec["labels"].pop("treated")
+    private_map = tmp_path / "organ_private.yaml"
+    private_map.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    run = run_workbook(
+        "statewide_mandate", data_source("organ_donations", tmp_path), columns=private_map,
+        params={"placebo_draws": 20}, out=tmp_path / "out",
+    )
+    assert run.status == "complete", run
+    states = set(frame("organ_donations")["State"].astype(str))
+    published = [run.folder / "report.html", run.folder / "results.json"]
+    published += sorted((run.folder / "tables").glob("*.csv"))
+    for file in published:
+        text = file.read_text(encoding="utf-8")
+        named = sorted(s for s in states if re.search(rf"\b{re.escape(s)}\b", text))
+        assert not named, f"{file.name} names {named[:3]}"
+    weights = (run.folder / "tables" / "leave_one_out.csv").read_text(encoding="utf-8")
+    assert "comparison state 1" in weights

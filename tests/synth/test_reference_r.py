@@ -104,13 +104,33 @@ def test_bootstrap_se_distribution_matches_r(r, data):
     assert ours.mean() == pytest.approx(ref.mean(), rel=0.10)
 
 
-def test_donor_pool_refits_refuse_to_drop_covariates(data):
-    from improve.errors import EstimationError
+def test_donor_pool_refits_refit_the_covariates(data):
+    """Permutation and leave-one-out refits with covariates equal the covariate estimator
+    applied by hand to the placebo design (same η, ζ from the placebo's own donors)."""
     from improve.synth.placebo import leave_one_donor_out, permutation_test
 
     frame = data["one_treated"].copy()
-    frame["x"] = frame.groupby("State")["PacksPerCapita"].transform("first")
+    first = frame.groupby("State")["PacksPerCapita"].transform("first")
+    frame["x"] = first * (frame["Year"] - 1969) / 31
     res = synthdid_estimate(frame, "PacksPerCapita", **COLUMNS, covariates=["x"])
-    for refit in (permutation_test, in_time_placebo, leave_one_donor_out):
-        with pytest.raises(EstimationError, match="without covariates"):
-            refit(res)
+
+    loo = leave_one_donor_out(res).set_index("dropped")["estimate"]
+    dropped = loo.index[1]
+    by_hand = synthdid_estimate(
+        frame[frame["State"] != dropped], "PacksPerCapita", **COLUMNS, covariates=["x"]
+    )
+    assert loo[dropped] == pytest.approx(by_hand.estimate, abs=1e-9)
+    assert loo[dropped] != pytest.approx(
+        synthdid_estimate(frame[frame["State"] != dropped], "PacksPerCapita", **COLUMNS).estimate,
+        abs=1e-3,
+    )
+
+    perm = permutation_test(res).table.set_index("unit")["estimate"]
+    donors = frame[frame["State"] != "California"].copy()
+    placebo_unit = perm.index[1]
+    donors["treated"] = ((donors["State"] == placebo_unit) & (donors["Year"] >= 1989)).astype(int)
+    by_hand = synthdid_estimate(donors, "PacksPerCapita", **COLUMNS, covariates=["x"])
+    assert perm[placebo_unit] == pytest.approx(by_hand.estimate, abs=1e-9)
+
+    in_time = in_time_placebo(res)
+    assert np.isfinite(in_time.estimate) and in_time.beta is not None

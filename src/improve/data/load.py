@@ -345,7 +345,7 @@ def _merge_spec(cmap: ColumnMap | None, spec: PanelSpec | Mapping[str, Any] | No
     for name in ("unit", "time", "cohort", "treatment", "cluster", "weights"):
         if getattr(spec, name) != getattr(PanelSpec(), name):
             overrides[name] = getattr(spec, name)
-    for name in ("outcomes", "covariates", "doses", "subgroups", "public_counts"):
+    for name in ("outcomes", "covariates", "doses", "subgroups", "public_counts", "public_names"):
         if getattr(spec, name):
             overrides[name] = getattr(spec, name)
     if not spec.labels.is_empty():

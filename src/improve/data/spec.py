@@ -18,6 +18,7 @@ agency writes in YAML to put *their* column names onto that spec, e.g.::
     query: SELECT * FROM schools    # DuckDB / SQL sources only
     mover_timing: first             # student files: timing of each unit's first observed row
     public_counts: [units]          # counts of units are public (states): never suppressed
+    public_names: [units]           # names of units may appear in reports (states)
     labels:                         # words for reports (see improve.data.labels)
       unit: school
       program: the math-coach grant
@@ -88,7 +89,7 @@ OPTION_KEYS: tuple[str, ...] = (
 #: Values of the ``mover_timing`` option (timing that changes within a unit).
 MOVER_TIMING_RULES: tuple[str, ...] = ("error", "first")
 #: Keys of a column map that describe the data rather than name columns or read options.
-DESCRIPTION_KEYS: tuple[str, ...] = ("labels", "public_counts")
+DESCRIPTION_KEYS: tuple[str, ...] = ("labels", "public_counts", "public_names")
 #: Counts a column map can declare public (never suppressed as small cells).
 PUBLIC_COUNT_KINDS: tuple[str, ...] = ("units", "clusters")
 
@@ -127,6 +128,10 @@ class PanelSpec:
         Counts that are public and never suppressed as small cells: ``"units"`` (how many
         states or districts are in each cohort, when the units themselves are public) and
         ``"clusters"``. Values computed from few units are still suppressed.
+    public_names : tuple of str
+        Whose names may appear in reports (``"units"``, ``"clusters"``): states or districts
+        listed in a public file. Without it, reports name no unit; comparison units are
+        numbered ("comparison state 1").
     """
 
     unit: str = "unit_id"
@@ -141,6 +146,7 @@ class PanelSpec:
     subgroups: tuple[str, ...] = ()
     labels: Labels = field(default_factory=Labels)
     public_counts: tuple[str, ...] = ()
+    public_names: tuple[str, ...] = ()
 
     weight = DeprecatedAttribute("weights")
 
@@ -148,6 +154,9 @@ class PanelSpec:
         if self.labels is None or isinstance(self.labels, Mapping):
             object.__setattr__(self, "labels", Labels.from_dict(self.labels))
         object.__setattr__(self, "public_counts", check_public_counts(self.public_counts))
+        object.__setattr__(
+            self, "public_names", check_public_counts(self.public_names, key="public_names")
+        )
         for name in LIST_FIELDS:
             value = getattr(self, name)
             if isinstance(value, str):
@@ -196,6 +205,10 @@ class PanelSpec:
                 cols.append(value)
         return list(dict.fromkeys(cols))
 
+    def names_public(self, kind: str = "units") -> bool:
+        """True when the map declares the names of ``kind`` (units, clusters) public."""
+        return kind in self.public_names
+
     def counts_public(self, kind: str = "units") -> bool:
         """True when the map declares counts of ``kind`` (units, clusters) public."""
         return kind in self.public_counts
@@ -227,7 +240,7 @@ class PanelSpec:
                 if not value.is_empty():  # only when the map declares them
                     out[f.name] = value.to_dict()
                 continue
-            if f.name == "public_counts":
+            if f.name in ("public_counts", "public_names"):
                 if value:
                     out[f.name] = list(value)
                 continue
@@ -373,6 +386,9 @@ class ColumnMap:
         spec_kwargs["public_counts"] = check_public_counts(
             mapping.get("public_counts"), f"column map {source}"
         )
+        spec_kwargs["public_names"] = check_public_counts(
+            mapping.get("public_names"), f"column map {source}", key="public_names"
+        )
         return cls(
             spec=PanelSpec(**spec_kwargs),
             renames=renames,
@@ -430,8 +446,10 @@ def header_skip(options: dict[str, Any], source: str = "column map") -> int:
     return int(skip or 0)
 
 
-def check_public_counts(value: Any, source: str = "panel spec") -> tuple[str, ...]:
-    """Validate ``public_counts`` (``units``, ``clusters`` or a list of them).
+def check_public_counts(
+    value: Any, source: str = "panel spec", key: str = "public_counts"
+) -> tuple[str, ...]:
+    """Validate ``public_counts`` or ``public_names`` (``units``, ``clusters`` or a list).
 
     Raises
     ------
@@ -444,14 +462,14 @@ def check_public_counts(value: Any, source: str = "panel spec") -> tuple[str, ..
     if isinstance(items, Mapping):
         items = [k for k, v in items.items() if v]
     if not isinstance(items, Iterable):
-        raise SpecError(f"{source}: public_counts must list units and/or clusters, got {value!r}")
+        raise SpecError(f"{source}: {key} must list units and/or clusters, got {value!r}")
     out: list[str] = []
     for item in items:
         text = str(item).strip().lower()
         if text not in PUBLIC_COUNT_KINDS:
             hint = difflib.get_close_matches(text, PUBLIC_COUNT_KINDS, n=1)
             fix = f"did you mean '{hint[0]}'?" if hint else "use units and/or clusters"
-            raise SpecError(f"{source}: public_counts has '{item}', which is not a count; {fix}")
+            raise SpecError(f"{source}: {key} has '{item}', which is not units or clusters; {fix}")
         out.append(text)
     return tuple(dict.fromkeys(out))
 

@@ -110,6 +110,7 @@ labels:
   outcomes:
     math_g4: {label: grade 4 math (state average), scale: points, units: scale-score points}
 public_counts: [units]   # states
+public_names: [units]    # states are public: reports may name them
 """
 
 STATE_README = """\

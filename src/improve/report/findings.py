@@ -201,22 +201,35 @@ def mandate_key_findings(
         Level at which the permutation test is called significant.
     """
     main = evaluation.main
-    perm = evaluation.permutation
+    p_value, rank, n_units = evaluation.headline_test
+    estimate = evaluation.headline_estimate
+    cits = evaluation.headline_method == "cits"
     name = labels.outcome(evaluation.outcome)
     items = [f"Design: {design.sentences[0]}"] if design is not None else []
-    verdict = "significant" if perm.p_value <= alpha else "not significant"
+    verdict = "significant" if p_value <= alpha else "not significant"
+    against = (
+        "its pre-adoption trend, net of the comparison units' departures from theirs"
+        if cits
+        else "the synthetic comparison"
+    )
     items.append(
-        f"**{name[:1].upper() + name[1:]}**: {format_number(main.estimate, sentence=True)}"
-        f"{labels.percent_phrase(evaluation.outcome, main.estimate)} compared with the "
-        f"synthetic comparison; permutation p {_p_text(perm.p_value)} ({verdict} at "
-        f"{alpha:.0%}: ranks {perm.rank} of {perm.n_units} when each comparison "
+        f"**{name[:1].upper() + name[1:]}**: {format_number(estimate, sentence=True)}"
+        f"{labels.percent_phrase(evaluation.outcome, estimate)} compared with "
+        f"{against} ({evaluation.headline_name.lower()}); permutation p {_p_text(p_value)} "
+        f"({verdict} at {alpha:.0%}: ranks {rank} of {n_units} when each comparison "
         f"{labels.unit} in turn is treated as if it had adopted)."
     )
-    items.append(
-        f"Inference: from the comparison pool (placebo-in-space), not from sampling-based "
-        f"standard errors; the {main.vcov_type} standard error "
-        f"{format_number(main.std_error, sentence=True)} is shown for reference."
-    )
+    if cits:
+        items.append(
+            "Inference: from the comparison pool (placebo-in-space), not from sampling-based "
+            "standard errors."
+        )
+    else:
+        items.append(
+            f"Inference: from the comparison pool (placebo-in-space), not from sampling-based "
+            f"standard errors; the {main.vcov_type} standard error "
+            f"{format_number(main.std_error, sentence=True)} is shown for reference."
+        )
     if evaluation.poor_fit:
         items.append(
             "Caution: before adoption the synthetic comparison tracked the treated "

@@ -21,7 +21,7 @@ from improve.synth._core import (
     stack_starts,
     subset_start,
 )
-from improve.synth._covariates import covariate_estimate
+from improve.synth._covariates import covariate_estimate_batch
 
 FloatArray = NDArray[np.float64]
 
@@ -39,20 +39,20 @@ def _refit_groups(
     covariate coefficients (one at a time; ``rows`` gives each problem's rows of ``x``).
     """
     out = np.empty(len(problems))
-    if x is not None:
-        for k, (y, n0, start) in enumerate(problems):
-            assert rows is not None
-            out[k], _ = covariate_estimate(
-                y, x[rows[k]], n0, t0, opts, omega=start.omega, lambda_=start.lambda_
-            )
-        return out
     groups: dict[tuple[int, int], list[int]] = {}
     for k, (y, n0, _) in enumerate(problems):
         groups.setdefault((y.shape[0], n0), []).append(k)
     for (_, n0), members in groups.items():
         ys = np.stack([problems[k][0] for k in members])
         starts = stack_starts([problems[k][2] for k in members])
-        out[members], _ = refit(ys, n0, t0, opts, starts)
+        if x is None:
+            out[members], _ = refit(ys, n0, t0, opts, starts)
+        else:
+            assert rows is not None
+            xs = np.stack([x[rows[k]] for k in members])
+            out[members], _ = covariate_estimate_batch(
+                ys, xs, n0, t0, opts, omega=starts.omega, lambda_=starts.lambda_
+            )
     return out
 
 

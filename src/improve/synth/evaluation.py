@@ -44,6 +44,34 @@ class MandateEvaluation:
     leave_one_out: pd.DataFrame
     poor_fit: bool
     cits: CITSResult | None = None
+    headline: str = ""
+
+    @property
+    def headline_method(self) -> str:
+        """The headline estimator (``sdid``, ``sc``, ``did`` or ``cits``)."""
+        return self.headline or self.main.method
+
+    @property
+    def headline_estimate(self) -> float:
+        """The headline estimator's estimate."""
+        if self.headline_method == "cits" and self.cits is not None:
+            return self.cits.estimate
+        return self.main.estimate
+
+    @property
+    def headline_test(self) -> tuple[float, int, int]:
+        """Permutation p-value, rank and number of units of the headline estimator."""
+        if self.headline_method == "cits" and self.cits is not None:
+            return self.cits.p_value, self.cits.rank, self.cits.placebo_estimates.size + 1
+        perm = self.permutation
+        return perm.p_value, perm.rank, perm.n_units
+
+    @property
+    def headline_name(self) -> str:
+        """The headline estimator in words."""
+        if self.headline_method == "cits":
+            return "Comparative interrupted time series"
+        return METHOD_NAMES[self.main.method]
 
     @property
     def permutation(self) -> PermutationTest:
@@ -54,11 +82,12 @@ class MandateEvaluation:
     def design(self) -> BlockDesign:
         return self.main.design
 
-    def design_table(self) -> pd.DataFrame:
-        """Treated unit(s), adoption, donors and periods, in words."""
+    def design_table(self, treated_label: str | None = None) -> pd.DataFrame:
+        """Treated unit(s), adoption, donors and periods, in words (``treated_label``
+        replaces the treated units' names)."""
         d = self.design
         rows = [
-            ("Treated", ", ".join(map(str, d.treated))),
+            ("Treated", treated_label or ", ".join(map(str, d.treated))),
             ("First treated period", str(d.adoption)),
             ("Comparison (donor) units", str(d.n0)),
             ("Periods before adoption", f"{d.t0} ({d.pre_periods[0]}–{d.pre_periods[-1]})"),
@@ -100,30 +129,41 @@ class MandateEvaluation:
                     "pre_period_rmse": np.nan,
                 }
             )
-        return pd.DataFrame(rows)
+        table = pd.DataFrame(rows)
+        if self.headline_method == "cits":  # the headline first
+            table = pd.concat([table.iloc[[-1]], table.iloc[:-1]], ignore_index=True)
+        return table
 
     def summary_sentence(
         self,
         unit_label: str = "state",
         outcome_label: str | None = None,
         program_label: str = "the mandate",
+        treated_label: str | None = None,
     ) -> str:
-        """What was found and how sure we can be, naming the inference method."""
+        """What was found and how sure we can be, naming the inference method
+        (``treated_label`` replaces the treated units' names)."""
         label = outcome_label or self.outcome
         d = self.design
-        perm = self.permutation
-        who = ", ".join(map(str, d.treated))
-        verb = "raised" if self.main.estimate > 0 else "lowered"
+        p_value, rank, n_units = self.headline_test
+        estimate = self.headline_estimate
+        who = treated_label or ", ".join(map(str, d.treated))
+        verb = "raised" if estimate > 0 else "lowered"
+        if self.headline_method == "cits":
+            compared = f"Compared with its own pre-adoption trend and that of {d.n0} other "
+            compared += f"{unit_label}s, "
+        else:
+            compared = f"Compared with a synthetic {unit_label} built from {d.n0} others, "
         text = (
-            f"Compared with a synthetic {unit_label} built from {d.n0} others, {who}'s "
-            f"{label} after adoption in {d.adoption} was {abs(self.main.estimate):.3g} "
-            f"{'higher' if self.main.estimate > 0 else 'lower'} "
-            f"({METHOD_NAMES[self.main.method].lower()}). "
+            f"{compared}{who}'s "
+            f"{label} after adoption in {d.adoption} was {abs(estimate):.3g} "
+            f"{'higher' if estimate > 0 else 'lower'} "
+            f"({self.headline_name.lower()}). "
             f"Treating each comparison {unit_label} in turn as if it had adopted, "
-            f"{perm.rank - 1} of {perm.n_units - 1} show an effect at least as large "
-            f"(permutation p = {perm.p_value:.2g})"
+            f"{rank - 1} of {n_units - 1} show an effect at least as large "
+            f"(permutation p = {p_value:.2g})"
         )
-        if perm.p_value <= 0.05:
+        if p_value <= 0.05:
             text += f", so {program_label} probably {verb} {label}."
         else:
             text += (
@@ -142,8 +182,9 @@ def evaluate_mandate(
     data: Any,
     outcome: str | None = None,
     *,
-    method: Literal["sdid", "sc", "did"] = "sdid",
+    method: Literal["sdid", "sc", "did", "cits"] = "sdid",
     treated_units: Sequence[Any] | None = None,
+    covariates: Sequence[str] = (),
     adoption: Any = None,
     exclude_donors: Sequence[Any] = (),
     placebo_adoption: Any = None,
@@ -160,10 +201,16 @@ def evaluate_mandate(
         State (or pooled district) panel across states.
     outcome : str, optional
         Default: the Panel's first outcome.
-    method : {"sdid", "sc", "did"}
-        The headline estimator; the other two are shown beside it.
+    method : {"sdid", "sc", "did", "cits"}
+        The headline estimator; the others are shown beside it. With ``"cits"``
+        (comparative interrupted time series, the WWC's design for one treated group) the
+        synthetic estimators are shown beside it, synthetic DiD first.
     treated_units, adoption : optional
         Name the treated unit(s) and first treated period (else read from the map's timing).
+    covariates : sequence of str
+        Time-varying covariates residualised out of the outcome (R ``synthdid``'s ``X``);
+        every refit (placebo, jackknife, permutation, leave-one-out, in-time placebo)
+        re-fits their coefficients. The interrupted time series does not use them.
     exclude_donors : sequence
         Units kept out of the donor pool.
     placebo_adoption : optional
@@ -174,17 +221,28 @@ def evaluate_mandate(
     **columns
         ``unit``, ``time``, ``cohort`` or ``treatment`` column names.
     """
-    if method not in METHOD_NAMES:
-        raise SpecError(f"method must be one of {sorted(METHOD_NAMES)}, got {method!r}")
+    if method not in (*METHOD_NAMES, "cits"):
+        raise SpecError(
+            f"method must be one of {sorted((*METHOD_NAMES, 'cits'))}, got {method!r}"
+        )
+    headline = method
+    if method == "cits":
+        method = "sdid"
     design = block_design(
         data,
         outcome,
         treated_units=treated_units,
         adoption=adoption,
         exclude_donors=exclude_donors,
+        covariates=list(covariates),
         caller="evaluate_mandate",
         **columns,
     )
+    if headline == "cits" and design.t0 < MIN_CITS_PRE_PERIODS:
+        raise SpecError(
+            f"method='cits' needs at least {MIN_CITS_PRE_PERIODS} periods before adoption to "
+            f"fit a trend; these data have {design.t0}. Choose sdid, sc or did"
+        )
     fits = {
         m: _estimate(m, None, None, confidence_level, None, design=design) for m in METHOD_NAMES
     }
@@ -212,4 +270,5 @@ def evaluate_mandate(
         leave_one_out=leave_one_donor_out(main),
         poor_fit=poor,
         cits=cits,
+        headline=headline,
     )

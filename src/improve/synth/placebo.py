@@ -25,11 +25,11 @@ from improve.results import Result
 from improve.synth._core import (
     SynthWeights,
     method_setup,
+    noise_level,
     refit,
     refit_one,
-    stack_starts,
-    subset_start,
 )
+from improve.synth._covariates import covariate_estimate, covariate_estimate_batch
 from improve.synth.estimate import SynthResult
 from improve.synth.matrices import BlockDesign
 
@@ -95,16 +95,6 @@ class PermutationTest(Result):
         )
 
 
-
-def _no_covariates(result: SynthResult, what: str) -> None:
-    """Refuse donor-pool refits that would silently drop the covariates of ``result``."""
-    if result.design.x is not None:
-        raise EstimationError(
-            f"{what} re-estimates without covariates; for an estimate with covariates use "
-            "with_inference('placebo') (which re-fits them), or estimate without covariates"
-        )
-
-
 def _gaps(y: np.ndarray, n0: int, t0: int, weights: SynthWeights) -> np.ndarray:
     """Per-period gap between treated mean and its synthetic path, for a batch (B, N, T)."""
     treated = y[:, n0:, :].mean(axis=1)
@@ -132,9 +122,55 @@ def _placebo_sets(n0: int, n1: int, max_sets: int, seed: int) -> list[tuple[int,
     return sorted(chosen)
 
 
-def permutation_test(
-    result: SynthResult, *, max_sets: int = 200, seed: int = 0
-) -> PermutationTest:
+def _eta_overrides(result: SynthResult) -> dict[str, float]:
+    """The η of the actual estimate (R's default unless the user set ``eta_omega``),
+    recovered from its ζ and noise level so refits use the same η with their own ζ."""
+    design = result.design
+    sigma = float(noise_level(design.y.to_numpy(float), design.n0, design.t0))
+    if sigma > 0:
+        return {"eta_omega": float(np.asarray(result.options.zeta_omega)) / sigma}
+    return {}
+
+
+def _fresh_fits(
+    batch: np.ndarray, n0: int, t0: int, result: SynthResult, x: np.ndarray | None = None
+) -> tuple[np.ndarray, SynthWeights, np.ndarray]:
+    """Each problem of a batch estimated as the actual one was: cold start, ζ from its own
+    comparison units' noise level with the actual estimate's η, and the covariates (``x``:
+    (B, N, T, K)) re-fitted when the actual estimate has them.
+
+    Returns the estimates (B,), the weights and the outcome net of the fitted covariates
+    (the batch itself without covariates), on which gaps are drawn. Warm starts with the
+    actual ζ (what R's placebo standard error uses) would make placebo statistics differ
+    from the actual one in how they were computed, which breaks the exchangeability a
+    permutation test rests on.
+    """
+    opts, start = method_setup(result.method, batch, n0, t0, **_eta_overrides(result))
+    if x is None:
+        estimates, weights = refit(batch, n0, t0, opts, start)
+        return estimates, weights, batch
+    estimates, fitted = covariate_estimate_batch(
+        batch,
+        x,
+        n0,
+        t0,
+        opts,
+        omega=None if start is None else start.omega,
+        lambda_=None if start is None else start.lambda_,
+    )
+    weights = SynthWeights(omega=fitted.omega, lambda_=fitted.lambda_)
+    return estimates, weights, batch - np.einsum("bntk,bk->bnt", x, fitted.beta)
+
+
+def _net_of_covariates(result: SynthResult) -> np.ndarray:
+    """The actual outcome matrix net of the fitted covariates (the outcome without them)."""
+    y = result.design.y.to_numpy(float)
+    if result.design.x is None or result.beta is None:
+        return y
+    return y - result.design.x @ result.beta.to_numpy(float)
+
+
+def permutation_test(result: SynthResult, *, max_sets: int = 200, seed: int = 0) -> PermutationTest:
     """Donors in turn as the treated units; rank-based p-values.
 
     Each placebo gives the treatment to as many donors as there are treated units (with one
@@ -150,9 +186,9 @@ def permutation_test(
     max_sets, seed : int
         How many placebo sets at most, and the seed of their draw.
     """
-    _no_covariates(result, "the permutation test")
     design: BlockDesign = result.design
     y = design.y.to_numpy(float)
+    x = design.x
     n0, t0 = design.n0, design.t0
     n1 = y.shape[0] - n0
     if n0 <= n1:
@@ -162,15 +198,17 @@ def permutation_test(
     weights = SynthWeights(result.omega.to_numpy(float), result.lambda_.to_numpy(float))
     donors = y[:n0]
     sets = _placebo_sets(n0, n1, max_sets, seed)
-    problems, starts = [], []
-    for chosen in sets:
-        others = np.setdiff1d(np.arange(n0), chosen)
-        problems.append(np.vstack([donors[others], donors[list(chosen)]]))
-        starts.append(subset_start(weights, others))
-    batch = np.stack(problems)
-    estimates, fitted = refit(batch, n0 - n1, t0, result.options, stack_starts(starts))
-    gaps = _gaps(batch, n0 - n1, t0, fitted)
-    actual_gap = _gaps(y[None], n0, t0, SynthWeights(weights.omega[None], weights.lambda_[None]))
+    orders = [np.append(np.setdiff1d(np.arange(n0), chosen), chosen) for chosen in sets]
+    batch = np.stack([donors[order] for order in orders])
+    batch_x = None if x is None else np.stack([x[:n0][order] for order in orders])
+    estimates, fitted, net = _fresh_fits(batch, n0 - n1, t0, result, batch_x)
+    gaps = _gaps(net, n0 - n1, t0, fitted)
+    actual_gap = _gaps(
+        _net_of_covariates(result)[None],
+        n0,
+        t0,
+        SynthWeights(weights.omega[None], weights.lambda_[None]),
+    )
     all_est = np.append(result.estimate, estimates)
     names = [", ".join(str(design.donors[i]) for i in chosen) for chosen in sets]
     pre, post = _rmspe(np.vstack([actual_gap, gaps]), t0)
@@ -214,7 +252,6 @@ def in_time_placebo(result: SynthResult, adoption: Any = None) -> SynthResult:
     the program existed. ``adoption`` defaults to R's choice: the fake post-period takes the
     same share of the pre-period as the real post-period takes of all periods.
     """
-    _no_covariates(result, "the in-time placebo")
     design = result.design
     pre = design.y.loc[:, design.y.columns < design.adoption]
     if adoption is None:
@@ -235,9 +272,25 @@ def in_time_placebo(result: SynthResult, adoption: Any = None) -> SynthResult:
         zeta_lambda=result.options.zeta_lambda,
         min_decrease=result.options.min_decrease,
     )
-    estimate, weights = refit_one(pre.to_numpy(float), fake.n0, t0, opts, start)
+    beta = None
+    if design.x is None:
+        estimate, weights = refit_one(pre.to_numpy(float), fake.n0, t0, opts, start)
+    else:
+        x_pre = design.x[:, : pre.shape[1], :]
+        estimate, fitted = covariate_estimate(
+            pre.to_numpy(float),
+            x_pre,
+            fake.n0,
+            t0,
+            opts,
+            omega=None if start is None else start.omega,
+            lambda_=None if start is None else start.lambda_,
+        )
+        weights = SynthWeights(omega=fitted.omega, lambda_=fitted.lambda_)
+        beta = pd.Series(fitted.beta, index=result.beta.index, name="beta")
     return replace(
         result,
+        beta=beta,
         estimate=estimate,
         design=fake,
         omega=pd.Series(weights.omega, index=result.omega.index, name="omega"),
@@ -255,7 +308,6 @@ def leave_one_donor_out(result: SynthResult, donors: list[Any] | None = None) ->
     Each refit is the estimator applied afresh to the smaller donor pool (its own
     regularisation); the refits share a shape and are solved as one batch.
     """
-    _no_covariates(result, "leave-one-donor-out")
     design = result.design
     if donors is None:
         donors = list(result.omega[result.omega > 1e-8].index)
@@ -264,8 +316,11 @@ def leave_one_donor_out(result: SynthResult, donors: list[Any] | None = None) ->
         y = design.y.to_numpy(float)
         position = {u: i for i, u in enumerate(design.y.index)}
         batch = np.stack([np.delete(y, position[d], axis=0) for d in donors])
-        opts, start = method_setup(result.method, batch, design.n0 - 1, design.t0)
-        estimates, _ = refit(batch, design.n0 - 1, design.t0, opts, start)
+        x = design.x
+        batch_x = (
+            None if x is None else np.stack([np.delete(x, position[d], axis=0) for d in donors])
+        )
+        estimates, _, _ = _fresh_fits(batch, design.n0 - 1, design.t0, result, batch_x)
         pairs = zip(donors, estimates, strict=True)
         rows += [{"dropped": d, "estimate": float(e)} for d, e in pairs]
     return pd.DataFrame(rows)
