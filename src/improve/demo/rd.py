@@ -117,7 +117,7 @@ def simulate_grant_competition(
 
 
 def simulate_threshold_demo(
-    seed: int = 20260415, coach_effect: float = 3.0, grant_effect: float = 3.0
+    seed: int = 20260418, coach_effect: float = 3.0, grant_effect: float = 3.0
 ) -> ThresholdDemo:
     """Both simulated tables from one seed, and the truth."""
     rng = np.random.default_rng(seed)
@@ -211,7 +211,7 @@ described. The true effects are in `truth.json`.
 """
 
 
-def write_threshold_demo(directory: str | Path, seed: int = 20260415) -> dict[str, Path]:
+def write_threshold_demo(directory: str | Path, seed: int = 20260418) -> dict[str, Path]:
     """Write both tables, their column maps, truth and README (byte-stable)."""
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,14 @@ from typing import Any
 
 from improve.errors import EstimationError
 
+#: Messages the engines print, in words a report reader can act on.
+PLAIN_MESSAGES = {
+    "Mass points detected in the running variable.": (
+        "the running variable has repeated values (mass points); rdrobust counted distinct "
+        "values, not observations, when choosing the bandwidth"
+    ),
+}
+
 
 def call_engine(
     engine: Callable[..., Any], what: str, /, *args: Any, notes: bool = True, **kwargs: Any
@@ -45,5 +53,6 @@ def call_engine(
     for line in printed.getvalue().splitlines() if notes else []:
         line = line.strip()
         if line and not set(line) <= set("-=* "):
-            warnings.warn(f"{what}: {line}", UserWarning, stacklevel=3)
+            text = PLAIN_MESSAGES.get(line, f"{what}: {line}")
+            warnings.warn(text, UserWarning, stacklevel=3)
     return result

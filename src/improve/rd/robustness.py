@@ -61,11 +61,20 @@ def _failed_row() -> dict[str, Any]:
 def covariate_balance(
     data: pd.DataFrame, covariates: Sequence[str], running: str, cutoff: float, **options: Any
 ) -> pd.DataFrame:
-    """Each covariate as the outcome of an RD estimate (options as for ``rd_estimate``)."""
+    """Each covariate as the outcome of an RD estimate (options as for ``rd_estimate``).
+
+    ``effect_size`` is the jump over the covariate's SD below the cutoff within the
+    bandwidth (the WWC judges baseline differences in SD units).
+    """
     rows = []
+    x = pd.to_numeric(data[running], errors="coerce")
     for cov in covariates:
         res = rd_estimate(data, cov, running, cutoff, **options)
-        rows.append({"covariate": cov, **result_row(res)})
+        near = (x < cutoff) & (x >= cutoff - res.h[0])
+        sd = float(pd.to_numeric(data.loc[near, cov], errors="coerce").std(ddof=1))
+        row = {"covariate": cov, **result_row(res), "sd_below": sd}
+        row["effect_size"] = res.estimate / sd if sd > 0 else np.nan
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
