@@ -17,7 +17,8 @@ is YAML like a panel's, with these keys::
     public_counts: [units]        # optional
 
 Files are read with the same reader as panels (:func:`improve.data.read.read_table`: CSV,
-Excel, Parquet, Stata, SPSS, DuckDB) and labels are parsed by the same code.
+Excel, Parquet, Stata, SPSS, DuckDB); numbers, missing and suppression markers ("NA",
+"*", "n<10") are parsed, and labels read, by the same code.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ import yaml
 from improve.data.labels import Labels
 from improve.data.read import read_table
 from improve.data.spec import check_public_counts
+from improve.data.suppression import parse_numeric
+from improve.data.validate import check_extreme, check_numeric
 from improve.errors import DataError, SpecError
 
 SINGLE = ("running", "cutoff", "cutoff_column", "treatment", "cluster", "unit")
@@ -166,26 +169,26 @@ def load_cross_section(source: str | Path | pd.DataFrame, columns: Any) -> RDDat
             f"column '{missing[0]}' named in the column map is not in the data{hint}; "
             "fix the map or the file header"
         )
-    numeric = [
-        spec.running,
-        *spec.outcomes,
-        *spec.covariates,
-        *[c for c in (spec.treatment, spec.cutoff_column) if c],
-    ]
     frame = frame.copy()
-    for col in numeric:
-        values = pd.to_numeric(frame[col], errors="coerce")
-        bad = values.isna() & frame[col].notna() & (frame[col].astype(str).str.strip() != "")
-        if bad.any():
-            raise DataError(
-                f"column '{col}' has values that are not numbers "
-                f"(e.g. {frame.loc[bad, col].iloc[0]!r} in {int(bad.sum())} rows); "
-                "fix or blank them"
-            )
-        frame[col] = values.astype(float)
+    for col, role in _numeric_roles(spec).items():
+        parsed = parse_numeric(frame[col])
+        check_numeric(col, parsed.bad_values, parsed.n_bad, role)
+        check_extreme(col, parsed.values, role)
+        frame[col] = parsed.values.astype(float)
     if not np.isfinite(frame[spec.running].to_numpy(dtype=float)).any():
         raise DataError(f"the running variable '{spec.running}' has no values")
     return RDData(data=frame, spec=spec, source=raw.source)
+
+
+def _numeric_roles(spec: RDMap) -> dict[str, str]:
+    """Numeric columns and their roles, for messages."""
+    roles = {spec.running: "running variable"}
+    roles.update({c: "outcome" for c in spec.outcomes})
+    roles.update({c: "covariate" for c in spec.covariates})
+    for col, role in ((spec.treatment, "treatment"), (spec.cutoff_column, "cutoff")):
+        if col:
+            roles[col] = role
+    return roles
 
 
 def check_cross_section(

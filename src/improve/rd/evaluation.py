@@ -32,6 +32,12 @@ from improve.rd.robustness import (
     result_row,
 )
 
+
+def p_text(p: float) -> str:
+    """``p < 0.001`` or ``p = 0.042``."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 #: Donut radii as shares of the estimation bandwidth.
 DONUT_SHARES = (0.05, 0.1, 0.2)
 
@@ -120,7 +126,7 @@ class RDEvaluation:
         )
         interval = (
             f"robust {level} CI {robust['conf_low']:.3g} to {robust['conf_high']:.3g}, "
-            f"p = {robust['p_value']:.2g}"
+            f"{p_text(robust['p_value'])}"
         )
         if self.design == "fuzzy":
             fs = self.main.first_stage.iloc[0]
