@@ -207,3 +207,32 @@ def test_demo_density_equals_rddensity(schools):
     direct = rddensity(schools["k5_enrollment"].to_numpy(float), c=800.0)
     assert ours.p_value == pytest.approx(float(direct.test["p_jk"]), rel=RTOL)
     assert ours.statistic == pytest.approx(float(direct.test["t_jk"]), rel=RTOL)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"wl": -0.75, "wr": 0.75}, {"wl": -2.0, "wr": 2.0, "statistic": "ksmirnov"}],
+    ids=str,
+)
+def test_senate_local_randomisation_equals_rdrandinf(senate, options):
+    import contextlib
+    import io
+
+    from rdlocrand import rdrandinf
+
+    from improve.rd import local_randomization
+
+    ours = local_randomization(senate, "vote", "margin", 0.0, reps=200, **options)
+    d = senate.dropna(subset=["vote", "margin"])
+    with contextlib.redirect_stdout(io.StringIO()):
+        direct = rdrandinf(
+            d["vote"].to_numpy(),
+            d["margin"].to_numpy(),
+            cutoff=0.0,
+            reps=200,
+            seed=666,
+            quietly=True,
+            **options,
+        )
+    assert ours.estimate == pytest.approx(float(np.ravel(direct["obs.stat"])[0]), rel=RTOL)
+    assert ours.p_value == pytest.approx(float(np.ravel(direct["p.value"])[0]), rel=RTOL)
