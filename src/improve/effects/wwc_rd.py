@@ -109,8 +109,8 @@ def attrition_standard(attrition: Attrition) -> RDStandard:
     """Overall and differential attrition (outcome missing) below vs above the cutoff."""
     name = "Attrition"
     rates = (
-        f"{attrition.overall:.1%} overall, {attrition.differential:.1%} points apart "
-        f"above and below the cutoff"
+        f"{attrition.overall:.1%} overall; {100 * attrition.differential:.1f} percentage "
+        "points apart above and below the cutoff"
     )
     if attrition.level == "low":
         return RDStandard(name, MET, f"low attrition ({rates}, {attrition.boundary} boundary)")

@@ -33,6 +33,11 @@ from improve.rd.robustness import (
 )
 
 
+def num(v: float) -> str:
+    """Three significant digits for sentences (11.0, 3.98, 0.125; 1,234 above 100)."""
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:#.3g}"
+
+
 def p_text(p: float) -> str:
     """``p < 0.001`` or ``p = 0.042``."""
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
@@ -119,27 +124,27 @@ class RDEvaluation:
         level = f"{self.main.confidence_level:.0%}"
         est = self.main.estimate
         where = (
-            f"{unit_plural} just at or above the cutoff ({running_label or self.running} "
-            f"{self.cutoff:g})"
+            f"the cutoff ({running_label or self.running} {self.cutoff:g})"
             if self.by_cutoff is None
-            else f"{unit_plural} just at or above their round's cutoff"
+            else "their round's cutoff"
         )
         interval = (
-            f"robust {level} CI {robust['conf_low']:.3g} to {robust['conf_high']:.3g}, "
+            f"robust {level} CI {num(robust['conf_low'])} to {num(robust['conf_high'])}, "
             f"{p_text(robust['p_value'])}"
         )
         if self.design == "fuzzy":
             fs = self.main.first_stage.iloc[0]
             text = (
-                f"At the cutoff, the share of {unit_plural} that received {program_label} "
+                f"At {where}, the share of {unit_plural} that received {program_label} "
                 f"jumped by {100 * fs['estimate']:.0f} percentage points; for those whose "
-                f"take-up the cutoff changed, receiving it changed {label} by {est:.3g} "
+                f"take-up the cutoff changed, receiving it changed {label} by {num(est)} "
                 f"({interval})"
             )
         else:
             text = (
-                f"Compared with {unit_plural} just below it, {where} had {label} "
-                f"{abs(est):.3g} {'higher' if est > 0 else 'lower'} ({interval})"
+                f"{unit_plural[:1].upper() + unit_plural[1:]} just at or above {where} had "
+                f"{label} {num(abs(est))} {'higher' if est > 0 else 'lower'} than "
+                f"{unit_plural} just below it ({interval})"
             )
         n = sum(self.main.n_effective)
         text += f", comparing {n:,} {unit_plural} within the bandwidth."
