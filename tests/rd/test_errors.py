@@ -90,3 +90,9 @@ def test_column_map_errors(tmp_path):
         load_cross_section(data, {"runing": "x", "cutoff": 0, "outcomes": ["y"]})
     with pytest.raises(DataError, match="'score' named in the column map"):
         load_cross_section(data, {"running": "x", "cutoff": 0, "outcomes": ["score"]})
+
+
+def test_few_observations_within_the_bandwidth_are_warned():
+    data = _frame(400)
+    with pytest.warns(UserWarning, match="lie within the bandwidth"):
+        rd_estimate(data, "y", "x", 0.0, h=2.0)

@@ -31,6 +31,8 @@ from improve.results import Result, tidy_frame
 
 #: Rows of the tidy table, in rdrobust's order.
 TERMS = ("Conventional", "Bias-corrected", "Robust")
+#: Fewer observations than this within the bandwidth on a side draw a warning.
+MIN_EFFECTIVE = 10
 #: A first stage with a smaller F statistic (t squared) is weak (Stock & Yogo's rule of thumb).
 WEAK_FIRST_STAGE_F = 10.0
 
@@ -326,9 +328,25 @@ def rd_estimate(
         **options,
     )
     result = from_rdrobust(out, outcome, running, cutoff, fuzzy, confidence_level, options)
+    if check_design:
+        warn_few_effective(result)
     if check_design and result.first_stage is not None:
         _check_first_stage(result, fuzzy)
     return result
+
+
+def warn_few_effective(result: RDResult) -> None:
+    """Warn when the bandwidth holds very few observations on a side."""
+    low = min(result.n_effective)
+    if low < MIN_EFFECTIVE:
+        side = "below" if result.n_effective[0] == low else "at or above"
+        warnings.warn(
+            f"only {low} observations {side} the cutoff lie within the bandwidth of the "
+            f"estimate of {result.outcome}, so it rests on very few units; widen the "
+            "bandwidth or read it as indicative",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _check_first_stage(result: RDResult, fuzzy: str | None) -> None:
