@@ -128,3 +128,28 @@ def test_standards_give_reasons():
     rating = wwc_rd_standards(forcing_variable_integrity(0.5, False), first_stage_standard(4.0))
     assert rating.rating == "Does not meet WWC RDD standards"
     assert np.all(rating.table().columns == ["standard", "verdict", "reason"])
+
+
+def test_fixed_bandwidth_and_options_reach_every_estimate(schools):
+    rd, _ = schools
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ev = evaluate_threshold(rd, bandwidth=120.0, p=2, kernel="uniform", cluster=False)
+    assert ev.main.h == (120.0, 120.0) and ev.main.p == 2
+    assert ev.main.kernel == "Uniform" and ev.main.n_clusters is None
+    assert ev.bandwidths["h_left"].to_numpy() == pytest.approx(
+        120.0 * ev.bandwidths["multiple"].to_numpy()
+    )
+
+
+def test_heaping_at_the_cutoff_gives_reservations(schools):
+    rd, _ = schools
+    data = rd.data.copy()
+    near = (data["k5_enrollment"] >= 790) & (data["k5_enrollment"] < 810)
+    data.loc[near, "k5_enrollment"] = 800
+    heaped = type(rd)(data=data, spec=rd.spec, source=rd.source)
+    with pytest.warns(UserWarning, match="exactly at the cutoff"):
+        ev = evaluate_threshold(heaped)
+    assert ev.heaping
+    integrity = rd_standards_check(ev).table().iloc[0]
+    assert integrity["verdict"] in (RESERVATIONS, NOT_MET)
