@@ -286,7 +286,9 @@ def evaluate_threshold(
         balance=covariate_balance(data, rd.spec.covariates, running, cutoff, **plain),
         placebo=placebo_cutoffs(data, outcome, running, cutoff, placebos, **options),
         bandwidths=bandwidth_sensitivity(data, main, **fixed, fuzzy=fuzzy),
-        functional_form=_quadratic(data, outcome, running, cutoff, fixed | {"fuzzy": fuzzy}),
+        functional_form=_alternatives(
+            data, outcome, running, cutoff, fixed | {"fuzzy": fuzzy}, rd.spec.covariates
+        ),
         donut=donut_hole(data, outcome, running, cutoff, radii, **options, fuzzy=fuzzy),
         by_cutoff=by_cutoff,
         attrition_counts=attrition,
@@ -294,16 +296,31 @@ def evaluate_threshold(
     )
 
 
-def _quadratic(
-    data: pd.DataFrame, outcome: str, running: str, cutoff: float, options: dict[str, Any]
+def _alternatives(
+    data: pd.DataFrame,
+    outcome: str,
+    running: str,
+    cutoff: float,
+    options: dict[str, Any],
+    covariates: Sequence[str],
 ) -> pd.DataFrame:
-    """The estimate with a local quadratic (its own optimal bandwidth)."""
-    options = options | {"p": 2}
-    try:
-        row = result_row(rd_estimate(data, outcome, running, cutoff, **options))
-    except EstimationError:
-        return pd.DataFrame()
-    return pd.DataFrame([{"label": "local quadratic", **row}])
+    """The estimate with the other polynomial order and with(out) the baseline covariates,
+    each with its own optimal bandwidth."""
+    other_p = 2 if options.get("p", 1) == 1 else 1
+    variants = [(f"local {'quadratic' if other_p == 2 else 'linear'}", options | {"p": other_p})]
+    if covariates and "covs" not in options:
+        variants.append(("with baseline covariates", options | {"covs": list(covariates)}))
+    elif "covs" in options:
+        variants.append(("without covariates", {k: v for k, v in options.items() if k != "covs"}))
+    rows = []
+    for label, opts in variants:
+        try:
+            rows.append(
+                {"label": label, **result_row(rd_estimate(data, outcome, running, cutoff, **opts))}
+            )
+        except EstimationError:
+            continue
+    return pd.DataFrame(rows)
 
 
 def _attrition_counts(
