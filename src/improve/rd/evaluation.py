@@ -229,34 +229,18 @@ def evaluate_threshold(
     data, running, cutoff, fuzzy = _design(rd)
     attrition = _attrition_counts(data, outcome, running, cutoff)
     density = density_test(data, running, cutoff)
-    missing = data[outcome].isna() | data[running].isna()
-    if missing.any():
-        warnings.warn(
-            f"{int(missing.sum())} rows without {outcome} or {rd.spec.running} are left out "
-            "of every estimate (they count as attrition in the WWC check)",
-            UserWarning,
-            stacklevel=2,
-        )
-        data = data.loc[~missing]
-        rd = RDData(data=rd.data.loc[~missing], spec=rd.spec, source=rd.source)
-    options: dict[str, Any] = {"p": int(p), "kernel": kernel, "confidence_level": confidence_level}
-    if isinstance(bandwidth, str):
-        options["bwselect"] = bandwidth
-    else:
-        options["h"] = float(bandwidth)
+    rd, data = _drop_missing(rd, data, outcome, running)
+    plain: dict[str, Any] = {"p": int(p), "kernel": kernel, "confidence_level": confidence_level}
+    plain |= {"bwselect": bandwidth} if isinstance(bandwidth, str) else {"h": float(bandwidth)}
     if cluster and rd.spec.cluster:
-        options["cluster"] = rd.spec.cluster
-    plain = dict(options)
+        plain["cluster"] = rd.spec.cluster
+    options = dict(plain)
     if adjust_for_covariates and rd.spec.covariates:
         options["covs"] = list(rd.spec.covariates)
     main, by_cutoff = _main(rd, data, outcome, running, cutoff, options | {"fuzzy": fuzzy})
     reduced = rd_estimate(data, outcome, running, cutoff, **options) if fuzzy else None
     x = data[running].to_numpy(dtype=float)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        heaping = warn_heaping(x[np.isfinite(x)], cutoff, running)
-    if heaping:
-        warn_heaping(x[np.isfinite(x)], cutoff, running)
+    heaping = warn_heaping(x[np.isfinite(x)], cutoff, running)
     fixed = {k: v for k, v in options.items() if k not in ("bwselect", "h")}
     radii = (
         donut_radii
@@ -294,6 +278,22 @@ def evaluate_threshold(
         attrition_counts=attrition,
         **_comparison_sd(data, outcome, running, cutoff, main.h[0]),
     )
+
+
+def _drop_missing(
+    rd: RDData, data: pd.DataFrame, outcome: str, running: str
+) -> tuple[RDData, pd.DataFrame]:
+    """Rows with the outcome and running variable (one note for all estimates)."""
+    missing = data[outcome].isna() | data[running].isna()
+    if not missing.any():
+        return rd, data
+    warnings.warn(
+        f"{int(missing.sum())} rows without {outcome} or {rd.spec.running} are left out "
+        "of every estimate (they count as attrition in the WWC check)",
+        UserWarning,
+        stacklevel=3,
+    )
+    return RDData(data=rd.data.loc[~missing], spec=rd.spec, source=rd.source), data.loc[~missing]
 
 
 def _alternatives(
