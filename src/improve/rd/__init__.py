@@ -7,13 +7,18 @@ Estimation and the density test come from ``rdrobust``, ``rddensity`` and ``rdlo
 unchanged; this package adds the package's result conventions, plain-language errors and
 what the field needs beyond one call: the RD plot's local fits, covariate balance,
 placebo cutoffs, bandwidth sensitivity, donut holes and pooled cutoffs.
+:func:`evaluate_threshold` computes everything the workbook shows (and
+:func:`evaluate_discrete` the local randomisation comparison when the running variable takes
+few values).
 """
 
 from improve.rd.binned import BinnedScatter, binned_scatter
 from improve.rd.cutoffs import normalise_cutoffs, pooled_cutoffs
 from improve.rd.data import RDData, RDMap, check_cross_section, load_cross_section
 from improve.rd.density import DensityTest, density_test
+from improve.rd.discrete import DiscreteEvaluation, evaluate_discrete, few_mass_points
 from improve.rd.estimate import RDResult, rd_estimate
+from improve.rd.evaluation import RDEvaluation, evaluate_threshold
 from improve.rd.locrand import LocalRandomization, local_randomization
 from improve.rd.robustness import (
     bandwidth_sensitivity,
@@ -25,8 +30,10 @@ from improve.rd.robustness import (
 __all__ = [
     "BinnedScatter",
     "DensityTest",
+    "DiscreteEvaluation",
     "LocalRandomization",
     "RDData",
+    "RDEvaluation",
     "RDMap",
     "RDResult",
     "bandwidth_sensitivity",
@@ -35,6 +42,9 @@ __all__ = [
     "covariate_balance",
     "density_test",
     "donut_hole",
+    "evaluate_discrete",
+    "evaluate_threshold",
+    "few_mass_points",
     "load_cross_section",
     "local_randomization",
     "normalise_cutoffs",
