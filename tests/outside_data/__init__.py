@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import rdrobust
 
 from improve.data import Panel, load_panel
 from improve.data.read import read_dataset
@@ -25,6 +26,8 @@ SOURCES = {
     "mpdta": str(REFERENCE / "mpdta.csv"),
     "organ_donations": "dataset:causaldata/organ_donations",
     "castle": "dataset:causaldata/castle",
+    # U.S. Senate elections, the CSV rdrobust ships (a cross-section around a 0 margin).
+    "senate": str(Path(rdrobust.__file__).parent / "data" / "rdrobust_RDsenate.csv"),
 }
 
 #: organ_donations: California's active-choice law starts in 2011 Q3 (Quarter_Num 4).

@@ -27,6 +27,7 @@ VERDICTS = {
     "mpdta": "staggered_with_never_treated",
     "organ_donations": "one_treated_cluster",
     "castle": "staggered_with_never_treated",
+    "senate": "sharp_regression_discontinuity",
 }
 
 #: (workbook, data set, parameters): every workbook whose design fits each data set.
@@ -40,6 +41,7 @@ RUNS = [
     ("fixed_effects", "castle", {"dose": "post", "bootstrap_draws": 199, "few_clusters": 20}),
     ("evidence_summary", "castle", {}),
     ("statewide_mandate", "organ_donations", {"placebo_draws": 50}),
+    ("regression_discontinuity", "senate", {}),
 ]
 
 
