@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import fe_montecarlo
+from . import fe_montecarlo
 
 
 def test_coverage_harsh_design():
