@@ -95,3 +95,17 @@ def test_plot_draws_curve_and_bands() -> None:
     matplotlib.use("Agg")
     fig = _fit(_panel(), degree=1, biters=100).plot()
     assert len(fig.axes[0].collections) == 2
+
+
+def test_cells_without_comparison_units_are_named() -> None:
+    """No never-treated units: the last cohort has no comparison, earlier cohorts do."""
+    df = _panel()
+    df = df[df["g"] > 0].copy()
+    late = df["id"] % 2 == 0
+    df.loc[late, "g"] = 3
+    df.loc[~late, "g"] = 2
+    res = _fit(df, control_group="notyettreated", degree=1, biters=0)
+    assert set(res.cells.loc[res.cells["post"], "group"]) == {2}
+    assert any("not identified" in n and "no untreated comparison" in n for n in res.notes)
+    with pytest.raises(EstimationError, match="untreated"):
+        _fit(df, control_group="nevertreated")
