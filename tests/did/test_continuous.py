@@ -39,6 +39,7 @@ def test_linear_dose_response_recovered_and_tidy_contract() -> None:
     band = tidy[tidy["parameter"] == "ATT(d)"]
     assert (band["conf_high_uniform"] >= band["conf_high"]).all()
     assert "ATT^o" in res.summary()
+    assert "ACRT^o" in res._repr_html_()
 
 
 def test_discrete_dose_gives_level_means() -> None:
@@ -109,3 +110,25 @@ def test_cells_without_comparison_units_are_named() -> None:
     assert any("not identified" in n and "no untreated comparison" in n for n in res.notes)
     with pytest.raises(EstimationError, match="untreated"):
         _fit(df, control_group="nevertreated")
+
+
+def test_cr2_changes_standard_errors_not_estimates() -> None:
+    df = _panel()
+    df["district"] = df["id"] % 15
+    plain = _fit(df, cluster="district", cluster_correction="none", degree=2, biters=0)
+    cr2 = _fit(df, cluster="district", degree=2, biters=0)
+    assert cr2.options["cluster_correction"] == "CR2"
+    np.testing.assert_allclose(cr2.curves["att"], plain.curves["att"], atol=1e-12)
+    assert (cr2.curves["att_se"] > plain.curves["att_se"]).all()
+    assert 1.0 < cr2.overall_att_se / plain.overall_att_se < 1.2
+
+
+def test_cr2_of_a_regression_is_the_leverage_correction() -> None:
+    from improve.did._continuous_cr2 import regression_residuals
+
+    rng = np.random.default_rng(0)
+    x = np.column_stack([np.ones(8), rng.normal(size=8)])
+    e = rng.normal(size=8)
+    codes = np.arange(8)  # one unit per cluster: (1 - h_ii)^(-1/2) e_i
+    h = np.einsum("ij,jk,ik->i", x, np.linalg.inv(x.T @ x), x)
+    np.testing.assert_allclose(regression_residuals(x, e, codes), e / np.sqrt(1 - h))

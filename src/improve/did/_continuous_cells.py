@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from improve.did._continuous_basis import DoseBasis
+from improve.did._continuous_cr2 import mean_scale, regression_residuals
 from improve.did._continuous_prepare import DosePanel
 
 FloatArray = NDArray[np.float64]
@@ -83,8 +84,13 @@ def fit_cell(
     basis: DoseBasis,
     grid: FloatArray,
     anticipation: int,
+    cr2_codes: NDArray[np.intp] | None = None,
 ) -> CellFit:
-    """Estimate one cell (the caller has checked it has treated and comparison units)."""
+    """Estimate one cell (the caller has checked it has treated and comparison units).
+
+    With ``cr2_codes`` (cluster of every unit) the influence functions carry the CR2
+    adjustment of :mod:`improve.did._continuous_cr2`; the estimates do not change.
+    """
     n = panel.n_units
     col_t = int(np.searchsorted(panel.periods, t))
     col_b = int(np.searchsorted(panel.periods, b))
@@ -102,16 +108,20 @@ def fit_cell(
     psi_bar = psi.mean(axis=0)
     dpsi_bar = dpsi_t.mean(axis=0)
     if_beta = np.zeros((n, psi.shape[1]))
-    if_beta[treated] = (n / n_t) * (psi * resid[:, None]) @ bread.T
-    if_beta[control] = -(n / n_c) * np.outer(dy_c - mu0, bread @ psi_bar)
+    codes_t = None if cr2_codes is None else cr2_codes[treated]
+    codes_c = None if cr2_codes is None else cr2_codes[control]
+    scale_t, scale_c = mean_scale(codes_t, n_t), mean_scale(codes_c, n_c)
+    resid_adj = regression_residuals(psi, resid, codes_t)
+    if_beta[treated] = (n / n_t) * (psi * resid_adj[:, None]) @ bread.T
+    if_beta[control] = -(n / n_c) * np.outer((dy_c - mu0) * scale_c, bread @ psi_bar)
     psi_eval, dpsi_eval = basis.design(grid), basis.derivative(grid)
     acrt_i = dpsi_t @ beta
     acrt_glob = float(acrt_i.mean())
     if_att_glob = np.zeros(n)
-    if_att_glob[treated] = (n / n_t) * (dy_t - dy_t.mean())
-    if_att_glob[control] = -(n / n_c) * (dy_c - mu0)
+    if_att_glob[treated] = (n / n_t) * (dy_t - dy_t.mean()) * scale_t
+    if_att_glob[control] = -(n / n_c) * (dy_c - mu0) * scale_c
     if_dose = np.zeros(n)
-    if_dose[treated] = (n / n_t) * (acrt_i - acrt_glob)
+    if_dose[treated] = (n / n_t) * (acrt_i - acrt_glob) * scale_t
     return CellFit(
         group=g,
         time=t,

@@ -172,6 +172,7 @@ def cont_did(
     time: str | None = None,
     cohort: str | None = None,
     cluster: str | None = None,
+    cluster_correction: Literal["CR2", "none"] = "CR2",
     treatment_type: Literal["continuous", "discrete"] = "continuous",
     degree: int = 3,
     num_knots: int = 0,
@@ -194,6 +195,9 @@ def cont_did(
         Columns. ``cohort`` is the first treated period (0 or empty: never treated);
         ``dose`` the amount of treatment (default: the map's first ``doses`` entry). A
         treated unit's dose is its mean positive dose from its first treated period on.
+    cluster_correction : {"CR2", "none"}
+        With a cluster column, "CR2" (default) applies the bias-reduced (Bell-McCaffrey)
+        adjustment to each cell's cluster sums, as ``att_gt`` does; "none": plain sums.
     treatment_type : {"continuous", "discrete"}
         "continuous": B-spline in the dose; "discrete": one coefficient per dose level
         (ACRT is then the backward difference between adjacent levels, from dose 0).
@@ -242,7 +246,12 @@ def cont_did(
     )
     basis = _basis(panel, treatment_type, degree, num_knots, min_units_per_level)
     grid = _grid(panel, basis, dvals)
-    cells, skipped = _fit_cells(panel, basis, grid, control_group, base_period, anticipation)
+    if cluster_correction not in ("CR2", "none"):
+        raise SpecError(
+            f"cont_did: cluster_correction must be 'CR2' or 'none', got {cluster_correction!r}"
+        )
+    cr2 = panel.cluster_codes if cluster_correction == "CR2" else None
+    cells, skipped = _fit_cells(panel, basis, grid, control_group, base_period, anticipation, cr2)
     return _assemble(
         panel,
         cells,
@@ -252,6 +261,7 @@ def cont_did(
         biters,
         seed,
         {
+            "cluster_correction": "none" if cr2 is None else "CR2",
             "treatment_type": treatment_type,
             "degree": degree,
             "num_knots": num_knots,
@@ -359,6 +369,7 @@ def _fit_cells(
     control_group: str,
     kind: str,
     anticipation: int,
+    cr2_codes: NDArray[np.intp] | None = None,
 ) -> tuple[list[CellFit], list[str]]:
     cells: list[CellFit] = []
     skipped: list[str] = []
@@ -377,7 +388,9 @@ def _fit_cells(
                     "dose coefficients"
                 )
             else:
-                cells.append(fit_cell(panel, g, t, b, treated, control, basis, grid, anticipation))
+                cells.append(
+                    fit_cell(panel, g, t, b, treated, control, basis, grid, anticipation, cr2_codes)
+                )
     if not any(c.post for c in cells):
         reason = "; ".join(skipped[:4]) or "no cohort is observed after it is treated"
         raise EstimationError(

@@ -143,7 +143,8 @@ def dose_response_evaluation(
     degree, num_knots, treatment_type, control_group, dvals, confidence_level, biters, seed
         As in :func:`improve.did.continuous.cont_did`.
     min_cell_size : int
-        Fewest treated (and comparison) units for anything to be reported.
+        Fewest treated (and comparison) units for anything to be reported, and fewest
+        treated units per dose level of a discrete dose.
     labels : mapping, optional
         Overrides of the column map's ``labels:`` (words for outcome, dose and units).
     **columns
