@@ -179,6 +179,8 @@ def _sentences(res: DoseResponseResult, words: Labels, n_comparison: int) -> lis
     tidy = res.tidy()
     att_rows = tidy[tidy["parameter"] == "ATT(d)"]
     above, below = band_sign(att_rows["conf_low_uniform"], att_rows["conf_high_uniform"])
+    excl = att_rows[(att_rows["conf_low_uniform"] > 0) | (att_rows["conf_high_uniform"] < 0)]
+    where = (float(excl["dose"].min()), float(excl["dose"].max())) if len(excl) else None
     pre = tidy[(tidy["parameter"] == "ATT(e)") & (tidy["event_time"] < 0)]
     pre_ok = None
     if len(pre) and np.isfinite(pre["conf_low_uniform"]).any():
@@ -205,6 +207,7 @@ def _sentences(res: DoseResponseResult, words: Labels, n_comparison: int) -> lis
         acrt_high=float(overall.loc["ACRT^o", "conf_high"]),
         band_above_zero=above,
         band_below_zero=below,
+        band_excludes_zero=where,
         pre_band_covers_zero=pre_ok,
         confidence_level=res.confidence_level,
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from improve.report.numbers import format_number
+from improve.report.numbers import decimals_for, format_number
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,16 @@ class DoseFacts:
     acrt_high: float
     band_above_zero: bool
     band_below_zero: bool
+    #: smallest and largest dose at which the uniform band lies above (or below) zero
+    band_excludes_zero: tuple[float, float] | None
     pre_band_covers_zero: bool | None
     confidence_level: float
 
 
-def _n(value: float) -> str:
-    return format_number(value, sentence=True)
+def _n(value: float, like: float | None = None) -> str:
+    """A number for prose; ``like``: use the decimals that number gets (interval bounds)."""
+    decimals = None if like is None else decimals_for(like)
+    return format_number(value, decimals=decimals, sentence=True)
 
 
 def dose_response_sentences(f: DoseFacts) -> list[str]:
@@ -47,14 +51,16 @@ def dose_response_sentences(f: DoseFacts) -> list[str]:
     out = [
         f"Across the {f.n_treated:,d} treated {f.unit_plural} (compared with the "
         f"{f.n_comparison:,d} never-treated {f.unit_plural} and {f.unit_plural} not yet "
-        "treated), whose {f.dose} ranged from "
+        f"treated), whose {f.dose} ranged from "
         f"{_n(f.dose_low)} to {_n(f.dose_high)} (10th to 99th percentile), the average effect "
-        f"on {f.outcome} was {_n(f.att)} ({pct} CI {_n(f.att_low)} to {_n(f.att_high)})."
+        f"on {f.outcome} was {_n(f.att)} ({pct} CI {_n(f.att_low, f.att)} to "
+        f"{_n(f.att_high, f.att)})."
     ]
     move = (
         f"Moving from the 25th to the 75th percentile of {f.dose} ({_n(f.dose_p25)} to "
         f"{_n(f.dose_p75)}) changes the effect by about {_n(step[0])} "
-        f"({pct} CI {_n(step[1])} to {_n(step[2])}; average slope ACRT^o {_n(f.acrt)})."
+        f"({pct} CI {_n(step[1], step[0])} to {_n(step[2], step[0])}; "
+        f"average slope ACRT^o {_n(f.acrt)})."
     )
     if f.acrt_low > 0:
         out.append(f"Larger doses did more. {move}")
@@ -67,7 +73,13 @@ def dose_response_sentences(f: DoseFacts) -> list[str]:
     elif f.band_below_zero:
         out.append(f"The {pct} uniform band for the effect lies below zero at every dose shown.")
     else:
-        out.append(f"The {pct} uniform band for the effect includes zero at some doses.")
+        where = f.band_excludes_zero
+        tail = (
+            ""
+            if where is None
+            else f"; it excludes zero for doses from {_n(where[0])} to {_n(where[1])}"
+        )
+        out.append(f"The {pct} uniform band for the effect includes zero at some doses{tail}.")
     if f.pre_band_covers_zero is True:
         out.append(
             "Before treatment the event-time estimates stay within a band around zero "
