@@ -38,12 +38,16 @@ def test_tables_and_summary(evaluation) -> None:
 
 
 def test_overall_effect_is_the_staggered_did_group_average(panel, evaluation) -> None:
-    """ATT^o averages the cohorts' post-treatment ATT(g,t) as did::aggte(type="group")."""
-    cs = aggregate(
-        att_gt(panel, "math_ss", covariates=[], control_group="notyettreated"), "group"
-    ).tidy()
-    assert evaluation.result.overall_att == pytest.approx(cs["estimate"].iloc[0], abs=1e-10)
-    assert evaluation.result.overall_att_se == pytest.approx(cs["std_error"].iloc[0], rel=0.2)
+    """ATT^o averages the cohorts' post-treatment ATT(g,t) as did::aggte(type="group"), and
+    its CR2 degrees of freedom are att_gt's for the same combination of cells."""
+    agg = aggregate(
+        att_gt(panel, "math_ss", covariates=[], control_group="notyettreated", bootstrap=False),
+        "group",
+    )
+    res = evaluation.result
+    assert res.overall_att == pytest.approx(agg.estimate, abs=1e-10)
+    assert res.overall_df == pytest.approx(float(np.ravel(agg.df)[0]), rel=1e-10)
+    assert res.overall_att_se == pytest.approx(agg.std_error, rel=0.1)
 
 
 def test_truth_overall_matches_truth_json_and_is_covered(evaluation) -> None:

@@ -47,13 +47,23 @@ def combine(cells: Sequence[CellFit], weights: FloatArray, field: str) -> Aggreg
     return Aggregate(np.asarray(est, dtype=float), np.asarray(inf, dtype=float))
 
 
+def event_weights(cells: Sequence[CellFit]) -> tuple[FloatArray, FloatArray]:
+    """Event times and the cell weights of each (shape (cells, event times)): cohort size
+    among the cells at that event time."""
+    times = np.array(sorted({c.event_time for c in cells}))
+    weights = np.zeros((len(cells), len(times)))
+    for j, e in enumerate(times):
+        w = np.array([c.n_treated if c.event_time == e else 0.0 for c in cells], dtype=float)
+        weights[:, j] = w / w.sum()
+    return times, weights
+
+
 def event_study(cells: Sequence[CellFit], field: str) -> tuple[FloatArray, Aggregate]:
     """Event times and the cohort-size weighted average of ``field`` at each."""
-    times = np.array(sorted({c.event_time for c in cells}))
+    times, weights = event_weights(cells)
     est, inf = [], []
-    for e in times:
-        w = np.array([c.n_treated if c.event_time == e else 0.0 for c in cells], dtype=float)
-        agg = combine(cells, w / w.sum(), field)
+    for j in range(len(times)):
+        agg = combine(cells, weights[:, j], field)
         est.append(agg.estimate[0])
         inf.append(agg.inf_func[:, 0])
     return times, Aggregate(np.array(est), np.column_stack(inf))

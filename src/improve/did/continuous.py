@@ -24,7 +24,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from improve.did._continuous_aggregate import Aggregate, combine, event_study, overall_weights
+from improve.did._continuous_aggregate import (
+    Aggregate,
+    combine,
+    event_study,
+    event_weights,
+    overall_weights,
+)
 from improve.did._continuous_basis import (
     DoseBasis,
     bspline_basis,
@@ -35,6 +41,7 @@ from improve.did._continuous_basis import (
 from improve.did._continuous_cells import CellFit, base_period, fit_cell, masks
 from improve.did._continuous_prepare import DosePanel, prepare_dose_panel
 from improve.errors import EstimationError, SpecError
+from improve.inference.bias_reduced import cr2_terms
 from improve.inference.cluster import analytic_se
 from improve.inference.multiplier import make_rng, multiplier_bootstrap
 from improve.results import Result, tidy_frame
@@ -76,6 +83,9 @@ class DoseResponseResult(Result):
     options: dict[str, Any]
     confidence_level: float = 0.95
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Bell-McCaffrey degrees of freedom of ATT^o with CR2 clusters (``inf``: normal);
+    #: the curves and ACRT^o use the same, event times their own (``event["df"]``)
+    overall_df: float = np.inf
 
     @property
     def dose(self) -> FloatArray:
@@ -110,14 +120,18 @@ class DoseResponseResult(Result):
                 [self.event_acrt_crit] * ne,
             ]
         )
+        df = np.concatenate([c["df"], c["df"], [self.overall_df] * 2, e["df"], e["df"]]).astype(
+            float
+        )
         terms = [_term(p, d, t) for p, d, t in zip(params, dose, etime, strict=True)]
         return tidy_frame(
             terms,
             est,
             se,
             confidence_level=self.confidence_level,
-            extra={"parameter": params, "dose": dose, "event_time": etime},
+            extra={"parameter": params, "dose": dose, "event_time": etime, "df": df},
             uniform_crit=crit,
+            df=df,
         )
 
     def _title(self) -> str:
@@ -401,13 +415,10 @@ def _fit_cells(
     return cells, skipped
 
 
-def _se(agg: Aggregate, panel: DosePanel) -> FloatArray:
-    return analytic_se(agg.inf_func, panel.n_units, panel.cluster_codes)
-
-
 def _crit(
     agg: Aggregate,
     se: FloatArray,
+    df: FloatArray,
     panel: DosePanel,
     level: float,
     biters: int,
@@ -416,9 +427,59 @@ def _crit(
     if biters == 0 or agg.inf_func.shape[1] == 0:
         return np.nan
     boot = multiplier_bootstrap(
-        agg.inf_func, panel.n_units, panel.cluster_codes, biters, 1.0 - level, rng, band_se=se
+        agg.inf_func,
+        panel.n_units,
+        panel.cluster_codes,
+        biters,
+        1.0 - level,
+        rng,
+        band_se=se,
+        band_df=None if np.all(np.isinf(df)) else df,
     )
     return float(boot.crit_val)
+
+
+def _cr2_df(
+    cells: list[CellFit], w: FloatArray, event_w: FloatArray, panel: DosePanel, used: bool
+) -> tuple[float, FloatArray]:
+    """Bell-McCaffrey degrees of freedom of ATT^o and the event-time ATTs (contrasts of
+    cohort and comparison means, as in ``att_gt``); ``inf`` without CR2."""
+    if not used or panel.cluster_codes is None:
+        return np.inf, np.full(event_w.shape[1], np.inf)
+    terms = cr2_terms(
+        np.column_stack([c.if_att_glob for c in cells]),
+        panel.cluster_codes,
+        panel.cohort,
+        np.array([c.group for c in cells]),
+        np.ones(panel.n_units),
+    )
+    return float(terms.satterthwaite_df(w)[0]), terms.satterthwaite_df(event_w)
+
+
+def _estimates(
+    cells: list[CellFit], panel: DosePanel, level: float, biters: int, seed: Any, cr2: bool
+) -> dict[str, Any]:
+    """Aggregated estimates, standard errors, degrees of freedom and band critical values."""
+    w = overall_weights(cells)
+    times, event_w = event_weights(cells)
+    aggs = {
+        "att_d": combine(cells, w, "att_d"),
+        "acrt_d": combine(cells, w, "acrt_d"),
+        "att_o": combine(cells, w, "att_glob"),
+        "acrt_o": combine(cells, w, "acrt_glob"),
+        "es_att": event_study(cells, "att_glob")[1],
+        "es_acrt": event_study(cells, "acrt_glob")[1],
+    }
+    se = {k: analytic_se(a.inf_func, panel.n_units, panel.cluster_codes) for k, a in aggs.items()}
+    df_o, df_e = _cr2_df(cells, w, event_w, panel, cr2)
+    df = {k: np.full(a.estimate.size, df_o) for k, a in aggs.items()}
+    df["es_att"] = df["es_acrt"] = df_e
+    rng = make_rng(seed)
+    crit = {
+        k: _crit(aggs[k], se[k], df[k], panel, level, biters, rng)
+        for k in ("att_d", "acrt_d", "es_att", "es_acrt")
+    }
+    return {"w": w, "times": times, "aggs": aggs, "se": se, "df": df, "crit": crit}
 
 
 def _assemble(
@@ -431,48 +492,26 @@ def _assemble(
     seed: Any,
     options: dict[str, Any],
 ) -> DoseResponseResult:
-    w = overall_weights(cells)
-    rng = make_rng(seed)
-    att_d, acrt_d = combine(cells, w, "att_d"), combine(cells, w, "acrt_d")
-    att_o, acrt_o = combine(cells, w, "att_glob"), combine(cells, w, "acrt_glob")
-    times, es_att = event_study(cells, "att_glob")
-    _, es_acrt = event_study(cells, "acrt_glob")
-    se = {
-        name: _se(a, panel)
-        for name, a in {
-            "att_d": att_d,
-            "acrt_d": acrt_d,
-            "att_o": att_o,
-            "acrt_o": acrt_o,
-            "es_att": es_att,
-            "es_acrt": es_acrt,
-        }.items()
-    }
-    crit = {
-        name: _crit(a, se[name], panel, level, biters, rng)
-        for name, a in {
-            "att_d": att_d,
-            "acrt_d": acrt_d,
-            "es_att": es_att,
-            "es_acrt": es_acrt,
-        }.items()
-    }
+    r = _estimates(cells, panel, level, biters, seed, options["cluster_correction"] == "CR2")
+    a, se, df, crit = r["aggs"], r["se"], r["df"], r["crit"]
     curves = pd.DataFrame(
         {
             "dose": grid,
-            "att": att_d.estimate,
+            "att": a["att_d"].estimate,
             "att_se": se["att_d"],
-            "acrt": acrt_d.estimate,
+            "acrt": a["acrt_d"].estimate,
             "acrt_se": se["acrt_d"],
+            "df": df["att_d"],
         }
     )
     event = pd.DataFrame(
         {
-            "event_time": times,
-            "att": es_att.estimate,
+            "event_time": r["times"],
+            "att": a["es_att"].estimate,
             "att_se": se["es_att"],
-            "acrt": es_acrt.estimate,
+            "acrt": a["es_acrt"].estimate,
             "acrt_se": se["es_acrt"],
+            "df": df["es_att"],
         }
     )
     cell_table = pd.DataFrame(
@@ -488,9 +527,35 @@ def _assemble(
                 "acrt": c.acrt_glob,
                 "weight": wi,
             }
-            for c, wi in zip(cells, w, strict=True)
+            for c, wi in zip(cells, r["w"], strict=True)
         ]
     )
+    n_cl = None if panel.cluster_codes is None else int(panel.cluster_codes.max()) + 1
+    return DoseResponseResult(
+        outcome=panel.outcome,
+        dose_name=panel.dose_name,
+        curves=curves,
+        event=event,
+        cells=cell_table,
+        overall_att=float(a["att_o"].estimate[0]),
+        overall_att_se=float(se["att_o"][0]),
+        overall_acrt=float(a["acrt_o"].estimate[0]),
+        overall_acrt_se=float(se["acrt_o"][0]),
+        att_d_crit=crit["att_d"],
+        acrt_d_crit=crit["acrt_d"],
+        event_att_crit=crit["es_att"],
+        event_acrt_crit=crit["es_acrt"],
+        n_units=panel.n_units,
+        n_treated=int((panel.cohort > 0).sum()),
+        n_clusters=n_cl,
+        options=options,
+        confidence_level=level,
+        notes=tuple(_notes(panel, skipped)),
+        overall_df=float(df["att_o"][0]),
+    )
+
+
+def _notes(panel: DosePanel, skipped: list[str]) -> list[str]:
     notes = list(panel.notes)
     if panel.dose_varies:
         notes.append(
@@ -502,25 +567,4 @@ def _assemble(
             f"{len(skipped)} cohort-period cell(s) are not identified and were left "
             f"out, e.g. {skipped[0]}."
         )
-    n_cl = None if panel.cluster_codes is None else int(panel.cluster_codes.max()) + 1
-    return DoseResponseResult(
-        outcome=panel.outcome,
-        dose_name=panel.dose_name,
-        curves=curves,
-        event=event,
-        cells=cell_table,
-        overall_att=float(att_o.estimate[0]),
-        overall_att_se=float(se["att_o"][0]),
-        overall_acrt=float(acrt_o.estimate[0]),
-        overall_acrt_se=float(se["acrt_o"][0]),
-        att_d_crit=crit["att_d"],
-        acrt_d_crit=crit["acrt_d"],
-        event_att_crit=crit["es_att"],
-        event_acrt_crit=crit["es_acrt"],
-        n_units=panel.n_units,
-        n_treated=int((panel.cohort > 0).sum()),
-        n_clusters=n_cl,
-        options=options,
-        confidence_level=level,
-        notes=tuple(notes),
-    )
+    return notes
