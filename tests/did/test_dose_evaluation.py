@@ -90,3 +90,23 @@ def test_figure_with_truth(evaluation) -> None:
     fig = evaluation.figure(truth=truth.rename(columns={"att_structural": "truth"}))
     assert len(fig.axes[0].lines) >= 3
     assert isinstance(truth, pd.DataFrame)
+
+
+def test_missing_or_unusable_dose_is_explained_not_raised() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from improve.errors import SpecError
+
+    df = pd.read_csv(ROOT / "data/demo/schools.csv", dtype={"school_id": str})
+    cols = {"unit": "school_id", "time": "school_year", "cohort": "first_grant_year"}
+    ev = dose_response_evaluation(df, "math_ss", biters=0, **cols)
+    assert ev.result is None and ev.curve_table().empty
+    assert ev.summary().startswith("The dose-response could not be estimated:")
+    assert "dose column" in ev.summary()
+    ev.figure()
+    df["grade_band"] = "K-5"
+    text = dose_response_evaluation(df, "math_ss", dose="grade_band", biters=0, **cols).summary()
+    assert "must be numeric" in text
+    with pytest.raises(SpecError):
+        dose_response_evaluation(df, "math_ss", explain_failure=False, biters=0, **cols)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from improve.did.continuous import DoseResponseResult, cont_did
+from improve.errors import DataError, EstimationError, SpecError
 from improve.report.dose_findings import DoseFacts, band_sign, dose_response_sentences
 from improve.report.labels import Labels
 
@@ -27,18 +28,20 @@ CURVE_QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90, 0.99)
 class DoseEvaluation:
     """Result of :func:`dose_response_evaluation`."""
 
-    result: DoseResponseResult
+    result: DoseResponseResult | None
     labels: Labels
     suppressed: bool
     sentences: tuple[str, ...]
+    outcome: str = ""
+    dose_name: str = ""
 
     @property
     def outcome_label(self) -> str:
-        return self.labels.outcome(self.result.outcome)
+        return self.labels.outcome(self.outcome)
 
     @property
     def dose_label(self) -> str:
-        return self.labels.outcome(self.result.dose_name)
+        return self.labels.outcome(self.dose_name)
 
     def curve_table(self) -> pd.DataFrame:
         """ATT(d) and ACRT(d) with pointwise intervals and uniform bands at a few doses."""
@@ -99,7 +102,10 @@ class DoseEvaluation:
         """The dose-response curve with bands (``truth``: columns ``dose``, ``truth``)."""
         from improve.report.dose_figures import plot_dose_response
 
-        tidy = self.result.tidy().iloc[0:0] if self.suppressed else self.result.tidy()
+        if self.suppressed or self.result is None:
+            tidy = pd.DataFrame(columns=["parameter", "dose", "estimate", "conf_low", "conf_high"])
+        else:
+            tidy = self.result.tidy()
         return plot_dose_response(
             tidy,
             parameter=parameter,
@@ -131,6 +137,7 @@ def dose_response_evaluation(
     seed: int = 20240601,
     min_cell_size: int = 10,
     labels: Mapping[str, Any] | None = None,
+    explain_failure: bool = True,
     **columns: Any,
 ) -> DoseEvaluation:
     """Estimate and describe the dose-response of ``outcome`` to ``dose`` (CGBS 2024).
@@ -149,8 +156,62 @@ def dose_response_evaluation(
         Overrides of the column map's ``labels:`` (words for outcome, dose and units).
     **columns
         ``unit``, ``time``, ``cohort``, ``cluster`` column names.
+    explain_failure : bool
+        With no usable dose (no dose column in the map, a dose that is not numeric, too few
+        distinct doses, no untreated units...), return an evaluation whose summary says why
+        instead of raising, so a workbook section can report it.
     """
-    res = cont_did(
+    words = Labels.from_panel(panel, labels)
+    try:
+        res = _estimate(
+            panel,
+            outcome,
+            dose,
+            degree,
+            num_knots,
+            treatment_type,
+            control_group,
+            dvals,
+            confidence_level,
+            biters,
+            seed,
+            min_cell_size,
+            columns,
+        )
+    except (SpecError, EstimationError, DataError) as err:
+        if not explain_failure:
+            raise
+        why = str(err).removeprefix("cont_did: ")
+        text = f"The dose-response could not be estimated: {why}."
+        return DoseEvaluation(None, words, True, (text,), outcome or "", dose or "")
+    n_comparison = res.n_units - res.n_treated
+    names = (res.outcome, res.dose_name)
+    if min(res.n_treated, n_comparison) < min_cell_size:
+        note = (
+            f"Fewer than {min_cell_size} treated or comparison {words.unit_plural}: the "
+            "dose-response is not reported."
+        )
+        return DoseEvaluation(res, words, True, (note,), *names)
+    sentences = tuple(_sentences(res, words, n_comparison))
+    return DoseEvaluation(res, words, False, sentences, *names)
+
+
+def _estimate(
+    panel: Any,
+    outcome: str | None,
+    dose: str | None,
+    degree: int,
+    num_knots: int,
+    treatment_type: str,
+    control_group: str,
+    dvals: Sequence[float] | None,
+    confidence_level: float,
+    biters: int,
+    seed: int,
+    min_cell_size: int,
+    columns: Mapping[str, Any],
+) -> DoseResponseResult:
+    return cont_did(
         panel,
         outcome,
         dose=dose,
@@ -162,17 +223,9 @@ def dose_response_evaluation(
         confidence_level=confidence_level,
         biters=biters,
         seed=seed,
+        min_units_per_level=max(min_cell_size, 2),
         **columns,
     )
-    words = Labels.from_panel(panel, labels)
-    n_comparison = res.n_units - res.n_treated
-    if min(res.n_treated, n_comparison) < min_cell_size:
-        note = (
-            f"Fewer than {min_cell_size} treated or comparison {words.unit_plural}: the "
-            "dose-response is not reported."
-        )
-        return DoseEvaluation(res, words, True, (note,))
-    return DoseEvaluation(res, words, False, tuple(_sentences(res, words, n_comparison)))
 
 
 def _sentences(res: DoseResponseResult, words: Labels, n_comparison: int) -> list[str]:

@@ -38,6 +38,18 @@ def plot_dose_response(
     rows = tidy[tidy["parameter"] == parameter].sort_values("dose")
     x = rows["dose"].to_numpy(dtype=float)
     fig, ax = plt.subplots()
+    if rows.empty:
+        ax.text(
+            0.5,
+            0.5,
+            "No dose-response estimate to show",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            color=NEUTRAL,
+        )
+        ax.set_axis_off()
+        return fig
     if "conf_low_uniform" in rows and np.isfinite(rows["conf_low_uniform"]).any():
         ax.fill_between(
             x,
