@@ -21,13 +21,15 @@ import numpy as np
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
-CONFIGS = [  # (degree, num_knots, control_group, base_period)
-    (1, 0, "notyettreated", "varying"),
-    (3, 0, "notyettreated", "varying"),
-    (3, 0, "nevertreated", "varying"),
-    (2, 2, "notyettreated", "varying"),
-    (3, 1, "nevertreated", "universal"),
+CONFIGS = [  # (degree, num_knots, control_group, base_period, anticipation)
+    (1, 0, "notyettreated", "varying", 0),
+    (3, 0, "notyettreated", "varying", 0),
+    (3, 0, "nevertreated", "varying", 0),
+    (2, 2, "notyettreated", "varying", 0),
+    (3, 1, "nevertreated", "universal", 0),
 ]
+#: anticipation needs a period before g - 1 for some cohort: only the moderndid panel
+ANTICIPATION_CONFIGS = [(3, 0, "notyettreated", "varying", 1), (2, 0, "nevertreated", "varying", 1)]
 DD_CONTROL = {"notyettreated": "not_yet_treated", "nevertreated": "never_treated"}
 
 
@@ -48,7 +50,7 @@ def _grid(df: pd.DataFrame) -> np.ndarray:
 def _moderndid(df: pd.DataFrame, grid: np.ndarray, cfg: tuple) -> dict:
     import moderndid
 
-    deg, nk, cg, bp = cfg
+    deg, nk, cg, bp, ant = cfg
     md = df.copy()
     md["G"] = md["G"].replace(0, np.inf)
     kw = dict(
@@ -61,6 +63,7 @@ def _moderndid(df: pd.DataFrame, grid: np.ndarray, cfg: tuple) -> dict:
         num_knots=nk,
         control_group=cg,
         base_period=bp,
+        anticipation=ant,
         biters=100,
         random_state=1,
     )
@@ -83,8 +86,9 @@ def _moderndid(df: pd.DataFrame, grid: np.ndarray, cfg: tuple) -> dict:
 def _diff_diff(df: pd.DataFrame, grid: np.ndarray, cfg: tuple, discrete: bool = False) -> dict:
     from diff_diff import ContinuousDiD
 
-    deg, nk, cg, bp = cfg
+    deg, nk, cg, bp, ant = cfg
     est = ContinuousDiD(
+        anticipation=ant,
         degree=deg,
         num_knots=nk,
         control_group=DD_CONTROL[cg],
@@ -147,7 +151,7 @@ def main() -> None:
         refs["datasets"][name] = f"continuous_{name}.csv"
     for name in ("md_sim", "dd_sim"):
         grid = _grid(data[name])
-        for cfg in CONFIGS:
+        for cfg in CONFIGS + (ANTICIPATION_CONFIGS if name == "md_sim" else []):
             refs["configs"].append(
                 {
                     "dataset": name,
@@ -155,6 +159,7 @@ def main() -> None:
                     "num_knots": cfg[1],
                     "control_group": cfg[2],
                     "base_period": cfg[3],
+                    "anticipation": cfg[4],
                     "treatment_type": "continuous",
                     "dvals": grid.tolist(),
                     "moderndid": _moderndid(data[name], grid, cfg),
@@ -162,7 +167,7 @@ def main() -> None:
                 }
             )
     for cg in ("notyettreated", "nevertreated"):
-        cfg = (1, 0, cg, "varying")
+        cfg = (1, 0, cg, "varying", 0)
         refs["configs"].append(
             {
                 "dataset": "dd_levels",
@@ -170,6 +175,7 @@ def main() -> None:
                 "num_knots": 0,
                 "control_group": cg,
                 "base_period": "varying",
+                "anticipation": 0,
                 "treatment_type": "discrete",
                 "dvals": None,
                 "diff_diff": _diff_diff(data["dd_levels"], None, cfg, discrete=True),

@@ -125,7 +125,7 @@ def fit_cell(
     return CellFit(
         group=g,
         time=t,
-        post=bool(t >= g - anticipation),
+        post=bool(t >= g),
         n_treated=n_t,
         n_control=n_c,
         att_glob=float(dy_t.mean() - mu0),

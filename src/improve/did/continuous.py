@@ -390,10 +390,14 @@ def _fit_cells(
     for g in np.unique(panel.cohort[panel.cohort > 0]):
         for t in panel.periods:
             b = base_period(g, t, panel.periods, anticipation, kind)
-            if not np.isfinite(b) or b == t or b not in panel.periods:
+            label = f"cohort {g:.0f} in {t:.0f}"
+            if not np.isfinite(b):
+                if t >= g - anticipation:
+                    skipped.append(f"{label}: no period observed before treatment to compare with")
+                continue
+            if b == t:
                 continue
             treated, control = masks(panel, g, t, b, control_group, anticipation)
-            label = f"cohort {g:.0f} in {t:.0f}"
             if control.sum() < 1:
                 skipped.append(f"{label}: no untreated comparison units")
             elif treated.sum() <= basis.size:
@@ -407,10 +411,15 @@ def _fit_cells(
                 )
     if not any(c.post for c in cells):
         reason = "; ".join(skipped[:4]) or "no cohort is observed after it is treated"
+        hint = {
+            "comparison": "the estimator needs untreated (dose 0) units: never-treated units "
+            "or, with control_group='notyettreated', units treated later",
+            "before": "each cohort needs a period before its treatment (and anticipation)",
+            "coefficients": "lower degree or num_knots, or pool cohorts",
+        }
+        fixes = [fix for key, fix in hint.items() if key in reason] or [hint["comparison"]]
         raise EstimationError(
-            "cont_did: no effect after treatment is identified (" + reason + "). The "
-            "estimator needs untreated (dose 0) units: never-treated units or, with "
-            "control_group='notyettreated', units treated later"
+            f"cont_did: no effect after treatment is identified ({reason}); " + "; ".join(fixes)
         )
     return cells, skipped
 
