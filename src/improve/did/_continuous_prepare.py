@@ -68,8 +68,9 @@ def resolve_dose(data: Any, dose: str | None, caller: str) -> str:
     if doses:
         return str(doses[0])
     raise SpecError(
-        f"{caller} needs the dose column; pass dose='coach_fte_per_100' (the column holding "
-        "the amount of treatment each unit receives) or list it under doses: in the column map"
+        f"{caller}: no dose column is named; pass dose=<column> (the amount of treatment "
+        "each unit receives, e.g. grant dollars per pupil) or list it under doses: in the "
+        "column map"
     )
 
 
