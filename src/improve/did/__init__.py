@@ -6,7 +6,9 @@
 * :func:`sunab`: Sun & Abraham interaction-weighted event study;
 * :func:`bacon`: Goodman-Bacon decomposition of the static two-way fixed-effects estimate;
 * :func:`twfe`: two-way fixed effects, static or event study, for contrast;
-* :func:`honest_did`: sensitivity to parallel-trends violations (Rambachan & Roth).
+* :func:`honest_did`: sensitivity to parallel-trends violations (Rambachan & Roth);
+* :func:`cont_did` / :func:`dose_response_evaluation`: continuous or multi-valued dose
+  (Callaway, Goodman-Bacon & Sant'Anna 2024): ATT(d), ACRT(d) and their averages.
 
 >>> from improve.did import att_gt, aggregate
 >>> res = att_gt(df, "lemp", unit="countyreal", time="year", cohort="first_treat")  # doctest: +SKIP
@@ -18,6 +20,8 @@ from __future__ import annotations
 from improve.did.aggregate import AggregateResult, aggregate
 from improve.did.attgt import ATTGTResult, att_gt
 from improve.did.bacon import BaconResult, bacon
+from improve.did.continuous import DoseResponseResult, cont_did
+from improve.did.dose_evaluation import DoseEvaluation, dose_response_evaluation
 from improve.did.imputation import EventStudyResult, imputation
 from improve.did.sensitivity import HonestDiDResult, honest_did
 from improve.did.sunab import SunabResult, sunab
@@ -28,6 +32,8 @@ __all__ = [
     "ATTGTResult",
     "AggregateResult",
     "BaconResult",
+    "DoseEvaluation",
+    "DoseResponseResult",
     "EventStudyResult",
     "HonestDiDResult",
     "SunabResult",
@@ -35,6 +41,8 @@ __all__ = [
     "aggregate",
     "att_gt",
     "bacon",
+    "cont_did",
+    "dose_response_evaluation",
     "honest_did",
     "imputation",
     "sunab",
