@@ -1,0 +1,37 @@
+# Reference numbers for improve.survey from R `survey` (Lumley).
+# Reads survey_cases.csv (60 respondents, made once with numpy seed 20; see
+# survey_README.md) and writes survey_references.json.
+# Run from the repository root:  Rscript tests/reference/make_survey_references.R
+suppressMessages({library(survey); library(jsonlite)})
+d <- read.csv("tests/reference/survey_cases.csv")
+d$role <- factor(d$role); d$region <- factor(d$region)
+one <- function(design, label) {
+  m <- svymean(~useful + agree, design)
+  ci <- svyciprop(~agree, design, method = "xlogit", level = 0.95)
+  list(case = label,
+       mean = unname(coef(m)), se = unname(SE(m)), vcov = unname(as.vector(vcov(m))),
+       prop_ci = unname(as.vector(attr(ci, "ci"))), df = degf(design),
+       weights = unname(weights(design)))
+}
+designs <- list(
+  unweighted = svydesign(ids = ~1, data = d),
+  weighted = svydesign(ids = ~1, weights = ~weight, data = d),
+  stratified = svydesign(ids = ~1, strata = ~stratum, weights = ~weight, data = d),
+  clustered = svydesign(ids = ~cluster, strata = ~stratum, weights = ~weight, data = d,
+                        nest = TRUE)
+)
+pop_role <- data.frame(role = c("district", "principal", "teacher"), Freq = c(40, 90, 270))
+pop_region <- data.frame(region = c("north", "south"), Freq = c(230, 170))
+raked <- rake(designs$unweighted, list(~role, ~region), list(pop_role, pop_region),
+              control = list(maxit = 200, epsilon = 1e-12))
+raked_w <- rake(designs$weighted, list(~role, ~region), list(pop_role, pop_region),
+                control = list(maxit = 200, epsilon = 1e-12))
+out <- c(lapply(names(designs), function(k) one(designs[[k]], k)),
+         list(one(raked, "raked"), one(raked_w, "raked_weighted")))
+out <- list(r_version = R.version.string,
+            survey_version = as.character(packageVersion("survey")),
+            margins = list(role = setNames(as.list(pop_role$Freq), pop_role$role),
+                           region = setNames(as.list(pop_region$Freq), pop_region$region)),
+            cases = out)
+writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE),
+           "tests/reference/survey_references.json")

@@ -1,0 +1,69 @@
+"""Weighted means, proportions, their SEs and raked weights against R ``survey`` (stored)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from improve.survey.design import SurveyDesign, proportion_interval, weighted_mean
+from improve.survey.weights import rake
+
+REF = Path(__file__).resolve().parents[1] / "reference"
+TOL = 1e-8
+
+
+@pytest.fixture(scope="module")
+def cases():
+    data = pd.read_csv(REF / "survey_cases.csv")
+    ref = json.loads((REF / "survey_references.json").read_text())
+    return data, ref, {c["case"]: c for c in ref["cases"]}
+
+
+def _design(data: pd.DataFrame, ref: dict, case: str) -> SurveyDesign:
+    n = len(data)
+    w = data["weight"].to_numpy(float)
+    strata = data["stratum"].to_numpy()
+    if case == "unweighted":
+        return SurveyDesign.simple(n)
+    if case == "weighted":
+        return SurveyDesign(w)
+    if case == "stratified":
+        return SurveyDesign(w, strata=strata)
+    if case == "clustered":
+        return SurveyDesign(w, strata=strata, clusters=data["cluster"].to_numpy())
+    base = None if case == "raked" else data["weight"]
+    raked = rake(data, ref["margins"], base_weights=base)
+    return SurveyDesign(
+        raked.weights.to_numpy(), raked_margins={k: v.to_numpy() for k, v in raked.margins.items()}
+    )
+
+
+@pytest.mark.parametrize(
+    "case", ["unweighted", "weighted", "stratified", "clustered", "raked", "raked_weighted"]
+)
+def test_means_ses_and_intervals_equal_r_survey(cases, case):
+    data, ref, by_case = cases
+    expected = by_case[case]
+    design = _design(data, ref, case)
+    np.testing.assert_allclose(design.weights, expected["weights"], rtol=0, atol=TOL)
+    mean, vcov = weighted_mean(data[["useful", "agree"]].to_numpy(float), design)
+    np.testing.assert_allclose(mean, expected["mean"], rtol=0, atol=TOL)
+    np.testing.assert_allclose(vcov.ravel(), expected["vcov"], rtol=0, atol=TOL)
+    np.testing.assert_allclose(np.sqrt(np.diag(vcov)), expected["se"], rtol=0, atol=TOL)
+    assert design.df == expected["df"]
+    low, high = proportion_interval(mean[1], float(np.sqrt(vcov[1, 1])), design.df)
+    np.testing.assert_allclose([low, high], expected["prop_ci"], rtol=0, atol=TOL)
+
+
+def test_raked_weights_hit_the_margins(cases):
+    data, ref, _ = cases
+    raked = rake(data, ref["margins"])
+    for margin, targets in ref["margins"].items():
+        sums = raked.weights.groupby(data[margin]).sum()
+        for category, count in targets.items():
+            assert sums[category] == pytest.approx(count, abs=1e-9)
+    assert raked.converged and raked.design_effect() > 1
