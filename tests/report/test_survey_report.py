@@ -1,0 +1,57 @@
+"""Survey outputs: small groups hidden (with complements) in tables, figures and sentences."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from improve.report.survey_tables import mark_small_groups
+
+
+def test_small_group_and_its_complement_are_marked():
+    frame = pd.DataFrame(
+        {
+            "grouping": ["role"] * 4 + ["region"] * 3,
+            "term": ["A", "B", "C", "Total", "N", "S", "Total"],
+            "n": [4, 30, 12, 46, 20, 26, 46],
+        }
+    )
+    marked = mark_small_groups(frame, 10)
+    assert marked["suppressed"].tolist() == [True, False, True, False, False, False, False]
+    assert not mark_small_groups(frame, None)["suppressed"].any()
+
+
+def test_two_small_groups_need_no_complement():
+    frame = pd.DataFrame({"item": ["q"] * 3, "group": ["A", "B", "C"], "n": [3, 4, 50]})
+    assert mark_small_groups(frame, 5, family=("item",))["suppressed"].tolist() == [
+        True,
+        True,
+        False,
+    ]
+
+
+@pytest.mark.slow
+def test_workbook_hides_small_groups_everywhere(tmp_path):
+    from improve.runner import run_workbook
+
+    run = run_workbook(
+        "ta_survey_summary", params={"min_cell_size": 90, "bootstrap_draws": 50}, out=tmp_path
+    )
+    assert run.status == "complete", run
+    tables = run.folder / "tables"
+    respondents = pd.read_csv(tables / "respondents.csv")
+    role = respondents[respondents["grouping"] == "role"].set_index("term")
+    # Principal (65 respondents) is below 90; District staff (93) is its complement
+    assert role.loc["Principal", "suppressed"] and pd.isna(role.loc["Principal", "n"])
+    assert role.loc["District staff", "suppressed"] and pd.isna(role.loc["District staff", "n"])
+    rates = pd.read_csv(tables / "response_rates.csv")
+    assert rates.loc[rates["term"] == "Principal", "estimate"].isna().all()
+    summary = json.loads((run.folder / "results.json").read_text())["summary"]
+    assert "Principal" not in summary and "District staff" not in summary
+    text = (run.folder / "report.html").read_text()
+    for secret in ("@example.org", "R_0", "More time for practice", "Very useful examples"):
+        assert secret not in text
+    for svg in (run.folder / "figures").glob("*.svg"):
+        assert "Principal" not in svg.read_text(), svg.name
