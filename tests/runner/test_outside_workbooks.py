@@ -132,3 +132,27 @@ def test_suppressed_cohort_is_absent_from_every_output_on_outside_data(tmp_path)
     assert not scan.problems, scan.problems
     table = run.folder / "tables" / "att_gt_lemp.csv"
     assert all(shows_value(table, table.read_text(encoding="utf-8"), v) for v in shown)
+
+
+#: (workbook, survey data set, parameters): survey workbooks on surveys nobody here made.
+SURVEY_RUNS = [
+    (
+        "ta_survey_summary",
+        "gss_happiness",
+        {"population_path": "", "weight_by": [], "compare_by": ["region", "sex"]},
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("workbook", "name", "params"), SURVEY_RUNS, ids=lambda v: str(v)[:30])
+def test_survey_workbook_on_outside_data(workbook, name, params, tmp_path):
+    run = _run(workbook, name, params, tmp_path)
+    assert run.status == "complete", run
+    problems = wording_problems(run.folder)
+    assert not problems, problems
+    summary = _results(run)["summary"]
+    # GSS 1994-2006: 15,051 of 17,137 pretty or very happy (88%); 5,260 very happy (31%)
+    assert "17,137 people answered" in summary and "88%" in summary
+    scores = (run.folder / "tables" / "satisfaction.csv").read_text(encoding="utf-8")
+    assert "0.3069" in scores  # very happy: 5260 / 17137

@@ -27,11 +27,13 @@ def response_sentence(
     labels = labels or {}
     n = summary.data.n
     if rates is None or rates.empty:
-        text = f"{n} people answered the {summary.data.survey_map.labels.get('survey', 'survey')}."
+        survey = summary.data.survey_map.labels.get("survey", "survey")
+        text = f"{format_number(n, 'count')} people answered the {survey}."
     else:
         total = rates[rates["term"] == "Total"].iloc[0]
         text = (
-            f"{int(total['n'])} of {int(total['invited'])} people invited answered "
+            f"{format_number(total['n'], 'count')} of {format_number(total['invited'], 'count')} "
+            "people invited answered "
             f"({_pct(total['estimate'])})."
         )
         shown = rates[(rates["term"] != "Total") & rates["estimate"].notna()]
@@ -49,7 +51,7 @@ def response_sentence(
             f"{' and '.join(labels.get(m, m) for m in summary.raked.margins)}; intervals allow "
             "for the weighting."
         )
-    return text
+    return text.strip()
 
 
 def satisfaction_sentence(
@@ -139,11 +141,16 @@ def difference_sentences(
 
 def privacy_sentence(summary: Any, min_cell_size: int | None) -> str:
     """What is never shown: small groups and free text."""
-    comments = int(np.sum(list(summary.data.free_text_answered.values()) or [0]))
-    text = f"{comments} respondents wrote comments; comments are not reproduced in this report."
+    text = ""
+    if summary.data.free_text_answered:
+        comments = int(np.sum(list(summary.data.free_text_answered.values())))
+        text = (
+            f"{format_number(comments, 'count')} free-text answers were given; they are "
+            "counted, never reproduced in this report."
+        )
     if min_cell_size:
         text += (
             f" Groups with fewer than {min_cell_size} respondents are not shown (nor the "
             "next-smallest group where a total would reveal them)."
         )
-    return text
+    return text.strip()
