@@ -78,3 +78,15 @@ def test_label_case_and_no_answer_are_reported(survey):
     assert "counted as no answer" in notes
     if "numeric" not in survey.source:
         assert "capital letters or spaces" in notes
+
+
+def test_qualtrics_excel_export_reads_like_the_csv(tmp_path):
+    import pandas as pd
+
+    raw = pd.read_csv(FILES / "qualtrics_choice.csv", header=None, dtype=str, keep_default_na=False)
+    raw.to_excel(tmp_path / "export.xlsx", header=False, index=False)
+    from_excel = summarise_items(load_survey(tmp_path / "export.xlsx", FILES / "qualtrics.yaml"))
+    from_csv = summarise_items(
+        load_survey(FILES / "qualtrics_choice.csv", FILES / "qualtrics.yaml")
+    )
+    assert from_excel.distribution.equals(from_csv.distribution)

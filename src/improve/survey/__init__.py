@@ -1,7 +1,8 @@
 """Technical-assistance surveys: needs assessments and post-event feedback.
 
 Load a Qualtrics, SurveyMonkey or Google Forms export with a survey map
-(:func:`load_survey`: ids, e-mails and free text never leave the load step), then summarise:
+(:func:`load_survey`, or :func:`load_matched` for two waves paired on respondent ids: ids,
+e-mails and free text never leave the load step), then summarise:
 rated items (:func:`summarise_items`), check-all-that-apply questions
 (:func:`summarise_selections`), groups (:func:`compare_groups`), scales
 (:func:`scale_reliability`), before/after change (:func:`paired_change`), response rates
@@ -14,6 +15,7 @@ from improve.survey.design import SurveyDesign, domain_mean, proportion_interval
 from improve.survey.groups import GroupComparison, compare_groups
 from improve.survey.items import ItemSummary, summarise_items
 from improve.survey.load import SurveyData, check_survey_input, load_survey
+from improve.survey.matched import load_matched
 from improve.survey.response import ResponseRates, read_population, response_rates
 from improve.survey.scales import (
     ScaleReliability,
@@ -42,6 +44,7 @@ __all__ = [
     "composite_scores",
     "cronbach_alpha",
     "domain_mean",
+    "load_matched",
     "load_survey",
     "omega_total",
     "paired_change",

@@ -203,6 +203,16 @@ def load_survey(
     improve.errors.DataError, improve.errors.SpecError
         In words, naming the column and the fix.
     """
+    return _load_keyed(data_path, survey_map, on_duplicate=on_duplicate)[0]
+
+
+def _load_keyed(
+    data_path: str | Path,
+    survey_map: str | Path | Mapping[str, Any] | SurveyMap,
+    *,
+    on_duplicate: Literal["error", "keep_first", "keep_last"] = "error",
+) -> tuple[SurveyData, pd.Series | None]:
+    """Load a survey and, apart, the respondent key (normalised id) for matching waves."""
     smap = read_survey_map(survey_map)
     if on_duplicate not in ("error", "keep_first", "keep_last"):
         raise SpecError("on_duplicate must be 'error', 'keep_first' or 'keep_last'")
@@ -212,6 +222,9 @@ def load_survey(
     _require(_mapped_columns(smap), list(raw.columns), path.name)
     n_read = len(raw)
     raw = _deduplicate(raw, smap, on_duplicate, path.name)
+    key = None
+    if smap.respondent_id:
+        key = raw[smap.respondent_id].astype("string").str.strip().str.casefold()
     notes = [f"{n_read} responses read from a {smap.format.replace('_', ' ')} export"]
     if len(raw) < n_read:
         notes.append(f"{n_read - len(raw)} duplicated responses removed ({on_duplicate})")
@@ -250,7 +263,7 @@ def load_survey(
             f"{int(flags.sum())} respondents gave the same answer to every item of a "
             "grid (straight-lining); they are kept, check whether to drop them"
         )
-    return SurveyData(
+    loaded = SurveyData(
         answers,
         groups,
         selections,
@@ -261,6 +274,7 @@ def load_survey(
         smap,
         source=path.name,
     )
+    return loaded, key
 
 
 def check_survey_input(
