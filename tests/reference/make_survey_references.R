@@ -5,10 +5,14 @@
 suppressMessages({library(survey); library(jsonlite)})
 d <- read.csv("tests/reference/survey_cases.csv")
 d$role <- factor(d$role); d$region <- factor(d$region)
+# a rating with no answer from every seventh respondent (domain estimation, na.rm = TRUE)
+d$useful_na <- ifelse(d$id %% 7 == 0, NA, d$useful)
 one <- function(design, label) {
   m <- svymean(~useful + agree, design)
   ci <- svyciprop(~agree, design, method = "xlogit", level = 0.95)
+  m_na <- svymean(~useful_na, design, na.rm = TRUE)
   list(case = label,
+       mean_na = unname(coef(m_na)), se_na = unname(as.vector(SE(m_na))),
        mean = unname(coef(m)), se = unname(SE(m)), vcov = unname(as.vector(vcov(m))),
        prop_ci = unname(as.vector(attr(ci, "ci"))), df = degf(design),
        weights = unname(weights(design)))

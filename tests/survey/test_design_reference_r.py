@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from improve.survey.design import SurveyDesign, proportion_interval, weighted_mean
+from improve.survey.design import SurveyDesign, domain_mean, proportion_interval, weighted_mean
 from improve.survey.weights import rake
 
 REF = Path(__file__).resolve().parents[1] / "reference"
@@ -67,3 +67,16 @@ def test_raked_weights_hit_the_margins(cases):
         for category, count in targets.items():
             assert sums[category] == pytest.approx(count, abs=1e-9)
     assert raked.converged and raked.design_effect() > 1
+
+
+@pytest.mark.parametrize(
+    "case", ["unweighted", "weighted", "stratified", "clustered", "raked", "raked_weighted"]
+)
+def test_mean_with_missing_answers_equals_r_na_rm(cases, case):
+    data, ref, by_case = cases
+    expected = by_case[case]
+    y = data["useful"].to_numpy(float)
+    y[data["id"].to_numpy() % 7 == 0] = np.nan
+    mean, vcov = domain_mean(y, _design(data, ref, case))
+    assert mean[0] == pytest.approx(expected["mean_na"], abs=TOL)
+    assert np.sqrt(vcov[0, 0]) == pytest.approx(expected["se_na"], abs=TOL)
