@@ -10,9 +10,10 @@ population's role and region counts with its Taylor-linearised standard error an
 interval (``improve.survey``) against the true share over all 600 participants.
 
 Reported: bias (and its Monte Carlo SE), coverage of 95% intervals, mean SE over the Monte
-Carlo SD of the estimates. The variance treats respondents as drawn with replacement (no
-finite-population correction), so with about 45% of the population responding intervals
-are expected to be somewhat conservative for the finite-population truth.
+Carlo SD of the estimates. Treating respondents as drawn with replacement (no
+finite-population correction) makes intervals conservative for the finite-population truth
+when about 45% of the population responds; the "finite population" rows use the correction
+``1 - n/N`` with N = the 600 invited.
 
 Usage::
 
@@ -55,6 +56,11 @@ def replicate(seed: int, level: float = 0.95) -> list[dict]:
         "raked": SurveyDesign(
             raked.weights.to_numpy(),
             raked_margins={k: v.to_numpy() for k, v in raked.margins.items()},
+        ),
+        "raked, finite population": SurveyDesign(
+            raked.weights.to_numpy(),
+            raked_margins={k: v.to_numpy() for k, v in raked.margins.items()},
+            fpc=np.full(len(resp), float(len(everyone))),
         ),
     }
     rows = []

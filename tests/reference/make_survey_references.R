@@ -6,6 +6,8 @@ suppressMessages({library(survey); library(jsonlite)})
 d <- read.csv("tests/reference/survey_cases.csv")
 d$role <- factor(d$role); d$region <- factor(d$region)
 # a rating with no answer from every seventh respondent (domain estimation, na.rm = TRUE)
+d$N <- ifelse(d$stratum == 1, 230, 170)
+d$N_all <- 400
 d$useful_na <- ifelse(d$id %% 7 == 0, NA, d$useful)
 one <- function(design, label) {
   m <- svymean(~useful + agree, design)
@@ -22,7 +24,9 @@ designs <- list(
   weighted = svydesign(ids = ~1, weights = ~weight, data = d),
   stratified = svydesign(ids = ~1, strata = ~stratum, weights = ~weight, data = d),
   clustered = svydesign(ids = ~cluster, strata = ~stratum, weights = ~weight, data = d,
-                        nest = TRUE)
+                        nest = TRUE),
+  # finite population: 230 people in stratum 1 (north), 170 in stratum 2; weights N_h / n_h
+  fpc = svydesign(ids = ~1, strata = ~stratum, fpc = ~N, data = d)
 )
 pop_role <- data.frame(role = c("district", "principal", "teacher"), Freq = c(40, 90, 270))
 pop_region <- data.frame(region = c("north", "south"), Freq = c(230, 170))
@@ -30,8 +34,10 @@ raked <- rake(designs$unweighted, list(~role, ~region), list(pop_role, pop_regio
               control = list(maxit = 200, epsilon = 1e-12))
 raked_w <- rake(designs$weighted, list(~role, ~region), list(pop_role, pop_region),
                 control = list(maxit = 200, epsilon = 1e-12))
+raked_fpc <- rake(svydesign(ids = ~1, fpc = ~N_all, data = d), list(~role, ~region),
+                  list(pop_role, pop_region), control = list(maxit = 200, epsilon = 1e-12))
 out <- c(lapply(names(designs), function(k) one(designs[[k]], k)),
-         list(one(raked, "raked"), one(raked_w, "raked_weighted")))
+         list(one(raked, "raked"), one(raked_w, "raked_weighted"), one(raked_fpc, "raked_fpc")))
 out <- list(r_version = R.version.string,
             survey_version = as.character(packageVersion("survey")),
             margins = list(role = setNames(as.list(pop_role$Freq), pop_role$role),

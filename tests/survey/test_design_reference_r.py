@@ -14,6 +14,16 @@ from improve.survey.weights import rake
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 TOL = 1e-8
+CASES = (
+    "unweighted",
+    "weighted",
+    "stratified",
+    "clustered",
+    "fpc",
+    "raked",
+    "raked_weighted",
+    "raked_fpc",
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,16 +45,20 @@ def _design(data: pd.DataFrame, ref: dict, case: str) -> SurveyDesign:
         return SurveyDesign(w, strata=strata)
     if case == "clustered":
         return SurveyDesign(w, strata=strata, clusters=data["cluster"].to_numpy())
-    base = None if case == "raked" else data["weight"]
-    raked = rake(data, ref["margins"], base_weights=base)
+    if case == "fpc":
+        size = np.where(strata == 1, 230.0, 170.0)
+        counts = pd.Series(strata).map(pd.Series(strata).value_counts()).to_numpy()
+        return SurveyDesign(size / counts, strata=strata, fpc=size)
+    base = {"raked": None, "raked_weighted": data["weight"], "raked_fpc": np.full(n, 400 / n)}
+    raked = rake(data, ref["margins"], base_weights=base[case])
     return SurveyDesign(
-        raked.weights.to_numpy(), raked_margins={k: v.to_numpy() for k, v in raked.margins.items()}
+        raked.weights.to_numpy(),
+        raked_margins={k: v.to_numpy() for k, v in raked.margins.items()},
+        fpc=np.full(n, 400.0) if case == "raked_fpc" else None,
     )
 
 
-@pytest.mark.parametrize(
-    "case", ["unweighted", "weighted", "stratified", "clustered", "raked", "raked_weighted"]
-)
+@pytest.mark.parametrize("case", list(CASES))
 def test_means_ses_and_intervals_equal_r_survey(cases, case):
     data, ref, by_case = cases
     expected = by_case[case]
@@ -69,9 +83,7 @@ def test_raked_weights_hit_the_margins(cases):
     assert raked.converged and raked.design_effect() > 1
 
 
-@pytest.mark.parametrize(
-    "case", ["unweighted", "weighted", "stratified", "clustered", "raked", "raked_weighted"]
-)
+@pytest.mark.parametrize("case", list(CASES))
 def test_mean_with_missing_answers_equals_r_na_rm(cases, case):
     data, ref, by_case = cases
     expected = by_case[case]

@@ -24,3 +24,6 @@ def test_raked_shares_are_unbiased_and_cover():
         < 3 * table.loc[(useful, "raked"), "bias_mc_se"] + 0.003
     )
     assert table.loc[(useful, "raked"), "coverage"] >= 0.9
+    finite = table.loc[(useful, "raked, finite population")]
+    assert finite["mean_se"] < table.loc[(useful, "raked"), "mean_se"]
+    assert finite["coverage"] >= 0.85

@@ -2,7 +2,8 @@
 
 The variance of a weighted mean ``Σ w y / Σ w`` is the variance of the sum of its
 linearised values ``z = w (y - ȳ) / Σ w`` between primary sampling units within strata, with
-replacement (Binder 1983; Lumley 2010, ch. 2). With raked weights the linearised values are
+replacement (Binder 1983; Lumley 2010, ch. 2), times ``1 - m/N`` when the population size is
+given (finite-population correction). With raked weights the linearised values are
 first reduced to their residuals on the raking margins, as R ``survey`` does for a design
 returned by ``rake`` (ten passes over the margins, each removing the weighted category
 means), which credits the raking with the precision the known margins bring. The numbers
@@ -37,12 +38,16 @@ class SurveyDesign:
         each respondent its own unit).
     raked_margins : dict of str to ndarray
         Categories of the margins the weights were raked to (empty: not raked).
+    fpc : ndarray or None
+        Population size (number of primary units) of each respondent's stratum, for the
+        finite-population correction ``1 - m/N`` (R ``svydesign(fpc = ~N)``); None: none.
     """
 
     weights: np.ndarray
     strata: np.ndarray | None = None
     clusters: np.ndarray | None = None
     raked_margins: Mapping[str, np.ndarray] = field(default_factory=dict)
+    fpc: np.ndarray | None = None
 
     @classmethod
     def simple(cls, n: int) -> SurveyDesign:
@@ -64,6 +69,7 @@ class SurveyDesign:
             None if self.strata is None else self.strata[keep],
             None if self.clusters is None else self.clusters[keep],
             {k: v[keep] for k, v in self.raked_margins.items()},
+            None if self.fpc is None else self.fpc[keep],
         )
 
 
@@ -96,7 +102,8 @@ def linearised_variance(z: np.ndarray, design: SurveyDesign) -> np.ndarray:
         if m < 2:
             continue  # a lonely unit adds nothing (R's lonely.psu = "certainty")
         centred = sums - sums.mean(axis=0)
-        total += m / (m - 1) * centred.T @ centred
+        finite = 1.0 if design.fpc is None else (design.fpc[rows][0] - m) / design.fpc[rows][0]
+        total += finite * m / (m - 1) * centred.T @ centred
     return total
 
 

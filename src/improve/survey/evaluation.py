@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from improve.errors import SpecError
@@ -73,6 +74,11 @@ class TASurveySummary:
                 f"{self.raked.iterations} passes; design effect of weighting "
                 f"{self.raked.design_effect():.2f}"
             )
+        if self.design.fpc is not None:
+            notes.append(
+                f"Standard errors use the finite-population correction: the "
+                f"{int(self.design.fpc[0]):,} people invited are the whole population reported on"
+            )
         return notes
 
 
@@ -95,6 +101,7 @@ def summarise_ta_survey(
     satisfaction_items: Sequence[str] | None = None,
     min_cell_size: int | None = None,
     confidence_level: float = 0.95,
+    finite_population: bool = False,
     bootstrap: int = 500,
     seed: int = 0,
 ) -> TASurveySummary:
@@ -113,6 +120,9 @@ def summarise_ta_survey(
         Items in the satisfaction section (default: every item not in a pre/post pair).
     min_cell_size : int, optional
         Groups smaller than this are left out of comparisons.
+    finite_population : bool
+        With raking: the people invited are the whole population reported on, so standard
+        errors use the finite-population correction ``1 - n/N`` (N = everyone invited).
     bootstrap, seed : int
         Bootstrap draws and seed of omega's interval.
     """
@@ -125,9 +135,11 @@ def summarise_ta_survey(
     raked = None
     if weight_by:
         raked = rake(data.groups, {g: population[g] for g in weight_by}, base_weights=data.weights)
+        size = float(sum(population[weight_by[0]].values()))
         design = SurveyDesign(
             raked.weights.to_numpy(),
             raked_margins={k: v.to_numpy() for k, v in raked.margins.items()},
+            fpc=np.full(data.n, size) if finite_population else None,
         )
     elif data.weights is not None:
         design = SurveyDesign(data.weights.to_numpy(float))
