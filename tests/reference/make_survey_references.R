@@ -13,7 +13,14 @@ one <- function(design, label) {
   m <- svymean(~useful + agree, design)
   ci <- svyciprop(~agree, design, method = "xlogit", level = 0.95)
   m_na <- svymean(~useful_na, design, na.rm = TRUE)
+  # domain means by role; svyby(covmat = TRUE) fails on raked designs in survey 4.1.1,
+  # so the covariance is stored where R gives it and the SEs everywhere
+  by_role <- svyby(~useful, ~role, design, svymean)
+  by_cov <- tryCatch(vcov(svyby(~useful, ~role, design, svymean, covmat = TRUE)),
+                     error = function(e) NULL)
   list(case = label,
+       by_role_mean = unname(coef(by_role)), by_role_se = unname(SE(by_role)),
+       by_role_vcov = if (is.null(by_cov)) NULL else unname(as.vector(by_cov)),
        mean_na = unname(coef(m_na)), se_na = unname(as.vector(SE(m_na))),
        mean = unname(coef(m)), se = unname(SE(m)), vcov = unname(as.vector(vcov(m))),
        prop_ci = unname(as.vector(attr(ci, "ci"))), df = degf(design),

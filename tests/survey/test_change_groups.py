@@ -62,3 +62,20 @@ def test_response_rates_with_total(survey):
     assert north["n"] == 3 and north["estimate"] == pytest.approx(0.5)
     total = rates[rates["term"] == "Total"].iloc[0]
     assert total["n"] == 8 and total["invited"] == 16 and total["estimate"] == 0.5
+
+
+def test_weighted_group_comparison_is_design_based(survey):
+    from improve.survey import SurveyDesign
+    from improve.survey.design import domain_means
+
+    weights = SurveyDesign(np.array([1.0, 2, 1, 3, 1, 2, 1, 1]))
+    result = compare_groups(survey, "region", ["post"], weights=weights, min_cell_size=3)
+    table = result.tidy().set_index("group")
+    names, means, _ = domain_means(
+        survey.codes(["post"])["post"].to_numpy(), survey.groups["region"].to_numpy(object), weights
+    )
+    assert table.loc["North", "estimate"] == pytest.approx(means[names.index("North")])
+    # North: codes 3, 4, 3 with weights 1, 2, 1
+    assert table.loc["North", "estimate"] == pytest.approx((3 + 8 + 3) / 4)
+    test = result.tests.iloc[0]
+    assert test["test"].startswith("Wald") and test["groups_tested"] == 2 and test["df"] == 1

@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from improve.survey.design import SurveyDesign, domain_mean, proportion_interval, weighted_mean
+from improve.survey.design import (
+    SurveyDesign,
+    domain_mean,
+    domain_means,
+    proportion_interval,
+    weighted_mean,
+)
 from improve.survey.weights import rake
 
 REF = Path(__file__).resolve().parents[1] / "reference"
@@ -92,3 +98,17 @@ def test_mean_with_missing_answers_equals_r_na_rm(cases, case):
     mean, vcov = domain_mean(y, _design(data, ref, case))
     assert mean[0] == pytest.approx(expected["mean_na"], abs=TOL)
     assert np.sqrt(vcov[0, 0]) == pytest.approx(expected["se_na"], abs=TOL)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_domain_means_by_group_equal_r_svyby(cases, case):
+    data, ref, by_case = cases
+    expected = by_case[case]
+    names, means, vcov = domain_means(
+        data["useful"].to_numpy(float), data["role"].to_numpy(), _design(data, ref, case)
+    )
+    assert names == ["district", "principal", "teacher"]  # R's factor order
+    np.testing.assert_allclose(means, expected["by_role_mean"], rtol=0, atol=TOL)
+    np.testing.assert_allclose(np.sqrt(np.diag(vcov)), expected["by_role_se"], rtol=0, atol=TOL)
+    if isinstance(expected.get("by_role_vcov"), list):  # R gives no covariance when raked
+        np.testing.assert_allclose(vcov.ravel(), expected["by_role_vcov"], rtol=0, atol=TOL)

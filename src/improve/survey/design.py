@@ -135,6 +135,42 @@ def domain_mean(y: np.ndarray, design: SurveyDesign) -> tuple[np.ndarray, np.nda
     return mean, linearised_variance(z, design)
 
 
+def domain_means(
+    y: np.ndarray, groups: np.ndarray, design: SurveyDesign
+) -> tuple[list, np.ndarray, np.ndarray]:
+    """Weighted mean of ``y`` in each group and their joint covariance (R ``svyby`` with
+    ``covmat = TRUE``); respondents without ``y`` or group are left out as domains are.
+
+    Returns
+    -------
+    (groups, means, covariance)
+    """
+    y = np.asarray(y, dtype=float)
+    labels = pd.Series(groups, dtype="object")
+    keep = ~np.isnan(y) & labels.notna().to_numpy()
+    names = sorted(labels[keep].unique(), key=str)
+    w = design.weights
+    means, columns = [], []
+    for name in names:
+        inside = keep & (labels == name).to_numpy()
+        total = w[inside].sum()
+        mean = float(w[inside] @ y[inside] / total)
+        means.append(mean)
+        columns.append(np.where(inside, w * (np.where(inside, y, 0.0) - mean) / total, 0.0))
+    return names, np.asarray(means), linearised_variance(np.column_stack(columns), design)
+
+
+def wald_equal_means(means: np.ndarray, vcov: np.ndarray) -> tuple[float, int, float]:
+    """Wald test that all group means are equal: ``(chi-square, df, p-value)``."""
+    k = means.size
+    if k < 2:
+        return np.nan, 0, np.nan
+    contrast = np.hstack([-np.ones((k - 1, 1)), np.eye(k - 1)])
+    diff = contrast @ means
+    stat = float(diff @ np.linalg.pinv(contrast @ vcov @ contrast.T) @ diff)
+    return stat, k - 1, float(stats.chi2.sf(stat, k - 1))
+
+
 def proportion_interval(
     p: float, se: float, df: float, confidence_level: float = 0.95
 ) -> tuple[float, float]:

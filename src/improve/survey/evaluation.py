@@ -163,7 +163,9 @@ def summarise_ta_survey(
             for q in data.selections
         },
         groups={
-            g: compare_groups(data, g, items, min_cell_size=min_cell_size, confidence_level=level)
+            g: compare_groups(
+                data, g, items, weights=design, min_cell_size=min_cell_size, confidence_level=level
+            )
             for g in compare_by
         },
         min_cell_size=min_cell_size,

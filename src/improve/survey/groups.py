@@ -2,8 +2,9 @@
 
 Each item gets its group means and top-two-box shares, and one test of whether the groups
 differ (Kruskal-Wallis on the ordered answers, which does not treat labels as equally
-spaced). Groups smaller than ``min_cell_size`` are left out of the test as well as the
-table, so nothing published depends on them. The p-values of one grouping form a family:
+spaced; with weights, a design-based Wald test of equal weighted means). Groups smaller
+than ``min_cell_size`` are left out of the test as well as the table, so nothing published
+depends on them. The p-values of one grouping form a family:
 control the false discovery rate across them (``improve.effects.bh_within_domains`` with
 ``domain="grouping"``) before calling a difference real.
 """
@@ -19,6 +20,7 @@ from scipy import stats
 
 from improve.errors import SpecError
 from improve.results import Result, tidy_frame
+from improve.survey.design import SurveyDesign, domain_means, wald_equal_means
 from improve.survey.load import SurveyData
 
 
@@ -86,41 +88,85 @@ def _item_groups(codes: pd.Series, groups: pd.Series, k: int, level: float, floo
     return rows, samples
 
 
+def _weighted_item_groups(
+    codes: pd.Series, groups: pd.Series, k: int, design: SurveyDesign, floor: int
+) -> tuple[list[dict], tuple[float, int, float]]:
+    """Weighted group means (domain estimation) and the design-based Wald test."""
+    y = codes.to_numpy(float)
+    names, means, vcov = domain_means(y, groups.to_numpy(dtype=object), design)
+    _, tops, _ = domain_means(
+        np.where(np.isnan(y), np.nan, (y > k - 2).astype(float)),
+        groups.to_numpy(dtype=object),
+        design,
+    )
+    counts = codes.groupby(groups, observed=True).count()
+    rows = []
+    for i, name in enumerate(names):
+        n = int(counts.get(name, 0))
+        rows.append(
+            {
+                "group": str(name),
+                "n": n,
+                "estimate": float(means[i]),
+                "std_error": float(np.sqrt(vcov[i, i])),
+                "top_two_box": float(tops[i]),
+                "df": design.df,
+                "suppressed": n < floor,
+            }
+        )
+    big = [i for i, r in enumerate(rows) if not r["suppressed"]]
+    return rows, wald_equal_means(means[big], vcov[np.ix_(big, big)])
+
+
 def compare_groups(
     data: SurveyData,
     by: str,
     items: Sequence[str] | None = None,
     *,
+    weights: SurveyDesign | None = None,
     min_cell_size: int | None = None,
     confidence_level: float = 0.95,
 ) -> GroupComparison:
-    """Compare rated items across the groups of ``by`` (a name under ``groups:``)."""
+    """Compare rated items across the groups of ``by`` (a name under ``groups:``).
+
+    Without weights: group means with t intervals and a Kruskal-Wallis test per item. With
+    a weighted design (e.g. raked): weighted group means with design-based intervals
+    (domain estimation, equal to R ``svyby``) and a design-based Wald test of equal means.
+    """
     if by not in data.groups.columns:
         raise SpecError(
             f"'{by}' is not under 'groups:' in the survey map "
             f"(known: {', '.join(data.groups.columns) or 'none'})"
         )
     floor = int(min_cell_size or 0)
+    weighted = weights is not None and (
+        bool(weights.raked_margins) or not np.allclose(weights.weights, weights.weights[0])
+    )
     table, tests = [], []
     for item in items or list(data.answers.columns):
         k = len(data.answers[item].cat.categories)
-        rows, samples = _item_groups(
-            data.codes([item])[item], data.groups[by], k, confidence_level, floor
-        )
+        codes = data.codes([item])[item]
+        if weighted:
+            rows, (stat, df, p) = _weighted_item_groups(codes, data.groups[by], k, weights, floor)
+            method = "Wald (design-based)"
+        else:
+            rows, samples = _item_groups(codes, data.groups[by], k, confidence_level, floor)
+            stat, df, p, method = np.nan, len(samples) - 1, np.nan, "Kruskal-Wallis"
+            if len(samples) >= 2 and np.unique(np.concatenate(samples)).size > 1:
+                stat, p = (float(v) for v in stats.kruskal(*samples))
         label = data.survey_map.item_label(item)
         table += [{"term": label, "item": item, **r} for r in rows]
-        stat, p = np.nan, np.nan
-        if len(samples) >= 2 and np.unique(np.concatenate(samples)).size > 1:
-            stat, p = (float(v) for v in stats.kruskal(*samples))
+        tested = sum(not r["suppressed"] for r in rows)
         tests.append(
             {
                 "term": label,
                 "item": item,
                 "grouping": by,
                 "statistic": stat,
-                "df": len(samples) - 1,
+                "df": df,
                 "p_value": p,
-                "groups_tested": len(samples),
+                "groups_tested": tested,
+                "test": method,
             }
         )
     frame = pd.DataFrame(table)
