@@ -108,3 +108,20 @@ def test_runner_check_summarises_and_checks_groups():
         check_survey_input(
             FILES / "qualtrics_choice.csv", FILES / "qualtrics.yaml", {"compare_by": ["region"]}
         )
+
+
+def test_qualtrics_previews_are_dropped_and_unfinished_counted(tmp_path):
+    import csv
+
+    rows = list(csv.reader((FILES / "qualtrics_choice.csv").open()))
+    rows[0] += ["Status", "Finished"]
+    rows[1] += ["Response Type", "Finished"]
+    rows[2] += ['{"ImportId":"status"}', '{"ImportId":"finished"}']
+    statuses = ["IP Address", "Survey Preview", "IP Address", "IP Address", "IP Address", "Spam"]
+    for row, status, done in zip(rows[3:], statuses, ["True"] * 5 + ["False"], strict=True):
+        row += [status, done]
+    with (tmp_path / "q.csv").open("w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    data = load_survey(tmp_path / "q.csv", FILES / "qualtrics.yaml")
+    assert data.n == 4
+    assert "2 preview, test or spam responses removed" in data.notes

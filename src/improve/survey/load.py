@@ -129,6 +129,29 @@ def _deduplicate(raw: pd.DataFrame, smap: SurveyMap, how: str, source: str) -> p
     return raw.loc[keep.to_numpy()].reset_index(drop=True)
 
 
+#: Qualtrics response types that are not real responses (text and numeric exports).
+NOT_RESPONSES = {"survey preview", "survey test", "spam", "1", "2", "8"}
+
+
+def _real_responses(raw: pd.DataFrame, smap: SurveyMap) -> tuple[pd.DataFrame, list[str]]:
+    """Drop Qualtrics preview, test and spam responses; count unfinished ones."""
+    notes: list[str] = []
+    if smap.format != "qualtrics":
+        return raw, notes
+    if "Status" in raw.columns:
+        status = raw["Status"].astype("string").str.strip().str.casefold()
+        fake = status.isin(NOT_RESPONSES).to_numpy()
+        if fake.any():
+            notes.append(f"{int(fake.sum())} preview, test or spam responses removed")
+            raw = raw.loc[~fake].reset_index(drop=True)
+    if "Finished" in raw.columns:
+        finished = raw["Finished"].astype("string").str.strip().str.casefold()
+        partial = int(finished.isin(["false", "0"]).sum())
+        if partial:
+            notes.append(f"{partial} respondents did not finish; their answers are kept")
+    return raw, notes
+
+
 def _selections(raw: pd.DataFrame, smap: SurveyMap) -> tuple[dict[str, pd.DataFrame], list[str]]:
     out, notes = {}, []
     for name, q in smap.multiselect.items():
@@ -221,13 +244,16 @@ def _load_keyed(
     raw = export.answers
     _require(_mapped_columns(smap), list(raw.columns), path.name)
     n_read = len(raw)
+    raw, status_notes = _real_responses(raw, smap)
+    n_real = len(raw)
     raw = _deduplicate(raw, smap, on_duplicate, path.name)
     key = None
     if smap.respondent_id:
         key = raw[smap.respondent_id].astype("string").str.strip().str.casefold()
     notes = [f"{n_read} responses read from a {smap.format.replace('_', ' ')} export"]
-    if len(raw) < n_read:
-        notes.append(f"{n_read - len(raw)} duplicated responses removed ({on_duplicate})")
+    notes += status_notes
+    if len(raw) < n_real:
+        notes.append(f"{n_real - len(raw)} duplicated responses removed ({on_duplicate})")
     identifying = [
         c for c in raw.columns if c in smap.identifying_columns() or IDENTIFYING.search(c)
     ]
