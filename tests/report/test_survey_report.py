@@ -55,3 +55,26 @@ def test_workbook_hides_small_groups_everywhere(tmp_path):
         assert secret not in text
     for svg in (run.folder / "figures").glob("*.svg"):
         assert "Principal" not in svg.read_text(), svg.name
+
+
+@pytest.mark.slow
+def test_workbook_runs_on_the_surveymonkey_needs_assessment(tmp_path):
+    from pathlib import Path
+
+    from improve.runner import run_workbook
+
+    demo = Path(__file__).resolve().parents[2] / "data" / "demo_survey"
+    params = {"population_path": "", "weight_by": [], "compare_by": ["role", "region"]}
+    run = run_workbook(
+        "ta_survey_summary",
+        demo / "needs_assessment_surveymonkey.csv",
+        columns=demo / "needs_assessment.yaml",
+        params=params,
+        out=tmp_path,
+    )
+    assert run.status == "complete", run
+    summary = json.loads((run.folder / "results.json").read_text())["summary"]
+    assert summary.startswith("119 people answered the needs assessment.")
+    assert "Where support is most needed, most often chosen: Coaching for teachers" in summary
+    assert not (run.folder / "tables" / "change.csv").exists()
+    assert "leader0" not in (run.folder / "report.html").read_text()

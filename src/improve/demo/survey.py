@@ -117,8 +117,8 @@ def _label(codes: pd.Series, levels: tuple[str, ...]) -> list[str]:
     return [levels[int(c) - 1] for c in codes]
 
 
-def qualtrics_rows(pop: SurveyPopulation) -> list[list[str]]:
-    """The respondents as a Qualtrics choice-text export (three header rows)."""
+def _qualtrics_header() -> list[list[str]]:
+    """The three Qualtrics header rows: names, question text, import ids."""
     cols = [
         "StartDate",
         "EndDate",
@@ -172,7 +172,12 @@ def qualtrics_rows(pop: SurveyPopulation) -> list[list[str]]:
         ]
     ]
     imports += [json.dumps({"ImportId": "QID" + c[1:]}, separators=(",", ":")) for c in cols[7:]]
-    rows = [cols, text, imports]
+    return [cols, text, imports]
+
+
+def qualtrics_rows(pop: SurveyPopulation) -> list[list[str]]:
+    """The respondents as a Qualtrics choice-text export (three header rows)."""
+    rows = _qualtrics_header()
     data = pop.answers[pop.responded]
     for i, (idx, r) in enumerate(data.iterrows()):
         sat = _label(r[list(SATISFACTION_ITEMS)], AGREE)
