@@ -78,3 +78,32 @@ def test_workbook_runs_on_the_surveymonkey_needs_assessment(tmp_path):
     assert "Where support is most needed, most often chosen: Coaching for teachers" in summary
     assert not (run.folder / "tables" / "change.csv").exists()
     assert "leader0" not in (run.folder / "report.html").read_text()
+
+
+@pytest.mark.slow
+def test_workbook_compares_two_matched_waves(tmp_path):
+    from pathlib import Path
+
+    from improve.runner import run_workbook
+
+    files = Path(__file__).resolve().parents[1] / "survey" / "files"
+    params = {
+        "baseline_path": str(files / "qualtrics_choice.csv"),
+        "population_path": "",
+        "weight_by": [],
+        "compare_by": [],
+        "min_cell_size": 3,
+        "bootstrap_draws": 20,
+    }
+    run = run_workbook(
+        "ta_survey_summary",
+        files / "qualtrics_choice.csv",
+        columns=files / "qualtrics.yaml",
+        params=params,
+        out=tmp_path,
+    )
+    assert run.status == "complete", run
+    change = pd.read_csv(run.folder / "tables" / "change.csv")
+    assert change["n"].tolist() == [5, 5] and change["estimate"].tolist() == [0, 0]
+    html = (run.folder / "report.html").read_text()
+    assert "R_1" not in html and "@example.org" not in html and str(files) not in html

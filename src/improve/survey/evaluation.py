@@ -92,6 +92,12 @@ def _satisfaction_items(data: SurveyData, items: Sequence[str] | None) -> list[s
     return [c for c in data.answers.columns if c not in paired]
 
 
+def _change(data: SurveyData, matched: SurveyData | None, level: float) -> ChangeSummary | None:
+    if matched is not None:
+        return paired_change(matched, confidence_level=level)
+    return paired_change(data, confidence_level=level) if data.survey_map.prepost else None
+
+
 def summarise_ta_survey(
     data: SurveyData,
     *,
@@ -102,6 +108,7 @@ def summarise_ta_survey(
     min_cell_size: int | None = None,
     confidence_level: float = 0.95,
     finite_population: bool = False,
+    matched: SurveyData | None = None,
     bootstrap: int = 500,
     seed: int = 0,
 ) -> TASurveySummary:
@@ -123,6 +130,9 @@ def summarise_ta_survey(
     finite_population : bool
         With raking: the people invited are the whole population reported on, so standard
         errors use the finite-population correction ``1 - n/N`` (N = everyone invited).
+    matched : SurveyData, optional
+        Two waves paired on respondent ids (:func:`improve.survey.load_matched`): the
+        change section compares them instead of the before/after items of ``data``.
     bootstrap, seed : int
         Bootstrap draws and seed of omega's interval.
     """
@@ -157,7 +167,7 @@ def summarise_ta_survey(
             s: scale_reliability(data, s, confidence_level=level, bootstrap=bootstrap, seed=seed)
             for s in data.survey_map.scales
         },
-        change=paired_change(data, confidence_level=level) if data.survey_map.prepost else None,
+        change=_change(data, matched, level),
         needs={
             q: summarise_selections(data, q, weights=design, confidence_level=level)
             for q in data.selections
