@@ -45,10 +45,19 @@ raked_fpc <- rake(svydesign(ids = ~1, fpc = ~N_all, data = d), list(~role, ~regi
                   list(pop_role, pop_region), control = list(maxit = 200, epsilon = 1e-12))
 out <- c(lapply(names(designs), function(k) one(designs[[k]], k)),
          list(one(raked, "raked"), one(raked_w, "raked_weighted"), one(raked_fpc, "raked_fpc")))
+# jackknife (JK1) replicate weights: weighted, and raked again in every replicate
+jk <- as.svrepdesign(designs$weighted, type = "JK1")
+jk_raked <- rake(jk, list(~role, ~region), list(pop_role, pop_region),
+                 control = list(maxit = 200, epsilon = 1e-12))
+jk_one <- function(design, label) {
+  m <- svymean(~useful + agree, design)
+  list(case = label, mean = unname(coef(m)), vcov = unname(as.vector(vcov(m))))
+}
+replicates <- list(jk_one(jk, "jk1_weighted"), jk_one(jk_raked, "jk1_raked"))
 out <- list(r_version = R.version.string,
             survey_version = as.character(packageVersion("survey")),
             margins = list(role = setNames(as.list(pop_role$Freq), pop_role$role),
                            region = setNames(as.list(pop_region$Freq), pop_region$region)),
-            cases = out)
+            cases = out, replicates = replicates)
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE),
            "tests/reference/survey_references.json")

@@ -112,3 +112,21 @@ def test_domain_means_by_group_equal_r_svyby(cases, case):
     np.testing.assert_allclose(np.sqrt(np.diag(vcov)), expected["by_role_se"], rtol=0, atol=TOL)
     if isinstance(expected.get("by_role_vcov"), list):  # R gives no covariance when raked
         np.testing.assert_allclose(vcov.ravel(), expected["by_role_vcov"], rtol=0, atol=TOL)
+
+
+@pytest.mark.parametrize("case", ["jk1_weighted", "jk1_raked"])
+def test_jackknife_replicates_equal_r_jk1(cases, case):
+    from improve.survey.replicate import jackknife_means
+
+    data, ref, _ = cases
+    expected = {c["case"]: c for c in ref["replicates"]}[case]
+    margins = ref["margins"] if case == "jk1_raked" else None
+    mean, vcov = jackknife_means(
+        data[["useful", "agree"]].to_numpy(float),
+        data["weight"].to_numpy(float),
+        frame=data,
+        margins=margins,
+        tolerance=1e-12,
+    )
+    np.testing.assert_allclose(mean, expected["mean"], rtol=0, atol=TOL)
+    np.testing.assert_allclose(vcov.ravel(), expected["vcov"], rtol=0, atol=TOL)

@@ -7,7 +7,8 @@ rated items (:func:`summarise_items`), check-all-that-apply questions
 (:func:`summarise_selections`), groups (:func:`compare_groups`), scales
 (:func:`scale_reliability`), before/after change (:func:`paired_change`), response rates
 (:func:`response_rates`), and weights raked to population margins (:func:`rake`) with
-design-based standard errors (:mod:`improve.survey.design`).
+design-based standard errors (:mod:`improve.survey.design`; jackknife replicate weights in
+:mod:`improve.survey.replicate`).
 """
 
 from improve.survey.change import ChangeSummary, paired_change
