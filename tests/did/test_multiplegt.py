@@ -118,7 +118,7 @@ def test_controls_not_supported_is_said() -> None:
 def test_many_switches_reported_and_kept() -> None:
     sim = pd.DataFrame(STORED["simulated"]["binary"]).copy()
     flip = sim["g"] < 5
-    sim.loc[flip, "d"] = (sim.loc[flip, "t"] % 2).astype(float)
+    sim.loc[flip, "d"] = ((sim.loc[flip, "t"] + 1) % 2).astype(float)
     res = did_multiplegt_dyn(sim, "y", "g", "t", "d", effects=2)
     assert any("3 or more times" in n for n in res.notes)
 
