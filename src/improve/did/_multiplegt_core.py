@@ -1,9 +1,11 @@
 """Numerical core of the de Chaisemartin--D'Haultfoeuille estimator (R ``did_multiplegt_dyn``).
 
-For horizon ``l`` a switcher ``g`` (first switch at ``F_g``) contributes
+For horizon ``l`` a switcher ``g`` (first switch at ``F_g``) contributes ``S_g`` times
 ``Y[g, F_g-1+l] - Y[g, F_g-1]`` minus the weighted mean change of the groups with the same
 baseline treatment that have not switched by ``F_g-1+l``; placebo ``l`` uses
-``Y[g, F_g-1-l] - Y[g, F_g-1]``. Each group's influence function ``U_g`` gives the estimate
+``Y[g, F_g-1-l] - Y[g, F_g-1]``; ``S_g`` is -1 for groups whose treatment first decreased
+(R negates their influence functions), so every effect is that of a higher treatment. Each
+group's influence function ``U_g`` gives the estimate
 (``sum U_g / G``); the variance uses the same influence function with each outcome change
 demeaned within its cohort (switchers: same baseline, switch date and first new treatment;
 controls: same period and baseline) and scaled by ``sqrt(n/(n-1))`` of that cohort, summed
@@ -140,14 +142,17 @@ def horizon_fit(
     cond = target & (p.l_g[:, None] >= h) & (n_control > 0) & selected[:, None]
     dist = np.where(ok, cond.astype(float), np.nan)
     dist_w = np.nan_to_num(dist) * p.w
-    n_treated = _cell_sum(dist_w, p.d_sq)
+    # switchers out enter with the sign of their switch (R: U_Gg_minus = -U_Gg), so every
+    # effect is that of a higher treatment
+    sign = np.where(p.s < 0, -1.0, 1.0)[:, None]
+    n_treated = _cell_sum(dist_w * sign, p.d_sq)
     n_sw_w = float(dist_w.sum())
     n_sw = int(np.any(dist == 1, axis=1).sum())
     if n_sw == 0:
         return None
     safe_ctrl = np.where(n_control == 0, 1.0, n_control)
     n_sw_safe = max(n_sw_w, 1e-10)
-    contrast = p.w * (np.nan_to_num(dist) - n_treated / safe_ctrl * np.nan_to_num(never))
+    contrast = p.w * (np.nan_to_num(dist) * sign - n_treated / safe_ctrl * np.nan_to_num(never))
     contrast = np.where(ok, contrast, 0.0)
     u_point = (n_g / n_sw_safe) * (contrast * np.nan_to_num(diff)).sum(axis=1)
     estimate = float(u_point.sum() / n_g)

@@ -13,7 +13,9 @@ R's ``favara_imbs`` example; see ``tests/reference/multiplegt_README.md``.
 :func:`exit_event_study` is the same estimator on the units whose treatment stops: each
 treated unit from its first treated period on, so the status quo is "still treated", the
 comparison units are those still treated, and effect ``k`` is the effect of having stopped
-``k`` periods earlier.
+``k`` periods earlier. As in R, effects are those of a *higher* treatment: for units whose
+treatment stops, ``Effect_k`` is the outcome had treatment continued minus the outcome
+after it stopped (positive when the gains fade).
 """
 
 from __future__ import annotations
@@ -419,10 +421,10 @@ def exit_event_study(
 
     Every unit ever treated is kept from its first treated period on, so its status quo is
     "treated"; units whose treatment stops are the switchers out and units still treated
-    are the comparison. ``Effect_k`` is the outcome of units ``k`` periods after their
-    treatment ended minus what it would have been had treatment continued: zero if the
-    effect persists after treatment ends, between minus the effect during treatment and
-    zero if it fades, below that if it reverses.
+    are the comparison. ``Effect_k`` is, as in R, what the outcome would have been ``k``
+    periods after treatment ended had it continued minus what it was: zero if the effect
+    persists after treatment ends, between zero and the effect during treatment if it
+    fades, above it if it reverses.
     """
     caller = "exit_event_study"
     frame, names = _frame(data, outcome, group, time, treatment, cluster, weight, caller)
@@ -470,19 +472,19 @@ def persistence_verdict(
 ) -> tuple[str, pd.DataFrame]:
     """Whether the effect persists, fades or reverses after treatment ends.
 
-    Compares each exit effect (ended minus continued) with minus the effect during
-    treatment: the remaining share ``1 + exit / during`` is near 1 if the effect persists,
-    between 0 and 1 if it fades, below 0 if it reverses. The verdict uses the uniform band:
-    "persist" if every band covers 0, "reverse" if a band lies wholly below ``-during``
-    (for a positive effect), otherwise "fade" when some band excludes 0.
+    ``exit_result`` is an :func:`exit_event_study`; its ``Effect_k`` is the gain lost by
+    stopping (continued minus stopped). The share of the effect during treatment that
+    remains ``k`` periods after it ended is ``1 - Effect_k / effect_during``. The verdict
+    reads the uniform band: "persist" if every band covers 0 (no loss detected), "reverse"
+    if some band lies wholly beyond ``effect_during`` (more than the whole gain lost),
+    otherwise "fade".
     """
     eff = exit_result.effects()
     eff = eff[eff["horizon"] > 0]
-    remaining = 1.0 + eff["estimate"].to_numpy() / effect_during
+    est = eff["estimate"].to_numpy()
     low, high = eff["conf_low_uniform"].to_numpy(), eff["conf_high_uniform"].to_numpy()
-    sign = np.sign(effect_during)
     covers0 = (low <= 0) & (high >= 0)
-    beyond = (high < -effect_during) if sign > 0 else (low > -effect_during)
+    beyond = (low > effect_during) if effect_during > 0 else (high < effect_during)
     if np.all(covers0):
         verdict = "persist"
     elif np.any(beyond):
@@ -492,8 +494,8 @@ def persistence_verdict(
     table = pd.DataFrame(
         {
             "periods_since_end": eff["horizon"].to_numpy(),
-            "exit_effect": eff["estimate"].to_numpy(),
-            "share_remaining": remaining,
+            "lost_since_end": est,
+            "share_remaining": 1.0 - est / effect_during,
             "conf_low_uniform": low,
             "conf_high_uniform": high,
         }
