@@ -26,6 +26,7 @@ OPTION_NAMES = {
     "only_never_switchers": "only_never_switchers",
     "trends_lin": "trends_lin",
     "cluster": "cluster",
+    "trends_nonparam": "trends_nonparam",
 }
 
 
@@ -33,6 +34,8 @@ def _run(case: dict) -> tuple[pd.DataFrame, dict]:
     opts = dict(case["options"])
     cols = (opts.pop("yname"), opts.pop("idname"), opts.pop("tname"), opts.pop("dname"))
     kw = {OPTION_NAMES[k]: v for k, v in opts.items()}
+    if "trends_nonparam" in kw:
+        kw["trends_nonparam"] = kw["trends_nonparam"][0]
     return cols, kw
 
 
@@ -47,6 +50,8 @@ def test_matches_moderndid(name: str) -> None:
     data = (
         FAV if name.startswith("favara") else pd.DataFrame(STORED["simulated"][name.split("_")[0]])
     )
+    if "trends_nonparam" in kw:
+        data = data.assign(region=data["g"] % 3)
     res = did_multiplegt_dyn(data, *cols, **kw)
     eff = res.estimate[res.horizons > 0]
     se = res.std_error[res.horizons > 0]

@@ -96,6 +96,9 @@ def main() -> None:
             cases[f"{name}_out"] = moderndid_case(df, **sb, effects=3, placebo=1, switchers="out")
         cases[f"{name}_weighted"] = moderndid_case(df, **sb, weightsname="w", effects=3, placebo=1)
         cases[f"{name}_trends_lin"] = moderndid_case(df, **sb, effects=3, trends_lin=True)
+        cases[f"{name}_trends_nonparam"] = moderndid_case(
+            df.assign(region=df["g"] % 3), **sb, effects=3, placebo=1, trends_nonparam=["region"]
+        )
         peers[name] = diffdiff_case(df, 3)
     payload = {
         "versions": {"moderndid": version("moderndid"), "diff-diff": version("diff-diff")},

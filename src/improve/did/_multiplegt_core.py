@@ -82,9 +82,9 @@ def _demeaning(
     n_g, n_t = p.y.shape
     t_idx = np.broadcast_to(np.arange(1, n_t + 1), (n_g, n_t))
     wdiff = np.nan_to_num(diff) * p.w
-    d_sq = np.broadcast_to(p.d_sq[:, None], (n_g, n_t))
+    d_sq = np.broadcast_to(p.stratum[:, None], (n_g, n_t))
     sw_key = np.column_stack(
-        [p.d_sq, np.nan_to_num(p.f, posinf=-1.0), np.nan_to_num(p.d_fg, nan=-1.0)]
+        [p.stratum, np.nan_to_num(p.f, posinf=-1.0), np.nan_to_num(p.d_fg, nan=-1.0)]
     )
     is_sw = dist == 1
     is_ctrl = never == 1
@@ -134,7 +134,7 @@ def horizon_fit(
     never = np.where(ok, (p.f[:, None] > t_idx).astype(float), np.nan)
     if only_never_switchers:
         never = np.where(ok & (p.f[:, None] > t_idx) & np.isfinite(p.f)[:, None], 0.0, never)
-    n_control = _cell_sum(np.nan_to_num(never) * p.w, p.d_sq)
+    n_control = _cell_sum(np.nan_to_num(never) * p.w, p.stratum)
     selected = {"in": p.s == 1, "out": p.s == -1}.get(switchers, p.s != 0)
     if same_mask is not None:
         selected = selected & same_mask
@@ -145,7 +145,7 @@ def horizon_fit(
     # switchers out enter with the sign of their switch (R: U_Gg_minus = -U_Gg), so every
     # effect is that of a higher treatment
     sign = np.where(p.s < 0, -1.0, 1.0)[:, None]
-    n_treated = _cell_sum(dist_w * sign, p.d_sq)
+    n_treated = _cell_sum(dist_w * sign, p.stratum)
     n_sw_w = float(dist_w.sum())
     n_sw = int(np.any(dist == 1, axis=1).sum())
     if n_sw == 0:

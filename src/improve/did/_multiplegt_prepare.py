@@ -41,6 +41,9 @@ class SwitchPanel:
         Direction of the first switch: +1 in, -1 out, 0 never.
     d_sq : ndarray, shape (G,)
         Status-quo (first-period) treatment.
+    stratum : ndarray, shape (G,)
+        Code of the group's comparison cell: its status-quo treatment and, with
+        ``trends_nonparam``, its value of that column (controls come from the same cell).
     d_fg : ndarray, shape (G,)
         Treatment at ``F_g`` (NaN for never-switchers).
     l_g : ndarray, shape (G,)
@@ -63,6 +66,7 @@ class SwitchPanel:
     f: FloatArray
     s: FloatArray
     d_sq: FloatArray
+    stratum: FloatArray
     d_fg: FloatArray
     l_g: FloatArray
     t_g: FloatArray
@@ -130,6 +134,7 @@ def build_switch_panel(
     cluster: str | None,
     switchers: str,
     keep_bidirectional: bool = False,
+    trends_nonparam: str | None = None,
 ) -> SwitchPanel:
     """Arrays of outcome, treatment and weights with each group's switching history.
 
@@ -155,6 +160,7 @@ def build_switch_panel(
         cl_raw = cl
     keep = ~np.all(np.isnan(y), axis=1) & ~np.all(np.isnan(d), axis=1)
     hist = _switch_history(d, present)
+    hist["stratum"] = _strata(hist["d_sq"], frame, trends_nonparam, group, groups)
     dropped = tuple(groups[keep & hist["both"]])
     if not keep_bidirectional:
         keep &= ~hist["both"]
@@ -162,12 +168,12 @@ def build_switch_panel(
         keep &= hist["s"] >= 0
     elif switchers == "out":
         keep &= hist["s"] <= 0
-    keep &= _keep_varying_baselines(hist["f"], hist["d_sq"], present.sum(axis=1) * keep)
+    keep &= _keep_varying_baselines(hist["f"], hist["stratum"], present.sum(axis=1) * keep)
     # a (period, baseline) cell without a never-switcher is removed
     never = keep & ~np.isfinite(hist["f"])
-    for value in np.unique(hist["d_sq"][keep]):
-        members = keep & (hist["d_sq"] == value)
-        has_control = np.any(present[never & (hist["d_sq"] == value)], axis=0)
+    for value in np.unique(hist["stratum"][keep]):
+        members = keep & (hist["stratum"] == value)
+        has_control = np.any(present[never & (hist["stratum"] == value)], axis=0)
         present[np.ix_(members, ~has_control)] = False
     keep &= present.any(axis=1)
     idx = np.flatnonzero(keep)
@@ -177,11 +183,12 @@ def build_switch_panel(
     w = np.where(present & ~np.isnan(y) & ~np.isnan(d), w[idx], 0.0)
     f = hist["f"][idx]
     d_sq = hist["d_sq"][idx]
+    stratum = hist["stratum"][idx]
     rows = np.arange(idx.size)
     d_fg = np.full(idx.size, np.nan)
     sw = np.isfinite(f)
     d_fg[sw] = d[rows[sw], f[sw].astype(int) - 1]
-    t_g = _last_control_period(f, d_sq, periods.size)
+    t_g = _last_control_period(f, stratum, periods.size)
     codes = None
     if cl_raw is not None:
         codes = pd.factorize(pd.Series(cl_raw[idx]), use_na_sentinel=False)[0].astype(np.intp)
@@ -194,6 +201,7 @@ def build_switch_panel(
         f=f,
         s=hist["s"][idx],
         d_sq=d_sq,
+        stratum=stratum,
         d_fg=d_fg,
         l_g=hist["l_g"][idx],
         t_g=t_g,
@@ -201,6 +209,21 @@ def build_switch_panel(
         dropped_bidirectional=dropped,
         n_switches=hist["n_sw"][idx],
     )
+
+
+def _strata(
+    d_sq: FloatArray,
+    frame: pd.DataFrame,
+    trends_nonparam: str | None,
+    group: str,
+    groups: np.ndarray,
+) -> FloatArray:
+    """Comparison cells: status-quo treatment, crossed with ``trends_nonparam``."""
+    if trends_nonparam is None:
+        return d_sq.copy()
+    value = frame.groupby(group, sort=False)[trends_nonparam].first().reindex(groups)
+    pairs = pd.MultiIndex.from_arrays([d_sq, value.to_numpy()])
+    return pd.factorize(pairs)[0].astype(float)
 
 
 def _last_control_period(f: FloatArray, d_sq: FloatArray, n_periods: int) -> FloatArray:
@@ -232,9 +255,10 @@ def first_difference(panel: SwitchPanel) -> SwitchPanel:
         f=panel.f[keep],
         s=panel.s[keep],
         d_sq=panel.d_sq[keep],
+        stratum=panel.stratum[keep],
         d_fg=panel.d_fg[keep],
         l_g=panel.l_g[keep],
-        t_g=_last_control_period(panel.f[keep], panel.d_sq[keep], panel.n_periods),
+        t_g=_last_control_period(panel.f[keep], panel.stratum[keep], panel.n_periods),
         cluster=cl,
         dropped_bidirectional=panel.dropped_bidirectional,
         n_switches=panel.n_switches[keep],

@@ -225,6 +225,7 @@ def did_multiplegt_dyn(
     switchers: Switchers = "both",
     controls: list[str] | None = None,
     trends_lin: bool = False,
+    trends_nonparam: str | None = None,
     weight: str | None = None,
     cluster: str | None = None,
     only_never_switchers: bool = False,
@@ -250,6 +251,9 @@ def did_multiplegt_dyn(
         Not supported yet (raises :class:`SpecError`).
     trends_lin : bool
         Group-specific linear trends (outcome in first differences, effects cumulated).
+    trends_nonparam : str, optional
+        A time-invariant column: switchers are compared only with groups sharing its value
+        (e.g. the same region, or the same start year).
     weight, cluster : str, optional
         Cell weights; cluster of the standard errors (default: the group).
     only_never_switchers : bool
@@ -284,6 +288,7 @@ def did_multiplegt_dyn(
         weights=names["weight"],
         cluster=names["cluster"],
         switchers=switchers,
+        trends_nonparam=trends_nonparam,
     )
     return _estimate(
         panel,
@@ -421,7 +426,9 @@ def exit_event_study(
 
     Every unit ever treated is kept from its first treated period on, so its status quo is
     "treated"; units whose treatment stops are the switchers out and units still treated
-    are the comparison. ``Effect_k`` is, as in R, what the outcome would have been ``k``
+    are the comparison, among units that started treatment in the same period (R's
+    ``trends_nonparam`` on the start period, so effects that grow with time since the start
+    do not bias the comparison). ``Effect_k`` is, as in R, what the outcome would have been ``k``
     periods after treatment ended had it continued minus what it was: zero if the effect
     persists after treatment ends, between zero and the effect during treatment if it
     fades, above it if it reverses.
@@ -431,7 +438,7 @@ def exit_event_study(
     d = frame[names["treatment"]]
     t = frame[names["time"]]
     first = t.where(d > 0).groupby(frame[names["group"]]).transform("min")
-    kept = frame[first.notna() & (t >= first)]
+    kept = frame[first.notna() & (t >= first)].assign(_start_period=first)
     if kept.empty:
         raise EstimationError(f"{caller}: no unit is ever treated ({names['treatment']!r} > 0)")
     panel = build_switch_panel(
@@ -443,6 +450,7 @@ def exit_event_study(
         weights=names["weight"],
         cluster=names["cluster"],
         switchers="out",
+        trends_nonparam="_start_period",
     )
     if not np.any(panel.s == -1):
         raise EstimationError(
