@@ -146,9 +146,17 @@ def test_no_never_switchers_is_an_error() -> None:
         did_multiplegt_dyn(sim, "y", "g", "t", "d")
 
 
-def test_exit_event_study_verdict() -> None:
+def test_exit_event_study_and_persistence_verdict() -> None:
     sim = pd.DataFrame(STORED["simulated"]["exit"])
     res = exit_event_study(sim, "y", "g", "t", "d", effects=3)
-    verdict, table = persistence_verdict(res, effect_during=1.5)
-    assert res.design == "exit" and verdict in {"persist", "fade", "reverse"}
-    assert list(table["periods_since_end"]) == [1.0, 2.0, 3.0]
+    assert res.design == "exit" and "after treatment stops" in res.summary()
+    binary = pd.DataFrame(STORED["simulated"]["binary"])
+    # simulated: effect 1.5 while treated; after two treated periods, 0.5 remains
+    ended = binary.groupby("g")["d"].transform(lambda d: bool(((d.cummax() > 0) & (d == 0)).any()))
+    never = binary.groupby("g")["d"].transform("max") == 0
+    res = did_multiplegt_dyn(binary[ended | never], "y", "g", "t", "d", effects=4)
+    verdict, table = persistence_verdict(res, funded_periods=2)
+    assert verdict == "fade"
+    assert list(table["periods_since_end"]) == [1, 2]
+    with pytest.raises(EstimationError, match="beyond"):
+        persistence_verdict(res, funded_periods=4)

@@ -475,37 +475,44 @@ def exit_event_study(
     return replace(res, design="exit")
 
 
-def persistence_verdict(
-    exit_result: MultiplegtResult, effect_during: float
-) -> tuple[str, pd.DataFrame]:
+def persistence_verdict(result: MultiplegtResult, funded_periods: int) -> tuple[str, pd.DataFrame]:
     """Whether the effect persists, fades or reverses after treatment ends.
 
-    ``exit_result`` is an :func:`exit_event_study`; its ``Effect_k`` is the gain lost by
-    stopping (continued minus stopped). The share of the effect during treatment that
-    remains ``k`` periods after it ended is ``1 - Effect_k / effect_during``. The verdict
-    reads the uniform band: "persist" if every band covers 0 (no loss detected), "reverse"
-    if some band lies wholly beyond ``effect_during`` (more than the whole gain lost),
-    otherwise "fade".
+    ``result`` is :func:`did_multiplegt_dyn` on the units whose treatment ended (and the
+    never-treated), ``funded_periods`` how long they were treated: ``Effect_l`` for
+    ``l > funded_periods`` is their effect ``l - funded_periods`` periods after the end,
+    against never being treated, and ``Effect_{funded_periods}`` the effect at the end of
+    treatment. With the uniform band: "reverse" if a band after the end lies wholly below
+    zero (for a positive effect), "persist" if every band after the end reaches the effect
+    at the end of treatment, otherwise "fade".
     """
-    eff = exit_result.effects()
-    eff = eff[eff["horizon"] > 0]
-    est = eff["estimate"].to_numpy()
-    low, high = eff["conf_low_uniform"].to_numpy(), eff["conf_high_uniform"].to_numpy()
-    covers0 = (low <= 0) & (high >= 0)
-    beyond = (low > effect_during) if effect_during > 0 else (high < effect_during)
-    if np.all(covers0):
-        verdict = "persist"
-    elif np.any(beyond):
+    eff = result.effects()
+    eff = eff[eff["horizon"] > 0].reset_index(drop=True)
+    if funded_periods < 1 or funded_periods >= len(eff):
+        raise EstimationError(
+            f"persistence_verdict needs effects beyond the {funded_periods} treated periods; "
+            f"only {len(eff)} effects were estimated"
+        )
+    during = float(eff.loc[funded_periods - 1, "estimate"])
+    after = eff.iloc[funded_periods:]
+    after = after[np.isfinite(after["estimate"])]
+    low = after["conf_low_uniform"].to_numpy()
+    high = after["conf_high_uniform"].to_numpy()
+    sign = 1.0 if during >= 0 else -1.0
+    if np.any(sign * np.where(sign > 0, high, low) < 0):
         verdict = "reverse"
+    elif np.all((low <= during) & (high >= during)):
+        verdict = "persist"
     else:
         verdict = "fade"
     table = pd.DataFrame(
         {
-            "periods_since_end": eff["horizon"].to_numpy(),
-            "lost_since_end": est,
-            "share_remaining": 1.0 - est / effect_during,
+            "periods_since_end": after["horizon"].to_numpy() - funded_periods,
+            "effect": after["estimate"].to_numpy(),
+            "share_remaining": after["estimate"].to_numpy() / during,
             "conf_low_uniform": low,
             "conf_high_uniform": high,
+            "n_switchers": after["n_switchers"].to_numpy(),
         }
     )
     return verdict, table

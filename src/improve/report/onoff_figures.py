@@ -96,3 +96,12 @@ def plot_treatment_histories(histories: pd.DataFrame, *, title: str | None = Non
     ax.legend(frameon=False, loc="upper left")
     fig.tight_layout()
     return fig
+
+
+def histories_wide(histories: pd.DataFrame) -> pd.DataFrame:
+    """``period, state, n_units`` rows as one column per state (suppressed counts as 0)."""
+    wide = histories.pivot_table(
+        index="period", columns="state", values="n_units", aggfunc="sum", sort=False
+    ).fillna(0.0)
+    order = [s for s in ("never", "not yet", "funded", "ended") if s in wide.columns]
+    return wide[order].reset_index()
