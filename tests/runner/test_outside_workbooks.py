@@ -27,6 +27,7 @@ VERDICTS = {
     "mpdta": "staggered_with_never_treated",
     "organ_donations": "one_treated_cluster",
     "castle": "staggered_with_never_treated",
+    "favara_imbs": "continuous_dose",
 }
 
 #: (workbook, data set, parameters): every workbook whose design fits each data set.
@@ -40,6 +41,7 @@ RUNS = [
     ("fixed_effects", "castle", {"dose": "post", "bootstrap_draws": 199, "few_clusters": 20}),
     ("evidence_summary", "castle", {}),
     ("statewide_mandate", "organ_donations", {"placebo_draws": 50}),
+    ("persistence_after_funding", "favara_imbs", {"effects": 5, "placebo": 3}),
 ]
 
 

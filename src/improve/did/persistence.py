@@ -43,6 +43,16 @@ class PersistenceEvaluation:
     persistence: pd.DataFrame | None
     effect_during: float
     funded_periods: int = 0
+    pre_sd: float = float("nan")
+    pre_sd_n: int = 0
+
+    def outcome_sd(self) -> Any:
+        """The outcome's SD across all units in the periods before any treatment changed
+        (an :class:`improve.effects.size.OutcomeSD` for ``to_sd_units``)."""
+        from improve.effects.size import OutcomeSD
+
+        text = f"SD of {self.outcome} across all units before any treatment changed"
+        return OutcomeSD(self.pre_sd, "pooled_pre", text, self.pre_sd_n)
 
     def effects_table(self) -> pd.DataFrame:
         """Effects and placebos of every design, one row each (``design`` column)."""
@@ -179,6 +189,7 @@ def evaluate_persistence(
         *args, effects=effects, placebo=placebo, effects_equal=effects > 1, **common
     )
     funded = _funded_periods(frame, cols, treatment)
+    pre = _pre_change_sd(frame, cols, treatment)
     by_renewal = _by_renewal(
         frame, cols, treatment, max(effects, funded + exit_effects), placebo, common
     )
@@ -202,6 +213,8 @@ def evaluate_persistence(
         persistence=table,
         effect_during=during,
         funded_periods=funded,
+        pre_sd=pre[0],
+        pre_sd_n=pre[1],
     )
 
 
@@ -258,3 +271,14 @@ def _funded_periods(frame, cols, treatment) -> int:
     length = (d[treatment].fillna(0) > 0).groupby(d[cols.unit]).sum()
     ended = _ended_units(frame, cols.unit, cols.time, treatment)
     return int(length[ended].mode().iloc[0]) if ended.any() else 0
+
+
+def _pre_change_sd(frame, cols, treatment) -> tuple[float, int]:
+    """SD of the outcome over all cells before the first period any treatment changed."""
+    d = frame.sort_values([cols.unit, cols.time])
+    changed = d.groupby(cols.unit)[treatment].diff().fillna(0) != 0
+    first = d.loc[changed, cols.time].min() if changed.any() else d[cols.time].max() + 1
+    values = d.loc[d[cols.time] < first, cols.outcome].dropna()
+    if len(values) < 2:
+        return float("nan"), int(len(values))
+    return float(values.std(ddof=1)), int(len(values))
