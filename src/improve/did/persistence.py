@@ -46,13 +46,11 @@ class PersistenceEvaluation:
     pre_sd: float = float("nan")
     pre_sd_n: int = 0
 
-    def outcome_sd(self) -> Any:
-        """The outcome's SD across all units in the periods before any treatment changed
-        (an :class:`improve.effects.size.OutcomeSD` for ``to_sd_units``)."""
-        from improve.effects.size import OutcomeSD
-
-        text = f"SD of {self.outcome} across all units before any treatment changed"
-        return OutcomeSD(self.pre_sd, "pooled_pre", text, self.pre_sd_n)
+    @property
+    def pre_sd_description(self) -> str:
+        """What :attr:`pre_sd` is: the outcome's SD across all units before any treatment
+        changed."""
+        return f"SD of {self.outcome} across all units before any treatment changed"
 
     def effects_table(self) -> pd.DataFrame:
         """Effects and placebos of every design, one row each (``design`` column)."""
