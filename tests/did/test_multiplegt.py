@@ -27,6 +27,7 @@ OPTION_NAMES = {
     "trends_lin": "trends_lin",
     "cluster": "cluster",
     "trends_nonparam": "trends_nonparam",
+    "same_switchers": "same_switchers",
 }
 
 

@@ -82,6 +82,7 @@ def main() -> None:
         "favara_in": moderndid_case(fav, **base, effects=4, placebo=1, switchers="in"),
         "favara_never": moderndid_case(fav, **base, effects=4, only_never_switchers=True),
         "favara_clustered": moderndid_case(fav, **base, cluster="state_n", effects=3),
+        "favara_same_switchers": moderndid_case(fav, **base, effects=8, same_switchers=True),
     }
     sims = {
         "binary": simulate(1),
@@ -95,6 +96,9 @@ def main() -> None:
         if name == "exit":
             cases[f"{name}_out"] = moderndid_case(df, **sb, effects=3, placebo=1, switchers="out")
         cases[f"{name}_weighted"] = moderndid_case(df, **sb, weightsname="w", effects=3, placebo=1)
+        cases[f"{name}_same_switchers"] = moderndid_case(
+            df, **sb, effects=4, placebo=1, same_switchers=True
+        )
         cases[f"{name}_trends_lin"] = moderndid_case(df, **sb, effects=3, trends_lin=True)
         cases[f"{name}_trends_nonparam"] = moderndid_case(
             df.assign(region=df["g"] % 3), **sb, effects=3, placebo=1, trends_nonparam=["region"]

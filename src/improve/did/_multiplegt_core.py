@@ -224,3 +224,29 @@ def clustered_vcov(u: FloatArray, n_groups: int, cluster: NDArray[np.intp] | Non
     else:
         s = m
     return s.T @ s / float(n_groups) ** 2
+
+
+def same_switchers_mask(
+    p: SwitchPanel, effects: int, only_never_switchers: bool
+) -> NDArray[np.bool_]:
+    """Switchers with an outcome change and a comparison group at every horizon
+    ``1..effects`` (R ``same_switchers``: ``N_g_control_check == effects``)."""
+    n_g, n_t = p.y.shape
+    t_idx = np.broadcast_to(np.arange(1, n_t + 1), (n_g, n_t))
+    count = np.zeros(n_g)
+    for q in range(1, effects + 1):
+        diff = np.full((n_g, n_t), np.nan)
+        if q < n_t:
+            diff[:, q:] = p.y[:, q:] - p.y[:, : n_t - q]
+        ok = ~np.isnan(diff)
+        never = ok & (p.f[:, None] > t_idx)
+        if only_never_switchers:
+            never &= ~np.isfinite(p.f)[:, None]
+        n_control = _cell_sum(never * p.w, p.stratum)
+        col = p.f - 1 + q
+        inside = np.isfinite(col) & (col >= 1) & (col <= n_t)
+        rows = np.flatnonzero(inside)
+        cols = col[rows].astype(int) - 1
+        good = (n_control[rows, cols] > 0) & ok[rows, cols]
+        count[rows] += good
+    return count == effects

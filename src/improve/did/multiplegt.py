@@ -27,7 +27,12 @@ import numpy as np
 import pandas as pd
 
 from improve.data.columns import check_unique_keys, panel_columns
-from improve.did._multiplegt_core import HorizonFit, clustered_vcov, horizon_fit
+from improve.did._multiplegt_core import (
+    HorizonFit,
+    clustered_vcov,
+    horizon_fit,
+    same_switchers_mask,
+)
 from improve.did._multiplegt_prepare import SwitchPanel, build_switch_panel, first_difference
 from improve.did._multiplegt_tests import (
     average_total_effect,
@@ -305,11 +310,6 @@ def did_multiplegt_dyn(
     )
 
 
-def _same_switchers_mask(panel: SwitchPanel, effects: int) -> np.ndarray:
-    """Switchers observed (with a comparison group) for all ``effects`` horizons."""
-    return np.isfinite(panel.f) & (panel.f - 1 + effects <= panel.t_g) & (panel.l_g >= effects)
-
-
 def _estimate(panel: SwitchPanel, names: dict[str, str | None], **opt: Any) -> MultiplegtResult:
     if panel.n_groups == 0 or not np.any(np.isfinite(panel.f)):
         raise EstimationError(
@@ -319,7 +319,11 @@ def _estimate(panel: SwitchPanel, names: dict[str, str | None], **opt: Any) -> M
         )
     if opt["trends_lin"]:
         panel = first_difference(panel)
-    mask = _same_switchers_mask(panel, opt["effects"]) if opt["same_switchers"] else None
+    mask = (
+        same_switchers_mask(panel, opt["effects"], opt["only_never_switchers"])
+        if opt["same_switchers"]
+        else None
+    )
     common = dict(
         switchers=opt["switchers"], only_never_switchers=opt["only_never_switchers"], same_mask=mask
     )
