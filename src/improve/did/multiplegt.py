@@ -8,7 +8,8 @@ the outcome change from ``F_g-1`` to ``F_g-1+l`` of groups whose treatment first
 ``F_g`` with that of groups with the same first-period treatment that have not changed yet
 (de Chaisemartin & D'Haultfoeuille 2024, *Review of Economics and Statistics*). Point
 estimates and unclustered standard errors equal moderndid's ``did_multiplegt`` to 1e-15 on
-R's ``favara_imbs`` example; see ``tests/reference/multiplegt_README.md``.
+R's ``favara_imbs`` example (switchers out: up to the sign, which follows R and diff-diff);
+``controls`` are not implemented yet. See ``tests/reference/multiplegt_README.md``.
 
 :func:`exit_event_study` is the same estimator on the units whose treatment stops: each
 treated unit from its first treated period on, so the status quo is "still treated", the
