@@ -126,16 +126,15 @@ class MultiplegtResult(Result):
         t = t[t["term"] != "Av_tot_eff"]
         return t.sort_values("horizon", kind="stable").reset_index(drop=True)
 
-    def summary(self) -> str:
+    def _title(self) -> str:
         kind = "after treatment stops" if self.design == "exit" else "of switching treatment"
+        return f"de Chaisemartin-D'Haultfoeuille effects {kind}: {self.outcome} ({self.treatment})"
+
+    def _notes(self) -> list[str]:
         lines = [
-            f"de Chaisemartin-D'Haultfoeuille effects {kind}: {self.outcome} ({self.treatment})",
-            "",
-            self._table_text(),
-            "",
             f"{self.n_switching_groups} switching groups of {self.n_groups}; switchers: "
             f"{self.switchers}; {'normalized; ' if self.normalized else ''}"
-            f"standard errors clustered by {self.vcov_type}.",
+            f"standard errors clustered by {self.vcov_type}."
         ]
         stat, df, p = self.placebo_test
         if df and np.isfinite(p):
@@ -147,19 +146,7 @@ class MultiplegtResult(Result):
             lines.append(
                 f"Test that all effects are equal: chi2 = {stat:.3f} ({df} df), p = {p:.4f}."
             )
-        lines.extend(self.notes)
-        return "\n".join(lines)
-
-    def _table_text(self) -> str:
-        from improve.results import text_table
-
-        return text_table(self.tidy())
-
-    def _title(self) -> str:
-        return self.summary().splitlines()[0]
-
-    def _notes(self) -> list[str]:
-        return self.summary().splitlines()[4:]
+        return [*lines, *self.notes]
 
     def plot(self, **kwargs: Any) -> Any:
         """Effects and placebos by horizon with pointwise and uniform bands."""
