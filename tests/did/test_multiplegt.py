@@ -161,3 +161,12 @@ def test_exit_event_study_and_persistence_verdict() -> None:
     assert list(table["periods_since_end"]) == [1, 2]
     with pytest.raises(EstimationError, match="beyond"):
         persistence_verdict(res, funded_periods=4)
+
+
+def test_periods_without_never_switchers_are_named() -> None:
+    sim = pd.DataFrame(STORED["simulated"]["binary"]).copy()
+    # every group is treated by period 7: no comparison group in periods 7 and 8
+    sim.loc[sim["t"] >= 7, "d"] = 1.0
+    res = did_multiplegt_dyn(sim, "y", "g", "t", "d", effects=5)
+    note = next(n for n in res.notes if "No group had kept" in n)
+    assert "7 (first-period treatment 0)" in note and "8 (first-period treatment 0)" in note

@@ -56,6 +56,9 @@ class SwitchPanel:
         Groups dropped because their treatment went both up and down.
     n_switches : ndarray, shape (G,)
         Number of treatment changes of each kept group.
+    no_control_cells : tuple of (period, baseline treatment)
+        Periods in which no group with that first-period treatment had kept it: those
+        cells were removed (nothing to compare them with).
     """
 
     groups: np.ndarray
@@ -73,6 +76,7 @@ class SwitchPanel:
     cluster: NDArray[np.intp] | None
     dropped_bidirectional: tuple
     n_switches: NDArray[np.intp]
+    no_control_cells: tuple = ()
 
     @property
     def n_groups(self) -> int:
@@ -169,11 +173,16 @@ def build_switch_panel(
     elif switchers == "out":
         keep &= hist["s"] <= 0
     keep &= _keep_varying_baselines(hist["f"], hist["stratum"], present.sum(axis=1) * keep)
-    # a (period, baseline) cell without a never-switcher is removed
-    never = keep & ~np.isfinite(hist["f"])
+    # a (period, baseline) cell where every group has already switched is removed (R:
+    # never_change_d = 1 - ever_change_d, i.e. not switched yet at that period)
+    not_yet = present & (hist["f"][:, None] > np.arange(1, periods.size + 1)[None, :])
+    no_control: list[tuple[object, float]] = []
     for value in np.unique(hist["stratum"][keep]):
         members = keep & (hist["stratum"] == value)
-        has_control = np.any(present[never & (hist["stratum"] == value)], axis=0)
+        has_control = np.any(not_yet[members], axis=0)
+        lost = ~has_control & np.any(present[members], axis=0)
+        base = float(hist["d_sq"][members][0])
+        no_control += [(periods[t], base) for t in np.flatnonzero(lost)]
         present[np.ix_(members, ~has_control)] = False
     keep &= present.any(axis=1)
     idx = np.flatnonzero(keep)
@@ -208,6 +217,7 @@ def build_switch_panel(
         cluster=codes,
         dropped_bidirectional=dropped,
         n_switches=hist["n_sw"][idx],
+        no_control_cells=tuple(no_control),
     )
 
 
@@ -262,4 +272,5 @@ def first_difference(panel: SwitchPanel) -> SwitchPanel:
         cluster=cl,
         dropped_bidirectional=panel.dropped_bidirectional,
         n_switches=panel.n_switches[keep],
+        no_control_cells=panel.no_control_cells,
     )

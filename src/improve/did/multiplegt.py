@@ -390,6 +390,20 @@ def _sample_notes(
             f"{many} groups change treatment {MANY_SWITCHES} or more times; they are kept, "
             "and each effect counts periods from their first change."
         )
+    if panel.no_control_cells:
+        cells = ", ".join(
+            f"{t} (first-period treatment {b:g})" for t, b in panel.no_control_cells[:8]
+        )
+        more = (
+            ""
+            if len(panel.no_control_cells) <= 8
+            else f" and {len(panel.no_control_cells) - 8} more"
+        )
+        notes.append(
+            f"No group had kept its first-period treatment in {cells}{more}: groups with that "
+            "treatment are not compared in those periods, and effects that would need them "
+            "are not identified."
+        )
     missing = [f"Effect_{j + 1}" for j, f in enumerate(eff) if f is None]
     missing += [f"Placebo_{j + 1}" for j, f in enumerate(pl) if f is None]
     if missing:
