@@ -28,6 +28,7 @@ SOURCES = {
     "castle": "dataset:causaldata/castle",
     # U.S. Senate elections, the CSV rdrobust ships (a cross-section around a 0 margin).
     "senate": str(Path(rdrobust.__file__).parent / "data" / "rdrobust_RDsenate.csv"),
+    "favara_imbs": str(REFERENCE / "favara_imbs.csv"),
 }
 
 #: organ_donations: California's active-choice law starts in 2011 Q3 (Quarter_Num 4).

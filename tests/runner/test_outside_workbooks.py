@@ -28,6 +28,7 @@ VERDICTS = {
     "organ_donations": "one_treated_cluster",
     "castle": "staggered_with_never_treated",
     "senate": "sharp_regression_discontinuity",
+    "favara_imbs": "continuous_dose",
 }
 
 #: (workbook, data set, parameters): every workbook whose design fits each data set.
@@ -42,6 +43,7 @@ RUNS = [
     ("evidence_summary", "castle", {}),
     ("statewide_mandate", "organ_donations", {"placebo_draws": 50}),
     ("regression_discontinuity", "senate", {}),
+    ("persistence_after_funding", "favara_imbs", {"effects": 5, "placebo": 3}),
 ]
 
 

@@ -683,6 +683,9 @@ def _truth_from(
         "outcomes": outcomes,
         "subgroups": subgroups,
     }
+    from improve.demo.onoff_truth import after_funding_truth
+
+    truth["after_funding"] = after_funding_truth(df, y0, y1, params["effect_scale"])
     return _round_floats(truth)
 
 

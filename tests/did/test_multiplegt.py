@@ -1,0 +1,172 @@
+"""did_multiplegt_dyn and exit_event_study against stored moderndid / diff-diff references."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from improve.did.multiplegt import did_multiplegt_dyn, exit_event_study, persistence_verdict
+from improve.errors import DataError, EstimationError, SpecError
+
+REF = Path(__file__).parents[1] / "reference"
+STORED = json.loads((REF / "multiplegt_references.json").read_text())
+FAV = pd.read_csv(REF / "favara_imbs.csv")
+FAV_COLS = ("Dl_vloans_b", "county", "year", "inter_bra")
+
+OPTION_NAMES = {
+    "weightsname": "weight",
+    "effects": "effects",
+    "placebo": "placebo",
+    "normalized": "normalized",
+    "switchers": "switchers",
+    "only_never_switchers": "only_never_switchers",
+    "trends_lin": "trends_lin",
+    "cluster": "cluster",
+    "trends_nonparam": "trends_nonparam",
+    "same_switchers": "same_switchers",
+}
+
+
+def _run(case: dict) -> tuple[pd.DataFrame, dict]:
+    opts = dict(case["options"])
+    cols = (opts.pop("yname"), opts.pop("idname"), opts.pop("tname"), opts.pop("dname"))
+    kw = {OPTION_NAMES[k]: v for k, v in opts.items()}
+    if "trends_nonparam" in kw:
+        kw["trends_nonparam"] = kw["trends_nonparam"][0]
+    return cols, kw
+
+
+# clustered standard errors differ from moderndid by design (see multiplegt_README.md)
+UNCLUSTERED = [k for k, v in STORED["moderndid"].items() if "cluster" not in v["options"]]
+
+
+@pytest.mark.parametrize("name", UNCLUSTERED)
+def test_matches_moderndid(name: str) -> None:
+    case = STORED["moderndid"][name]
+    cols, kw = _run(case)
+    data = (
+        FAV if name.startswith("favara") else pd.DataFrame(STORED["simulated"][name.split("_")[0]])
+    )
+    if "trends_nonparam" in kw:
+        data = data.assign(region=data["g"] % 3)
+    res = did_multiplegt_dyn(data, *cols, **kw)
+    eff = res.estimate[res.horizons > 0]
+    se = res.std_error[res.horizons > 0]
+    # moderndid does not negate switchers-out effects as R does (U_Gg_minus = -U_Gg);
+    # in the exit panels every switcher switches out
+    sign = -1.0 if name.startswith("exit") else 1.0
+    np.testing.assert_allclose(eff, sign * np.asarray(case["effects"]), rtol=0, atol=1e-8)
+    np.testing.assert_allclose(se, case["effects_se"], rtol=0, atol=1e-8)
+    np.testing.assert_array_equal(res.n_switchers[res.horizons > 0], case["n_switchers"])
+    if "placebos" in case:
+        np.testing.assert_allclose(
+            res.estimate[res.horizons < 0], sign * np.asarray(case["placebos"]), atol=1e-8
+        )
+        np.testing.assert_allclose(res.std_error[res.horizons < 0], case["placebos_se"], atol=1e-8)
+
+
+def test_clustered_point_estimates_match_moderndid() -> None:
+    case = STORED["moderndid"]["favara_clustered"]
+    cols, kw = _run(case)
+    res = did_multiplegt_dyn(FAV, *cols, **kw)
+    np.testing.assert_allclose(res.estimate, case["effects"], atol=1e-8)
+    # R counts distinct non-missing clusters per cohort; moderndid counts a missing one too,
+    # which inflates its degrees-of-freedom correction: its SEs are smaller
+    assert np.all(res.std_error > np.asarray(case["effects_se"]))
+
+
+def test_switchers_out_match_diff_diff() -> None:
+    sim = pd.DataFrame(STORED["simulated"]["exit"])
+    res = did_multiplegt_dyn(sim, "y", "g", "t", "d", effects=3, switchers="out")
+    dd = STORED["diff_diff"]["exit"]
+    # diff-diff, like R, signs switchers-out effects by S_g = -1
+    np.testing.assert_allclose(res.estimate, dd["effects"], atol=1e-8)
+    # diff-diff's plug-in variance has no sqrt(n/(n-1)) cohort correction: smaller SEs
+    assert np.all(res.std_error > np.asarray(dd["effects_se"]))
+    np.testing.assert_allclose(res.std_error, dd["effects_se"], rtol=0.06)
+
+
+def test_tidy_rows_and_tests() -> None:
+    res = did_multiplegt_dyn(FAV, *FAV_COLS, effects=3, placebo=2, effects_equal=True)
+    t = res.tidy()
+    assert list(t["term"]) == [
+        "Effect_1",
+        "Effect_2",
+        "Effect_3",
+        "Placebo_1",
+        "Placebo_2",
+        "Av_tot_eff",
+    ]
+    assert {"estimate", "std_error", "conf_low_uniform"} <= set(t.columns)
+    assert res.placebo_test[1] == 2 and 0 <= res.placebo_test[2] <= 1
+    assert res.equality_test[1] == 2
+    assert "Joint test" in res.summary()
+
+
+def test_average_total_effect_binary_equals_effect_mean() -> None:
+    sim = pd.DataFrame(STORED["simulated"]["exit"])
+    res = did_multiplegt_dyn(sim, "y", "g", "t", "d", effects=1, switchers="out")
+    # one effect, binary treatment: the switchers' treatment changed by one unit
+    assert res.av_tot_eff == pytest.approx(res.estimate[0])
+
+
+def test_non_numeric_treatment_fails_well() -> None:
+    bad = FAV.assign(inter_bra=FAV["inter_bra"].astype(str) + "x")
+    with pytest.raises(DataError, match="must be numeric"):
+        did_multiplegt_dyn(bad, *FAV_COLS)
+
+
+def test_controls_not_supported_is_said() -> None:
+    with pytest.raises(SpecError, match="controls"):
+        did_multiplegt_dyn(FAV, *FAV_COLS, controls=["Dl_hpi"])
+
+
+def test_many_switches_reported_and_kept() -> None:
+    sim = pd.DataFrame(STORED["simulated"]["binary"]).copy()
+    flip = sim["g"] < 5
+    sim.loc[flip, "d"] = ((sim.loc[flip, "t"] + 1) % 2).astype(float)
+    res = did_multiplegt_dyn(sim, "y", "g", "t", "d", effects=2)
+    assert any("3 or more times" in n for n in res.notes)
+
+
+def test_unidentified_effects_named() -> None:
+    res = did_multiplegt_dyn(FAV, *FAV_COLS, effects=12)
+    assert any("Not identified" in n and "Effect_12" in n for n in res.notes)
+    assert np.isnan(res.estimate[11])
+
+
+def test_no_never_switchers_is_an_error() -> None:
+    sim = pd.DataFrame(
+        {"g": [1, 1, 2, 2], "t": [1, 2, 1, 2], "d": [0, 1, 0, 1.0], "y": [1, 2, 3, 4.0]}
+    )
+    with pytest.raises(EstimationError, match="not identified"):
+        did_multiplegt_dyn(sim, "y", "g", "t", "d")
+
+
+def test_exit_event_study_and_persistence_verdict() -> None:
+    sim = pd.DataFrame(STORED["simulated"]["exit"])
+    res = exit_event_study(sim, "y", "g", "t", "d", effects=3)
+    assert res.design == "exit" and "after treatment stops" in res.summary()
+    binary = pd.DataFrame(STORED["simulated"]["binary"])
+    # simulated: effect 1.5 while treated; after two treated periods, 0.5 remains
+    ended = binary.groupby("g")["d"].transform(lambda d: bool(((d.cummax() > 0) & (d == 0)).any()))
+    never = binary.groupby("g")["d"].transform("max") == 0
+    res = did_multiplegt_dyn(binary[ended | never], "y", "g", "t", "d", effects=4)
+    verdict, table = persistence_verdict(res, funded_periods=2)
+    assert verdict == "fade"
+    assert list(table["periods_since_end"]) == [1, 2]
+    with pytest.raises(EstimationError, match="beyond"):
+        persistence_verdict(res, funded_periods=4)
+
+
+def test_periods_without_never_switchers_are_named() -> None:
+    sim = pd.DataFrame(STORED["simulated"]["binary"]).copy()
+    # every group is treated by period 7: no comparison group in periods 7 and 8
+    sim.loc[sim["t"] >= 7, "d"] = 1.0
+    res = did_multiplegt_dyn(sim, "y", "g", "t", "d", effects=5)
+    note = next(n for n in res.notes if "No group had kept" in n)
+    assert "7 (first-period treatment 0)" in note and "8 (first-period treatment 0)" in note
