@@ -16,6 +16,7 @@ Cases (see ``synth_README.md``, section "Peers"):
   (residualised by two-way fixed effects, diff-diff's method); each cohort of a staggered panel.
 * diff-diff's placebo SE fed the 200 donor orders R draws after ``set.seed(12345)`` (made
   with ``Rscript``, stored), so the SE is comparable with R's and improve's draw for draw.
+* diff-diff's in-time placebo (``results.in_time_placebo()``) at every fake adoption year.
 * diff-diff ``DifferenceInDifferences``: the 2x2 DID of R ``did_estimate``.
 * diff-diff ``SyntheticControl`` and pysyncon ``Synth`` (Abadie-Diamond-Hainmueller synthetic
   control): on every pre-period outcome as a predictor, once with V fixed to the identity on
@@ -86,6 +87,21 @@ def sdid_fit(data: pd.DataFrame, post: list, covariates=None, **options) -> dict
         "zeta_lambda": float(res.zeta_lambda),
         "noise_level": float(res.noise_level),
     }
+
+
+def in_time_placebos(data: pd.DataFrame) -> dict:
+    """diff-diff's in-time placebo SDID at every feasible fake adoption year (pre-period data
+    only, the actual fit's zetas: R ``synthdid_placebo``'s convention)."""
+    from diff_diff import SyntheticDiD
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = SyntheticDiD(variance_method="jackknife").fit(
+            data, "PacksPerCapita", "ever", "State", "Year", post_periods=POST
+        )
+        table = res.in_time_placebo()
+    years, estimates = table["fake_treatment_period"], table["att"]
+    return {str(int(y)): float(a) for y, a in zip(years, estimates, strict=True)}
 
 
 def seeded_se(data: pd.DataFrame, method: str, seeds: list[int]) -> dict:
@@ -278,6 +294,7 @@ def main() -> None:
         "sdid_placebo_r_draws": timed(
             "placebo r draws", placebo_with_r_draws, one, r_permutations(38, REPLICATIONS, 12345)
         ),
+        "sdid_in_time_placebo": timed("in-time placebo", in_time_placebos, one),
         "sdid_covariate": timed(
             "covariate",
             sdid_fit,

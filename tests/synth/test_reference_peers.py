@@ -15,6 +15,7 @@ from improve.errors import EstimationError
 from improve.synth import did_estimate, sc_estimate, staggered_synthdid, synthdid_estimate
 from improve.synth._core import SynthWeights, block_estimate
 from improve.synth._variance import placebo_draws, resampling_se
+from improve.synth.placebo import in_time_placebo
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 COLUMNS = {"unit": "State", "time": "Year", "treatment": "treated"}
@@ -77,6 +78,20 @@ def test_sdid_equals_diff_diff(peers, data, setup):
     np.testing.assert_allclose(res.omega[omega.index], omega, atol=1e-8)
     lam = pd.Series(ref["lambda"])
     np.testing.assert_allclose(res.lambda_[lam.index.astype(int)], lam, atol=1e-8)
+
+
+def test_in_time_placebo_equals_diff_diff_at_every_fake_year(peers, r, data):
+    """Pre-period data only, the actual fit's zetas (R synthdid_placebo); 1981 is R's default
+    fake year (T0 = floor(19 * 19 / 31) = 11), where both also equal R."""
+    ref = peers["one_treated"]["sdid_in_time_placebo"]
+    res = synthdid_estimate(data["one_treated"], "PacksPerCapita", **COLUMNS)
+    for year, estimate in ref.items():
+        assert in_time_placebo(res, adoption=int(year)).estimate == pytest.approx(
+            estimate, abs=1e-8
+        )
+    r_default = r["one_treated"]["in_time_placebo"]["sdid"]["estimate"]
+    assert ref["1981"] == pytest.approx(r_default, abs=1e-8)
+    assert in_time_placebo(res).estimate == pytest.approx(r_default, abs=1e-8)
 
 
 def test_jackknife_equals_diff_diff(peers, data):
