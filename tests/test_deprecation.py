@@ -212,3 +212,45 @@ def test_event_study_regressions_say_cr1(mpdta: pd.DataFrame) -> None:
     assert twfe(mpdta, "lemp", **KEYS).vcov_type == "CR1"
     assert sunab(mpdta, "lemp", **KEYS).vcov_type == "CR1"
     assert two_stage(mpdta, "lemp", **KEYS).vcov_type == "cluster-robust"
+
+
+MOVED_MODULES = [
+    ("improve.did.compare", "improve.did.robustness", ["robustness_table"]),
+    (
+        "improve.did.event_compare",
+        "improve.did.event_study_comparison",
+        ["compare_event_studies", "event_time_spread"],
+    ),
+    (
+        "improve.fe.compare",
+        "improve.fe.inference_comparison",
+        ["DEFAULT_METHODS", "compare_inference", "subsample_clusters"],
+    ),
+    ("improve.fe.plot", "improve.report.fe_figures", ["dose_response"]),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "names"), MOVED_MODULES)
+def test_moved_module_still_imports_with_a_warning(old: str, new: str, names: list[str]) -> None:
+    import importlib
+    import sys
+
+    sys.modules.pop(old, None)
+    with pytest.warns(DeprecationWarning, match=f"'{old}' is deprecated.*import from '{new}'"):
+        old_module = importlib.import_module(old)
+    new_module = importlib.import_module(new)
+    for name in names:
+        assert getattr(old_module, name) is getattr(new_module, name)
+
+
+@pytest.mark.parametrize(("old", "new", "names"), MOVED_MODULES)
+def test_nothing_shipped_imports_a_moved_module(old: str, new: str, names: list[str]) -> None:
+    root = Path(__file__).resolve().parents[1]
+    shim = root / "src" / Path(*old.split(".")).with_suffix(".py")
+    users = [
+        str(path.relative_to(root))
+        for folder in ("src", "notebooks")
+        for path in sorted((root / folder).rglob("*.py")) + sorted((root / folder).rglob("*.ipynb"))
+        if path != shim and f"{old} import" in path.read_text(encoding="utf-8")
+    ]
+    assert not users, users

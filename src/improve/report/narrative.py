@@ -180,7 +180,7 @@ def diagnostics_paragraph(
     Parameters
     ----------
     comparison : pandas.DataFrame
-        :func:`improve.did.event_compare.compare_event_studies` output.
+        :func:`improve.did.event_study_comparison.compare_event_studies` output.
     pretests : pandas.DataFrame
         :func:`improve.did.pretest.pretrend_table` output.
     robust : list of str
