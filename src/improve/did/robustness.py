@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from improve._deprecation import warn_renamed
 from improve.did.aggregate import aggregate
 from improve.did.attgt import att_gt
 from improve.did.twfe import twfe
@@ -32,7 +33,8 @@ def robustness_table(
     variants: Mapping[str, Mapping[str, Any]],
     *,
     include_twfe: bool = True,
-    alpha: float = 0.05,
+    confidence_level: float = 0.95,
+    alpha: float | None = None,
 ) -> pd.DataFrame:
     """Overall (simple) ATT of ``outcome`` for the main specification and each variant.
 
@@ -48,8 +50,10 @@ def robustness_table(
     include_twfe : bool
         Add the static two-way fixed-effects coefficient, the estimate a reader may know,
         which is biased when effects differ across cohorts or grow with exposure.
-    alpha : float
-        1 − confidence level.
+    confidence_level : float
+        Level of the confidence intervals.
+    alpha : float, optional
+        Deprecated: ``1 - confidence_level``; give ``confidence_level`` instead.
 
     Returns
     -------
@@ -57,6 +61,10 @@ def robustness_table(
         One row per specification: ``specification, estimator, estimate, std_error,
         conf_low, conf_high`` (and ``note`` when a variant could not be estimated).
     """
+    if alpha is not None:
+        warn_renamed("alpha", "confidence_level")
+    else:
+        alpha = 1 - confidence_level
     rows = []
     specs = {"Main specification": {}, **variants}
     for label, changes in specs.items():
