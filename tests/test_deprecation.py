@@ -212,3 +212,76 @@ def test_event_study_regressions_say_cr1(mpdta: pd.DataFrame) -> None:
     assert twfe(mpdta, "lemp", **KEYS).vcov_type == "CR1"
     assert sunab(mpdta, "lemp", **KEYS).vcov_type == "CR1"
     assert two_stage(mpdta, "lemp", **KEYS).vcov_type == "cluster-robust"
+
+
+MOVED_MODULES = [
+    ("improve.did.compare", "improve.did.robustness", ["robustness_table"]),
+    (
+        "improve.did.event_compare",
+        "improve.did.event_study_comparison",
+        ["compare_event_studies", "event_time_spread"],
+    ),
+    (
+        "improve.fe.compare",
+        "improve.fe.inference_comparison",
+        ["DEFAULT_METHODS", "compare_inference", "subsample_clusters"],
+    ),
+    ("improve.fe.plot", "improve.report.fe_figures", ["dose_response"]),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "names"), MOVED_MODULES)
+def test_moved_module_still_imports_with_a_warning(old: str, new: str, names: list[str]) -> None:
+    import importlib
+    import sys
+
+    sys.modules.pop(old, None)
+    with pytest.warns(DeprecationWarning, match=f"'{old}' is deprecated.*import from '{new}'"):
+        old_module = importlib.import_module(old)
+    new_module = importlib.import_module(new)
+    for name in names:
+        assert getattr(old_module, name) is getattr(new_module, name)
+
+
+@pytest.mark.parametrize(("old", "new", "names"), MOVED_MODULES)
+def test_nothing_shipped_imports_a_moved_module(old: str, new: str, names: list[str]) -> None:
+    root = Path(__file__).resolve().parents[1]
+    shim = root / "src" / Path(*old.split(".")).with_suffix(".py")
+    users = [
+        str(path.relative_to(root))
+        for folder in ("src", "notebooks")
+        for path in sorted((root / folder).rglob("*.py")) + sorted((root / folder).rglob("*.ipynb"))
+        if path != shim and f"{old} import" in path.read_text(encoding="utf-8")
+    ]
+    assert not users, users
+
+
+@pytest.mark.parametrize(
+    ("old", "new"), [("att", "overall_estimate"), ("att_se", "overall_std_error")]
+)
+def test_sunab_old_names(mpdta: pd.DataFrame, old: str, new: str) -> None:
+    _old_equals_new(sunab(mpdta, "lemp", **KEYS), old, new)
+
+
+def test_robustness_table_alpha_keyword(school_frame: pd.DataFrame) -> None:
+    from improve.did.robustness import robustness_table
+
+    panel = load_panel(school_frame, columns=SCHOOL_MAP, validate_timing=False)
+    base = {"control_group": "notyettreated", "covariates": []}
+    new = robustness_table(panel, "math_ss", base, {}, include_twfe=False, confidence_level=0.9)
+    with pytest.warns(DeprecationWarning, match="'alpha' is deprecated.*'confidence_level'"):
+        old = robustness_table(panel, "math_ss", base, {}, include_twfe=False, alpha=1 - 0.9)
+    pd.testing.assert_frame_equal(old, new)
+
+
+def test_evidence_summary_alpha_keyword(school_frame: pd.DataFrame) -> None:
+    from improve.did.evaluation import evaluate
+    from improve.effects.evidence import evidence_summary
+
+    panel = load_panel(school_frame, columns=SCHOOL_MAP, validate_timing=False)
+    overall = {"math_ss": evaluate(panel, "math_ss", covariates=[]).simple.tidy().iloc[0]}
+    options = dict(domains={"math_ss": "achievement"}, better={})
+    new = evidence_summary(panel, overall, confidence_level=0.95, **options)
+    with pytest.warns(DeprecationWarning, match="'alpha' is deprecated.*'confidence_level'"):
+        old = evidence_summary(panel, overall, alpha=0.05, **options)
+    pd.testing.assert_frame_equal(old.table, new.table)

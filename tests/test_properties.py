@@ -46,7 +46,7 @@ def _estimates(frame) -> dict[str, tuple[float, float]]:
     )
     return {
         "cs": (cs.estimate, cs.std_error),
-        "sunab": (sa.att, sa.att_se),
+        "sunab": (sa.overall_estimate, sa.overall_std_error),
         "imputation": (float(bjs["estimate"]), float(bjs["std_error"])),
         "fe": (float(fe["estimate"]), float(fe["std_error"])),
     }

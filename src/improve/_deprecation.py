@@ -51,3 +51,12 @@ class DeprecatedAttribute:
             return self
         warn_renamed(f"{type(instance).__name__}.{self.old}", self.new)
         return getattr(instance, self.new)
+
+
+def warn_moved_module(old: str, new: str) -> None:
+    """Tell the importer of module ``old`` that its names now live in module ``new``."""
+    warnings.warn(
+        f"{old!r} is deprecated and will be removed in the next release; import from {new!r}",
+        DeprecationWarning,
+        stacklevel=3,
+    )

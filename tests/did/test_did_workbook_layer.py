@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from improve.data import load_panel
-from improve.did.compare import robustness_table
 from improve.did.evaluation import design_summary, evaluate
+from improve.did.robustness import robustness_table
 from improve.did.twfe import twfe
 from improve.effects import outcome_sd, to_sd_units
 from improve.errors import SpecError
@@ -293,7 +293,7 @@ def test_jackknife_evaluation_keeps_estimates_and_close_to_analytic(panel):
 
 def test_compare_event_studies_on_one_axis(panel):
     from improve.did import aggregate, att_gt, imputation, twfe
-    from improve.did.event_compare import compare_event_studies, event_time_spread
+    from improve.did.event_study_comparison import compare_event_studies, event_time_spread
     from improve.report.did_figures import plot_event_study_comparison
 
     cs = aggregate(att_gt(panel, "math_ss", covariates=[]), type="dynamic")

@@ -118,8 +118,8 @@ def test_sunab_matches_pyfixest(name: str, mpdta, schools, refs) -> None:
     np.testing.assert_array_equal(ev["event_time"], ref["event"]["event_time"])
     np.testing.assert_allclose(ev["estimate"], ref["event"]["estimate"], rtol=0, atol=TOL)
     np.testing.assert_allclose(ev["std_error"], ref["event"]["std_error"], rtol=0, atol=TOL)
-    assert res.att == pytest.approx(ref["att"]["estimate"], abs=TOL)
-    assert res.att_se == pytest.approx(ref["att"]["std_error"], abs=TOL)
+    assert res.overall_estimate == pytest.approx(ref["att"]["estimate"], abs=TOL)
+    assert res.overall_std_error == pytest.approx(ref["att"]["std_error"], abs=TOL)
 
 
 def test_sunab_matches_pyfixest_period_aggregate(mpdta, refs) -> None:

@@ -14,6 +14,8 @@ comparison units) raises :class:`CellError`; the caller turns that into a missin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -299,6 +301,198 @@ def reg_did_panel(
 # ------------------------------------------------------------- repeated cross-sections
 
 
+@dataclass(frozen=True)
+class _RCFits:
+    """Outcome regressions of the four group x period cells, predicted for every row."""
+
+    c_pre: FloatArray
+    c_post: FloatArray
+    t_pre: FloatArray
+    t_post: FloatArray
+
+
+def _rc_fits(
+    y: FloatArray, post: FloatArray, d: FloatArray, x: FloatArray, w: FloatArray
+) -> _RCFits:
+    """Weighted least squares of ``y`` on ``x`` within each group x period cell."""
+    c0 = (d == 0) & (post == 0)
+    c1 = (d == 0) & (post == 1)
+    t0 = (d == 1) & (post == 0)
+    t1 = (d == 1) & (post == 1)
+    return _RCFits(
+        c_pre=x @ wls(x[c0], y[c0], w[c0]),
+        c_post=x @ wls(x[c1], y[c1], w[c1]),
+        t_pre=x @ wls(x[t0], y[t0], w[t0]),
+        t_post=x @ wls(x[t1], y[t1], w[t1]),
+    )
+
+
+@dataclass(frozen=True)
+class _RCWeights:
+    """Trimmed doubly robust weights of each component and their means."""
+
+    treat_pre: FloatArray
+    treat_post: FloatArray
+    cont_pre: FloatArray
+    cont_post: FloatArray
+    d: FloatArray
+    dt1: FloatArray
+    dt0: FloatArray
+    m_tp: float
+    m_tq: float
+    m_cp: float
+    m_cq: float
+    m_d: float
+    m_d1: float
+    m_d0: float
+
+
+def _rc_weights(
+    ps: FloatArray, trim: FloatArray, w: FloatArray, d: FloatArray, post: FloatArray
+) -> _RCWeights:
+    """The weights of the locally efficient DR estimator (checked to have positive means)."""
+    odds = ps / (1.0 - ps)
+    w_treat_pre = trim * w * d * (1.0 - post)
+    w_treat_post = trim * w * d * post
+    w_cont_pre = trim * w * odds * (1.0 - d) * (1.0 - post)
+    w_cont_post = trim * w * odds * (1.0 - d) * post
+    w_d = trim * w * d
+    w_dt1 = trim * w * d * post
+    w_dt0 = trim * w * d * (1.0 - post)
+    m_tp, m_tq = w_treat_pre.mean(), w_treat_post.mean()
+    m_cp, m_cq = w_cont_pre.mean(), w_cont_post.mean()
+    m_d, m_d1, m_d0 = w_d.mean(), w_dt1.mean(), w_dt0.mean()
+    _check_means(m_tp, m_tq, m_cp, m_cq, m_d, m_d1, m_d0)
+    return _RCWeights(
+        w_treat_pre,
+        w_treat_post,
+        w_cont_pre,
+        w_cont_post,
+        w_d,
+        w_dt1,
+        w_dt0,
+        m_tp,
+        m_tq,
+        m_cp,
+        m_cq,
+        m_d,
+        m_d1,
+        m_d0,
+    )
+
+
+@dataclass(frozen=True)
+class _RCEta:
+    """Per-row terms whose means make up the ATT."""
+
+    treat_pre: FloatArray
+    treat_post: FloatArray
+    cont_pre: FloatArray
+    cont_post: FloatArray
+    d_post: FloatArray
+    dt1_post: FloatArray
+    d_pre: FloatArray
+    dt0_pre: FloatArray
+
+
+def _rc_eta(r: FloatArray, fit: _RCFits, wt: _RCWeights) -> _RCEta:
+    """The eight components of the estimator, one value per row."""
+    diff_post = fit.t_post - fit.c_post
+    diff_pre = fit.t_pre - fit.c_pre
+    return _RCEta(
+        treat_pre=wt.treat_pre * r / wt.m_tp,
+        treat_post=wt.treat_post * r / wt.m_tq,
+        cont_pre=wt.cont_pre * r / wt.m_cp,
+        cont_post=wt.cont_post * r / wt.m_cq,
+        d_post=wt.d * diff_post / wt.m_d,
+        dt1_post=wt.dt1 * diff_post / wt.m_d1,
+        d_pre=wt.d * diff_pre / wt.m_d,
+        dt0_pre=wt.dt0 * diff_pre / wt.m_d0,
+    )
+
+
+@dataclass(frozen=True)
+class _RCLinearReps:
+    """Linear representations of the four outcome regressions (``_ols_lin_rep``)."""
+
+    ex_pre: FloatArray
+    inv_pre: FloatArray
+    ex_post: FloatArray
+    inv_post: FloatArray
+    ex_pre_t: FloatArray
+    inv_pre_t: FloatArray
+    ex_post_t: FloatArray
+    inv_post_t: FloatArray
+
+
+def _rc_linear_reps(
+    x: FloatArray, y: FloatArray, post: FloatArray, d: FloatArray, w: FloatArray, fit: _RCFits
+) -> _RCLinearReps:
+    """Linear representations of the comparison and treated outcome regressions."""
+    n = d.shape[0]
+    ex_pre, inv_pre = _ols_lin_rep(x, y - fit.c_pre, w * (1.0 - d) * (1.0 - post), n)
+    ex_post, inv_post = _ols_lin_rep(x, y - fit.c_post, w * (1.0 - d) * post, n)
+    ex_pre_t, inv_pre_t = _ols_lin_rep(x, y - fit.t_pre, w * d * (1.0 - post), n)
+    ex_post_t, inv_post_t = _ols_lin_rep(x, y - fit.t_post, w * d * post, n)
+    return _RCLinearReps(
+        ex_pre, inv_pre, ex_post, inv_post, ex_pre_t, inv_pre_t, ex_post_t, inv_post_t
+    )
+
+
+def _rc_dr_influence(
+    x: FloatArray,
+    post: FloatArray,
+    r: FloatArray,
+    lin_ps: FloatArray,
+    wt: _RCWeights,
+    eta: _RCEta,
+    reps: _RCLinearReps,
+) -> FloatArray:
+    """Influence function of the doubly robust part (treated minus comparison)."""
+    att_treat_pre, att_treat_post = eta.treat_pre.mean(), eta.treat_post.mean()
+    att_cont_pre, att_cont_post = eta.cont_pre.mean(), eta.cont_post.mean()
+    inf_treat_pre = eta.treat_pre - wt.treat_pre * att_treat_pre / wt.m_tp
+    inf_treat_post = eta.treat_post - wt.treat_post * att_treat_post / wt.m_tq
+    m1_post = -((wt.treat_post * post)[:, None] * x).mean(axis=0) / wt.m_tq
+    m1_pre = -((wt.treat_pre * (1.0 - post))[:, None] * x).mean(axis=0) / wt.m_tp
+    # The treated and control components are post minus pre, so the base-period outcome
+    # regression enters with a minus sign. R's DRDID::drdid_rc (and ports copying it) adds
+    # it; csdid, diff-diff and a numerical derivative of this estimator agree with the
+    # minus sign (tests/reference/README.md, verdict 5). ATTs are unaffected.
+    inf_treat_or = reps.ex_post @ (reps.inv_post @ m1_post) - reps.ex_pre @ (reps.inv_pre @ m1_pre)
+    inf_treat = inf_treat_post - inf_treat_pre + inf_treat_or
+
+    inf_cont_pre = eta.cont_pre - wt.cont_pre * att_cont_pre / wt.m_cp
+    inf_cont_post = eta.cont_post - wt.cont_post * att_cont_post / wt.m_cq
+    m2_pre = ((wt.cont_pre * (r - att_cont_pre))[:, None] * x).mean(axis=0) / wt.m_cp
+    m2_post = ((wt.cont_post * (r - att_cont_post))[:, None] * x).mean(axis=0) / wt.m_cq
+    inf_cont_ps = lin_ps @ (m2_post - m2_pre)
+    m3_post = -((wt.cont_post * post)[:, None] * x).mean(axis=0) / wt.m_cq
+    m3_pre = -((wt.cont_pre * (1.0 - post))[:, None] * x).mean(axis=0) / wt.m_cp
+    inf_cont_or = reps.ex_post @ (reps.inv_post @ m3_post) - reps.ex_pre @ (reps.inv_pre @ m3_pre)
+    inf_cont = inf_cont_post - inf_cont_pre + inf_cont_ps + inf_cont_or
+    return inf_treat - inf_cont
+
+
+def _rc_efficiency_influence(
+    x: FloatArray, wt: _RCWeights, eta: _RCEta, reps: _RCLinearReps
+) -> tuple[FloatArray, FloatArray]:
+    """Influence functions of the local-efficiency terms and of their outcome regressions."""
+    inf_eff1 = eta.d_post - wt.d * eta.d_post.mean() / wt.m_d
+    inf_eff2 = eta.dt1_post - wt.dt1 * eta.dt1_post.mean() / wt.m_d1
+    inf_eff3 = eta.d_pre - wt.d * eta.d_pre.mean() / wt.m_d
+    inf_eff4 = eta.dt0_pre - wt.dt0 * eta.dt0_pre.mean() / wt.m_d0
+    inf_eff = (inf_eff1 - inf_eff2) - (inf_eff3 - inf_eff4)
+
+    mom_post = ((wt.d / wt.m_d - wt.dt1 / wt.m_d1)[:, None] * x).mean(axis=0)
+    mom_pre = ((wt.d / wt.m_d - wt.dt0 / wt.m_d0)[:, None] * x).mean(axis=0)
+    inf_or_post = reps.ex_post_t @ (reps.inv_post_t @ mom_post) - reps.ex_post @ (
+        reps.inv_post @ mom_post
+    )
+    inf_or_pre = reps.ex_pre_t @ (reps.inv_pre_t @ mom_pre) - reps.ex_pre @ (reps.inv_pre @ mom_pre)
+    return inf_eff, inf_or_post - inf_or_pre
+
+
 def drdid_rc(
     y: FloatArray, post: FloatArray, d: FloatArray, x: FloatArray, w: FloatArray
 ) -> tuple[float, FloatArray]:
@@ -320,102 +514,22 @@ def drdid_rc(
     inf_func : ndarray, shape (n,)
         Influence function (one entry per observation).
     """
-    n = d.shape[0]
     w = _normalise(w)
     ps, trim = _pscore(x, d, w)
-    c0 = (d == 0) & (post == 0)
-    c1 = (d == 0) & (post == 1)
-    t0 = (d == 1) & (post == 0)
-    t1 = (d == 1) & (post == 1)
-    out_c_pre = x @ wls(x[c0], y[c0], w[c0])
-    out_c_post = x @ wls(x[c1], y[c1], w[c1])
-    out_c = post * out_c_post + (1.0 - post) * out_c_pre
-    out_t_pre = x @ wls(x[t0], y[t0], w[t0])
-    out_t_post = x @ wls(x[t1], y[t1], w[t1])
-
-    odds = ps / (1.0 - ps)
-    w_treat_pre = trim * w * d * (1.0 - post)
-    w_treat_post = trim * w * d * post
-    w_cont_pre = trim * w * odds * (1.0 - d) * (1.0 - post)
-    w_cont_post = trim * w * odds * (1.0 - d) * post
-    w_d = trim * w * d
-    w_dt1 = trim * w * d * post
-    w_dt0 = trim * w * d * (1.0 - post)
-    m_tp, m_tq = w_treat_pre.mean(), w_treat_post.mean()
-    m_cp, m_cq = w_cont_pre.mean(), w_cont_post.mean()
-    m_d, m_d1, m_d0 = w_d.mean(), w_dt1.mean(), w_dt0.mean()
-    _check_means(m_tp, m_tq, m_cp, m_cq, m_d, m_d1, m_d0)
-
+    fit = _rc_fits(y, post, d, x, w)
+    wt = _rc_weights(ps, trim, w, d, post)
+    out_c = post * fit.c_post + (1.0 - post) * fit.c_pre
     r = y - out_c
-    eta_treat_pre = w_treat_pre * r / m_tp
-    eta_treat_post = w_treat_post * r / m_tq
-    eta_cont_pre = w_cont_pre * r / m_cp
-    eta_cont_post = w_cont_post * r / m_cq
-    diff_post = out_t_post - out_c_post
-    diff_pre = out_t_pre - out_c_pre
-    eta_d_post = w_d * diff_post / m_d
-    eta_dt1_post = w_dt1 * diff_post / m_d1
-    eta_d_pre = w_d * diff_pre / m_d
-    eta_dt0_pre = w_dt0 * diff_pre / m_d0
-
-    att_treat_pre = eta_treat_pre.mean()
-    att_treat_post = eta_treat_post.mean()
-    att_cont_pre = eta_cont_pre.mean()
-    att_cont_post = eta_cont_post.mean()
-    att_d_post = eta_d_post.mean()
-    att_dt1_post = eta_dt1_post.mean()
-    att_d_pre = eta_d_pre.mean()
-    att_dt0_pre = eta_dt0_pre.mean()
+    eta = _rc_eta(r, fit, wt)
     att = (
-        (att_treat_post - att_treat_pre)
-        - (att_cont_post - att_cont_pre)
-        + (att_d_post - att_dt1_post)
-        - (att_d_pre - att_dt0_pre)
+        (eta.treat_post.mean() - eta.treat_pre.mean())
+        - (eta.cont_post.mean() - eta.cont_pre.mean())
+        + (eta.d_post.mean() - eta.dt1_post.mean())
+        - (eta.d_pre.mean() - eta.dt0_pre.mean())
     )
-
-    wols_pre = w * (1.0 - d) * (1.0 - post)
-    ex_pre, inv_pre = _ols_lin_rep(x, y - out_c_pre, wols_pre, n)
-    wols_post = w * (1.0 - d) * post
-    ex_post, inv_post = _ols_lin_rep(x, y - out_c_post, wols_post, n)
-    wols_pre_t = w * d * (1.0 - post)
-    ex_pre_t, inv_pre_t = _ols_lin_rep(x, y - out_t_pre, wols_pre_t, n)
-    wols_post_t = w * d * post
-    ex_post_t, inv_post_t = _ols_lin_rep(x, y - out_t_post, wols_post_t, n)
-    lin_ps = _ps_lin_rep(x, d, ps, w)
-
-    inf_treat_pre = eta_treat_pre - w_treat_pre * att_treat_pre / m_tp
-    inf_treat_post = eta_treat_post - w_treat_post * att_treat_post / m_tq
-    m1_post = -((w_treat_post * post)[:, None] * x).mean(axis=0) / m_tq
-    m1_pre = -((w_treat_pre * (1.0 - post))[:, None] * x).mean(axis=0) / m_tp
-    # The treated and control components are post minus pre, so the base-period outcome
-    # regression enters with a minus sign. R's DRDID::drdid_rc (and ports copying it) adds
-    # it; csdid, diff-diff and a numerical derivative of this estimator agree with the
-    # minus sign (tests/reference/README.md, verdict 5). ATTs are unaffected.
-    inf_treat_or = ex_post @ (inv_post @ m1_post) - ex_pre @ (inv_pre @ m1_pre)
-    inf_treat = inf_treat_post - inf_treat_pre + inf_treat_or
-
-    inf_cont_pre = eta_cont_pre - w_cont_pre * att_cont_pre / m_cp
-    inf_cont_post = eta_cont_post - w_cont_post * att_cont_post / m_cq
-    m2_pre = ((w_cont_pre * (r - att_cont_pre))[:, None] * x).mean(axis=0) / m_cp
-    m2_post = ((w_cont_post * (r - att_cont_post))[:, None] * x).mean(axis=0) / m_cq
-    inf_cont_ps = lin_ps @ (m2_post - m2_pre)
-    m3_post = -((w_cont_post * post)[:, None] * x).mean(axis=0) / m_cq
-    m3_pre = -((w_cont_pre * (1.0 - post))[:, None] * x).mean(axis=0) / m_cp
-    inf_cont_or = ex_post @ (inv_post @ m3_post) - ex_pre @ (inv_pre @ m3_pre)
-    inf_cont = inf_cont_post - inf_cont_pre + inf_cont_ps + inf_cont_or
-    inf1 = inf_treat - inf_cont
-
-    inf_eff1 = eta_d_post - w_d * att_d_post / m_d
-    inf_eff2 = eta_dt1_post - w_dt1 * att_dt1_post / m_d1
-    inf_eff3 = eta_d_pre - w_d * att_d_pre / m_d
-    inf_eff4 = eta_dt0_pre - w_dt0 * att_dt0_pre / m_d0
-    inf_eff = (inf_eff1 - inf_eff2) - (inf_eff3 - inf_eff4)
-
-    mom_post = ((w_d / m_d - w_dt1 / m_d1)[:, None] * x).mean(axis=0)
-    mom_pre = ((w_d / m_d - w_dt0 / m_d0)[:, None] * x).mean(axis=0)
-    inf_or_post = ex_post_t @ (inv_post_t @ mom_post) - ex_post @ (inv_post @ mom_post)
-    inf_or_pre = ex_pre_t @ (inv_pre_t @ mom_pre) - ex_pre @ (inv_pre @ mom_pre)
-    inf_or = inf_or_post - inf_or_pre
+    reps = _rc_linear_reps(x, y, post, d, w, fit)
+    inf1 = _rc_dr_influence(x, post, r, _ps_lin_rep(x, d, ps, w), wt, eta, reps)
+    inf_eff, inf_or = _rc_efficiency_influence(x, wt, eta, reps)
     return float(att), inf1 + inf_eff + inf_or
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from improve._deprecation import warn_renamed
 from improve.design import DesignCheck, Inference
 from improve.design import check_design as _check_design
 from improve.did.aggregate import AggregateResult, aggregate
@@ -40,19 +41,18 @@ class DiDEvaluation:
 
     @property
     def permutation_note(self) -> str:
-        """The permutation p-value and why it replaces the standard errors ('' when unused)."""
-        perm = self.permutation
-        if perm is None:
-            return ""
-        treated = len(perm.treated_clusters)
-        return (
-            f"With {treated} treated cluster{'s' if treated != 1 else ''}, cluster-robust "
-            "standard errors and intervals are not valid (they need many treated clusters; "
-            "MacKinnon & Webb); the p-value comes from re-estimating the effect with the "
-            f"treatment moved to each of {perm.n_placebos} sets of comparison clusters "
-            f"(placebo-in-space): the actual estimate ranks {perm.rank} of "
-            f"{perm.n_estimates}, permutation p = {perm.p_value:.3g}"
+        """Deprecated: the permutation note is report text; use
+        ``improve.report.permutation_text.permutation_wording(evaluation.permutation, "note")``.
+        """
+        warn_renamed(
+            "DiDEvaluation.permutation_note",
+            "improve.report.permutation_text.permutation_wording(evaluation.permutation, 'note')",
         )
+        if self.permutation is None:
+            return ""
+        from improve.report.permutation_text import permutation_wording
+
+        return permutation_wording(self.permutation, "note")
 
     @property
     def inference_note(self) -> str:

@@ -39,6 +39,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from improve._deprecation import DeprecatedAttribute
 from improve._maketables import EventStudyTableHooks
 from improve.data.columns import check_unique_keys, panel_columns
 from improve.errors import EstimationError, SpecError
@@ -67,8 +68,9 @@ class SunabResult(EventStudyTableHooks, Result):
         Interaction-weighted estimate and standard error per event time.
     vcov : numpy.ndarray
         Covariance of the event-time estimates.
-    att, att_se : float
-        Overall ATT (post-treatment cells weighted by their numbers of observations) and SE.
+    overall_estimate, overall_std_error : float
+        Overall ATT (post-treatment cells weighted by their numbers of observations) and SE
+        (``att`` / ``att_se`` are deprecated aliases).
     cohorts, cell_event_time : numpy.ndarray
         Cohort and relative period of each saturated coefficient.
     cell_estimate, cell_std_error : numpy.ndarray
@@ -94,8 +96,8 @@ class SunabResult(EventStudyTableHooks, Result):
     estimate: FloatArray
     std_error: FloatArray
     vcov: FloatArray = field(repr=False)
-    att: float
-    att_se: float
+    overall_estimate: float
+    overall_std_error: float
     cohorts: FloatArray = field(repr=False)
     cell_event_time: FloatArray = field(repr=False)
     cell_estimate: FloatArray = field(repr=False)
@@ -115,6 +117,9 @@ class SunabResult(EventStudyTableHooks, Result):
     alpha: float = 0.05
     dropped: tuple[str, ...] = ()
     wild_design: WildDesign | None = field(default=None, repr=False)
+
+    att = DeprecatedAttribute("overall_estimate")
+    att_se = DeprecatedAttribute("overall_std_error")
 
     # ------------------------------------------------------------------ presentation
 
@@ -171,17 +176,20 @@ class SunabResult(EventStudyTableHooks, Result):
             out["cell_size"] = self.cell_size
             return out
         if level == "overall":
-            return self._frame(["ATT"], np.array([self.att]), np.array([self.att_se]))
+            return self._frame(
+                ["ATT"], np.array([self.overall_estimate]), np.array([self.overall_std_error])
+            )
         raise SpecError(
             f"SunabResult.tidy: level must be 'event_time', 'cohort' or 'overall', got {level!r}"
         )
 
     def _notes(self) -> list[str]:
         q = stats.t.ppf(1 - self.alpha / 2, self.df_resid)
+        overall, se = self.overall_estimate, self.overall_std_error
         notes = [
-            f"Overall ATT (post-treatment cells weighted by size): {self.att:.4f} "
-            f"(SE {self.att_se:.4f}, {100 * (1 - self.alpha):.0f}% CI "
-            f"{self.att - q * self.att_se:.4f} to {self.att + q * self.att_se:.4f}).",
+            f"Overall ATT (post-treatment cells weighted by size): {overall:.4f} "
+            f"(SE {se:.4f}, {100 * (1 - self.alpha):.0f}% CI "
+            f"{overall - q * se:.4f} to {overall + q * se:.4f}).",
             f"Comparison group: {self.control_group}. Reference period: e = "
             f"{self.reference_period}. {self.n_obs:,} rows, {self.n_units:,} units; SEs "
             f"clustered by {self.cluster} ({self.n_clusters} clusters, CR1).",
@@ -280,8 +288,8 @@ def sunab(
     -------
     SunabResult
         ``.tidy()`` one row per event time (``term``, ``event_time``, ``estimate``, ...),
-        ``.tidy("cohort")`` the saturated coefficients, ``.att`` / ``.tidy("overall")`` the
-        overall ATT.
+        ``.tidy("cohort")`` the saturated coefficients, ``.overall_estimate`` /
+        ``.tidy("overall")`` the overall ATT.
 
     Raises
     ------
@@ -345,8 +353,8 @@ def sunab(
         estimate=est,
         std_error=ev_se,
         vcov=ev_vcov,
-        att=att,
-        att_se=att_se,
+        overall_estimate=att,
+        overall_std_error=att_se,
         cohorts=cells[:, 0].copy(),
         cell_event_time=cells[:, 1].copy(),
         cell_estimate=beta,

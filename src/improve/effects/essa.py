@@ -22,7 +22,9 @@ citation, and every result names it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -78,6 +80,73 @@ class EssaTier:
         return "\n".join(lines)
 
 
+def _rating_code(wwc: WWCRating | str | None) -> str | None:
+    """The WWC rating code of a WWCRating or a code (None when not given)."""
+    if isinstance(wwc, WWCRating):
+        return wwc.rating
+    if wwc is None:
+        return None
+    if wwc in _RATINGS:
+        return wwc
+    raise SpecError(f"wwc must be a WWCRating or one of {', '.join(_RATINGS)}; got {wwc!r}")
+
+
+def _effect_reason(significant: bool, favorable: bool) -> str:
+    """Why the effect does or does not count towards a tier."""
+    if significant and favorable:
+        return "statistically significant favourable effect on a relevant outcome"
+    if not significant:
+        return "the effect is not statistically significant"
+    return "the significant effect is unfavourable"
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What is known about a study, and the reason texts, for checking the tiers."""
+
+    kind: str
+    design_text: str
+    rating: str | None
+    effect_ok: bool
+    effect_reason: str
+    overriding_negative_evidence: bool
+    negative_reason: str
+    large: bool
+    multi: bool
+    sample_reason: str
+    controls_for_selection: bool
+    logic_model: bool
+    ongoing_evaluation: bool
+
+
+def _unmet(spec: Mapping[str, Any], ev: _Evidence) -> list[str]:
+    """Unmet conditions of one tier's rules (empty when the tier is met)."""
+    unmet: list[str] = []
+    if spec["design"] is not None and ev.kind not in spec["design"]:
+        unmet.append(f"design is {ev.kind.replace('_', '-')} ({ev.design_text})")
+    if spec["wwc_rating"] is not None and ev.rating not in spec["wwc_rating"]:
+        have = "no WWC rating given" if ev.rating is None else f"WWC rating is {ev.rating}"
+        unmet.append(f"{have}; needs {' or '.join(spec['wwc_rating'])}")
+    for need in spec["requires"]:
+        if need == "significant_positive" and not ev.effect_ok:
+            unmet.append(ev.effect_reason)
+        elif need == "no_overriding_negative" and ev.overriding_negative_evidence:
+            unmet.append(ev.negative_reason)
+        elif need == "large_sample" and not ev.large:
+            unmet.append(f"sample is not large: {ev.sample_reason}")
+        elif need == "multi_site" and not ev.multi:
+            unmet.append(f"sample is not multi-site: {ev.sample_reason}")
+        elif need == "controls_for_selection":
+            meets_wwc = ev.rating in ("meets_without_reservations", "meets_with_reservations")
+            if not (ev.controls_for_selection or meets_wwc):
+                unmet.append("no statistical controls for selection bias")
+        elif need == "logic_model" and not ev.logic_model:
+            unmet.append("no research-based logic model")
+        elif need == "ongoing_evaluation" and not ev.ongoing_evaluation:
+            unmet.append("no ongoing effort to examine the effects")
+    return unmet
+
+
 def essa_tier(
     design: str,
     *,
@@ -123,73 +192,41 @@ def essa_tier(
     """
     rules = _rules.essa()
     kind = normalize_design(design)
-    if isinstance(wwc, WWCRating):
-        rating = wwc.rating
-    elif wwc is None:
-        rating = None
-    elif wwc in _RATINGS:
-        rating = wwc
-    else:
-        raise SpecError(f"wwc must be a WWCRating or one of {', '.join(_RATINGS)}; got {wwc!r}")
+    rating = _rating_code(wwc)
     min_n = int(rules["large_sample_min_participants"])
     min_sites = int(rules["multi_site_min_sites"])
     tiers = rules["tiers"]
     design_text = rules["designs"].get(kind, kind)
-
     effect_ok = significant and favorable
-    effect_reason = (
-        "statistically significant favourable effect on a relevant outcome"
-        if effect_ok
-        else (
-            "the effect is not statistically significant"
-            if not significant
-            else "the significant effect is unfavourable"
-        )
+    evidence = _Evidence(
+        kind=kind,
+        design_text=design_text,
+        rating=rating,
+        effect_ok=effect_ok,
+        effect_reason=_effect_reason(significant, favorable),
+        overriding_negative_evidence=overriding_negative_evidence,
+        negative_reason=(
+            "significant unfavourable evidence from other findings overrides it"
+            if overriding_negative_evidence
+            else "no overriding significant unfavourable evidence"
+        ),
+        large=n_participants is not None and n_participants >= min_n,
+        multi=n_sites is not None and n_sites >= min_sites,
+        sample_reason=(
+            f"sample of {n_participants if n_participants is not None else 'unknown'} "
+            f"participants across {n_sites if n_sites is not None else 'unknown'} sites "
+            f"(needs >= {min_n} participants and >= {min_sites} sites)"
+        ),
+        controls_for_selection=controls_for_selection,
+        logic_model=logic_model,
+        ongoing_evaluation=ongoing_evaluation,
     )
-    negative_reason = (
-        "significant unfavourable evidence from other findings overrides it"
-        if overriding_negative_evidence
-        else "no overriding significant unfavourable evidence"
-    )
-    large = n_participants is not None and n_participants >= min_n
-    multi = n_sites is not None and n_sites >= min_sites
-    sample_reason = (
-        f"sample of {n_participants if n_participants is not None else 'unknown'} "
-        f"participants across {n_sites if n_sites is not None else 'unknown'} sites "
-        f"(needs >= {min_n} participants and >= {min_sites} sites)"
-    )
-
-    def check(tier: str) -> list[str]:
-        """Unmet conditions for ``tier`` (empty when met)."""
-        spec = tiers[tier]
-        unmet: list[str] = []
-        if spec["design"] is not None and kind not in spec["design"]:
-            unmet.append(f"design is {kind.replace('_', '-')} ({design_text})")
-        if spec["wwc_rating"] is not None and rating not in spec["wwc_rating"]:
-            have = "no WWC rating given" if rating is None else f"WWC rating is {rating}"
-            unmet.append(f"{have}; needs {' or '.join(spec['wwc_rating'])}")
-        for need in spec["requires"]:
-            if need == "significant_positive" and not effect_ok:
-                unmet.append(effect_reason)
-            elif need == "no_overriding_negative" and overriding_negative_evidence:
-                unmet.append(negative_reason)
-            elif need == "large_sample" and not large:
-                unmet.append(f"sample is not large: {sample_reason}")
-            elif need == "multi_site" and not multi:
-                unmet.append(f"sample is not multi-site: {sample_reason}")
-            elif need == "controls_for_selection":
-                meets_wwc = rating in ("meets_without_reservations", "meets_with_reservations")
-                if not (controls_for_selection or meets_wwc):
-                    unmet.append("no statistical controls for selection bias")
-            elif need == "logic_model" and not logic_model:
-                unmet.append("no research-based logic model")
-            elif need == "ongoing_evaluation" and not ongoing_evaluation:
-                unmet.append("no ongoing effort to examine the effects")
-        return unmet
+    effect_reason, negative_reason = evidence.effect_reason, evidence.negative_reason
+    sample_reason = evidence.sample_reason
 
     reasons: list[str] = []
     for tier in ("1", "2", "3", "4"):
-        unmet = check(tier)
+        unmet = _unmet(tiers[tier], evidence)
         label = tiers[tier]["label"]
         if not unmet:
             met = [f"{label}: {tiers[tier]['statute']}"]

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from improve._deprecation import warn_renamed
 from improve.effects.essa import EssaTier, essa_tier
 from improve.effects.multiple import bh_within_domains
 from improve.effects.size import OutcomeSD, outcome_sd
@@ -61,9 +62,10 @@ def evidence_summary(
     better: Mapping[str, Direction],
     design: str = "staggered_did",
     sd_kind: Literal["comparison_pre", "pooled_pre"] = "comparison_pre",
-    alpha: float = 0.05,
+    confidence_level: float = 0.95,
     baseline_period: int | None = None,
     followup_period: int | None = None,
+    alpha: float | None = None,
 ) -> EvidenceSummary:
     """Assemble the evidence summary from each outcome's overall estimate.
 
@@ -82,10 +84,18 @@ def evidence_summary(
         Study design for the WWC rating and ESSA tier (a staggered DiD is quasi-experimental).
     sd_kind : str
         SD used for effect sizes (see :func:`improve.effects.outcome_sd`).
-    alpha : float
+    confidence_level : float
+        The Benjamini-Hochberg false discovery rate within a domain is
+        ``1 - confidence_level`` (0.95 gives 0.05).
     baseline_period, followup_period : int, optional
         Periods for panel attrition (default: first and last period).
+    alpha : float, optional
+        Deprecated: the false discovery rate itself; give ``confidence_level`` instead.
     """
+    if alpha is not None:
+        warn_renamed("alpha", "confidence_level")
+    else:
+        alpha = round(1.0 - confidence_level, 12)  # 0.95 gives exactly 0.05
     spec = panel.spec
     data = panel.data
     periods = panel.periods

@@ -14,7 +14,7 @@ __all__ = ["FEResult", "FEResults", "dose_response", "panel_regression"]
 
 def __getattr__(name: str):  # lazy: keeps matplotlib out of the import of improve.fe
     if name == "dose_response":
-        from improve.fe.plot import dose_response
+        from improve.report.fe_figures import dose_response
 
         return dose_response
     raise AttributeError(name)

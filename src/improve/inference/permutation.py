@@ -248,6 +248,69 @@ class PermutationResult:
         )
 
 
+def _placebo_columns(
+    frame: pd.DataFrame,
+    spec: Any,
+    unit: str | None,
+    timing: str | None,
+    cluster: str | None,
+) -> tuple[str, str, str]:
+    """Unit, first-treated and cluster columns, from the arguments or the panel's spec."""
+    if spec is not None:
+        unit = unit or spec.unit
+        timing = timing or spec.timing_column
+        cluster = cluster or spec.cluster
+    if unit is None or timing is None:
+        raise SpecError(
+            "placebo_in_space needs the unit and the first-treated column: pass "
+            "unit='...' and timing='...', or a Panel whose column map names them"
+        )
+    cluster = cluster or unit
+    absent = [c for c in dict.fromkeys([unit, timing, cluster]) if c not in frame.columns]
+    if absent:
+        raise SpecError(f"placebo_in_space: column(s) {absent} are not in the data")
+    return unit, timing, cluster
+
+
+def _treated_and_comparison(
+    row_timing: pd.Series, row_cluster: pd.Series, timing: str, cluster: str
+) -> tuple[pd.Series, list[str]]:
+    """Treated clusters with their timing (ordered by timing, then label) and the
+    never-treated clusters, checking there are enough comparison clusters."""
+    treated_rows = row_timing > 0
+    cluster_timing = row_timing.where(treated_rows).groupby(row_cluster, sort=True).min()
+    treated = cluster_timing.dropna()
+    order = sorted(treated.index, key=lambda label: (treated[label], label))
+    treated = treated.loc[order]
+    comparison = sorted(set(row_cluster.dropna()) - set(treated.index))
+    k, n = len(treated), len(comparison)
+    if k == 0:
+        raise EstimationError(
+            f"placebo_in_space: no treated unit in '{timing}' (every value is 0 or missing)"
+        )
+    if n < k:
+        raise EstimationError(
+            f"placebo_in_space: {k} treated clusters but only {n} never-treated clusters in "
+            f"'{cluster}'; a placebo needs as many comparison clusters as treated ones"
+        )
+    return treated, comparison
+
+
+def _kept_notes(notes: dict[str, None], failed: int, n_sets: int) -> list[str]:
+    """The estimator's notes (at most MAX_NOTES), after how many placebos failed."""
+    kept_notes = list(notes)
+    if len(kept_notes) > MAX_NOTES:
+        extra = len(kept_notes) - MAX_NOTES
+        kept_notes = kept_notes[:MAX_NOTES] + [f"{extra:,} further estimator warnings not shown"]
+    if failed:
+        kept_notes.insert(
+            0,
+            f"{failed:,} of {n_sets:,} placebo assignments could not be estimated and are "
+            "left out of the p-values",
+        )
+    return kept_notes
+
+
 def placebo_in_space(
     data: Any,
     estimator: Estimator,
@@ -305,40 +368,13 @@ def placebo_in_space(
         estimate that is not a finite number.
     """
     frame, spec = panel_frame(data, "placebo_in_space")
-    if spec is not None:
-        unit = unit or spec.unit
-        timing = timing or spec.timing_column
-        cluster = cluster or spec.cluster
-    if unit is None or timing is None:
-        raise SpecError(
-            "placebo_in_space needs the unit and the first-treated column: pass "
-            "unit='...' and timing='...', or a Panel whose column map names them"
-        )
-    cluster = cluster or unit
-    absent = [c for c in dict.fromkeys([unit, timing, cluster]) if c not in frame.columns]
-    if absent:
-        raise SpecError(f"placebo_in_space: column(s) {absent} are not in the data")
+    unit, timing, cluster = _placebo_columns(frame, spec, unit, timing, cluster)
     if max_placebos < 1:
         raise SpecError("placebo_in_space: max_placebos must be at least 1")
-
     row_timing = pd.to_numeric(frame[timing], errors="coerce").fillna(0.0)
     row_cluster = frame[cluster].astype("string")
-    treated_rows = row_timing > 0
-    cluster_timing = row_timing.where(treated_rows).groupby(row_cluster, sort=True).min()
-    treated = cluster_timing.dropna()
-    order = sorted(treated.index, key=lambda label: (treated[label], label))
-    treated = treated.loc[order]
-    comparison = sorted(set(row_cluster.dropna()) - set(treated.index))
+    treated, comparison = _treated_and_comparison(row_timing, row_cluster, timing, cluster)
     k, n = len(treated), len(comparison)
-    if k == 0:
-        raise EstimationError(
-            f"placebo_in_space: no treated unit in '{timing}' (every value is 0 or missing)"
-        )
-    if n < k:
-        raise EstimationError(
-            f"placebo_in_space: {k} treated clusters but only {n} never-treated clusters in "
-            f"'{cluster}'; a placebo needs as many comparison clusters as treated ones"
-        )
 
     notes: dict[str, None] = {}
     with warnings.catch_warnings(record=True) as caught:
@@ -370,16 +406,7 @@ def placebo_in_space(
         notes.setdefault(str(item.message), None)
     if not estimates:
         raise EstimationError("placebo_in_space: no placebo assignment could be estimated")
-    kept_notes = list(notes)
-    if len(kept_notes) > MAX_NOTES:
-        extra = len(kept_notes) - MAX_NOTES
-        kept_notes = kept_notes[:MAX_NOTES] + [f"{extra:,} further estimator warnings not shown"]
-    if failed:
-        kept_notes.insert(
-            0,
-            f"{failed:,} of {len(sets):,} placebo assignments could not be estimated and are "
-            "left out of the p-values",
-        )
+    kept_notes = _kept_notes(notes, failed, len(sets))
     placebos = np.asarray(estimates, dtype="float64")
     p_two, p_greater, p_less, rank = rank_p_values(actual, placebos)
     return PermutationResult(

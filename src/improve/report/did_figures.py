@@ -296,7 +296,7 @@ def plot_event_study_comparison(
 ) -> Figure:
     """Event studies of several estimators on one axis, dodged sideways, with pointwise CIs.
 
-    ``table`` is :func:`improve.did.event_compare.compare_event_studies` output.
+    ``table`` is :func:`improve.did.event_study_comparison.compare_event_studies` output.
     """
     use_theme()
     fig, ax = plt.subplots(figsize=(8.5, 4.8))

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from improve.report.labels import Labels
-from improve.report.numbers import format_number
+from improve.report.numbers import format_number, p_phrase
+from improve.report.permutation_text import permutation_wording
 
 __all__ = [
     "did_key_findings",
@@ -76,21 +77,18 @@ def did_key_findings(
         effect += labels.percent_phrase(outcome, est)
         perm = getattr(ev, "permutation", None)
         if perm is not None:
-            verdict = "not significant" if perm.p_value > alpha else "significant"
             items.append(
-                f"**{name}**: {effect}; permutation p {_p_text(perm.p_value)} "
-                f"({verdict} at {alpha:.0%}: the estimate ranks {perm.rank} of "
-                f"{perm.n_estimates} when the treatment is moved to comparison clusters)."
+                f"**{name}**: {effect}; {permutation_wording(perm, 'finding', alpha=alpha)}."
             )
             continue
         items.append(
             f"**{name}**: {effect} ({level:.0%} CI "
             f"{format_number(low, sentence=True)} to {format_number(high, sentence=True)}; "
-            f"p {_p_text(float(row['p_value']))})."
+            f"p {p_phrase(float(row['p_value']))})."
         )
     if first is not None:
-        note = first.permutation_note if getattr(first, "permutation", None) else ""
-        note = note or first.inference_note
+        perm = getattr(first, "permutation", None)
+        note = permutation_wording(perm, "note") if perm is not None else first.inference_note
         items.append(f"Inference: {note[:1].lower() + note[1:]}.")
         if getattr(first, "permutation", None) is not None:
             items.append(
@@ -103,7 +101,7 @@ def did_key_findings(
         verdict = "fails" if p < alpha else "does not reject"
         items.append(
             f"Pre-trend test on {name} (joint test of the pre-treatment event-study "
-            f"estimates): {verdict} at {alpha:.0%}, p {_p_text(p)}."
+            f"estimates): {verdict} at {alpha:.0%}, p {p_phrase(p)}."
         )
         cells_p = getattr(evaluations[outcome].cells, "pretrend_p_value", None)
         if cells_p is not None:
@@ -111,7 +109,7 @@ def did_key_findings(
             items.append(
                 f"Pre-trend test on {name} as in R did (every pre-treatment ATT(g,t) cell "
                 f"jointly; results.json 'pretest_p_value'): {cells_verdict}, "
-                f"p {_p_text(float(cells_p))}."
+                f"p {p_phrase(float(cells_p))}."
             )
     return items
 
@@ -138,18 +136,13 @@ def evidence_key_findings(evidence: Any, labels: Labels, *, alpha: float) -> lis
             f"{format_number(float(row['conf_low']), sentence=True)} to "
             f"{format_number(float(row['conf_high']), sentence=True)}); effect size "
             f"{format_number(float(row['effect_size']), sentence=True)} SD; adjusted "
-            f"p {_p_text(float(row['p_adjusted']))}."
+            f"p {p_phrase(float(row['p_adjusted']))}."
         )
     items.append(
         f"WWC rating: {evidence.rating.rating.replace('_', ' ')}; ESSA: {evidence.tier.label} "
         "(every reason is listed under Evidence rating)."
     )
     return items
-
-
-def _p_text(p: float) -> str:
-    text = format_number(p, "p")
-    return text if text.startswith("<") else f"= {text}" if text else "not available"
 
 
 def parameter_rows(values: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -215,7 +208,7 @@ def mandate_key_findings(
     items.append(
         f"**{name[:1].upper() + name[1:]}**: {format_number(estimate, sentence=True)}"
         f"{labels.percent_phrase(evaluation.outcome, estimate)} compared with "
-        f"{against} ({evaluation.headline_name.lower()}); permutation p {_p_text(p_value)} "
+        f"{against} ({evaluation.headline_name.lower()}); permutation p {p_phrase(p_value)} "
         f"({verdict} at {alpha:.0%}: ranks {rank} of {n_units} when each comparison "
         f"{labels.unit} in turn is treated as if it had adopted)."
     )

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from improve.report.numbers import format_number, log_percent
+from improve.report.permutation_text import permutation_wording
 
 
 def _fmt(value: float, decimals: int | None) -> str:
@@ -106,20 +107,11 @@ def did_summary_sentence(
         estimate = float(overall["estimate"])
         direction = "higher" if estimate > 0 else "lower"
         unit_text = f" {units}" if units else ""
-        chance = (
-            "larger than what moving the program to comparison clusters produces"
-            if permutation.p_value <= 1 - level
-            else "within what chance differences between clusters produce, so the data do "
-            "not show an effect"
-        )
         return (
             f"Averaged over the years after {program} began, {outcome_label} in {unit_label} "
             f"that received {program} were {_fmt(abs(estimate), decimals)}{unit_text} "
-            f"{direction} than in {comparison_phrase(control_group, unit_label)}. With "
-            f"{len(permutation.treated_clusters)} treated cluster(s) the usual interval is not "
-            f"valid; the estimate ranks {permutation.rank} of {permutation.n_estimates} when "
-            f"the program is moved to comparison clusters (permutation p = "
-            f"{format_number(permutation.p_value, sentence=True)}): {chance}."
+            f"{direction} than in {comparison_phrase(control_group, unit_label)}. "
+            + permutation_wording(permutation, "sentence", alpha=1 - level)
         )
     return effect_sentence(
         float(overall["estimate"]),
@@ -180,7 +172,7 @@ def diagnostics_paragraph(
     Parameters
     ----------
     comparison : pandas.DataFrame
-        :func:`improve.did.event_compare.compare_event_studies` output.
+        :func:`improve.did.event_study_comparison.compare_event_studies` output.
     pretests : pandas.DataFrame
         :func:`improve.did.pretest.pretrend_table` output.
     robust : list of str

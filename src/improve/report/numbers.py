@@ -21,6 +21,7 @@ __all__ = [
     "format_number",
     "format_p",
     "log_percent",
+    "p_phrase",
     "value_kind",
 ]
 
@@ -134,6 +135,13 @@ def format_number(
     if sentence and text.startswith("-"):
         text = MINUS + text[1:]
     return text
+
+
+def p_phrase(p: float) -> str:
+    """A p-value to follow "p" in a sentence: ``"= 0.012"``, ``"< 0.001"`` or
+    ``"not available"``."""
+    text = format_number(p, "p")
+    return text if text.startswith("<") else f"= {text}" if text else "not available"
 
 
 def log_percent(estimate: float) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from improve.did.evaluation import evaluate
+from improve.report.permutation_text import permutation_wording
 
 from outside_data import load
 
@@ -20,7 +21,10 @@ def test_one_treated_state_reports_the_permutation_p_value_not_cr2():
     assert perm.n_placebos == 26 and perm.exact
     assert ev.simple.tidy().iloc[0]["p_value"] < 0.001  # what CR2 would have claimed
     assert "not valid" in ev.inference_note and "permutation p = 0.148" in ev.inference_note
-    assert "ranks 4 of 27" in ev.permutation_note
+    note = permutation_wording(perm, "note")
+    assert "ranks 4 of 27" in note
+    with pytest.warns(DeprecationWarning, match="'DiDEvaluation.permutation_note' is deprecated"):
+        assert ev.permutation_note == note
     results = ev.to_results()
     assert results["design_verdict"] == "one_treated_cluster"
     assert results["permutation_p_value"] == pytest.approx(4 / 27)
