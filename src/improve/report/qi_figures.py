@@ -1,0 +1,130 @@
+"""Figures for improvement charts: run/control charts (small multiples), Pareto, funnel.
+
+Every function draws from a result's tables (``QicResult.tidy()``, a funnel table, Pareto
+counts), never from raw rows, so points and limits suppressed in those tables stay hidden.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from improve.report.theme import NEUTRAL, PALETTE, use_theme
+
+POINT = PALETTE[0]
+SIGNAL = PALETTE[5]
+LIMIT = NEUTRAL
+
+
+def _positions(panel: pd.DataFrame, categorical: bool) -> np.ndarray:
+    if categorical:
+        return np.arange(len(panel), dtype=float)
+    return panel["x"].to_numpy()
+
+
+def _draw_panel(ax: Axes, panel: pd.DataFrame, *, chart: str, categorical: bool) -> None:
+    xs = _positions(panel, categorical)
+    y = panel["y"].to_numpy(float)
+    if not categorical:
+        ax.plot(xs, y, color=POINT, lw=1, alpha=0.8)
+    signal = panel["sigma.signal"].to_numpy(bool)
+    ax.scatter(xs[~signal], y[~signal], s=14, color=POINT, zorder=3)
+    ax.scatter(xs[signal], y[signal], s=26, color=SIGNAL, zorder=4, label="outside limits")
+    for _, rows in panel.groupby("part", sort=True):
+        idx = np.flatnonzero(panel["part"].to_numpy() == rows["part"].iloc[0])
+        px = xs[idx]
+        runs = bool(rows["runs.signal"].any())
+        ax.plot(
+            px,
+            rows["cl"],
+            color=SIGNAL if runs else PALETTE[2],
+            lw=1.4,
+            ls="--" if runs else "-",
+            drawstyle="steps-mid",
+        )
+        if chart != "run":
+            for name in ("lcl", "ucl"):
+                ax.plot(px, rows[name], color=LIMIT, lw=1, drawstyle="steps-mid")
+        if "target" in rows and rows["target"].notna().any():
+            ax.plot(px, rows["target"], color=PALETTE[3], lw=1, ls=":")
+        if idx[0] > 0 and not categorical:
+            ax.axvline(xs[idx[0]], color=NEUTRAL, lw=0.8, ls=":")
+        label = rows["part.label"].iloc[0] if "part.label" in rows else None
+        if label is not None and not (isinstance(label, float) and math.isnan(label)):
+            ax.text(
+                px[0],
+                1.0,
+                str(label),
+                transform=ax.get_xaxis_transform(),
+                fontsize=8,
+                va="bottom",
+                color=NEUTRAL,
+            )
+    if categorical:
+        ax.set_xticks(xs, panel["x"].astype(str), rotation=45, ha="right")
+
+
+def plot_qic(
+    table: pd.DataFrame,
+    *,
+    chart: str,
+    title: str,
+    categorical: bool = False,
+    ylabel: str = "Value",
+    xlabel: str = "",
+    facet_labels: dict[str, str] | None = None,
+    note: str | None = None,
+    ncol: int | None = None,
+) -> Figure:
+    """A run or control chart; one panel per facet.
+
+    Points outside the 3-sigma limits are orange; a centre line that is orange and dashed
+    marks a phase with a runs signal (Anhøj rules). Phases are separated by dotted lines
+    and labelled at the top.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``QicResult.tidy()`` (qicharts2's columns).
+    note : str, optional
+        A sentence printed under the chart (e.g. why some limits are not drawn).
+    """
+    use_theme()
+    panels = list(table.groupby(["facet1", "facet2"], sort=True))
+    ncol = ncol or min(len(panels), 4)
+    nrow = math.ceil(len(panels) / ncol)
+    fig, axes = plt.subplots(
+        nrow,
+        ncol,
+        squeeze=False,
+        sharey=True,
+        figsize=(3.2 * ncol if len(panels) > 1 else 7.5, 2.6 * nrow if len(panels) > 1 else 4.5),
+    )
+    for ax, ((f1, f2), panel) in zip(axes.flat, panels, strict=False):
+        _draw_panel(ax, panel.reset_index(drop=True), chart=chart, categorical=categorical)
+        if len(panels) > 1:
+            name = " · ".join(str(f) for f in (f1, f2) if str(f) != "1")
+            ax.set_title((facet_labels or {}).get(name, name), fontsize=9)
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel)
+    if xlabel:
+        for ax in axes[-1, :]:
+            ax.set_xlabel(xlabel)
+    fig.suptitle(title)
+    caption = (
+        "Orange points: outside the 3-sigma limits. Orange dashed centre line: "
+        "non-random runs (Anhøj rules)."
+    )
+    if note:
+        caption = f"{caption}\n{note}"
+    fig.text(0.01, -0.02, caption, fontsize=8, color=NEUTRAL, ha="left", va="top")
+    fig.autofmt_xdate() if not categorical else None
+    fig.tight_layout()
+    return fig
