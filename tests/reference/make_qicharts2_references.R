@@ -76,6 +76,10 @@ save_case("i_bac_yneg", qic(month, n, data = bac[bac$hospital == "AHH", ], chart
 save_case("c_complaints", qic(month, complaints, data = complaints, chart = "c"))
 save_case("xbar_los_freeze", qic(month, los, data = cabg, chart = "xbar", freeze = 12))
 
+# Pareto chart of the harm categories in the global trigger tool data -------------------------
+write_num(gtt["E"], "data_gtt_harms.csv")
+write_num(paretochart(gtt$E)$data, "pareto_gtt.csv")
+
 # The runs-analysis thresholds for n = 1..1000 ---------------------------------------------
 n <- 1:1000
 write.csv(data.frame(n = n, longest.run.max = round(log2(n)) + 3,

@@ -10,6 +10,7 @@ import pandas as pd
 
 from improve.errors import SpecError
 from improve.qi.anhoej import runs_analysis
+from improve.qi.checks import check_values, series_warnings
 from improve.qi.limits import CHARTS, Subgroups
 from improve.qi.parts import AGG_FUNS, aggregate, breaks_from_labels, make_parts
 from improve.qi.result import QicResult
@@ -202,8 +203,10 @@ def qic(
         raise SpecError(f"agg_fun must be one of {', '.join(AGG_FUNS)}; got {agg_fun!r}.")
     if chart in NEEDS_N and n is None:
         raise SpecError(f"A {chart} chart needs a denominator: pass n='<column>'.")
-    if isinstance(data, pd.DataFrame):
-        data = data.reset_index(drop=True)
+    if not isinstance(data, pd.DataFrame):
+        raise SpecError("qic() needs a pandas DataFrame as data.")
+    data = data.reset_index(drop=True)
+    check_values(data, x=x, y=y, n=n, chart=chart)
     frame = _base_frame(data, x, y, n, notes, facets, target, cl)
     part_names: list[str] = []
     if isinstance(part, str):
@@ -238,4 +241,5 @@ def qic(
         part_names=tuple(part_names),
         freeze=freeze if part is None else None,
         categorical=categorical,
+        warnings=tuple(series_warnings(points, frame["x"], chart=chart)),
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from improve.results import Result
@@ -73,6 +72,8 @@ class QicResult(Result):
     part_names: tuple[str, ...] = ()
     freeze: int | None = None
     categorical: bool = False
+    warnings: tuple[str, ...] = ()
+    suppression_note: str | None = None
 
     def tidy(self) -> pd.DataFrame:
         """One row per subgroup (facet, then time order), qicharts2's columns."""
@@ -133,14 +134,22 @@ class QicResult(Result):
             notes.append(
                 f"{int(self.points['sigma.signal'].sum())} point(s) lie outside the 3-sigma limits."
             )
-        if np.nanmax(parts["n.useful"].to_numpy(float), initial=0) < 12:
-            notes.append("Fewer than 12 useful points per phase: the runs rules are weak.")
+        notes.extend(self.warnings)
+        if self.suppression_note:
+            notes.append(self.suppression_note)
         return notes
+
+    def suppress(self, min_cell_size: int | None) -> QicResult:
+        """The chart with small subgroups hidden; see :func:`improve.qi.suppress_small`."""
+        from improve.qi.suppression import suppress_small
+
+        return suppress_small(self, min_cell_size)
 
     def plot(self, **options: Any) -> Any:
         """Draw the chart (signals highlighted, phases labelled); one panel per facet."""
         from improve.report.qi_figures import plot_qic
 
+        options.setdefault("note", self.suppression_note)
         return plot_qic(
             self.tidy(),
             chart=self.chart,

@@ -128,3 +128,75 @@ def plot_qic(
     fig.autofmt_xdate() if not categorical else None
     fig.tight_layout()
     return fig
+
+
+def plot_pareto(table: pd.DataFrame, *, title: str, xlabel: str = "") -> Figure:
+    """Bars of each category's share, largest first, with the cumulative share as a line.
+
+    ``table`` is ``ParetoResult.tidy()`` (``x, y, y.cum, p, p.cum``).
+    """
+    use_theme()
+    fig, ax = plt.subplots()
+    positions = np.arange(len(table))
+    ax.bar(positions, table["p"], color=PALETTE[4])
+    ax.plot(positions, table["p.cum"], color="#333333", marker="o", ms=4)
+    for x, share, count in zip(positions, table["p"], table["y"], strict=True):
+        ax.text(x, share, f"{int(count)}", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(positions, table["x"].astype(str), rotation=45, ha="right")
+    ax.set_ylim(0, 1.05)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_ylabel("Share of cases (bars) and cumulative share (line)")
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    return fig
+
+
+def plot_funnel(
+    table: pd.DataFrame,
+    lines: pd.DataFrame,
+    *,
+    title: str,
+    ylabel: str = "Rate",
+    xlabel: str = "Denominator (n)",
+    label_units: bool = False,
+) -> Figure:
+    """Units' rates by denominator inside 2- and 3-sigma funnels around the pooled rate.
+
+    ``table`` is ``FunnelResult.tidy()``; ``lines`` is ``FunnelResult.limits_by_n(grid)``.
+    Units outside the 3-sigma funnel are orange. Unit names are printed only when
+    ``label_units`` is True (the column map declares units public).
+    """
+    use_theme()
+    fig, ax = plt.subplots()
+    ax.plot(lines["n"], lines["cl"], color=PALETTE[2], lw=1.4)
+    for name, style in (("", "-"), (".95", ":")):
+        ax.plot(lines["n"], lines[f"lcl{name}"], color=LIMIT, lw=1, ls=style)
+        ax.plot(lines["n"], lines[f"ucl{name}"], color=LIMIT, lw=1, ls=style)
+    flagged = table["signal"].isin(["high", "low"]).to_numpy()
+    ax.scatter(table["n"][~flagged], table["y"][~flagged], color=POINT, s=22, zorder=3)
+    ax.scatter(table["n"][flagged], table["y"][flagged], color=SIGNAL, s=30, zorder=4)
+    if label_units:
+        for _, row in table.iterrows():
+            ax.annotate(
+                str(row["unit"]),
+                (row["n"], row["y"]),
+                fontsize=7,
+                xytext=(3, 3),
+                textcoords="offset points",
+            )
+    ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    fig.text(
+        0.01,
+        -0.02,
+        "Solid grey: 3-sigma limits; dotted: 2-sigma. Orange: outside the "
+        "3-sigma limits (special cause).",
+        fontsize=8,
+        color=NEUTRAL,
+        ha="left",
+        va="top",
+    )
+    return fig
