@@ -12,7 +12,7 @@ from improve.errors import SpecError
 from improve.qi.anhoej import runs_analysis
 from improve.qi.checks import check_values, series_warnings
 from improve.qi.limits import CHARTS, Subgroups
-from improve.qi.parts import AGG_FUNS, aggregate, breaks_from_labels, make_parts
+from improve.qi.parts import AGG_FUNS, aggregate, assign_parts
 from improve.qi.result import QicResult
 
 #: Charts whose points are ratios of a numerator to a denominator ``n``.
@@ -208,20 +208,12 @@ def qic(
     data = data.reset_index(drop=True)
     check_values(data, x=x, y=y, n=n, chart=chart)
     frame = _base_frame(data, x, y, n, notes, facets, target, cl)
-    part_names: list[str] = []
-    if isinstance(part, str):
-        breaks, part_names = breaks_from_labels(frame["x"], _column(data, part, "part"))
-    else:
-        breaks = _as_list(part)
+    labels = _column(data, part, "part") if isinstance(part, str) else None
     freeze_at = np.inf if (freeze is None or part is not None) else freeze
     categorical = _is_categorical(frame["x"])
     points = aggregate(frame, got_n=n is not None, agg_fun=agg_fun)
     facet_keys = ["facet1", "facet2"]
-    points["part"] = 0
-    points["xx"] = 0
-    for _, idx in points.groupby(facet_keys, sort=False).groups.items():
-        points.loc[idx, "part"] = make_parts(breaks, len(idx))
-        points.loc[idx, "xx"] = np.arange(1, len(idx) + 1)
+    assign_parts(points, frame, labels, [] if labels is not None else _as_list(part))
     points["baseline"] = points["xx"] <= freeze_at
     points["include"] = ~points["xx"].isin(_as_list(exclude))
     parts = [
@@ -238,7 +230,6 @@ def qic(
         n=n,
         multiply=multiply,
         facets=tuple([facets] if isinstance(facets, str) else (facets or ())),
-        part_names=tuple(part_names),
         freeze=freeze if part is None else None,
         categorical=categorical,
         warnings=tuple(series_warnings(points, frame["x"], chart=chart)),

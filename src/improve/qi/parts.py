@@ -88,3 +88,28 @@ def breaks_from_labels(x: pd.Series, labels: pd.Series) -> tuple[list[int], list
     names = list(dict.fromkeys(per_x))
     positions = [per_x.index(name) for name in names][1:]
     return positions, names
+
+
+def assign_parts(
+    points: pd.DataFrame, frame: pd.DataFrame, labels: pd.Series | None, breaks: Sequence[int]
+) -> None:
+    """Add ``part``, ``part.label`` and ``xx`` (position within the facet) to ``points``.
+
+    With phase ``labels`` (one per row of ``frame``), each facet's breaks come from its own
+    rows, so a school missing a week keeps its phases aligned (qicharts2 takes the breaks
+    from the first facet's x values for all facets; the two agree when every facet has the
+    same x values).
+    """
+    points["part"] = 0
+    points["xx"] = 0
+    points["part.label"] = None
+    for key, idx in points.groupby(["facet1", "facet2"], sort=False).groups.items():
+        names: list[str] = []
+        if labels is not None:
+            rows = frame[(frame["facet1"] == key[0]) & (frame["facet2"] == key[1])]
+            breaks, names = breaks_from_labels(rows["x"], labels.loc[rows.index])
+        parts = make_parts(breaks, len(idx))
+        points.loc[idx, "part"] = parts
+        points.loc[idx, "xx"] = np.arange(1, len(idx) + 1)
+        if names:
+            points.loc[idx, "part.label"] = [names[p - 1] for p in parts]

@@ -69,7 +69,6 @@ class QicResult(Result):
     n: str | None
     multiply: float = 1
     facets: tuple[str, ...] = ()
-    part_names: tuple[str, ...] = ()
     freeze: int | None = None
     categorical: bool = False
     warnings: tuple[str, ...] = ()
@@ -78,9 +77,8 @@ class QicResult(Result):
     def tidy(self) -> pd.DataFrame:
         """One row per subgroup (facet, then time order), qicharts2's columns."""
         out = self.points.loc[:, list(TIDY_COLUMNS)].copy()
-        if self.part_names:
-            names = dict(enumerate(self.part_names, start=1))
-            out["part.label"] = out["part"].map(names)
+        if self.points["part.label"].notna().any():
+            out["part.label"] = self.points["part.label"]
         return out
 
     def parts(self) -> pd.DataFrame:

@@ -3,7 +3,8 @@ is the move a signal?
 
 For each facet (school) and each phase after the first, the phase is charted against the
 previous phase's frozen centre line and limits (qicharts2 ``freeze``): the shift is a
-*signal* when the runs rules (Anhøj) or the 3-sigma rule fire in the new phase's points.
+*signal* when, in the new phase's points, the runs rules (Anhøj) fire with most points on
+the side of the shift, or a point lies beyond the frozen 3-sigma limit on that side.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from improve.errors import SpecError
 from improve.qi.anhoej import runs_analysis
+from improve.qi.limits import CHARTS, Limits, Subgroups
 from improve.qi.result import QicResult
 from improve.results import Result
 
@@ -56,34 +59,58 @@ class ShiftSummary(Result):
         return out
 
 
-def _shift_row(before: pd.DataFrame, after: pd.DataFrame, multiply: float) -> dict[str, Any]:
-    """Compare a phase with the previous phase's frozen centre line and limits."""
+def _frozen_limits(
+    before: pd.DataFrame, after: pd.DataFrame, chart: str, multiply: float
+) -> Limits:
+    """Limits of both phases computed on the earlier phase only (qicharts2 ``freeze``)."""
+    both = pd.concat([before, after])
+    g = Subgroups(
+        y=both["y"].to_numpy(float) / multiply,
+        y_sum=both["y.sum"].to_numpy(float),
+        y_length=both["y.length"].to_numpy(float),
+        y_mean=both["y.mean"].to_numpy(float),
+        y_sd=both["y.sd"].to_numpy(float),
+        n=both["n"].to_numpy(float),
+        cl=np.full(len(both), np.nan),
+        base=np.r_[before["include"].to_numpy(bool), np.zeros(len(after), bool)],
+    )
+    return CHARTS[chart](g, True)
+
+
+def _shift_row(
+    before: pd.DataFrame, after: pd.DataFrame, chart: str, multiply: float
+) -> dict[str, Any]:
+    """Compare a phase with the previous phase's frozen centre line and limits.
+
+    The runs analysis covers the later phase's points against the earlier centre line; a
+    3-sigma signal is a later point beyond the frozen limit on the side of the shift.
+    """
     cl_before = float(before["cl"].iloc[0])
     cl_after = float(after["cl"].iloc[0])
-    scale = np.abs(cl_before) * 1e-12 + 1e-15
-    if np.isnan(cl_before) or np.isnan(cl_after):
-        direction = ""
+    if np.isnan(cl_before) or np.isnan(cl_after) or cl_after == cl_before:
+        direction = "none"
     else:
-        direction = (
-            "up"
-            if cl_after > cl_before + scale
-            else ("down" if cl_after < cl_before - scale else "none")
-        )
-    y = pd.concat([before["y"], after["y"]]).to_numpy(float)
-    runs = runs_analysis(y, np.full(len(y), cl_before))
-    lcl, ucl = before["lcl"].mean(), before["ucl"].mean()
+        direction = "up" if cl_after > cl_before else "down"
+    frozen = _frozen_limits(before, after, chart, multiply)
+    k = len(before)
+    y = frozen.y[k:]
+    runs = runs_analysis(y, frozen.cl[k:])
     with np.errstate(invalid="ignore"):
-        outside = after["y"].to_numpy(float)
-        sigma = bool(np.any((outside > ucl) | (outside < lcl)))
+        above = np.nansum(y > frozen.cl[k:])
+        below = np.nansum(y < frozen.cl[k:])
+        beyond = y > frozen.ucl[k:] if direction == "up" else y < frozen.lcl[k:]
+    sided = (above > below) if direction == "up" else (below > above)
+    runs_signal = bool(runs.runs_signal and sided and direction != "none")
+    sigma_signal = bool(np.any(beyond)) and direction != "none"
     return {
         "cl_before": cl_before,
         "cl_after": cl_after,
         "change": cl_after - cl_before,
         "direction": direction,
-        "runs_signal": runs.runs_signal,
-        "sigma_signal": sigma,
-        "signal": bool(runs.runs_signal or sigma) and direction in ("up", "down"),
-        "points_after": int(after["y"].notna().sum()),
+        "runs_signal": runs_signal,
+        "sigma_signal": sigma_signal,
+        "signal": runs_signal or sigma_signal,
+        "points_after": int(np.sum(~np.isnan(y))),
     }
 
 
@@ -92,25 +119,26 @@ def phase_shifts(
 ) -> ShiftSummary:
     """Centre line before and after each phase change, per facet, with the signal.
 
-    The baseline is the previous phase with its own centre line; its limits are taken as
-    their mean (exact for charts with constant limits, an approximation for p and u charts
-    with varying n). The runs analysis covers both phases against the baseline centre line,
-    as a frozen chart would.
+    Each later phase is judged against limits computed on the phase before it alone (for p
+    and u charts at each later point's own n), as if the chart had been frozen at the
+    change. Not available for MR charts (moving ranges have no level to shift).
     """
+    if result.chart == "mr":
+        raise SpecError("Phase shifts need a chart of levels; use an I chart, not an MR chart.")
     points = result.points
-    labels = dict(enumerate(result.part_names, start=1))
     rows = []
     for (f1, f2), panel in points.groupby(["facet1", "facet2"], sort=True):
         phases = [p for _, p in panel.groupby("part", sort=True)]
         for before, after in zip(phases[:-1], phases[1:], strict=False):
             number = int(after["part"].iloc[0])
+            names = (before["part.label"].iloc[0], after["part.label"].iloc[0])
             facet = " · ".join(str(f) for f in (f1, f2) if str(f) != "1") or "all"
             rows.append(
                 {
                     "facet": facet,
-                    "phase_before": labels.get(number - 1, f"phase {number - 1}"),
-                    "phase_after": labels.get(number, f"phase {number}"),
-                    **_shift_row(before, after, result.multiply),
+                    "phase_before": names[0] or f"phase {number - 1}",
+                    "phase_after": names[1] or f"phase {number}",
+                    **_shift_row(before, after, result.chart, result.multiply),
                 }
             )
     table = pd.DataFrame(rows)
