@@ -138,6 +138,7 @@ measures:
 labels:
   unit: school
   unit_plural: schools
+public_units: true          # simulated schools: names may appear in reports
 """
 
 QI_README = """\

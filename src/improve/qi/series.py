@@ -11,6 +11,7 @@ phase (PDSA cycle) columns, and one entry per measure::
       attendance: {numerator: attended_days, denominator: enrolled_days, type: proportion}
       referrals:  {numerator: referrals, denominator: enrolled, type: rate, multiply: 100}
       minutes:    {numerator: minutes_read, type: continuous}
+    public_units: true   # show unit names in reports (else "School 1", "School 2", ...)
 
 ``type`` is ``proportion`` (numerator of denominator), ``rate`` (events per exposure),
 ``count`` (events, no denominator) or ``continuous`` (a measurement).
@@ -55,6 +56,7 @@ class QiSeries:
     phase: str | None
     measures: dict[str, MeasureSpec]
     labels: dict[str, Any] = field(default_factory=dict)
+    public_units: bool = False
 
     def measure(self, name: str | None) -> MeasureSpec:
         """The named measure (the first one when ``name`` is empty)."""

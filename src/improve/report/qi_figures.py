@@ -7,7 +7,9 @@ counts), never from raw rows, so points and limits suppressed in those tables st
 from __future__ import annotations
 
 import math
+import textwrap
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -27,7 +29,9 @@ def _positions(panel: pd.DataFrame, categorical: bool) -> np.ndarray:
     return panel["x"].to_numpy()
 
 
-def _draw_panel(ax: Axes, panel: pd.DataFrame, *, chart: str, categorical: bool) -> None:
+def _draw_panel(
+    ax: Axes, panel: pd.DataFrame, *, chart: str, categorical: bool, short_labels: bool = False
+) -> None:
     xs = _positions(panel, categorical)
     y = panel["y"].to_numpy(float)
     if not categorical:
@@ -59,7 +63,7 @@ def _draw_panel(ax: Axes, panel: pd.DataFrame, *, chart: str, categorical: bool)
             ax.text(
                 px[0],
                 1.0,
-                str(label),
+                str(int(rows["part"].iloc[0])) if short_labels else str(label),
                 transform=ax.get_xaxis_transform(),
                 fontsize=8,
                 va="bottom",
@@ -67,6 +71,24 @@ def _draw_panel(ax: Axes, panel: pd.DataFrame, *, chart: str, categorical: bool)
             )
     if categorical:
         ax.set_xticks(xs, panel["x"].astype(str), rotation=45, ha="right")
+    elif pd.api.types.is_datetime64_any_dtype(panel["x"]):
+        locator = mdates.AutoDateLocator(maxticks=5 if short_labels else 8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _phase_key(table: pd.DataFrame) -> str:
+    """ "Phases: 1 baseline; 2 cycle 1" for small multiples (labels too long for panels)."""
+    if "part.label" not in table or table["part.label"].isna().all():
+        return ""
+    pairs = table.dropna(subset=["part.label"]).drop_duplicates(["part", "part.label"])
+    return (
+        "Phases: "
+        + "; ".join(
+            f"{int(p)} {lab}" for p, lab in zip(pairs["part"], pairs["part.label"], strict=True)
+        )
+        + "."
+    )
 
 
 def plot_qic(
@@ -106,7 +128,13 @@ def plot_qic(
         figsize=(3.2 * ncol if len(panels) > 1 else 7.5, 2.6 * nrow if len(panels) > 1 else 4.5),
     )
     for ax, ((f1, f2), panel) in zip(axes.flat, panels, strict=False):
-        _draw_panel(ax, panel.reset_index(drop=True), chart=chart, categorical=categorical)
+        _draw_panel(
+            ax,
+            panel.reset_index(drop=True),
+            chart=chart,
+            categorical=categorical,
+            short_labels=len(panels) > 1,
+        )
         if len(panels) > 1:
             name = " · ".join(str(f) for f in (f1, f2) if str(f) != "1")
             ax.set_title((facet_labels or {}).get(name, name), fontsize=9)
@@ -122,11 +150,12 @@ def plot_qic(
         "Orange points: outside the 3-sigma limits. Orange dashed centre line: "
         "non-random runs (Anhøj rules)."
     )
-    if note:
-        caption = f"{caption}\n{note}"
-    fig.text(0.01, -0.02, caption, fontsize=8, color=NEUTRAL, ha="left", va="top")
-    fig.autofmt_xdate() if not categorical else None
+    key = _phase_key(table) if len(panels) > 1 else ""
+    for extra in (key, note):
+        if extra:
+            caption = f"{caption}\n{textwrap.fill(extra, 140)}"
     fig.tight_layout()
+    fig.text(0.01, 0.0, caption, fontsize=8, color=NEUTRAL, ha="left", va="top")
     return fig
 
 
@@ -186,6 +215,9 @@ def plot_funnel(
                 textcoords="offset points",
             )
     ax.set_xscale("log")
+    plain = plt.FuncFormatter(lambda v, _: f"{v:,.0f}")
+    ax.xaxis.set_major_formatter(plain)
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
