@@ -25,6 +25,7 @@ SOURCES = {
     "mpdta": str(REFERENCE / "mpdta.csv"),
     "organ_donations": "dataset:causaldata/organ_donations",
     "castle": "dataset:causaldata/castle",
+    "hospital_infections": str(REFERENCE / "qicharts2" / "data_hospital_infections.csv"),
 }
 
 #: organ_donations: California's active-choice law starts in 2011 Q3 (Quarter_Num 4).

@@ -70,3 +70,12 @@ def test_runner_check_summarises_and_rejects_unknown_measures() -> None:
     assert text.startswith("data ok: 864 rows, 12 units, 72 periods")
     with pytest.raises(SpecError, match="not in the column map"):
         check_qi_input(DEMO / "network.csv", DEMO / "columns.yaml", {"measure": "math"})
+
+
+def test_unit_names_are_pseudonymised_unless_public(series) -> None:
+    from dataclasses import replace
+
+    hidden = evaluate_cycles(replace(series, public_units=False), "attendance")
+    names = set(hidden.control.tidy()["facet1"])
+    assert names == {f"School {i:02d}" for i in range(1, 13)}
+    assert set(hidden.shifts.tidy()["facet"]) == names

@@ -66,7 +66,7 @@ def _gap_warning(dates: pd.Series, label: str) -> str | None:
     return (
         f"{label}dates are not regular: {len(gaps)} gap(s) longer than the usual step of "
         f"{usual.days} day(s), the first after {pd.Timestamp(first).date()}. Missing weeks "
-        "are not points; check whether data are missing or the school was closed."
+        "are not points; check whether data are missing or the unit was closed (holidays, summer)."
     )
 
 

@@ -97,10 +97,22 @@ def phase_labels(times: pd.Series, starts: Sequence[str] | dict[str, str]) -> pd
     return labels
 
 
+def pseudonyms(units: pd.Series, label: str) -> pd.Series:
+    """Unit names replaced by "<label> 1", "<label> 2", ... in sorted order of the names
+    (zero-padded when there are ten or more, so they sort in number order)."""
+    names = sorted(pd.unique(units.dropna().astype(str)))
+    width = len(str(len(names)))
+    codes = {name: f"{label} {i:0{width}d}" for i, name in enumerate(names, start=1)}
+    return units.astype(str).map(codes)
+
+
 def _prepare(
     series: QiSeries, cycle_starts: Sequence[str] | dict[str, str] | None
 ) -> tuple[pd.DataFrame, str | None]:
     data = series.data.sort_values([c for c in (series.time, series.unit) if c], kind="stable")
+    if series.unit and not series.public_units:
+        label = str(series.labels.get("unit", "unit")).capitalize()
+        data = data.assign(**{series.unit: pseudonyms(data[series.unit], label)})
     if cycle_starts:
         return data.assign(**{PHASE: phase_labels(data[series.time], cycle_starts)}), PHASE
     if series.phase:

@@ -159,6 +159,7 @@ def load_qi_series(data: str | Path | pd.DataFrame, columns: str | Path) -> QiSe
         phase=spec.get("phase"),
         measures=measures,
         labels=dict(spec.get("labels") or {}),
+        public_units=bool(spec.get("public_units", False)),
     )
 
 

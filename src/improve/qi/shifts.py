@@ -28,7 +28,7 @@ class ShiftSummary(Result):
 
     table: pd.DataFrame
     measure: str
-    unit_label: str = "schools"
+    unit_label: str = "units"
 
     def tidy(self) -> pd.DataFrame:
         """``facet, phase_before, phase_after, cl_before, cl_after, change, direction,
@@ -115,7 +115,7 @@ def _shift_row(
 
 
 def phase_shifts(
-    result: QicResult, *, measure: str | None = None, unit_label: str = "schools"
+    result: QicResult, *, measure: str | None = None, unit_label: str = "units"
 ) -> ShiftSummary:
     """Centre line before and after each phase change, per facet, with the signal.
 
