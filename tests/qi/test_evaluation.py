@@ -79,3 +79,24 @@ def test_unit_names_are_pseudonymised_unless_public(series) -> None:
     names = set(hidden.control.tidy()["facet1"])
     assert names == {f"School {i:02d}" for i in range(1, 13)}
     assert set(hidden.shifts.tidy()["facet"]) == names
+
+
+@pytest.mark.parametrize(
+    ("kind", "column", "chart"),
+    [("continuous", "attended_days", "i"), ("count", "students_met_benchmark", "c")],
+)
+def test_other_measure_types_choose_their_chart(series, kind, column, chart) -> None:
+    from dataclasses import replace
+
+    from improve.qi.series import MeasureSpec
+
+    measure = MeasureSpec(name="m", numerator=column, denominator=None, type=kind, label="m")
+    ev = evaluate_cycles(replace(series, measures={"m": measure}), "m")
+    assert ev.chart == chart and ev.funnel is None
+    assert len(ev.shifts.tidy()) == 36 and ev.summary_sentences()
+
+
+def test_gap_warning_is_one_sentence_for_the_whole_network(series) -> None:
+    warnings = evaluate_cycles(series, "attendance").control.warnings
+    gaps = [w for w in warnings if "not regular" in w]
+    assert len(gaps) == 1 and gaps[0].startswith("In every panel")

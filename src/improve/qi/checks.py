@@ -53,7 +53,7 @@ def check_values(frame: pd.DataFrame, *, x: str, y: str | None, n: str | None, c
                 )
 
 
-def _gap_warning(dates: pd.Series, label: str) -> str | None:
+def _gap_warning(dates: pd.Series) -> str | None:
     unique = pd.Series(sorted(pd.unique(dates.dropna())))
     if len(unique) < 3:
         return None
@@ -64,21 +64,38 @@ def _gap_warning(dates: pd.Series, label: str) -> str | None:
         return None
     first = unique[gaps.index[0] - 1]
     return (
-        f"{label}dates are not regular: {len(gaps)} gap(s) longer than the usual step of "
+        f"dates are not regular: {len(gaps)} gap(s) longer than the usual step of "
         f"{usual.days} day(s), the first after {pd.Timestamp(first).date()}. Missing weeks "
-        "are not points; check whether data are missing or the unit was closed (holidays, summer)."
+        "are not points; check whether data are missing or the unit was closed (holidays, "
+        "summer)."
     )
+
+
+def _gap_warnings(points: pd.DataFrame) -> list[str]:
+    """One sentence per distinct gap pattern, naming the panels it concerns."""
+    by_text: dict[str, list[str]] = {}
+    panels = list(points.groupby(["facet1", "facet2"], sort=True))
+    for (f1, f2), panel in panels:
+        note = _gap_warning(panel["x"])
+        if note:
+            label = " · ".join(str(f) for f in (f1, f2) if str(f) != "1")
+            by_text.setdefault(note, []).append(label)
+    out = []
+    for note, labels in by_text.items():
+        if len(panels) == 1:
+            out.append(note[0].upper() + note[1:])
+        elif len(labels) == len(panels):
+            out.append(f"In every panel, {note}")
+        else:
+            out.append(f"In {', '.join(labels)}: {note}")
+    return out
 
 
 def series_warnings(points: pd.DataFrame, raw_x: pd.Series, *, chart: str) -> list[str]:
     """Sentences about gaps in dates and phases too short for the rules."""
     notes: list[str] = []
     if pd.api.types.is_datetime64_any_dtype(raw_x):
-        for (f1, f2), panel in points.groupby(["facet1", "facet2"], sort=True):
-            label = " · ".join(str(f) for f in (f1, f2) if str(f) != "1")
-            note = _gap_warning(panel["x"], f"{label}: " if label else "")
-            if note:
-                notes.append(note)
+        notes.extend(_gap_warnings(points))
     if chart == "mr":
         return notes
     useful = points.groupby(["facet1", "facet2", "part"])["n.useful"].first()
