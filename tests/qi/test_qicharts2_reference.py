@@ -101,6 +101,20 @@ CASES: dict[str, tuple[str, dict[str, Any], str | None]] = {
     ),
     "i_bac_yneg": (HAI, {"x": "month", "y": "n", "chart": "i", "y_neg": False}, "bac_ahh"),
     "c_complaints": ("data_complaints.csv", {"x": "month", "y": "complaints", "chart": "c"}, None),
+    "i_nhs_fixed_cl": (NHS[0], {**NHS[1], "chart": "i", "cl": 265000}, None),
+    "g_fixed_cl": (
+        "data_cabg_between_deaths.csv",
+        {"x": "i", "y": "surgeries", "chart": "g", "cl": 50},
+        None,
+    ),
+    "i_nhs_unscreened": (NHS[0], {**NHS[1], "chart": "i", "screened_mr": False}, None),
+    "i_cdi_unscreened": (CDI[0], {**CDI[1], "chart": "i", "screened_mr": False}, None),
+    "i_cdi_screened": (CDI[0], {**CDI[1], "chart": "i"}, None),
+    "pp_nhs_unscreened": (
+        NHS[0],
+        {**NHS[1], "n": "n", "chart": "pp", "screened_mr": False},
+        None,
+    ),
     "xbar_los_freeze": (CABG, {"x": "month", "y": "los", "chart": "xbar", "freeze": 12}, None),
 }
 

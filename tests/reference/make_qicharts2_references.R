@@ -76,6 +76,15 @@ save_case("i_bac_yneg", qic(month, n, data = bac[bac$hospital == "AHH", ], chart
 save_case("c_complaints", qic(month, complaints, data = complaints, chart = "c"))
 save_case("xbar_los_freeze", qic(month, los, data = cabg, chart = "xbar", freeze = 12))
 
+save_case("i_cdi_screened", qic(month, n, data = cdi, chart = "i"))
+save_case("i_nhs_fixed_cl", qic(i, r, data = nhs_accidents, chart = "i", cl = 265000))
+save_case("g_fixed_cl", qic(i, surgeries, data = between, chart = "g", cl = 50))
+options(qic.screenedmr = FALSE)
+save_case("i_nhs_unscreened", qic(i, r, data = nhs_accidents, chart = "i"))
+save_case("i_cdi_unscreened", qic(month, n, data = cdi, chart = "i"))
+save_case("pp_nhs_unscreened", qic(i, r, n = n, data = nhs_accidents, chart = "pp"))
+options(qic.screenedmr = TRUE)
+
 # Pareto chart of the harm categories in the global trigger tool data -------------------------
 write_num(gtt["E"], "data_gtt_harms.csv")
 write_num(paretochart(gtt$E)$data, "pareto_gtt.csv")
