@@ -100,3 +100,11 @@ def test_gap_warning_is_one_sentence_for_the_whole_network(series) -> None:
     warnings = evaluate_cycles(series, "attendance").control.warnings
     gaps = [w for w in warnings if "not regular" in w]
     assert len(gaps) == 1 and gaps[0].startswith("In every panel")
+
+
+def test_runner_check_rejects_bad_chart_and_dates() -> None:
+    check = DEMO / "network.csv", DEMO / "columns.yaml"
+    with pytest.raises(SpecError, match="chart must be"):
+        check_qi_input(*check, {"chart": "pie"})
+    with pytest.raises(SpecError, match="not a date"):
+        check_qi_input(*check, {"cycle_starts": ["next week"]})

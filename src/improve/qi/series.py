@@ -163,12 +163,30 @@ def load_qi_series(data: str | Path | pd.DataFrame, columns: str | Path) -> QiSe
     )
 
 
+def _check_run_parameters(params: Mapping[str, Any], measure: MeasureSpec) -> None:
+    """The workbook's chart and cycle start dates, checked before anything runs."""
+    from improve.qi.limits import CHARTS
+
+    chart = str(params.get("chart") or "auto")
+    if chart != "auto" and chart not in CHARTS:
+        raise SpecError(f"chart must be 'auto' or one of {', '.join(CHARTS)}; got {chart!r}.")
+    if chart in ("p", "pp", "u", "up") and measure.denominator is None:
+        raise SpecError(
+            f"A {chart} chart needs a denominator; measure {measure.name!r} has none in the "
+            "column map (add 'denominator:' or choose chart 'auto')."
+        )
+    for start in params.get("cycle_starts") or []:
+        if pd.isna(pd.to_datetime(str(start), errors="coerce")):
+            raise SpecError(f"cycle_starts has {start!r}, which is not a date (YYYY-MM-DD).")
+
+
 def check_qi_input(data_path: Path | str, map_path: Path | None, params: Mapping[str, Any]) -> str:
     """The runner's check for ``qi_series`` workbooks: load, check the measure, summarise."""
     if map_path is None:
         raise SpecError("A qi_series workbook needs a column map (measures, time, unit).")
     series = load_qi_series(data_path, map_path)
     measure = series.measure(str(params.get("measure") or ""))
+    _check_run_parameters(params, measure)
     units = series.data[series.unit].nunique() if series.unit else 1
     periods = series.data[series.time].nunique()
     return (
