@@ -59,3 +59,11 @@ def test_plot_draws_one_panel_per_facet() -> None:
     data = pd.concat([_series(seed=s).assign(school=f"S{s}") for s in range(3)])
     fig = qic(data, "week", "y", chart="i", facets="school", part=12).plot()
     assert len([ax for ax in fig.axes if ax.get_visible()]) == 3
+
+
+def test_notes_and_target_are_drawn() -> None:
+    data = _series().assign(note="", goal=10.5)
+    data.loc[5, "note"] = "new schedule"
+    fig = qic(data, "week", "y", chart="i", notes="note", target="goal").plot()
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "new schedule" in texts

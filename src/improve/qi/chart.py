@@ -132,6 +132,35 @@ def _finish(
     return points
 
 
+def _check_arguments(data: Any, chart: str, agg_fun: str, n: str | None) -> None:
+    if chart not in CHARTS:
+        raise SpecError(f"chart must be one of {', '.join(CHARTS)}; got {chart!r}.")
+    if agg_fun not in AGG_FUNS:
+        raise SpecError(f"agg_fun must be one of {', '.join(AGG_FUNS)}; got {agg_fun!r}.")
+    if chart in NEEDS_N and n is None:
+        raise SpecError(f"A {chart} chart needs a denominator: pass n='<column>'.")
+    if not isinstance(data, pd.DataFrame):
+        raise SpecError("qic() needs a pandas DataFrame as data.")
+
+
+def _analyse(
+    points: pd.DataFrame,
+    chart: str,
+    categorical: bool,
+    screened_mr: bool,
+    multiply: float,
+    y_neg: bool,
+) -> pd.DataFrame:
+    """Lines and runs analysis per facet and part, then signals; ordered by facet and time."""
+    keys = ["facet1", "facet2"]
+    parts = [
+        _analyse_part(p, chart, categorical, screened_mr)
+        for _, p in points.groupby([*keys, "part"], sort=True)
+    ]
+    points = _finish(pd.concat(parts), chart, categorical, multiply, y_neg)
+    return points.sort_values([*keys, "xx"], kind="stable").reset_index(drop=True)
+
+
 def qic(
     data: pd.DataFrame,
     x: str,
@@ -197,31 +226,18 @@ def qic(
     QicResult
         ``.tidy()`` is qicharts2's ``qic(...)$data`` with its dotted column names.
     """
-    if chart not in CHARTS:
-        raise SpecError(f"chart must be one of {', '.join(CHARTS)}; got {chart!r}.")
-    if agg_fun not in AGG_FUNS:
-        raise SpecError(f"agg_fun must be one of {', '.join(AGG_FUNS)}; got {agg_fun!r}.")
-    if chart in NEEDS_N and n is None:
-        raise SpecError(f"A {chart} chart needs a denominator: pass n='<column>'.")
-    if not isinstance(data, pd.DataFrame):
-        raise SpecError("qic() needs a pandas DataFrame as data.")
+    _check_arguments(data, chart, agg_fun, n)
     data = data.reset_index(drop=True)
     check_values(data, x=x, y=y, n=n, chart=chart)
     frame = _base_frame(data, x, y, n, notes, facets, target, cl)
     labels = _column(data, part, "part") if isinstance(part, str) else None
-    freeze_at = np.inf if (freeze is None or part is not None) else freeze
     categorical = _is_categorical(frame["x"])
     points = aggregate(frame, got_n=n is not None, agg_fun=agg_fun)
-    facet_keys = ["facet1", "facet2"]
     assign_parts(points, frame, labels, [] if labels is not None else _as_list(part))
+    freeze_at = np.inf if (freeze is None or part is not None) else freeze
     points["baseline"] = points["xx"] <= freeze_at
     points["include"] = ~points["xx"].isin(_as_list(exclude))
-    parts = [
-        _analyse_part(p, chart, categorical, screened_mr)
-        for _, p in points.groupby([*facet_keys, "part"], sort=True)
-    ]
-    points = _finish(pd.concat(parts), chart, categorical, multiply, y_neg)
-    points = points.sort_values([*facet_keys, "xx"], kind="stable").reset_index(drop=True)
+    points = _analyse(points, chart, categorical, screened_mr, multiply, y_neg)
     return QicResult(
         points=points,
         chart=chart,

@@ -69,12 +69,33 @@ def _draw_panel(
                 va="bottom",
                 color=NEUTRAL,
             )
+    _draw_notes(ax, panel, xs)
     if categorical:
         ax.set_xticks(xs, panel["x"].astype(str), rotation=45, ha="right")
     elif pd.api.types.is_datetime64_any_dtype(panel["x"]):
         locator = mdates.AutoDateLocator(maxticks=5 if short_labels else 8)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _draw_notes(ax: Axes, panel: pd.DataFrame, xs: np.ndarray) -> None:
+    """Annotations (qic ``notes``) above their points."""
+    if "notes" not in panel:
+        return
+    for i in np.flatnonzero(panel["notes"].notna().to_numpy()):
+        y = panel["y"].iloc[i]
+        if not np.isfinite(y):
+            continue
+        ax.annotate(
+            str(panel["notes"].iloc[i]),
+            (xs[i], y),
+            xytext=(0, 18),
+            textcoords="offset points",
+            ha="center",
+            fontsize=7,
+            color=NEUTRAL,
+            arrowprops={"arrowstyle": "-", "color": NEUTRAL, "lw": 0.6},
+        )
 
 
 def _phase_key(table: pd.DataFrame) -> str:
