@@ -67,3 +67,5 @@ def test_notes_and_target_are_drawn() -> None:
     fig = qic(data, "week", "y", chart="i", notes="note", target="goal").plot()
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "new schedule" in texts
+    frozen = qic(data, "week", "y", chart="i", freeze=12).plot()
+    assert any("baseline" in t.get_text() for t in frozen.axes[0].texts)

@@ -70,6 +70,19 @@ def _draw_panel(
                 color=NEUTRAL,
             )
     _draw_notes(ax, panel, xs)
+    frozen = ~panel["baseline"].to_numpy(bool) if "baseline" in panel else np.zeros(0, bool)
+    if frozen.any() and not frozen.all() and not categorical:
+        first = xs[int(np.argmax(frozen))]
+        ax.axvline(first, color=NEUTRAL, lw=0.8, ls="--")
+        ax.text(
+            first,
+            1.0,
+            " limits from the baseline before this line",
+            fontsize=8,
+            transform=ax.get_xaxis_transform(),
+            va="bottom",
+            color=NEUTRAL,
+        )
     if categorical:
         ax.set_xticks(xs, panel["x"].astype(str), rotation=45, ha="right")
     elif pd.api.types.is_datetime64_any_dtype(panel["x"]):
