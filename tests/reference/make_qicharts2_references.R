@@ -85,6 +85,29 @@ save_case("i_cdi_unscreened", qic(month, n, data = cdi, chart = "i"))
 save_case("pp_nhs_unscreened", qic(i, r, n = n, data = nhs_accidents, chart = "pp"))
 options(qic.screenedmr = TRUE)
 
+# Montgomery's textbook examples, as qicharts2's own tests run them (tables in its sysdata) --
+for (k in c("tbl_06.03", "tbl_06.04", "tbl_06.07", "tbl_07.03", "tbl_07.04", "tbl_07.08",
+            "tbl_07.10", "tbl_07.11", "tbl_07.14", "NA_test")) {
+  write_num(as.data.frame(getFromNamespace(k, "qicharts2")), paste0("data_mont_", k, ".csv"))
+}
+ns <- function(k) as.data.frame(getFromNamespace(k, "qicharts2"))
+save_case("mont_6.3_xbar", qic(sample, obs, data = ns("tbl_06.03"), chart = "xbar"))
+save_case("mont_6.3_s", qic(sample, obs, data = ns("tbl_06.03"), chart = "s"))
+save_case("mont_6.4_xbar", qic(sample, obs, data = ns("tbl_06.04"), chart = "xbar"))
+save_case("mont_6.4_s", qic(sample, obs, data = ns("tbl_06.04"), chart = "s"))
+save_case("mont_6.5_i", qic(weeks, cost, data = ns("tbl_06.07"), chart = "i", freeze = 20))
+save_case("mont_6.5_mr", qic(weeks, cost, data = ns("tbl_06.07"), chart = "mr", freeze = 20))
+save_case("mont_7.1_p", qic(sample, count, size, notes = note, data = ns("tbl_07.03"),
+                            chart = "p", exclude = c(15, 23), part = 30))
+save_case("mont_7.4_p", qic(sample, count, size, data = ns("tbl_07.04"), chart = "p"))
+save_case("mont_7.3_c", qic(sample, count, data = ns("tbl_07.08"), chart = "c",
+                            exclude = c(6, 20), freeze = 26))
+save_case("mont_7.4_u", qic(sample, count, size, data = ns("tbl_07.10"), chart = "u"))
+save_case("mont_7.5_u", qic(roll, count, meters, data = ns("tbl_07.11"), chart = "u",
+                            multiply = 50))
+save_case("mont_7.6_t", qic(failure, hours, data = ns("tbl_07.14"), chart = "t"))
+save_case("mont_na_xbar", qic(sample, obs, data = ns("NA_test"), chart = "xbar"))
+
 # Pareto chart of the harm categories in the global trigger tool data -------------------------
 write_num(gtt["E"], "data_gtt_harms.csv")
 write_num(paretochart(gtt$E)$data, "pareto_gtt.csv")
