@@ -108,3 +108,11 @@ def test_runner_check_rejects_bad_chart_and_dates() -> None:
         check_qi_input(*check, {"chart": "pie"})
     with pytest.raises(SpecError, match="not a date"):
         check_qi_input(*check, {"cycle_starts": ["next week"]})
+
+
+def test_a_single_series_without_units(series) -> None:
+    from dataclasses import replace
+
+    one = series.data[series.data["school"] == "School A"]
+    ev = evaluate_cycles(replace(series, data=one, unit=None), "attendance")
+    assert ev.funnel is None and len(ev.shifts.tidy()) == 3

@@ -175,7 +175,7 @@ def evaluate_cycles(
     run = qic(data, series.time, chart="run", facets=series.unit, **ratio)
     control = qic(data, series.time, chart=chart, facets=series.unit, part=phase, **common)
     found = None
-    if m.denominator and chart in ("p", "pp", "u", "up"):
+    if series.unit and m.denominator and chart in ("p", "pp", "u", "up"):
         latest = data[data[phase] == data[phase].iloc[-1]] if phase else data
         found = funnel(
             latest,
