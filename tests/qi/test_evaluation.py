@@ -116,3 +116,13 @@ def test_a_single_series_without_units(series) -> None:
     one = series.data[series.data["school"] == "School A"]
     ev = evaluate_cycles(replace(series, data=one, unit=None), "attendance")
     assert ev.funnel is None and len(ev.shifts.tidy()) == 3
+
+
+def test_runner_check_stops_zero_denominators_before_running(tmp_path: Path) -> None:
+    from improve.errors import DataError
+
+    data = load_qi_series(DEMO / "network.csv", DEMO / "columns.yaml").data
+    bad = data.assign(enrolled_days=data["enrolled_days"].where(data.index != 3, 0))
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(DataError, match="'enrolled_days' is zero or negative"):
+        check_qi_input(tmp_path / "bad.csv", DEMO / "columns.yaml", {})

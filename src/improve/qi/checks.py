@@ -21,8 +21,10 @@ MIN_POINTS = 12
 
 def _where(frame: pd.DataFrame, mask: pd.Series, x: str) -> str:
     rows = frame.loc[mask]
-    first = rows.iloc[0]
-    return f"{int(mask.sum())} row(s), first at {x} = {first[x]}"
+    value = rows.iloc[0][x]
+    if isinstance(value, pd.Timestamp):
+        value = value.date() if value == value.normalize() else value
+    return f"{int(mask.sum())} row(s), first at {x} = {value}"
 
 
 def check_values(frame: pd.DataFrame, *, x: str, y: str | None, n: str | None, chart: str) -> None:

@@ -187,6 +187,12 @@ def check_qi_input(data_path: Path | str, map_path: Path | None, params: Mapping
     series = load_qi_series(data_path, map_path)
     measure = series.measure(str(params.get("measure") or ""))
     _check_run_parameters(params, measure)
+    from improve.qi.checks import check_values
+
+    kind_chart = {"proportion": "p", "rate": "u", "count": "c"}.get(measure.type, "i")
+    check_values(
+        series.data, x=series.time, y=measure.numerator, n=measure.denominator, chart=kind_chart
+    )
     units = series.data[series.unit].nunique() if series.unit else 1
     periods = series.data[series.time].nunique()
     return (
