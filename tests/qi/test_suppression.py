@@ -20,3 +20,15 @@ def test_suppression_hides_small_points_and_their_limits(network) -> None:
     assert not hidden["sigma.signal"].any()
     assert "not shown" in res.summary() and "limits" in res.suppression_note
     res.plot()
+
+
+def test_subgroup_means_of_few_records_are_hidden() -> None:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(2)
+    sizes = [12] * 10 + [4] + [12] * 9
+    rows = [{"week": w + 1, "score": s} for w, k in enumerate(sizes) for s in rng.normal(0, 1, k)]
+    res = qic(pd.DataFrame(rows), "week", "score", chart="xbar").suppress(10)
+    hidden = res.tidy().iloc[10]
+    assert np.isnan(hidden["y"]) and np.isnan(hidden["ucl"]) and res.suppression_note

@@ -21,13 +21,21 @@ HIDDEN = ("y", "n", "lcl", "ucl", "lcl.95", "ucl.95")
 def suppress_small(result: QicResult, min_cell_size: int | None) -> QicResult:
     """A copy of ``result`` with subgroups of ``n < min_cell_size`` hidden everywhere.
 
-    Charts without a denominator are returned unchanged. The returned result's
+    Without a denominator, subgroups aggregated from several records (Xbar and S charts,
+    run and I charts of means) are judged by their number of records; charts of single
+    values are returned unchanged. The returned result's
     ``suppression_note`` says how many points were hidden; figures print it.
     """
-    if not min_cell_size or result.n is None:
+    if not min_cell_size:
         return result
     points = result.points.copy()
-    small = points["n"].to_numpy(float) < float(min_cell_size)
+    if result.n is not None:
+        size = points["n"].to_numpy(float)
+    elif result.chart in ("xbar", "s") or (points["y.length"] > 1).any():
+        size = points["y.length"].to_numpy(float)  # subgroup means of several records
+    else:
+        return result
+    small = size < float(min_cell_size)
     points["suppressed"] = small
     if not small.any():
         return replace(result, points=points)
@@ -35,7 +43,7 @@ def suppress_small(result: QicResult, min_cell_size: int | None) -> QicResult:
         points.loc[small, name] = np.nan
     points.loc[small, "sigma.signal"] = False
     note = (
-        f"{int(small.sum())} point(s) with a denominator under {min_cell_size} are not shown, "
+        f"{int(small.sum())} point(s) based on fewer than {min_cell_size} are not shown, "
         "and the limits at those points are not drawn (they would reveal the small counts)."
     )
     return replace(result, points=points, suppression_note=note)
