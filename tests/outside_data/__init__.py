@@ -29,6 +29,7 @@ SOURCES = {
     # U.S. Senate elections, the CSV rdrobust ships (a cross-section around a 0 margin).
     "senate": str(Path(rdrobust.__file__).parent / "data" / "rdrobust_RDsenate.csv"),
     "favara_imbs": str(REFERENCE / "favara_imbs.csv"),
+    "hospital_infections": str(REFERENCE / "qicharts2" / "data_hospital_infections.csv"),
 }
 
 #: organ_donations: California's active-choice law starts in 2011 Q3 (Quarter_Num 4).

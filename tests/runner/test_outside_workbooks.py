@@ -188,3 +188,18 @@ def test_survey_workbook_on_outside_data(workbook, name, params, tmp_path):
     assert "17,137 people answered" in summary and "88%" in summary
     scores = (run.folder / "tables" / "satisfaction.csv").read_text(encoding="utf-8")
     assert "0.3069" in scores  # very happy: 5260 / 17137
+
+
+def test_improvement_cycles_on_qicharts2_hospital_infections(tmp_path):
+    """qicharts2's own hospital_infections data (outside data: R package qicharts2 0.8.1),
+    a rate per 10,000 patient-days with a change dated by parameter; hospital names are
+    not public in the map, so the report shows pseudonyms only."""
+    params = {"cycle_starts": ["2016-01-01"]}
+    run = _run("improvement_cycles", "hospital_infections", params, tmp_path)
+    assert run.status == "complete", run
+    problems = wording_problems(run.folder)
+    assert not problems, problems
+    summary = " ".join(v for k, v in _results(run).items() if k.startswith("summary_"))
+    assert "of 6 hospitals" in summary and "after cycle 1" in summary
+    html = (run.folder / "report.html").read_text(encoding="utf-8")
+    assert "Hospital 1" in html and not re.search(r"\bAHH\b|\bBFH\b", html)

@@ -28,6 +28,7 @@ INPUT_CHECKS: dict[str, str] = {
     "panel": "improve.runner.inputs:check_panel_input",
     "cross_section": "improve.rd.data:check_cross_section",
     "survey": "improve.survey.load:check_survey_input",
+    "qi_series": "improve.qi.series:check_qi_input",
 }
 
 InputCheck = Callable[[Path | str, Path | None, Mapping[str, Any]], str]
