@@ -98,22 +98,28 @@ def test_leave_one_out_batch_equals_separate_fits():
 
 
 def test_several_treated_units_get_placebo_sets_of_the_same_size():
-    """Two treated units: each placebo treats two donors (all 15 pairs of 6 donors), and
-    with equal weights a placebo is the DiD of the pair's mean against the other donors."""
+    """Two treated units among eight: each placebo treats two of the eight units (all 27
+    pairs other than the actual one), against the six others, so every placebo is the same
+    problem as the actual estimate; with equal weights a placebo is the DiD of the pair's
+    mean against the other six units."""
     df = _small_panel()
     res = did_estimate(df, "y", unit="unit", time="t", treated_units=["u6", "u7"], adoption=4)
     test = permutation_test(res)
-    assert test.n_units == 1 + 15
+    assert test.n_units == 1 + 27
     wide = df.pivot(index="unit", columns="t", values="y")
-    donors = wide.drop(index=["u6", "u7"])
 
     def did(treated: pd.DataFrame, comparison: pd.DataFrame) -> float:
         diff = treated.mean(axis=0) - comparison.mean(axis=0)
         return float(diff[[4, 5]].mean() - diff[[0, 1, 2, 3]].mean())
 
-    row = test.table.set_index("unit").loc["u0, u3"]
-    assert row["estimate"] == pytest.approx(
-        did(donors.loc[["u0", "u3"]], donors.drop(index=["u0", "u3"])), abs=1e-12
+    table = test.table.set_index("unit")
+    for pair in (["u0", "u3"], ["u2", "u6"]):  # a pair of donors; a donor and a treated unit
+        assert table.loc[", ".join(pair), "estimate"] == pytest.approx(
+            did(wide.loc[pair], wide.drop(index=pair)), abs=1e-12
+        )
+    assert "u6, u7" not in table.index[1:]
+    assert table.iloc[0]["estimate"] == pytest.approx(
+        did(wide.loc[["u6", "u7"]], wide.drop(index=["u6", "u7"])), abs=1e-12
     )
     everyone = np.abs(test.table["estimate"].to_numpy())
     assert test.p_value == pytest.approx(np.mean(everyone >= everyone[0] - 1e-12))

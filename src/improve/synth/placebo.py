@@ -171,13 +171,19 @@ def _net_of_covariates(result: SynthResult) -> np.ndarray:
 
 
 def permutation_test(result: SynthResult, *, max_sets: int = 200, seed: int = 0) -> PermutationTest:
-    """Donors in turn as the treated units; rank-based p-values.
+    """Other units in turn as the treated units; rank-based p-values.
 
-    Each placebo gives the treatment to as many donors as there are treated units (with one
-    treated unit: every donor in turn, exact). With several treated units every set of that
-    many donors is used when there are at most ``max_sets``, else ``max_sets`` distinct sets
-    drawn with ``seed`` (the rank p-value stays valid for a random sample of assignments,
-    Phipson & Smyth 2010).
+    With one treated unit, every donor in turn plays the treated unit against the other
+    donors (Abadie, Diamond & Hainmueller 2010: the treated unit stays out of the placebo
+    pools, so its post-adoption change cannot leak into them). With several treated units,
+    each placebo gives the treatment to as many units as are treated, drawn from all units,
+    and compares them with all the others: under the null of no effect every assignment is
+    equally likely and each placebo is the same problem as the actual one (same pool size),
+    which makes the test exact. (Placebo sets drawn from the donors alone, against smaller
+    pools, rejected 9–11% at 5% in the Monte Carlo with four treated states.) Every set is
+    used when there are at most ``max_sets``, else ``max_sets`` distinct sets drawn with
+    ``seed`` (the rank p-value stays valid for a random sample of assignments, Phipson &
+    Smyth 2010).
 
     Parameters
     ----------
@@ -196,13 +202,19 @@ def permutation_test(result: SynthResult, *, max_sets: int = 200, seed: int = 0)
             f"the permutation test needs more donors ({n0}) than treated units ({n1})"
         )
     weights = SynthWeights(result.omega.to_numpy(float), result.lambda_.to_numpy(float))
-    donors = y[:n0]
-    sets = _placebo_sets(n0, n1, max_sets, seed)
-    orders = [np.append(np.setdiff1d(np.arange(n0), chosen), chosen) for chosen in sets]
-    batch = np.stack([donors[order] for order in orders])
-    batch_x = None if x is None else np.stack([x[:n0][order] for order in orders])
-    estimates, fitted, net = _fresh_fits(batch, n0 - n1, t0, result, batch_x)
-    gaps = _gaps(net, n0 - n1, t0, fitted)
+    if n1 == 1:
+        units, pool = n0, n0 - 1  # the donors, each against the other donors
+        sets = _placebo_sets(n0, 1, max_sets, seed)
+    else:
+        units, pool = n0 + n1, n0  # any n1 units against all the others
+        actual = tuple(range(n0, n0 + n1))
+        drawn = _placebo_sets(units, n1, max_sets + 1, seed)
+        sets = [chosen for chosen in drawn if chosen != actual][:max_sets]
+    orders = [np.append(np.setdiff1d(np.arange(units), chosen), chosen) for chosen in sets]
+    batch = np.stack([y[order] for order in orders])
+    batch_x = None if x is None else np.stack([x[order] for order in orders])
+    estimates, fitted, net = _fresh_fits(batch, pool, t0, result, batch_x)
+    gaps = _gaps(net, pool, t0, fitted)
     actual_gap = _gaps(
         _net_of_covariates(result)[None],
         n0,
@@ -210,7 +222,8 @@ def permutation_test(result: SynthResult, *, max_sets: int = 200, seed: int = 0)
         SynthWeights(weights.omega[None], weights.lambda_[None]),
     )
     all_est = np.append(result.estimate, estimates)
-    names = [", ".join(str(design.donors[i]) for i in chosen) for chosen in sets]
+    labels = list(design.y.index)
+    names = [", ".join(str(labels[i]) for i in chosen) for chosen in sets]
     pre, post = _rmspe(np.vstack([actual_gap, gaps]), t0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = post / pre
