@@ -1,0 +1,188 @@
+"""Everything the cost-effectiveness workbook shows, computed in one call.
+
+``evaluate_cost`` reads the ingredients file, prices it, reads the effects of the
+evaluation run(s) it is priced against, and computes the ratio for each effect with its
+intervals and the sensitivity table. The workbook only lays these out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from improve.cost.costing import CostOptions, ProgramCost, cost_program
+from improve.cost.effectiveness import CostEffectiveness, cost_effectiveness
+from improve.cost.ingredients import Ingredients, read_ingredients
+from improve.cost.prices import PriceIndex, read_price_index
+from improve.cost.runs import EffectRecord, run_effects
+from improve.cost.sensitivity import sensitivity_table
+from improve.errors import SpecError
+
+
+@dataclass(frozen=True)
+class CostEvaluation:
+    """Results of :func:`evaluate_cost`."""
+
+    ingredients: Ingredients
+    cost: ProgramCost
+    effects: list[EffectRecord]
+    ratios: list[CostEffectiveness]
+    sensitivity: pd.DataFrame
+    index: PriceIndex
+
+    @property
+    def main(self) -> CostEffectiveness | None:
+        """The ratio of the first effect priced (the headline)."""
+        return self.ratios[0] if self.ratios else None
+
+    def ratio_table(self) -> pd.DataFrame:
+        """One row per effect: effect, its interval, cost per student, ratio and the three
+        intervals."""
+        rows = []
+        for record, ce in zip(self.effects, self.ratios, strict=True):
+            row = {
+                "outcome": record.outcome,
+                "run": record.run_id,
+                "effect_sd": record.estimate_sd,
+                "effect_conf_low": record.conf_low_sd,
+                "effect_conf_high": record.conf_high_sd,
+                "cost_per_student": ce.cost,
+                "cost_per_gain": ce.ratio,
+            }
+            for name, interval in ce.intervals.items():
+                row[f"{name}_low"] = interval.low
+                row[f"{name}_high"] = interval.high
+                row[f"{name}_interval"] = interval.kind
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def provenance_table(self) -> pd.DataFrame:
+        """The runs priced: id, workbook, finish time and content hashes."""
+        rows = []
+        for r in self.effects:
+            rows.append(
+                {
+                    "outcome": r.outcome,
+                    "run": r.run_id,
+                    "workbook": r.workbook,
+                    "finished": r.finished,
+                    "sd_used": r.sd,
+                    "results_sha256": r.provenance.get("results_sha256", ""),
+                    "workbook_sha256": r.provenance.get("workbook_sha256") or "",
+                    "inputs": "; ".join(
+                        f"{i['path']} {i['sha256']}" for i in r.provenance.get("inputs", [])
+                    ),
+                    "demo_copy": r.demo,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def summary_sentence(
+        self, program: str = "the program", outcome_labels: Mapping[str, str] | None = None
+    ) -> str:
+        """Cost per student and, for the headline effect, the cost per 0.1 SD, in words."""
+        o = self.cost.options
+        text = (
+            f"{program[:1].upper() + program[1:]} cost ${self.cost.per_student:,.0f} per student "
+            f"served beyond business as usual ({o.base_year} dollars, present value at "
+            f"{o.discount_rate:.0%}, {o.students_served:,.0f} students)."
+        )
+        if self.main is not None:
+            label = (outcome_labels or {}).get(self.main.outcome, self.main.outcome)
+            text += " " + self.main.sentence(label)
+        return text
+
+
+def _options(
+    ingredients: Ingredients,
+    base_year: int,
+    discount_rate: float,
+    students: float,
+    sites: float,
+    take_up: float,
+) -> CostOptions:
+    year = int(base_year) if base_year else max(ingredients.price_years)
+    return CostOptions(
+        base_year=year, discount_rate=discount_rate, students=students, sites=sites, take_up=take_up
+    )
+
+
+def evaluate_cost(
+    ingredients_path: str | Path,
+    *,
+    column_map: str | Path | Mapping[str, str] | None = None,
+    run_folders: Sequence[str | Path] = (),
+    outcomes: Sequence[str] = (),
+    base_year: int = 0,
+    discount_rate: float = 0.03,
+    students: float = 1.0,
+    sites: float = 1.0,
+    take_up: float = 1.0,
+    price_index: str | Path | None = None,
+    per: float = 0.1,
+    draws: int = 100_000,
+    seed: int = 20240601,
+) -> CostEvaluation:
+    """Price an ingredients file against the effects of finished evaluation runs.
+
+    Parameters
+    ----------
+    ingredients_path : str or Path
+        Ingredients file (CSV or Excel, template columns).
+    column_map : optional
+        ``template_name: your_column`` map for a file with other headers.
+    run_folders : sequence of path
+        Run folders whose effects to price (none: costs only).
+    outcomes : sequence of str
+        Outcomes to price (empty: every outcome the runs hold).
+    base_year : int, default 0
+        Dollars of this year (0: the latest price year in the file).
+    discount_rate : float, default 0.03
+    students, sites : float
+        Students served and sites.
+    take_up : float, default 1
+        Share of planned students actually served.
+    price_index : str or Path, optional
+        A ``year,index`` CSV replacing the shipped CPI-U table.
+    per : float, default 0.1
+        Effect unit priced (SD).
+    draws, seed : int
+        Monte Carlo draws and seed.
+    """
+    ingredients = read_ingredients(ingredients_path, column_map)
+    index = read_price_index(price_index)
+    options = _options(ingredients, base_year, discount_rate, students, sites, take_up)
+    program = cost_program(ingredients, options, index)
+    effects = [r for folder in run_folders for r in run_effects(folder)]
+    if outcomes:
+        effects = [r for r in effects if r.outcome in set(outcomes)]
+        if not effects:
+            raise SpecError(f"the runs given hold no effect on {list(outcomes)}")
+    ratios = [
+        cost_effectiveness(
+            program.per_student,
+            r.estimate_sd,
+            r.std_error_sd,
+            cost_se=program.per_student_se,
+            outcome=r.outcome,
+            confidence_level=r.confidence_level,
+            critical=r.critical,
+            per=per,
+            draws=draws,
+            seed=seed,
+        )
+        for r in effects
+    ]
+    first = effects[0] if effects else None
+    sensitivity = sensitivity_table(
+        ingredients,
+        options,
+        index,
+        effect=None if first is None else first.estimate_sd,
+        effect_interval=None if first is None else (first.conf_low_sd, first.conf_high_sd),
+        per=per,
+    )
+    return CostEvaluation(ingredients, program, effects, ratios, sensitivity, index)
