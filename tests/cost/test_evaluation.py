@@ -74,7 +74,10 @@ def test_figures_and_runner_check(evaluation) -> None:
     assert plane.axes[0].get_ylabel().startswith("Incremental cost")
     plt.close("all")
     line = check_ingredients_input(
-        DEMO / "ingredients.csv", None, {"run_folders": [str(DEMO / "did_evaluation-schools")]}
+        DEMO / "ingredients.csv", None, {"run_path": str(DEMO / "did_evaluation-schools")}
     )
-    assert line.startswith("data ok: 18 ingredients") and "2 effects from 1 run" in line
+    assert (
+        line.startswith("data ok: 18 ingredients")
+        and "2 effects from run did_evaluation-schools" in line
+    )
     assert input_check("ingredients") is check_ingredients_input

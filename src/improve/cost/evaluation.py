@@ -12,14 +12,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from scipy import stats
 
-from improve.cost.costing import CostOptions, ProgramCost, cost_program
+from improve.cost.costing import RANGE_COVERAGE, CostOptions, ProgramCost, cost_program
 from improve.cost.effectiveness import CostEffectiveness, cost_effectiveness
 from improve.cost.ingredients import Ingredients, read_ingredients
 from improve.cost.prices import PriceIndex, read_price_index
 from improve.cost.runs import EffectRecord, run_effects
 from improve.cost.sensitivity import sensitivity_table
 from improve.errors import SpecError
+
+#: How each payer is named in sentences.
+PAYER_WORDS = {
+    "state": "the state",
+    "district": "districts",
+    "school": "schools",
+    "in-kind": "in-kind contributions (time and space given, not paid for)",
+    "family": "families",
+    "other": "other payers",
+    "not stated": "payers not stated in the file",
+}
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,75 @@ class CostEvaluation:
                 }
             )
         return pd.DataFrame(rows)
+
+    def records(self, program: str = "") -> list[dict[str, object]]:
+        """One entry per priced effect for ``results.json`` (read by the portfolio index):
+        the evaluation run and outcome priced, cost per student and per 0.1 SD, intervals."""
+        o = self.cost.options
+        out = []
+        for r, ce in zip(self.effects, self.ratios, strict=True):
+            fieller = ce.intervals["fieller"]
+            out.append(
+                {
+                    "program": program or r.program,
+                    "outcome": r.outcome,
+                    "run_id": r.run_id,
+                    "workbook": r.workbook,
+                    "results_sha256": r.provenance.get("results_sha256"),
+                    "demo_copy": r.demo,
+                    "effect_sd": r.estimate_sd,
+                    "effect_conf_low": r.conf_low_sd,
+                    "effect_conf_high": r.conf_high_sd,
+                    "cost_per_student": ce.cost,
+                    "cost_per_gain": ce.ratio,
+                    "per_sd": ce.per,
+                    "fieller_low": fieller.low,
+                    "fieller_high": fieller.high,
+                    "fieller_interval": fieller.kind,
+                    "base_year": o.base_year,
+                    "discount_rate": o.discount_rate,
+                    "students": o.students_served,
+                }
+            )
+        return out
+
+    def plane_points(self, program: str = "") -> pd.DataFrame:
+        """Points of the cost-effectiveness plane for this run's priced effects."""
+        z = stats.norm.ppf(0.5 + RANGE_COVERAGE / 2)
+        rows = [
+            {
+                "label": f"{program or r.program or 'program'}: {r.outcome}",
+                "effect_sd": r.estimate_sd,
+                "effect_conf_low": r.conf_low_sd,
+                "effect_conf_high": r.conf_high_sd,
+                "cost_per_student": ce.cost,
+                "cost_low": ce.cost - z * ce.cost_se,
+                "cost_high": ce.cost + z * ce.cost_se,
+            }
+            for r, ce in zip(self.effects, self.ratios, strict=True)
+        ]
+        return pd.DataFrame(rows)
+
+    def key_findings(
+        self, program: str = "the program", outcome_labels: Mapping[str, str] | None = None
+    ) -> list[str]:
+        """Short plain-language findings for the report's key-findings box."""
+        o = self.cost.options
+        items = [
+            f"**Cost:** ${self.cost.per_student:,.0f} per student served beyond business as "
+            f"usual (${self.cost.per_site:,.0f} per site; {o.base_year} dollars, present value "
+            f"at {o.discount_rate:.0%})."
+        ]
+        labels = outcome_labels or {}
+        items += [
+            f"**{labels.get(ce.outcome, ce.outcome)}:** {ce.sentence(labels.get(ce.outcome))}"
+            for ce in self.ratios
+        ]
+        top = self.cost.by("payer").sort_values("present_value").iloc[-1]
+        items.append(
+            f"**Who pays:** the largest share ({top['share']:.0%}) falls on {top['payer']}."
+        )
+        return items
 
     def summary_sentence(
         self, program: str = "the program", outcome_labels: Mapping[str, str] | None = None
