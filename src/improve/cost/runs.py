@@ -128,12 +128,45 @@ def _did_effects(results: dict[str, Any]) -> dict[str, dict[str, float]]:
     return effects
 
 
+def _column_map(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The run's column map (its second input), when it is still where the run read it."""
+    import yaml
+
+    for record in manifest.get("inputs", [])[1:2]:
+        try:
+            spec = yaml.safe_load(Path(str(record.get("path", ""))).read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            return {}
+        return spec if isinstance(spec, dict) else {}
+    return {}
+
+
+def _first_map_outcome(manifest: dict[str, Any]) -> str:
+    """The first outcome of the run's column map (the workbook's default outcome)."""
+    outcomes = _column_map(manifest).get("outcomes")
+    if isinstance(outcomes, list) and outcomes:
+        first = outcomes[0]
+        return str(first.get("column", first) if isinstance(first, dict) else first)
+    if isinstance(outcomes, dict) and outcomes:
+        return str(next(iter(outcomes)))
+    return "outcome"
+
+
+def run_program(results: dict[str, Any], manifest: dict[str, Any]) -> str:
+    """The program's name: the run's result or parameter, else the column map's label."""
+    named = results.get("program") or manifest.get("parameters", {}).get("program")
+    if named:
+        return str(named)
+    labels = _column_map(manifest).get("labels")
+    return str(labels.get("program") or "") if isinstance(labels, dict) else ""
+
+
 def _synth_effects(folder: Path, results: dict[str, Any], manifest: dict[str, Any]) -> dict:
     table = folder / "tables" / "effect_sizes.csv"
     if not table.exists():
         return {}
     row = pd.read_csv(table).iloc[0]
-    outcome = str(manifest.get("parameters", {}).get("outcome") or "outcome")
+    outcome = str(manifest.get("parameters", {}).get("outcome") or _first_map_outcome(manifest))
     return {
         outcome: {
             "estimate_sd": float(row["estimate"]),
@@ -172,7 +205,7 @@ def run_effects(folder: str | Path) -> list[EffectRecord]:
             "results.json holds an 'effects' entry"
         )
     level = float(manifest.get("parameters", {}).get("confidence_level") or 0.95)
-    program = str(results.get("program") or manifest.get("parameters", {}).get("program") or "")
+    program = run_program(results, manifest)
     records = []
     for outcome, e in sorted(raw.items()):
         values = {
