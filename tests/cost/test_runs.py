@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from improve.cost import run_effect, run_effects
+from improve.cost.runs import permutation_effect
 from improve.errors import DataError, SpecError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,3 +76,25 @@ def test_general_effects_entry(tmp_path: Path) -> None:
     (record,) = run_effects(tmp_path)
     assert record.design == "regression discontinuity" and record.program == "tutoring"
     assert record.critical == pytest.approx(1.96)
+
+
+def test_one_treated_unit_uses_the_permutation_p_value(tmp_path: Path) -> None:
+    # p = 0.05 with a normal inversion puts the lower end of the 95% interval at zero:
+    # SE = 0.2 / 1.959964 = 0.102043
+    effect = permutation_effect(0.2, 0.05, 0.95)
+    assert effect["std_error_sd"] == pytest.approx(0.2 / 1.959963985, rel=1e-9)
+    assert effect["conf_low_sd"] == pytest.approx(0.0, abs=1e-12)
+    results = {
+        "Rate": {
+            "simple": {"estimate": 0.5, "std_error": 0.1, "conf_low": 0.3, "conf_high": 0.7},
+            "sd": 5.0,
+            "permutation_p_value": 0.148,
+        }
+    }
+    (tmp_path / "results.json").write_text(json.dumps(results))
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"workbook": "did_evaluation", "status": "complete"})
+    )
+    (record,) = run_effects(tmp_path)
+    assert not record.significant and record.inference.startswith("permutation test (p = 0.148)")
+    assert record.estimate_sd == pytest.approx(0.1)

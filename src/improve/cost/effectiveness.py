@@ -9,6 +9,7 @@ not distinguishable from zero has an interval without an upper bound, said in wo
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ from improve.cost.ratio import (
     RatioInterval,
     delta_interval,
     fieller_interval,
+    format_money,
     monte_carlo_interval,
     t_df_for_critical,
 )
@@ -90,11 +92,13 @@ class CostEffectiveness(Result):
         table["interval"] = [self.intervals[m].kind for m in methods]
         return table
 
-    def sentence(self, outcome_label: str | None = None, money: str = "${:,.0f}") -> str:
+    def sentence(
+        self, outcome_label: str | None = None, money: Callable[[float], str] = format_money
+    ) -> str:
         """The finding in plain words."""
         label = outcome_label or self.outcome
         level = f"{self.confidence_level:.0%}"
-        cost = money.format(self.cost)
+        cost = money(self.cost)
         if self.effect <= 0:
             if self.dominated and self.effect_significant:
                 return (
@@ -109,7 +113,7 @@ class CostEffectiveness(Result):
             )
         text = (
             f"At {cost} per student, each {self.per:g} SD gain in {label} cost "
-            f"{money.format(self.ratio)} per student"
+            f"{money(self.ratio)} per student"
         )
         fieller = self.intervals["fieller"]
         if fieller.bounded:

@@ -18,6 +18,7 @@ from improve.cost.costing import RANGE_COVERAGE, CostOptions, ProgramCost, cost_
 from improve.cost.effectiveness import CostEffectiveness, cost_effectiveness
 from improve.cost.ingredients import Ingredients, read_ingredients
 from improve.cost.prices import PriceIndex, read_price_index
+from improve.cost.ratio import format_money
 from improve.cost.runs import EffectRecord, run_effects
 from improve.cost.sensitivity import sensitivity_table
 from improve.errors import SpecError
@@ -82,6 +83,7 @@ class CostEvaluation:
                     "workbook": r.workbook,
                     "finished": r.finished,
                     "sd_used": r.sd,
+                    "inference": r.inference,
                     "results_sha256": r.provenance.get("results_sha256", ""),
                     "workbook_sha256": r.provenance.get("workbook_sha256") or "",
                     "inputs": "; ".join(
@@ -146,9 +148,9 @@ class CostEvaluation:
         """Short plain-language findings for the report's key-findings box."""
         o = self.cost.options
         items = [
-            f"**Cost:** ${self.cost.per_student:,.0f} per student served beyond business as "
-            f"usual (${self.cost.per_site:,.0f} per site; {o.base_year} dollars, present value "
-            f"at {o.discount_rate:.0%})."
+            f"**Cost:** {format_money(self.cost.per_student)} per student served beyond "
+            f"business as usual ({format_money(self.cost.per_site)} per site; {o.base_year} "
+            f"dollars, present value at {o.discount_rate:.0%})."
         ]
         labels = outcome_labels or {}
         items += [
@@ -167,8 +169,8 @@ class CostEvaluation:
         """Cost per student and, for the headline effect, the cost per 0.1 SD, in words."""
         o = self.cost.options
         text = (
-            f"{program[:1].upper() + program[1:]} cost ${self.cost.per_student:,.0f} per student "
-            f"served beyond business as usual ({o.base_year} dollars, present value at "
+            f"{program[:1].upper() + program[1:]} cost {format_money(self.cost.per_student)} "
+            f"per student served beyond business as usual ({o.base_year} dollars, present value at "
             f"{o.discount_rate:.0%}, {o.students_served:,.0f} students)."
         )
         if self.main is not None:

@@ -19,6 +19,7 @@ with standard error ``s_E``, independent, critical value ``c``):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,6 +27,17 @@ import numpy as np
 from scipy import optimize, stats
 
 IntervalKind = Literal["bounded", "outside", "unbounded"]
+
+
+def format_amount(value: float) -> str:
+    """An amount with thousands separators: whole units from 100 up, cents below."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+
+
+def format_money(value: float) -> str:
+    """A dollar amount (``$1,234``, ``$0.46``; ``-$12.50`` for negatives)."""
+    sign = "-" if value < 0 else ""
+    return f"{sign}${format_amount(abs(value))}"
 
 
 @dataclass(frozen=True)
@@ -52,14 +64,14 @@ class RatioInterval:
     def bounded(self) -> bool:
         return self.kind == "bounded"
 
-    def words(self, money: str = "{:,.0f}") -> str:
+    def words(self, money: Callable[[float], str] = format_amount) -> str:
         """The interval in words (e.g. "from 1,200 to 3,400" or "unbounded: ...")."""
         if self.kind == "bounded":
-            return f"from {money.format(self.low)} to {money.format(self.high)}"
+            return f"from {money(self.low)} to {money(self.high)}"
         if self.kind == "outside":
             return (
-                f"unbounded: at most {money.format(self.low)} or at least "
-                f"{money.format(self.high)} (the effect could be zero)"
+                f"unbounded: at most {money(self.low)} or at least "
+                f"{money(self.high)} (the effect could be zero)"
             )
         return "unbounded: any value (the effect could be zero)"
 

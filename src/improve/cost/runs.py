@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from scipy import stats
 
 from improve.errors import DataError, SpecError
 
@@ -54,6 +55,7 @@ class EffectRecord:
     design: str = ""
     finished: str = ""
     demo: bool = False
+    inference: str = "analytic standard error"
     provenance: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -112,12 +114,39 @@ def _provenance(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _did_effects(results: dict[str, Any]) -> dict[str, dict[str, float]]:
-    effects = {}
+def permutation_effect(estimate_sd: float, p_value: float, level: float) -> dict[str, Any]:
+    """Standard error and interval implied by a permutation p-value (normal inversion).
+
+    With one treated unit the run's inference is its permutation test, not the analytic
+    standard error. The standard error implied by the p-value, ``|estimate| / z(1 − p/2)``
+    (Altman & Bland 2011, "How to obtain the confidence interval from a P value"), gives an
+    interval that excludes zero exactly when the permutation test rejects at ``1 − level``,
+    so the ratio's interval carries the run's own inference.
+    """
+    p = min(max(float(p_value), 1e-12), 1.0 - 1e-9)
+    se = abs(estimate_sd) / stats.norm.ppf(1.0 - p / 2.0)
+    z = stats.norm.ppf(0.5 + level / 2.0)
+    return {
+        "estimate_sd": estimate_sd,
+        "std_error_sd": se,
+        "conf_low_sd": estimate_sd - z * se,
+        "conf_high_sd": estimate_sd + z * se,
+        "inference": f"permutation test (p = {float(p_value):.3g}); standard error implied by p",
+    }
+
+
+def _did_effects(results: dict[str, Any], level: float) -> dict[str, dict[str, Any]]:
+    effects: dict[str, dict[str, Any]] = {}
     for outcome, entry in results.items():
         if not isinstance(entry, dict) or "simple" not in entry or not entry.get("sd"):
             continue
         simple, sd = entry["simple"], float(entry["sd"])
+        if entry.get("permutation_p_value") is not None:
+            effects[outcome] = permutation_effect(
+                simple["estimate"] / sd, entry["permutation_p_value"], level
+            )
+            effects[outcome]["sd"] = sd
+            continue
         effects[outcome] = {
             "estimate_sd": simple["estimate"] / sd,
             "std_error_sd": simple["std_error"] / sd,
@@ -161,12 +190,15 @@ def run_program(results: dict[str, Any], manifest: dict[str, Any]) -> str:
     return str(labels.get("program") or "") if isinstance(labels, dict) else ""
 
 
-def _synth_effects(folder: Path, results: dict[str, Any], manifest: dict[str, Any]) -> dict:
+def _synth_effects(folder: Path, manifest: dict[str, Any], level: float) -> dict:
     table = folder / "tables" / "effect_sizes.csv"
     if not table.exists():
         return {}
     row = pd.read_csv(table).iloc[0]
     outcome = str(manifest.get("parameters", {}).get("outcome") or _first_map_outcome(manifest))
+    if pd.notna(row.get("permutation_p", float("nan"))):
+        effect = permutation_effect(float(row["estimate"]), float(row["permutation_p"]), level)
+        return {outcome: {**effect, "sd": float(row["sd_used"])}}
     return {
         outcome: {
             "estimate_sd": float(row["estimate"]),
@@ -195,16 +227,16 @@ def run_effects(folder: str | Path) -> list[EffectRecord]:
             "price a complete run"
         )
     workbook = str(manifest.get("workbook", ""))
+    level = float(manifest.get("parameters", {}).get("confidence_level") or 0.95)
     raw = results.get("effects") if isinstance(results.get("effects"), dict) else None
     if raw is None:
-        raw = _did_effects(results) or _synth_effects(folder, results, manifest)
+        raw = _did_effects(results, level) or _synth_effects(folder, manifest, level)
     if not raw:
         raise DataError(
             f"run '{folder.name}' ({workbook or 'unknown workbook'}) records no effect in SD "
             "units; cost-effectiveness reads DiD and synthetic-control runs, or any run whose "
             "results.json holds an 'effects' entry"
         )
-    level = float(manifest.get("parameters", {}).get("confidence_level") or 0.95)
     program = run_program(results, manifest)
     records = []
     for outcome, e in sorted(raw.items()):
@@ -225,6 +257,7 @@ def run_effects(folder: str | Path) -> list[EffectRecord]:
                 design=DESIGNS.get(workbook, workbook),
                 finished=str(manifest.get("finished") or ""),
                 demo=bool(manifest.get("demo_copy", False)),
+                inference=str(e.get("inference") or "analytic standard error"),
                 provenance=_provenance(folder, manifest),
             )
         )

@@ -31,7 +31,7 @@ DEMO_NOTE = (
     "Shipped demo copy of the demo did_evaluation run's results (improve demo), made by "
     "python -m improve.demo.cost; not a run of your data."
 )
-_RESULT_KEYS = ("simple", "sd", "simple_sd_units", "design_verdict")
+_RESULT_KEYS = ("simple", "sd", "simple_sd_units", "design_verdict", "permutation_p_value")
 _PARAMETERS = ("outcomes", "control_group", "confidence_level", "program", "adjust_for_covariates")
 
 

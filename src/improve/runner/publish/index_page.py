@@ -130,8 +130,10 @@ def _num(value: Any) -> float | None:
 
 
 def _money(value: Any) -> str:
+    from improve.cost.ratio import format_money
+
     v = _num(value)
-    return "" if v is None else f"${v:,.0f}"
+    return "" if v is None else format_money(v)
 
 
 def href(*parts: str) -> str:
