@@ -81,3 +81,24 @@ def test_figures_and_runner_check(evaluation) -> None:
         and "2 effects from run did_evaluation-schools" in line
     )
     assert input_check("ingredients") is check_ingredients_input
+
+
+def test_cost_per_natural_unit() -> None:
+    evaluation = evaluate_cost(
+        DEMO / "ingredients.csv",
+        run_folders=[DEMO / "did_evaluation-schools"],
+        students=21000,
+        sites=60,
+        draws=5_000,
+        natural_units={"math_ss": [1.0, "scale-score point"]},
+    )
+    (per_point,) = evaluation.natural
+    math = evaluation.ratios[0]
+    # cost per point = cost per SD / SD = (cost per 0.1 SD * 10) / 18.09
+    assert per_point.ratio == pytest.approx(math.ratio * 10 / evaluation.effects[0].sd)
+    assert per_point.intervals["fieller"].low == pytest.approx(
+        math.intervals["fieller"].low * 10 / evaluation.effects[0].sd
+    )
+    assert "each scale-score point in math cost $" in per_point.sentence("math")
+    table = evaluation.natural_table()
+    assert list(table["unit"]) == ["scale-score point"]

@@ -60,6 +60,18 @@ class CostEffectiveness(Result):
     per: float
     intervals: dict[str, RatioInterval]
     delta_se: float
+    unit: str = ""
+
+    @property
+    def gain_words(self) -> str:
+        """What one unit of gain is: "0.1 SD gain" or a natural unit ("additional proficient
+        student")."""
+        return self.unit or f"{self.per:g} SD gain"
+
+    def _effect_words(self) -> str:
+        if self.unit:
+            return f"{self.effect:.3g} {self.unit}s per student"
+        return f"{self.effect:.2f} SD"
 
     @property
     def ratio(self) -> float:
@@ -81,7 +93,7 @@ class CostEffectiveness(Result):
         (``interval`` says bounded, outside — two rays — or unbounded)."""
         methods = ["fieller", "delta", "monte_carlo"]
         table = tidy_frame(
-            [f"cost per student per {self.per:g} SD"] * 3,
+            [f"cost per {self.gain_words}"] * 3,
             np.full(3, self.ratio),
             np.full(3, self.delta_se),
             confidence_level=self.confidence_level,
@@ -103,24 +115,24 @@ class CostEffectiveness(Result):
             if self.dominated and self.effect_significant:
                 return (
                     f"The program cost {cost} per student more than business as usual and "
-                    f"{label} fell ({self.effect:.2f} SD), so it bought no gain: business as "
+                    f"{label} fell ({self._effect_words()}), so it bought no gain: business as "
                     "usual was both cheaper and at least as effective."
                 )
             return (
-                f"The program did not raise {label} (estimate {self.effect:.2f} SD), so no cost "
-                f"per {self.per:g} SD gain can be given; at {cost} per student it cost more "
+                f"The program did not raise {label} (estimate {self._effect_words()}), so no "
+                f"cost per {self.gain_words} can be given; at {cost} per student it cost more "
                 "than business as usual for no measured gain."
             )
         text = (
-            f"At {cost} per student, each {self.per:g} SD gain in {label} cost "
-            f"{money(self.ratio)} per student"
+            f"At {cost} per student, each {self.gain_words} in {label} cost "
+            f"{money(self.ratio)}" + ("" if self.unit else " per student")
         )
         fieller = self.intervals["fieller"]
         if fieller.bounded:
             return text + f" ({level} Fieller interval {fieller.words(money)})."
         return text + (
             f", but the effect is not statistically different from zero, so the {level} "
-            f"interval for the cost per {self.per:g} SD is {fieller.words(money)}: the data "
+            f"interval for the cost per {self.gain_words} is {fieller.words(money)}: the data "
             "cannot rule out that the program bought no gain at any price."
         )
 
@@ -168,6 +180,7 @@ def cost_effectiveness(
     per: float = 0.1,
     draws: int = 100_000,
     seed: int = 20240601,
+    unit: str = "",
 ) -> CostEffectiveness:
     """Cost per student per ``per`` SD with Fieller, delta-method and Monte Carlo intervals.
 
@@ -189,6 +202,10 @@ def cost_effectiveness(
         The effect unit priced, in SD.
     draws, seed : int
         Monte Carlo draws and seed.
+    unit : str, optional
+        A natural unit instead of SD: ``effect`` is then the units gained per student
+        (e.g. 0.03 additional proficient students per student served), ``per = 1`` and the
+        ratio is the cost per unit ("additional proficient student").
     """
     from scipy import stats
 
@@ -218,4 +235,5 @@ def cost_effectiveness(
         per=per,
         intervals={"fieller": fieller, "delta": delta, "monte_carlo": monte_carlo},
         delta_se=delta_se,
+        unit=unit,
     )

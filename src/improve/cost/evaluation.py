@@ -8,7 +8,7 @@ intervals and the sensitivity table. The workbook only lays these out.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -45,6 +45,7 @@ class CostEvaluation:
     ratios: list[CostEffectiveness]
     sensitivity: pd.DataFrame
     index: PriceIndex
+    natural: list[CostEffectiveness] = field(default_factory=list)
 
     @property
     def main(self) -> CostEffectiveness | None:
@@ -70,6 +71,25 @@ class CostEvaluation:
                 row[f"{name}_high"] = interval.high
                 row[f"{name}_interval"] = interval.kind
             rows.append(row)
+        return pd.DataFrame(rows)
+
+    def natural_table(self) -> pd.DataFrame:
+        """Cost per natural unit of outcome (e.g. per additional proficient student)."""
+        rows = []
+        for ce in self.natural:
+            fieller = ce.intervals["fieller"]
+            rows.append(
+                {
+                    "outcome": ce.outcome,
+                    "unit": ce.unit,
+                    "units_per_student": ce.effect,
+                    "cost_per_student": ce.cost,
+                    "cost_per_unit": ce.ratio,
+                    "fieller_low": fieller.low,
+                    "fieller_high": fieller.high,
+                    "fieller_interval": fieller.kind,
+                }
+            )
         return pd.DataFrame(rows)
 
     def provenance_table(self) -> pd.DataFrame:
@@ -206,6 +226,7 @@ def evaluate_cost(
     take_up: float = 1.0,
     price_index: str | Path | None = None,
     per: float = 0.1,
+    natural_units: Mapping[str, Sequence[object]] | None = None,
     draws: int = 100_000,
     seed: int = 20240601,
 ) -> CostEvaluation:
@@ -232,6 +253,12 @@ def evaluate_cost(
         A ``year,index`` CSV replacing the shipped CPI-U table.
     per : float, default 0.1
         Effect unit priced (SD).
+    natural_units : mapping, optional
+        ``outcome -> (units per outcome point, unit words)`` to price an outcome in natural
+        units too, e.g. ``{"math_pct_prof": (0.01, "additional proficient student")}`` (a
+        percentage point is 0.01 proficient students per student) or
+        ``{"attendance_rate": (1.8, "additional day of attendance")}`` (a percentage point of
+        a 180-day year).
     draws, seed : int
         Monte Carlo draws and seed.
     """
@@ -259,6 +286,7 @@ def evaluate_cost(
         )
         for r in effects
     ]
+    natural = _natural_ratios(effects, program, natural_units or {}, draws, seed)
     first = effects[0] if effects else None
     sensitivity = sensitivity_table(
         ingredients,
@@ -268,4 +296,41 @@ def evaluate_cost(
         effect_interval=None if first is None else (first.conf_low_sd, first.conf_high_sd),
         per=per,
     )
-    return CostEvaluation(ingredients, program, effects, ratios, sensitivity, index)
+    return CostEvaluation(ingredients, program, effects, ratios, sensitivity, index, natural)
+
+
+def _natural_ratios(
+    effects: Sequence[EffectRecord],
+    program: ProgramCost,
+    natural_units: Mapping[str, Sequence[object]],
+    draws: int,
+    seed: int,
+) -> list[CostEffectiveness]:
+    """Cost per natural unit for the outcomes ``natural_units`` names."""
+    out = []
+    for r in effects:
+        if r.outcome not in natural_units:
+            continue
+        entry = list(natural_units[r.outcome])
+        if len(entry) != 2:
+            raise SpecError(
+                f"natural_units for '{r.outcome}' must be [units per outcome point, words], "
+                'e.g. [0.01, "additional proficient student"]'
+            )
+        scale, words = float(entry[0]), str(entry[1])
+        out.append(
+            cost_effectiveness(
+                program.per_student,
+                r.estimate_sd * r.sd * scale,
+                r.std_error_sd * r.sd * scale,
+                cost_se=program.per_student_se,
+                outcome=r.outcome,
+                confidence_level=r.confidence_level,
+                critical=r.critical,
+                per=1.0,
+                draws=draws,
+                seed=seed,
+                unit=words,
+            )
+        )
+    return out
