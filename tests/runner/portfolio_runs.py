@@ -45,8 +45,21 @@ def _did_outcome(estimate: float, se: float, sd: float) -> dict:
     }
 
 
-def make_portfolio(reports: Path) -> Path:
-    """Write five run folders into ``reports`` and return it."""
+def make_portfolio(reports: Path, *, earlier: bool = False) -> Path:
+    """Write five run folders into ``reports`` and return it; with ``earlier``, also an
+    older DiD run of the same program and outcomes under another run id (superseded)."""
+    if earlier:
+        _write(
+            reports / "did_evaluation-schools-2023",
+            _manifest(
+                "did_evaluation-schools-2023",
+                "did_evaluation",
+                "2023-06-01T10:00:00+00:00",
+                "old",
+                program="the coach grant",
+            ),
+            {"math_ss": _did_outcome(2.0, 0.5, 20.0), "reading_ss": _did_outcome(1.0, 0.5, 20.0)},
+        )
     _write(
         reports / "did_evaluation-schools",
         _manifest(

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this ma
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory) -> Path:
-    reports = make_portfolio(tmp_path_factory.mktemp("portfolio"))
+    reports = make_portfolio(tmp_path_factory.mktemp("portfolio"), earlier=True)
     return write_index(reports)
 
 
@@ -71,13 +71,16 @@ def test_filtering(page) -> None:
     tab, _ = page
     tab.fill("#filter-text", "reading")
     assert _column(tab, 1) == ["reading_ss"]
-    assert tab.text_content("#shown-count") == "1 of 4 rows shown"
+    assert tab.text_content("#shown-count") == "1 of 6 rows shown"
     tab.fill("#filter-text", "")
     tab.select_option("#filter-design", "synthetic control")
     assert _column(tab, 0) == [HOSTILE]
     tab.select_option("#filter-design", "")
     tab.check("#filter-significant")
     assert _column(tab, 1) == ["g4", "math_ss"]
+    tab.check("#show-superseded")  # the earlier run's significant row comes back
+    assert _column(tab, 1) == ["g4", "math_ss", "math_ss"]
+    assert tab.text_content("#shown-count") == "3 of 6 rows shown"
 
 
 def test_links_images_and_failed_runs(page, index) -> None:

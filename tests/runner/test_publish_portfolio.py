@@ -62,3 +62,17 @@ def test_forest_chart_is_an_image_with_alt_text_and_escaped_labels(tmp_path: Pat
 def test_no_runs_no_portfolio(tmp_path: Path) -> None:
     page = render_index([])
     assert "No evaluation with an effect" in page and "No runs yet" in page
+
+
+def test_an_earlier_run_of_the_same_question_is_kept_but_hidden(tmp_path: Path) -> None:
+    latest = latest_runs(collect_runs(make_portfolio(tmp_path, earlier=True)))
+    rows = portfolio_rows(latest)
+    old = [r for r in rows if r["superseded"]]
+    assert [(r["run"]["run_id"], r["outcome"]) for r in old] == [
+        ("did_evaluation-schools-2023", "math_ss"),
+        ("did_evaluation-schools-2023", "reading_ss"),
+    ]
+    page = render_index(latest)
+    assert page.count("data-superseded='1' hidden>") == 2
+    assert "show 2 superseded rows" in page and "4 of 6 rows shown" in page
+    assert "did_evaluation-schools-2023/report.html" in page

@@ -77,6 +77,7 @@ SCRIPT = """
   var design = document.getElementById('filter-design');
   var outcome = document.getElementById('filter-outcome');
   var significant = document.getElementById('filter-significant');
+  var superseded = document.getElementById('show-superseded');
   var count = document.getElementById('shown-count');
   function apply() {
     var query = text.value.trim().toLowerCase();
@@ -85,7 +86,8 @@ SCRIPT = """
       var ok = (!query || row.textContent.toLowerCase().indexOf(query) >= 0) &&
         (!design.value || row.getAttribute('data-design') === design.value) &&
         (!outcome.value || row.getAttribute('data-outcome') === outcome.value) &&
-        (!significant.checked || row.getAttribute('data-significant') === '1');
+        (!significant.checked || row.getAttribute('data-significant') === '1') &&
+        ((superseded && superseded.checked) || row.getAttribute('data-superseded') !== '1');
       row.hidden = !ok;
       if (ok) { shown += 1; }
     });
@@ -119,7 +121,9 @@ SCRIPT = """
     if (button) { button.addEventListener('click', function () { sortBy(th); }); }
   });
   [text, design, outcome].forEach(function (el) { el.addEventListener('input', apply); });
-  [design, outcome, significant].forEach(function (el) { el.addEventListener('change', apply); });
+  [design, outcome, significant, superseded].forEach(function (el) {
+    if (el) { el.addEventListener('change', apply); }
+  });
   apply();
 })();
 """
@@ -208,10 +212,12 @@ def portfolio_row(row: dict[str, Any]) -> str:
         "files": (_links(row), ""),
     }
     body = "".join(_cell(k, header, *cells[k]) for k, header, _ in COLUMNS)
+    superseded = "1" if row.get("superseded") else "0"
     return (
         f"<tr data-design='{escape(str(row['design']), quote=True)}' "
         f"data-outcome='{escape(str(row['outcome']), quote=True)}' "
-        f"data-significant='{significant}'>{body}</tr>"
+        f"data-significant='{significant}' data-superseded='{superseded}'"
+        f"{' hidden' if superseded == '1' else ''}>{body}</tr>"
     )
 
 
@@ -238,7 +244,15 @@ def portfolio_section(rows: list[dict[str, Any]]) -> str:
     body = "\n".join(portfolio_row(r) for r in rows)
     designs = _options([str(r["design"]) for r in rows], "all designs")
     outcomes = _options([str(r["outcome"]) for r in rows], "all outcomes")
-    chart = forest_img(rows)
+    current = [r for r in rows if not r.get("superseded")]
+    n_old = len(rows) - len(current)
+    older = (
+        f"<label><input type='checkbox' id='show-superseded'> show {n_old} superseded "
+        f"row{'s' if n_old != 1 else ''} (earlier runs of the same question)</label>"
+        if n_old
+        else ""
+    )
+    chart = forest_img(current)
     figure = (
         f"<figure>{chart}<figcaption>Effects across programs on one axis (standard "
         "deviations of each outcome; dot: estimate, line: confidence interval).</figcaption>"
@@ -258,7 +272,8 @@ cost-effectiveness run that priced the effect. Click a column header to sort.</p
 <label>Outcome <select id='filter-outcome'>{outcomes}</select></label>
 <label><input type='checkbox' id='filter-significant'> only effects whose interval
 excludes zero</label>
-<span id='shown-count' aria-live='polite'>{len(rows)} of {len(rows)} rows shown</span>
+{older}
+<span id='shown-count' aria-live='polite'>{len(current)} of {len(rows)} rows shown</span>
 </div>
 <div class='table-wrap'><table id='portfolio-table'>
 <thead><tr>{head}</tr></thead>

@@ -90,6 +90,7 @@ def _row(run: dict[str, Any], program: str, outcome: str, design: str) -> dict[s
         "date": run["finished"][:10],
         "run": run,
         "cost_run": None,
+        "superseded": False,
     }
 
 
@@ -116,7 +117,23 @@ def portfolio_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for run in complete:
         for cost in run.get("portfolio", {}).get("costs", []):
             _add_cost(rows, run, cost)
-    return sorted(rows.values(), key=lambda r: (str(r["program"]).lower(), str(r["outcome"])))
+    ordered = sorted(rows.values(), key=lambda r: (str(r["program"]).lower(), str(r["outcome"])))
+    return mark_superseded(ordered)
+
+
+def mark_superseded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Flag every row but the latest of each program, outcome and design as superseded
+    (an earlier analysis of the same question, kept but not shown by default)."""
+    latest: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (str(row["program"]).lower(), str(row["outcome"]), str(row["design"]))
+        current = latest.get(key)
+        if current is None or row["run"]["order"] > current["run"]["order"]:
+            latest[key] = row
+    chosen = {id(r) for r in latest.values()}
+    for row in rows:
+        row["superseded"] = id(row) not in chosen
+    return rows
 
 
 def _add_cost(
