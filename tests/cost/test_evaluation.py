@@ -102,3 +102,37 @@ def test_cost_per_natural_unit() -> None:
     assert "each scale-score point in math cost $" in per_point.sentence("math")
     table = evaluation.natural_table()
     assert list(table["unit"]) == ["scale-score point"]
+
+
+def test_portfolio_comparison_skips_this_run(tmp_path: Path) -> None:
+    import json
+
+    from improve.cost.portfolio import portfolio_costs, reports_and_run_id
+
+    assert reports_and_run_id(tmp_path / ".tmp-cost_effectiveness-x-4242") == (
+        tmp_path,
+        "cost_effectiveness-x",
+    )
+    for run_id, program in (("cost_effectiveness-x", "this one"), ("cost-y", "tutoring")):
+        folder = tmp_path / run_id
+        folder.mkdir()
+        (folder / "manifest.json").write_text(json.dumps({"run_id": run_id, "status": "complete"}))
+        (folder / "results.json").write_text(
+            json.dumps(
+                {
+                    "cost_effectiveness": [
+                        {
+                            "program": program,
+                            "outcome": "math",
+                            "effect_sd": 0.1,
+                            "effect_conf_low": 0.0,
+                            "effect_conf_high": 0.2,
+                            "cost_per_student": 100.0,
+                            "cost_per_gain": 100.0,
+                        }
+                    ]
+                }
+            )
+        )
+    others = portfolio_costs(tmp_path, skip=("cost_effectiveness-x",))
+    assert list(others["label"]) == ["tutoring: math"]

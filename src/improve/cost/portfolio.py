@@ -9,6 +9,7 @@ entries: no data, only published aggregates.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,18 @@ PLANE_COLUMNS = [
     "cost_per_gain",
     "run",
 ]
+
+
+def reports_and_run_id(output_dir: str | Path) -> tuple[Path, str]:
+    """The reports folder a run writes into and the run's id, from its output folder.
+
+    ``improve run`` writes a run into a hidden ``.tmp-<run_id>-<pid>`` folder inside the
+    reports folder and publishes it whole (``improve.runner.publish.folders``); an output
+    folder of any other name is taken as the run folder itself.
+    """
+    folder = Path(output_dir).resolve()
+    match = re.fullmatch(r"\.tmp-(.+)-\d+", folder.name)
+    return folder.parent, match.group(1) if match else folder.name
 
 
 def portfolio_costs(reports: str | Path, skip: tuple[str, ...] = ()) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from improve.cost.ratio import format_money
 from improve.report.theme import NEUTRAL, PALETTE, use_theme
 
 
@@ -21,7 +22,7 @@ def cost_breakdown_figure(table: pd.DataFrame, kind: str = "category") -> Figure
     fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(ordered) + 1.5))
     ax.barh(ordered[kind].astype(str), ordered["per_student"], color=PALETTE[0])
     for y, (value, share) in enumerate(zip(ordered["per_student"], ordered["share"], strict=True)):
-        ax.text(value, y, f" ${value:,.0f} ({share:.0%})", va="center", fontsize=9)
+        ax.text(value, y, f" {format_money(value)} ({share:.0%})", va="center", fontsize=9)
     ax.set_xlabel("Cost per student (present value)")
     ax.set_ylabel("")
     ax.set_xlim(0, float(ordered["per_student"].max()) * 1.35 or 1.0)
@@ -63,7 +64,7 @@ def cost_effectiveness_plane(
             xs = np.array([0.0, x * 1.3])
             ax.plot(xs, slope * xs, ls=":", color=color, lw=1)
             ax.annotate(
-                f"${y / (x / per):,.0f} per {per:g} SD",
+                f"{format_money(y / (x / per))} per {per:g} SD",
                 (x, y),
                 textcoords="offset points",
                 xytext=(6, 6),

@@ -153,6 +153,12 @@ def _cell(key: str, label: str, content: str, value: Any = "") -> str:
     )
 
 
+def _sd(value: float) -> str:
+    """An effect in SD to two decimals (never "-0.00")."""
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
 def _effect(row: dict[str, Any]) -> tuple[str, Any]:
     est, lo, hi = _num(row["effect_sd"]), _num(row["conf_low"]), _num(row["conf_high"])
     if est is None:

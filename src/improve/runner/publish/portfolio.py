@@ -114,7 +114,7 @@ def portfolio_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 row.update(values)
                 rows[(run["run_id"], outcome)] = row
             row.update(tier=evidence.get("tier", ""), wwc=evidence.get("wwc", ""))
-    for run in complete:
+    for run in sorted(complete, key=lambda r: r["order"]):  # the latest costing wins
         for cost in run.get("portfolio", {}).get("costs", []):
             _add_cost(rows, run, cost)
     ordered = sorted(rows.values(), key=lambda r: (str(r["program"]).lower(), str(r["outcome"])))
