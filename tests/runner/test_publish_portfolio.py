@@ -76,3 +76,8 @@ def test_an_earlier_run_of_the_same_question_is_kept_but_hidden(tmp_path: Path) 
     assert page.count("data-superseded='1' hidden>") == 2
     assert "show 2 superseded rows" in page and "4 of 6 rows shown" in page
     assert "did_evaluation-schools-2023/report.html" in page
+
+
+def test_effects_are_never_shown_as_minus_zero(tmp_path: Path) -> None:
+    _, page = _rows(tmp_path)
+    assert "-0.00" not in page and "-0.05<br><small>-0.10 to 0.00</small>" in page

@@ -164,9 +164,9 @@ def _effect(row: dict[str, Any]) -> tuple[str, Any]:
     if est is None:
         return "", None
     interval = (
-        f"<br><small>{lo:.2f} to {hi:.2f}</small>" if lo is not None and hi is not None else ""
+        f"<br><small>{_sd(lo)} to {_sd(hi)}</small>" if lo is not None and hi is not None else ""
     )
-    return f"{est:.2f}{interval}", round(est, 6)
+    return f"{_sd(est)}{interval}", round(est, 6)
 
 
 def _gain(row: dict[str, Any]) -> tuple[str, Any]:
