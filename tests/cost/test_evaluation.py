@@ -136,3 +136,13 @@ def test_portfolio_comparison_skips_this_run(tmp_path: Path) -> None:
         )
     others = portfolio_costs(tmp_path, skip=("cost_effectiveness-x",))
     assert list(others["label"]) == ["tutoring: math"]
+
+
+def test_results_display_like_every_result(evaluation) -> None:
+    from improve.results import Result
+
+    for result in (evaluation.cost, evaluation.main):
+        assert isinstance(result, Result)
+        assert result.summary().splitlines()[0] in result._repr_html_()
+    assert "Fieller" in str(evaluation.main) or "fieller" in str(evaluation.main)
+    assert evaluation.cost.summary().startswith("Program cost: $318 per student")

@@ -26,6 +26,7 @@ from scipy import stats
 from improve.cost.discount import annualisation_factor, discount_factor
 from improve.cost.ingredients import Ingredients
 from improve.cost.prices import PriceIndex, read_price_index
+from improve.cost.ratio import format_money
 from improve.errors import SpecError
 from improve.results import Result, tidy_frame
 
@@ -229,8 +230,8 @@ class ProgramCost(Result):
         o = self.options
         return "\n".join(
             [
-                f"Program cost: {self.per_student:,.0f} per student ({o.base_year} dollars, "
-                f"present value at {o.discount_rate:.0%})",
+                f"Program cost: {format_money(self.per_student)} per student "
+                f"({o.base_year} dollars, present value at {o.discount_rate:.0%})",
                 "",
                 self.tidy()[["term", "estimate", "std_error"]].to_string(index=False),
                 "",
