@@ -271,7 +271,25 @@ def evaluate_cost(
         effects = [r for r in effects if r.outcome in set(outcomes)]
         if not effects:
             raise SpecError(f"the runs given hold no effect on {list(outcomes)}")
-    ratios = [
+    ratios = _ratios(effects, program, per, draws, seed)
+    natural = _natural_ratios(effects, program, natural_units or {}, draws, seed)
+    first = effects[0] if effects else None
+    sensitivity = sensitivity_table(
+        ingredients,
+        options,
+        index,
+        effect=None if first is None else first.estimate_sd,
+        effect_interval=None if first is None else (first.conf_low_sd, first.conf_high_sd),
+        per=per,
+    )
+    return CostEvaluation(ingredients, program, effects, ratios, sensitivity, index, natural)
+
+
+def _ratios(
+    effects: Sequence[EffectRecord], program: ProgramCost, per: float, draws: int, seed: int
+) -> list[CostEffectiveness]:
+    """Cost per student per ``per`` SD for each effect, at the run's own critical value."""
+    return [
         cost_effectiveness(
             program.per_student,
             r.estimate_sd,
@@ -286,17 +304,6 @@ def evaluate_cost(
         )
         for r in effects
     ]
-    natural = _natural_ratios(effects, program, natural_units or {}, draws, seed)
-    first = effects[0] if effects else None
-    sensitivity = sensitivity_table(
-        ingredients,
-        options,
-        index,
-        effect=None if first is None else first.estimate_sd,
-        effect_interval=None if first is None else (first.conf_low_sd, first.conf_high_sd),
-        per=per,
-    )
-    return CostEvaluation(ingredients, program, effects, ratios, sensitivity, index, natural)
 
 
 def _natural_ratios(
