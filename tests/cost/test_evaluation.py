@@ -146,3 +146,22 @@ def test_results_display_like_every_result(evaluation) -> None:
         assert result.summary().splitlines()[0] in result._repr_html_()
     assert "Fieller" in str(evaluation.main) or "fieller" in str(evaluation.main)
     assert evaluation.cost.summary().startswith("Program cost: $318 per student")
+
+
+def test_key_findings_name_the_payer_in_words(evaluation) -> None:
+    findings = evaluation.key_findings("the grant")
+    assert findings[-1].endswith("falls on the state.")
+
+
+def test_ratio_table_in_words(evaluation) -> None:
+    words = evaluation.ratio_words_table()
+    assert words.loc[0, "fieller"] == "from $133 to $223"
+    assert list(words.columns) == [
+        "outcome",
+        "effect_sd",
+        "cost_per_student",
+        "cost_per_gain",
+        "fieller",
+        "delta",
+        "monte_carlo",
+    ]

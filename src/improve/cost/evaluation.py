@@ -73,6 +73,21 @@ class CostEvaluation:
             rows.append(row)
         return pd.DataFrame(rows)
 
+    def ratio_words_table(self) -> pd.DataFrame:
+        """The ratios with each interval in words (what the report shows)."""
+        rows = []
+        for ce in self.ratios:
+            row = {
+                "outcome": ce.outcome,
+                "effect_sd": ce.effect,
+                "cost_per_student": ce.cost,
+                "cost_per_gain": ce.ratio,
+            }
+            for name, interval in ce.intervals.items():
+                row[name] = interval.words(format_money)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
     def natural_table(self) -> pd.DataFrame:
         """Cost per natural unit of outcome (e.g. per additional proficient student)."""
         rows = []
@@ -179,7 +194,8 @@ class CostEvaluation:
         ]
         top = self.cost.by("payer").sort_values("present_value").iloc[-1]
         items.append(
-            f"**Who pays:** the largest share ({top['share']:.0%}) falls on {top['payer']}."
+            f"**Who pays:** the largest share ({top['share']:.0%}) falls on "
+            f"{PAYER_WORDS.get(top['payer'], top['payer'])}."
         )
         return items
 
