@@ -327,6 +327,36 @@ def main() -> None:
         "negative_weight.csv",
         to_csv(HEADER, variant(a=setcol("w", lambda i, r: "-2.5" if i in (1, 8) else r[-1]))),
     )
+    write_ingredient_files()
+
+
+#: A small ingredients file (template columns) and its bad variants.
+INGREDIENT_HEADER = [
+    "ingredient",
+    "category",
+    "quantity",
+    "scale",
+    "price",
+    "price_year",
+    "benefits_rate",
+]
+INGREDIENT_ROWS = [
+    ["Coach", "personnel", "1", "site", "60000", "2023", "0.3"],
+    ["Teacher time", "training", "40", "site", "40", "2023", "0.3"],
+    ["Workbooks", "materials", "1", "student", "15", "2023", ""],
+]
+
+
+def write_ingredient_files() -> None:
+    """Ingredients files for the cost workbook's bad-input cases."""
+    rows = [list(r) for r in INGREDIENT_ROWS]
+    no_price = [r if i != 1 else [*r[:4], "", *r[5:]] for i, r in enumerate(rows)]
+    write("ingredients_no_price.csv", to_csv(INGREDIENT_HEADER, no_price))
+    old = [r if i != 2 else [*r[:5], "1990", r[6]] for i, r in enumerate(rows)]
+    write("ingredients_year_not_in_index.csv", to_csv(INGREDIENT_HEADER, old))
+    percent = [r if i != 0 else [*r[:6], "30"] for i, r in enumerate(rows)]
+    write("ingredients_benefits_percent.csv", to_csv(INGREDIENT_HEADER, percent))
+    write("ingredients_good.csv", to_csv(INGREDIENT_HEADER, rows))
 
 
 if __name__ == "__main__":

@@ -203,3 +203,35 @@ def test_improvement_cycles_on_qicharts2_hospital_infections(tmp_path):
     assert "of 6 hospitals" in summary and "after cycle 1" in summary
     html = (run.folder / "report.html").read_text(encoding="utf-8")
     assert "Hospital 1" in html and not re.search(r"\bAHH\b|\bBFH\b", html)
+
+
+def test_cost_effectiveness_prices_an_outside_evaluation(tmp_path):
+    """A partner's cost sheet (Excel, own headers, column map) priced against the DiD run
+    on organ_donations, whose effect is not significant: the ratio's interval is unbounded
+    and the report says so in words."""
+    import pandas as pd
+
+    from outside_data import FOLDER
+
+    did = _run("did_evaluation", "organ_donations", {"bootstrap_draws": 0}, tmp_path)
+    sheet = tmp_path / "active_choice_costs.xlsx"
+    pd.read_csv(FOLDER / "ingredients_active_choice.csv").to_excel(sheet, index=False)
+    params = {
+        "run_path": str(did.folder),
+        "students": 1_000_000,
+        "sites": 170,
+        "program": "the active-choice question",
+    }
+    run = run_workbook(
+        "cost_effectiveness",
+        sheet,
+        columns=FOLDER / "ingredients_active_choice.yaml",
+        params=params,
+        out=tmp_path / "cost",
+    )
+    assert run.status == "complete", run
+    assert not wording_problems(run.folder), wording_problems(run.folder)
+    (priced,) = _results(run)["cost_effectiveness"]
+    assert priced["outcome"] == "Rate" and priced["fieller_interval"] != "bounded"
+    headline = _results(run)["headline"]
+    assert "not statistically different from zero" in headline or "did not raise" in headline

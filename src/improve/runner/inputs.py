@@ -29,6 +29,7 @@ INPUT_CHECKS: dict[str, str] = {
     "cross_section": "improve.rd.data:check_cross_section",
     "survey": "improve.survey.load:check_survey_input",
     "qi_series": "improve.qi.series:check_qi_input",
+    "ingredients": "improve.cost.check:check_ingredients_input",
 }
 
 InputCheck = Callable[[Path | str, Path | None, Mapping[str, Any]], str]

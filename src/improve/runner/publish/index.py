@@ -1,10 +1,16 @@
-"""``reports/index.html``: the latest run of each analysis, rebuilt from the run manifests.
+"""``reports/index.html``: the portfolio of evaluations and the latest run of each analysis,
+rebuilt from the run manifests and results.
+
+The page opens with the portfolio (one row per program and outcome: effect in SD units with
+its interval, evidence tier, WWC rating, cost per student and per 0.1 SD, design, date,
+links; sortable and filterable in the browser; see :mod:`.portfolio` and :mod:`.index_page`)
+and a forest chart of the effects, then lists the runs.
 
 An analysis is a run id: ``reports/<run_id>/`` holds its last complete run and
 ``reports/<run_id>.failed/`` its last failed one. The index lists each analysis once, by
 its latest run: a failure older than a later success is not listed; a failed latest run is
-shown as failed, with links to its folder and to the earlier complete report it left in
-place.
+shown as failed (hidden until the reader asks for failed runs), with links to its folder
+and to the earlier complete report it left in place.
 """
 
 from __future__ import annotations
@@ -14,6 +20,10 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+
+from improve.cost.runs import run_program
+from improve.runner.publish.index_page import href, page, portfolio_section
+from improve.runner.publish.portfolio import portfolio_rows, read_results, run_portfolio_entries
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -30,8 +40,9 @@ def collect_runs(reports: Path) -> list[dict[str, Any]]:
         manifest = _load(folder / "manifest.json")
         if not manifest:
             continue
-        results = _load(folder / "results.json")
+        results = read_results(folder)
         inputs = manifest.get("inputs") or [{}]
+        complete = manifest.get("status") == "complete"
         runs.append(
             {
                 "folder": folder.name,
@@ -53,6 +64,9 @@ def collect_runs(reports: Path) -> list[dict[str, Any]]:
                 "tables": sorted(p.name for p in (folder / "tables").glob("*.csv"))
                 if (folder / "tables").is_dir()
                 else [],
+                "data_sha256": str(inputs[0].get("sha256", "")),
+                "program": run_program(results, manifest),
+                "portfolio": run_portfolio_entries(folder, results) if complete else {},
             }
         )
     return runs
@@ -88,62 +102,50 @@ def latest_runs(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return latest
 
 
-def render_index(runs: list[dict[str, Any]]) -> str:
-    """The index page (self-contained HTML): one row per record in ``runs``."""
-    rows = []
-    for run in runs:
-        folder = html.escape(run["folder"])
-        links = []
-        if run["has_report"]:
-            links.append(f"<a href='{folder}/report.html' title='report (HTML)'>HTML</a>")
-        if run["has_pdf"]:  # only runs printed with Chromium have one (improve run --pdf)
-            links.append(f"<a href='{folder}/report.pdf' title='report (PDF)'>PDF</a>")
-        if run.get("has_workbook"):
-            links.append(
-                f"<a href='{folder}/tables/tables.xlsx' title='every table, one sheet each'>"
-                "Excel</a>"
-            )
-        links += [
-            f"<a href='{folder}/tables/{html.escape(t)}'>{html.escape(t)}</a>"
-            for t in run["tables"]
-        ]
-        if run["status"] != "complete":
-            links.append(f"<a href='{folder}/' title='kept for diagnosis'>failed run folder</a>")
-        if run.get("previous_complete"):
-            earlier = html.escape(run["previous_complete"])
-            links.append(
-                f"<a href='{earlier}/report.html' title='the last complete report'>"
-                "last complete report</a>"
-            )
-        links.append(f"<a href='{folder}/manifest.json'>manifest</a>")
-        status = html.escape(run["status"])
-        detail = html.escape(run["headline"] or run["error"])
-        rows.append(
-            f"<tr class='status-{status}'><td>{html.escape(run['workbook'])}</td>"
-            f"<td>{html.escape(run['data'])}</td><td>{html.escape(run['finished'])}</td>"
-            f"<td>{status}</td><td>{detail}</td><td>{' · '.join(links)}</td></tr>"
+def _run_row(run: dict[str, Any]) -> str:
+    folder = run["folder"]
+    links = []
+    if run["has_report"]:
+        links.append(f"<a href='{href(folder, 'report.html')}' title='report (HTML)'>HTML</a>")
+    if run["has_pdf"]:  # only runs printed with Chromium have one (improve run --pdf)
+        links.append(f"<a href='{href(folder, 'report.pdf')}' title='report (PDF)'>PDF</a>")
+    if run.get("has_workbook"):
+        links.append(
+            f"<a href='{href(folder, 'tables', 'tables.xlsx')}' "
+            "title='every table, one sheet each'>Excel</a>"
         )
+    links += [f"<a href='{href(folder, 'tables', t)}'>{html.escape(t)}</a>" for t in run["tables"]]
+    if run["status"] != "complete":
+        links.append(f"<a href='{href(folder)}/' title='kept for diagnosis'>failed run folder</a>")
+    if run.get("previous_complete"):
+        links.append(
+            f"<a href='{href(run['previous_complete'], 'report.html')}' "
+            "title='the last complete report'>last complete report</a>"
+        )
+    links.append(f"<a href='{href(folder, 'manifest.json')}'>manifest</a>")
+    status = html.escape(run["status"], quote=True)
+    detail = html.escape(run["headline"] or run["error"])
+    return (
+        f"<tr class='status-{status}'><td>{html.escape(run['workbook'])}</td>"
+        f"<td>{html.escape(run['data'])}</td><td>{html.escape(run['finished'])}</td>"
+        f"<td>{status}</td><td>{detail}</td><td>{' · '.join(links)}</td></tr>"
+    )
+
+
+def render_index(runs: list[dict[str, Any]]) -> str:
+    """The index page (self-contained HTML): the portfolio built from ``runs`` and one row
+    per record in ``runs``."""
+    rows = [_run_row(run) for run in runs]
     body = (
         "\n".join(rows) or "<tr><td colspan='6'>No runs yet: try <code>make demo</code>.</td></tr>"
     )
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>improve reports</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 70rem; margin: 2rem auto; padding: 0 1rem; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #ddd;
-          vertical-align: top; }}
-tr.status-failed td {{ background: #fdecea; }}
-</style></head>
-<body><h1>improve reports</h1>
-<p>Each row is the latest run of one analysis. A failed run keeps its executed notebook
-for diagnosis; the last complete report stays in place until a new run succeeds.</p>
-<table><thead><tr><th>Workbook</th><th>Data</th><th>Finished (UTC)</th><th>Status</th>
-<th>Headline</th><th>Files</th></tr></thead>
+    table = f"""<div class='table-wrap'><table id='runs-table'><thead><tr><th>Workbook</th>
+<th>Data</th><th>Finished (UTC)</th><th>Status</th><th>Headline</th><th>Files</th></tr></thead>
 <tbody>
 {body}
-</tbody></table></body></html>
-"""
+</tbody></table></div>"""
+    n_failed = sum(1 for r in runs if r["status"] == "failed")
+    return page(portfolio_section(portfolio_rows(runs)), table, n_failed)
 
 
 def write_index(reports: Path) -> Path:
