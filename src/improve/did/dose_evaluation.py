@@ -8,6 +8,7 @@ are not reported.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -181,7 +182,7 @@ def dose_response_evaluation(
     except (SpecError, EstimationError, DataError) as err:
         if not explain_failure:
             raise
-        why = str(err).removeprefix("cont_did: ")
+        why = _plain_reason(err, panel, columns)
         text = f"The dose-response could not be estimated: {why}."
         return DoseEvaluation(None, words, True, (text,), outcome or "", dose or "")
     n_comparison = res.n_units - res.n_treated
@@ -194,6 +195,18 @@ def dose_response_evaluation(
         return DoseEvaluation(res, words, True, (note,), *names)
     sentences = tuple(_sentences(res, words, n_comparison))
     return DoseEvaluation(res, words, False, sentences, *names)
+
+
+def _plain_reason(err: Exception, panel: Any, columns: Mapping[str, Any]) -> str:
+    """The reason an estimate failed, in words a report can show (no API examples)."""
+    spec = getattr(panel, "spec", None)
+    if spec is not None and not getattr(spec, "cohort", None) and "cohort" not in columns:
+        return (
+            "it needs the period each unit was first treated (a cohort column in the "
+            "column map), and this file's map names none"
+        )
+    why = str(err).removeprefix("cont_did: ")
+    return re.sub(r";?\s*pass them as keywords, e\.g\..*$", "", why, flags=re.S).rstrip(" .")
 
 
 def _estimate(
