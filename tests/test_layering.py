@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
-ESTIMATOR_PACKAGES = ("did", "fe", "effects", "synth")
+ESTIMATOR_PACKAGES = ("did", "fe", "effects", "synth", "finance")
 SHARED_PACKAGES = ("inference", "results")
 
 
