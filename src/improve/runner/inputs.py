@@ -26,6 +26,7 @@ from improve.errors import SpecError
 #: summary line; it raises :class:`improve.errors.DataError` / ``SpecError`` on bad input.
 INPUT_CHECKS: dict[str, str] = {
     "panel": "improve.runner.inputs:check_panel_input",
+    "school_finance": "improve.finance.checks:check_school_finance_input",
 }
 
 InputCheck = Callable[[Path | str, Path | None, Mapping[str, Any]], str]
