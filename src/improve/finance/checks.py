@@ -191,8 +191,22 @@ def check_school_finance_input(
     if map_path is None:
         raise SpecError("a school finance workbook needs a column map: pass --columns MAP")
     fmap = FinanceMap.from_yaml(map_path)
+    outcome = params.get("outcome")
+    if outcome and outcome not in fmap.outcomes:
+        raise SpecError(
+            f"parameter 'outcome' names '{outcome}', which is not among the column map's "
+            f"outcomes ({', '.join(fmap.outcomes) or 'none'}); add it under outcomes:"
+        )
+    if params.get("group") == "region" and not fmap.region:
+        raise SpecError("group 'region' needs a region column: add region: COLUMN to the map")
     weights = NeedWeights.from_parameter(params.get("need_weights"))
     table = school_table(data_path, fmap, weights)
+    year = params.get("year")
+    if year and year not in set(table["year"]):
+        raise SpecError(
+            f"parameter 'year' is {year}, which is not in the data; years present: "
+            f"{', '.join(map(str, sorted(table['year'].unique())))}"
+        )
     years = table["year"].nunique()
     return (
         f"data ok: {len(table):,} school rows, {table['school'].nunique():,} schools, "

@@ -56,11 +56,17 @@ class EquityTrend(Result):
             [f"Equity of {self.measure} by year", "", text_table(self.wide()), "", note]
         )
 
-    def plot(self, **kwargs: Any) -> Any:
-        """Indices by year with intervals (see
-        :func:`improve.report.finance_figures.plot_trends`)."""
-        from improve.report.finance_figures import plot_trends
+    def decomposition_tidy(self) -> pd.DataFrame:
+        """The Theil decomposition of every year (``year`` column)."""
+        return pd.concat([d.tidy() for d in self.decompositions], ignore_index=True)
 
+    def plot(self, kind: str = "indices", **kwargs: Any) -> Any:
+        """Indices by year with intervals (``kind="indices"``) or the within/between parts
+        by year (``kind="decomposition"``); see :mod:`improve.report.finance_figures`."""
+        from improve.report.finance_figures import plot_decomposition, plot_trends
+
+        if kind == "decomposition":
+            return plot_decomposition(self.decomposition_tidy(), **kwargs)
         return plot_trends(
             self.tidy(), measure=self.measure, change_year=self.change_year, **kwargs
         )
