@@ -68,6 +68,11 @@ def test_results_have_tidy_summary_and_plot(evaluation) -> None:
     assert (tidy["weighting"] == "pupils").all()
     assert (tidy["conf_low"] <= tidy["estimate"] + 1e-9).all()
     assert "each pupil counts once" in indices.summary()
+    parts = evaluation.decomposition.tidy()  # districts resampled whole: no upward bias
+    assert (
+        (parts["conf_low"] <= parts["estimate"]) & (parts["estimate"] <= parts["conf_high"])
+    ).all()
+    assert parts["ci_method"].iloc[0].startswith("percentile bootstrap over districts")
     for fig in (
         indices.plot(evaluation.current, second="per_weighted_pupil"),
         evaluation.vertical.plot(evaluation.current),

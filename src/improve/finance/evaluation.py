@@ -55,6 +55,11 @@ class EquityEvaluation:
     change_year: Any
 
     @property
+    def when(self) -> str:
+        """``", 2023"`` for a file with years, empty for a file without a year column."""
+        return f", {self.year}" if self.fmap.year else ""
+
+    @property
     def current(self) -> pd.DataFrame:
         """The school rows of the analysed year."""
         return self.schools.loc[self.schools["year"] == self.year]
@@ -88,11 +93,13 @@ class EquityEvaluation:
         if not self.fmap.units_public:
             return pd.DataFrame(columns=["school", "district", measure])
         name = "school_name" if "school_name" in out.columns else "school"
-        shown = out[[name, "district", "enrollment", "per_pupil", measure]].copy()
+        district = "district_name" if "district_name" in out.columns else "district"
+        shown = out[[name, district, "enrollment", "per_pupil", measure]].copy()
         shown["position"] = np.where(
             out[measure] < low, "below 5th percentile", "above 95th percentile"
         )
-        return shown.sort_values(measure).rename(columns={name: "school"}).reset_index(drop=True)
+        shown = shown.rename(columns={name: "school", district: "district"})
+        return shown.sort_values(measure).reset_index(drop=True)
 
     def indices_table(self) -> pd.DataFrame:
         """Each index for both measures side by side, with intervals."""
@@ -123,8 +130,9 @@ class EquityEvaluation:
         """What the numbers say, in words (no school named)."""
         pp, wp = self.indices["per_pupil"], self.indices["per_weighted_pupil"]
         says = [
-            f"In {self.year}, the pupil-weighted mean spending was ${pp.value('mean'):,.0f} "
-            f"per pupil. The federal range ratio was {pp.value('federal_range_ratio'):.2f} "
+            f"{f'In {self.year}, t' if self.fmap.year else 'T'}he pupil-weighted mean spending "
+            f"was ${pp.value('mean'):,.0f} per pupil. The federal range ratio was "
+            f"{pp.value('federal_range_ratio'):.2f} "
             f"(the federal disparity standard is at most 0.25) and the coefficient of "
             f"variation {pp.value('coefficient_of_variation'):.3f}; per need-weighted pupil "
             f"the coefficient of variation was {wp.value('coefficient_of_variation'):.3f}.",

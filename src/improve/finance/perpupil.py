@@ -28,11 +28,20 @@ from improve.finance.weights import NeedWeights
 ID_COLUMNS = ("school", "district", "year")
 
 
+def _id_text(values: pd.Series) -> pd.Series:
+    """Ids as text; whole numbers stored as floats (``1010.0``) lose the ``.0``."""
+    if pd.api.types.is_float_dtype(values):
+        whole = values.dropna()
+        if bool((whole == whole.round()).all()):
+            return values.map(lambda v: "" if pd.isna(v) else str(int(v)))
+    return values.astype(str).str.strip()
+
+
 def _ids(raw: pd.DataFrame, fmap: FinanceMap) -> pd.DataFrame:
     ids = pd.DataFrame(
         {
-            "school": raw[fmap.school].astype(str).str.strip(),
-            "district": raw[fmap.district].astype(str).str.strip(),
+            "school": _id_text(raw[fmap.school]),
+            "district": _id_text(raw[fmap.district]),
             "year": numeric_column(raw, fmap.year, "year").astype("int64") if fmap.year else 0,
         }
     )

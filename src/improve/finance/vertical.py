@@ -185,7 +185,7 @@ def quantile_table(
             continue
         w = part["enrollment"].to_numpy(dtype=float)
         row = {
-            "group": g,
+            "quantile": g,
             "schools": len(part),
             "pupils": float(w.sum()),
             f"mean_{by}": float(np.average(part[by], weights=w)),
