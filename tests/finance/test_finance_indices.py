@@ -129,3 +129,12 @@ def test_bad_amounts_are_refused() -> None:
         theil([0.0, 1.0], [1.0, 1.0])
     with pytest.raises(ValueError, match="positive weight"):
         gini([1.0, 2.0], [0.0, 0.0])
+
+
+def test_undefined_indices_are_missing_not_errors() -> None:
+    from improve.finance.horizontal import INDICES, all_indices
+
+    values = all_indices(np.array([0.0, 0.0, 2.0, 3.0]), np.array([10.0, 10.0, 1.0, 1.0]))
+    by_name = dict(zip(INDICES, values, strict=True))
+    assert np.isnan(by_name["theil"]) and np.isnan(by_name["federal_range_ratio"])
+    assert by_name["gini"] == pytest.approx(gini([0.0, 0.0, 2.0, 3.0], [10, 10, 1, 1]))

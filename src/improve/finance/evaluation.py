@@ -110,7 +110,8 @@ class EquityEvaluation:
         return pd.concat(parts, ignore_index=True)
 
     def resources_table(self) -> pd.DataFrame:
-        """Coefficient of variation, McLoone and Gini of each non-dollar resource."""
+        """Coefficient of variation, McLoone and Gini of each non-dollar resource (staff per
+        100 pupils and staff averages such as teacher experience), across pupils."""
         rows = []
         for name, result in self.resources.items():
             t = result.tidy().set_index("term")
@@ -219,10 +220,11 @@ def evaluate_equity(
     current = schools.loc[schools["year"] == year]
     boot = {"bootstrap": bootstrap_draws, "seed": seed, "confidence_level": confidence_level}
     indices = {m: horizontal_equity(current, m, weighting=weighting, **boot) for m in MEASURE_WORDS}
+    staff = [c for c in current.columns if c.endswith("_per_100")] + list(fmap.staff_averages)
     resources = {
         c: horizontal_equity(current, c, weighting=weighting, bootstrap=0, seed=seed)
-        for c in current.columns
-        if c.endswith("_per_100")
+        for c in staff
+        if current[c].notna().all()
     }
     has_need = "poverty_share" in current.columns
     change_year = change_year or fmap.formula_change_year

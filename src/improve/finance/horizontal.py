@@ -49,9 +49,21 @@ INDICES: dict[str, tuple[IndexFunction, str, str]] = {
 Weighting = Literal["pupils", "schools"]
 
 
+def _index_or_nan(fn: IndexFunction, values: NDArray[np.float64], w: NDArray[np.float64]) -> float:
+    """An index, or NaN where it is undefined (Theil with a zero amount, a ratio to a
+    5th percentile or median of zero)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        try:
+            value = fn(values, w)
+        except (ValueError, ZeroDivisionError):
+            return float("nan")
+    return value if np.isfinite(value) else float("nan")
+
+
 def all_indices(values: NDArray[np.float64], weights: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Every index of :data:`INDICES` for one set of amounts and weights."""
-    return np.array([fn(values, weights) for fn, _, _ in INDICES.values()])
+    """Every index of :data:`INDICES` for one set of amounts and weights (NaN where an index
+    is undefined, e.g. Theil when some amount is zero)."""
+    return np.array([_index_or_nan(fn, values, weights) for fn, _, _ in INDICES.values()])
 
 
 @dataclass(frozen=True)

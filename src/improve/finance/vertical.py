@@ -169,7 +169,8 @@ def quantile_table(
     groups: int = 5,
     measures: tuple[str, ...] = ("per_pupil", "per_weighted_pupil"),
 ) -> pd.DataFrame:
-    """Spending by pupil-weighted quantile group of ``by`` (quintiles by default).
+    """Spending by pupil-weighted quantile group of ``by`` (quintiles by default): per
+    pupil, per need-weighted pupil and per pupil from each source and function.
 
     Groups hold about equal numbers of pupils: a school goes to the group in which the
     middle of its pupils falls in the ranking by ``by``.
@@ -190,6 +191,9 @@ def quantile_table(
             "pupils": float(w.sum()),
             f"mean_{by}": float(np.average(part[by], weights=w)),
         }
+        for column in part.columns:
+            if column.startswith(("spending_", "function_")):
+                row[f"{column}_per_pupil"] = float(part[column].sum() / part["enrollment"].sum())
         for m in measures:
             if m in part.columns:
                 row[m] = float(
