@@ -83,3 +83,20 @@ def test_results_have_tidy_summary_and_plot(evaluation) -> None:
         plt.close(fig)
     again = evaluate_equity(DEMO / "schools.csv", DEMO / "columns.yaml", bootstrap_draws=50)
     assert again.indices["per_pupil"].tidy().equals(tidy)  # seeded bootstrap repeats
+
+
+def test_district_level_indices_and_region_grouping() -> None:
+    from improve.finance import district_table
+    from improve.finance.indices import federal_range_ratio
+
+    by_region = evaluate_equity(
+        DEMO / "schools.csv", DEMO / "columns.yaml", bootstrap_draws=5, group="region", year=2019
+    )
+    assert by_region.year == 2019 and by_region.decomposition.group == "region"
+    assert len(by_region.decomposition.parts.groups) == 4
+    districts = district_table(by_region.current)
+    assert len(districts) == 40
+    assert districts["spending"].sum() == pytest.approx(by_region.current["spending"].sum())
+    expected = federal_range_ratio(districts["per_pupil"], districts["enrollment"])
+    assert by_region.district_indices.value("federal_range_ratio") == pytest.approx(expected)
+    assert "across districts" in by_region.summary_sentences()[0]

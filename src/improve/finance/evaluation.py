@@ -46,6 +46,7 @@ class EquityEvaluation:
     year: Any
     group: str
     indices: dict[str, EquityIndices]
+    district_indices: EquityIndices
     resources: dict[str, EquityIndices]
     decomposition: TheilDecomposition
     vertical: VerticalEquity | None
@@ -107,6 +108,9 @@ class EquityEvaluation:
         for measure, result in self.indices.items():
             t = result.tidy()[["term", "index", "estimate", "conf_low", "conf_high", "reading"]]
             parts.append(t.assign(measure=MEASURE_WORDS[measure]))
+        t = self.district_indices.tidy()
+        t = t[["term", "index", "estimate", "conf_low", "conf_high", "reading"]]
+        parts.append(t.assign(measure="spending per pupil across districts"))
         return pd.concat(parts, ignore_index=True)
 
     def resources_table(self) -> pd.DataFrame:
@@ -130,13 +134,15 @@ class EquityEvaluation:
     def summary_sentences(self) -> list[str]:
         """What the numbers say, in words (no school named)."""
         pp, wp = self.indices["per_pupil"], self.indices["per_weighted_pupil"]
+        cv, cv_weighted = pp.value("coefficient_of_variation"), wp.value("coefficient_of_variation")
+        ratio_districts = self.district_indices.value("federal_range_ratio")
         says = [
             f"{f'In {self.year}, t' if self.fmap.year else 'T'}he pupil-weighted mean spending "
             f"was ${pp.value('mean'):,.0f} per pupil. The federal range ratio was "
-            f"{pp.value('federal_range_ratio'):.2f} "
-            f"(the federal disparity standard is at most 0.25) and the coefficient of "
-            f"variation {pp.value('coefficient_of_variation'):.3f}; per need-weighted pupil "
-            f"the coefficient of variation was {wp.value('coefficient_of_variation'):.3f}.",
+            f"{pp.value('federal_range_ratio'):.2f} across schools and {ratio_districts:.2f} "
+            "across districts (the federal disparity standard, set for districts, is at most "
+            f"0.25) and the coefficient of variation {cv:.3f}; per need-weighted pupil the "
+            f"coefficient of variation was {cv_weighted:.3f}.",
         ]
         share = self.decomposition.estimate[3]
         says.append(
@@ -236,6 +242,13 @@ def evaluate_equity(
         year=year,
         group=group,
         indices=indices,
+        district_indices=horizontal_equity(
+            district_table(current),
+            "per_pupil",
+            weighting=weighting,
+            unit_label="district",
+            **boot,
+        ),
         resources=resources,
         decomposition=decompose(current, "per_pupil", group, **boot),
         vertical=vertical_equity(current, confidence_level=confidence_level) if has_need else None,
