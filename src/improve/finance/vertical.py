@@ -167,7 +167,6 @@ def quantile_table(
     table: pd.DataFrame,
     by: str = "poverty_share",
     groups: int = 5,
-    measures: tuple[str, ...] = ("per_pupil", "per_weighted_pupil"),
 ) -> pd.DataFrame:
     """Spending by pupil-weighted quantile group of ``by`` (quintiles by default): per
     pupil, per need-weighted pupil and per pupil from each source and function.
@@ -194,15 +193,10 @@ def quantile_table(
         for column in part.columns:
             if column.startswith(("spending_", "function_")):
                 row[f"{column}_per_pupil"] = float(part[column].sum() / part["enrollment"].sum())
-        for m in measures:
-            if m in part.columns:
-                row[m] = float(
-                    part["spending"].sum()
-                    / (
-                        part["enrollment"].sum()
-                        if m == "per_pupil"
-                        else part["weighted_pupils"].sum()
-                    )
-                )
+        row["per_pupil"] = float(part["spending"].sum() / part["enrollment"].sum())
+        if "weighted_pupils" in part.columns:
+            row["per_weighted_pupil"] = float(
+                part["spending"].sum() / part["weighted_pupils"].sum()
+            )
         rows.append(row)
     return pd.DataFrame(rows)
