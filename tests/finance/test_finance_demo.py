@@ -102,3 +102,12 @@ def test_district_level_indices_and_region_grouping() -> None:
     expected = federal_range_ratio(districts["per_pupil"], districts["enrollment"])
     assert by_region.district_indices.value("federal_range_ratio") == pytest.approx(expected)
     assert "across districts" in by_region.summary_sentences()[0]
+
+
+def test_non_dollar_resources_follow_the_simulated_pattern(evaluation) -> None:
+    slopes = evaluation.resource_slopes().set_index("resource")
+    # simulated: average experience = 13 - 6 x poverty share (+ noise): -0.6 years per 10 points
+    row = slopes.loc["teacher_experience"]
+    assert row["conf_low"] < -0.6 < row["conf_high"]
+    assert slopes.loc["novice_teacher_share", "estimate"] > 0
+    assert set(evaluation.resources_table()["resource"]) == set(slopes.index)

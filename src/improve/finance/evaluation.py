@@ -113,6 +113,15 @@ class EquityEvaluation:
         parts.append(t.assign(measure="spending per pupil across districts"))
         return pd.concat(parts, ignore_index=True)
 
+    def intervals_note(self) -> str:
+        """How the intervals of :meth:`indices_table` were computed."""
+        schools = self.indices["per_pupil"].tidy()["ci_method"].iloc[0]
+        districts = self.district_indices.tidy()["ci_method"].iloc[0]
+        return (
+            f"Intervals: {schools}; rows across districts: {districts}. The range has no "
+            "interval (a resample cannot go beyond the sample's extremes)."
+        )
+
     def resources_table(self) -> pd.DataFrame:
         """Coefficient of variation, McLoone and Gini of each non-dollar resource (staff per
         100 pupils and staff averages such as teacher experience), across pupils."""
@@ -130,6 +139,28 @@ class EquityEvaluation:
                 }
             )
         return pd.DataFrame(rows)
+
+    def resource_slopes(self) -> pd.DataFrame:
+        """Slope of each non-dollar resource on the poverty share (per 10 points), with its
+        interval: do poorer schools get fewer experienced teachers?"""
+        if self.vertical is None or not self.resources:
+            return pd.DataFrame()
+        rows = []
+        for name in self.resources:
+            fit = vertical_equity(self.current, name, confidence_level=self.confidence_level)
+            row = fit.tidy().iloc[0]
+            rows.append(
+                {
+                    "resource": name,
+                    "mean": self.resources[name].value("mean"),
+                    **{k: row[k] for k in ("estimate", "conf_low", "conf_high", "p_value")},
+                }
+            )
+        return pd.DataFrame(rows)
+
+    @property
+    def confidence_level(self) -> float:
+        return self.indices["per_pupil"].confidence_level
 
     def summary_sentences(self) -> list[str]:
         """What the numbers say, in words (no school named)."""

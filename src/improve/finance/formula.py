@@ -73,9 +73,9 @@ def formula_change_groups(
     ).dropna()
     means["dose_change"] = means["dose_after"] - means["dose_before"]
     ranks = means["dose_change"].rank(method="first")
-    means["group"] = np.ceil(ranks / len(means) * groups).astype(int)
+    means["funding_change_group"] = np.ceil(ranks / len(means) * groups).astype(int)
     table = (
-        means.groupby("group")
+        means.groupby("funding_change_group")
         .agg(
             districts=("dose_change", "size"),
             funding_change_k=("dose_change", "mean"),
@@ -86,3 +86,10 @@ def formula_change_groups(
     )
     table["outcome_change"] = table["outcome_after"] - table["outcome_before"]
     return table
+
+
+def largest_change(panel: pd.DataFrame) -> float:
+    """The largest change in formula funding per pupil (thousands) within one district:
+    the range of doses worth drawing in a dose-response figure."""
+    spread = panel.groupby("district")[DOSE].agg(lambda s: s.max() - s.min())
+    return float(spread.max())
