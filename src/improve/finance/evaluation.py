@@ -256,13 +256,7 @@ def evaluate_equity(
     year = _resolve_year(schools, year)
     current = schools.loc[schools["year"] == year]
     boot = {"bootstrap": bootstrap_draws, "seed": seed, "confidence_level": confidence_level}
-    indices = {m: horizontal_equity(current, m, weighting=weighting, **boot) for m in MEASURE_WORDS}
-    staff = [c for c in current.columns if c.endswith("_per_100")] + list(fmap.staff_averages)
-    resources = {
-        c: horizontal_equity(current, c, weighting=weighting, bootstrap=0, seed=seed)
-        for c in staff
-        if current[c].notna().all()
-    }
+    trend_boot = {**boot, "bootstrap": min(bootstrap_draws, 100)}
     has_need = "poverty_share" in current.columns
     change_year = change_year or fmap.formula_change_year
     several = schools["year"].nunique() > 1
@@ -272,26 +266,17 @@ def evaluate_equity(
         schools=schools,
         year=year,
         group=group,
-        indices=indices,
+        indices={
+            m: horizontal_equity(current, m, weighting=weighting, **boot) for m in MEASURE_WORDS
+        },
         district_indices=horizontal_equity(
-            district_table(current),
-            "per_pupil",
-            weighting=weighting,
-            unit_label="district",
-            **boot,
+            district_table(current), "per_pupil", weighting=weighting, unit_label="district", **boot
         ),
-        resources=resources,
+        resources=_resources(current, fmap, weighting, seed),
         decomposition=decompose(current, "per_pupil", group, **boot),
         vertical=vertical_equity(current, confidence_level=confidence_level) if has_need else None,
         quantiles=quantile_table(current) if has_need else None,
-        trend=equity_trend(
-            schools,
-            group=group,
-            bootstrap=min(bootstrap_draws, 100),
-            seed=seed,
-            confidence_level=confidence_level,
-            change_year=change_year,
-        )
+        trend=equity_trend(schools, group=group, change_year=change_year, **trend_boot)
         if several
         else None,
         formula=formula_panel(schools, fmap.outcomes)
@@ -299,3 +284,15 @@ def evaluate_equity(
         else None,
         change_year=change_year,
     )
+
+
+def _resources(
+    current: pd.DataFrame, fmap: FinanceMap, weighting: Weighting, seed: int
+) -> dict[str, EquityIndices]:
+    """Indices (no intervals) of staff per 100 pupils and of staff averages."""
+    staff = [c for c in current.columns if c.endswith("_per_100")] + list(fmap.staff_averages)
+    return {
+        c: horizontal_equity(current, c, weighting=weighting, bootstrap=0, seed=seed)
+        for c in staff
+        if current[c].notna().all()
+    }
