@@ -164,3 +164,27 @@ def test_the_runner_knows_the_school_finance_kind() -> None:
     from improve.runner.inputs import input_check
 
     assert input_check("school_finance") is check_school_finance_input
+
+
+def test_the_runner_stops_a_bad_file_before_any_kernel_starts(tmp_path) -> None:
+    import yaml
+
+    from improve.runner.run import plan_run
+
+    frame = _frame()
+    for column in ("local", "state", "dist_total"):
+        frame[column] = frame[column] / 1000
+    frame.to_csv(tmp_path / "f.csv", index=False)
+    (tmp_path / "m.yaml").write_text(yaml.safe_dump(MAP))
+    with pytest.raises(DataError, match="dollars: thousands"):
+        plan_run("resource_equity", tmp_path / "f.csv", columns=tmp_path / "m.yaml")
+    with pytest.raises(SpecError, match="parameter 'outcome' names 'math'"):
+        plan_run(
+            "resource_equity", tmp_path / "f.csv", columns=tmp_path / "m.yaml",
+            params={"outcome": "math"},
+        )  # fmt: skip
+    with pytest.raises(SpecError, match="group 'region' needs a region column"):
+        plan_run(
+            "resource_equity", tmp_path / "f.csv", columns=tmp_path / "m.yaml",
+            params={"group": "region"},
+        )  # fmt: skip
