@@ -111,3 +111,12 @@ def test_non_dollar_resources_follow_the_simulated_pattern(evaluation) -> None:
     assert row["conf_low"] < -0.6 < row["conf_high"]
     assert slopes.loc["novice_teacher_share", "estimate"] > 0
     assert set(evaluation.resources_table()["resource"]) == set(slopes.index)
+
+
+def test_money_follows_need_only_after_the_formula_change(evaluation) -> None:
+    before = evaluate_equity(
+        DEMO / "schools.csv", DEMO / "columns.yaml", bootstrap_draws=0, year=2017
+    )
+    assert before.vertical_weighted.tidy()["conf_high"].iloc[0] < 0
+    assert "less than these weights call for" in before.summary_sentences()[3]
+    assert evaluation.vertical_weighted.tidy()["conf_low"].iloc[0] > 0

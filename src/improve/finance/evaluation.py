@@ -50,6 +50,7 @@ class EquityEvaluation:
     resources: dict[str, EquityIndices]
     decomposition: TheilDecomposition
     vertical: VerticalEquity | None
+    vertical_weighted: VerticalEquity | None
     quantiles: pd.DataFrame | None
     trend: EquityTrend | None
     formula: pd.DataFrame | None
@@ -162,6 +163,20 @@ class EquityEvaluation:
     def confidence_level(self) -> float:
         return self.indices["per_pupil"].confidence_level
 
+    def _need_sentence(self) -> str:
+        row = self.vertical_weighted.tidy().iloc[0]
+        low, high = row["conf_low"], row["conf_high"]
+        if low > 0:
+            verdict = "high-poverty schools get more than these weights call for"
+        elif high < 0:
+            verdict = "high-poverty schools get less than these weights call for"
+        else:
+            verdict = "the data are consistent with money following need at these weights"
+        return (
+            f"Per need-weighted pupil, spending changed by ${row['estimate']:+,.0f} with 10 "
+            f"percentage points more poverty (CI ${low:,.0f} to ${high:,.0f}): {verdict}."
+        )
+
     def summary_sentences(self) -> list[str]:
         """What the numbers say, in words (no school named)."""
         pp, wp = self.indices["per_pupil"], self.indices["per_weighted_pupil"]
@@ -194,6 +209,8 @@ class EquityEvaluation:
                 f"({self.vertical.confidence_level:.0%} CI ${row['conf_low']:,.0f} to "
                 f"${row['conf_high']:,.0f}; {sure})."
             )
+        if self.vertical_weighted is not None:
+            says.append(self._need_sentence())
         if self.trend is not None and len(self.trend.years) > 1:
             wide = self.trend.wide()
             first, last = wide.iloc[0], wide.iloc[-1]
@@ -275,6 +292,11 @@ def evaluate_equity(
         resources=_resources(current, fmap, weighting, seed),
         decomposition=decompose(current, "per_pupil", group, **boot),
         vertical=vertical_equity(current, confidence_level=confidence_level) if has_need else None,
+        vertical_weighted=vertical_equity(
+            current, "per_weighted_pupil", confidence_level=confidence_level
+        )
+        if has_need
+        else None,
         quantiles=quantile_table(current) if has_need else None,
         trend=equity_trend(schools, group=group, change_year=change_year, **trend_boot)
         if several
