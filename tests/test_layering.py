@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
-ESTIMATOR_PACKAGES = ("did", "fe", "effects", "synth", "rd", "survey", "qi", "cost")
+ESTIMATOR_PACKAGES = ("did", "fe", "effects", "synth", "rd", "survey", "qi", "cost", "finance")
 SHARED_PACKAGES = ("inference", "results")
 
 

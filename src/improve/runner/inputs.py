@@ -30,6 +30,7 @@ INPUT_CHECKS: dict[str, str] = {
     "survey": "improve.survey.load:check_survey_input",
     "qi_series": "improve.qi.series:check_qi_input",
     "ingredients": "improve.cost.check:check_ingredients_input",
+    "school_finance": "improve.finance.checks:check_school_finance_input",
 }
 
 InputCheck = Callable[[Path | str, Path | None, Mapping[str, Any]], str]
