@@ -49,3 +49,22 @@ def test_shipped_copy_matches_the_demo_did_run(demo_build) -> None:
     priced = json.loads((cost_run.folder / "results.json").read_text())["cost_effectiveness"]
     assert {p["run_id"] for p in priced} == {DEMO_RUN_NAME}
     assert all(p["demo_copy"] for p in priced)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("demo")
+def test_a_regression_discontinuity_run_can_be_priced(demo_build) -> None:
+    """The RD workbook records its robust jump in SD units as an ``effects`` entry, and the
+    cost layer reads it back with the design named."""
+    import pandas as pd
+
+    from improve.cost.runs import run_effects
+
+    folder = demo_build["runs"]["regression_discontinuity"].folder
+    (record,) = run_effects(folder)
+    assert record.design == "regression discontinuity"
+    sized = pd.read_csv(folder / "tables" / "effect_sizes.csv")
+    robust = sized[sized["term"] == "Robust"].iloc[0]
+    assert record.estimate_sd == pytest.approx(robust["estimate"], rel=1e-6)
+    assert record.conf_low_sd == pytest.approx(robust["conf_low"], rel=1e-6)
+    assert record.sd == pytest.approx(robust["sd_used"], rel=1e-6)

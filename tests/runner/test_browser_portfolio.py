@@ -7,10 +7,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from portfolio_runs import HOSTILE, make_portfolio
 
 from improve.runner.publish.index import write_index
 from improve.runner.publish.pdf import LAUNCH_ARGS, find_chromium, pdf_unavailable_reason
+
+from .portfolio_runs import HOSTILE, make_portfolio
 
 CHROMIUM = None if pdf_unavailable_reason() else find_chromium()
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine")

@@ -6,11 +6,11 @@ import base64
 import re
 from pathlib import Path
 
-from portfolio_runs import HOSTILE, make_portfolio
-
 from improve.runner.publish.forest import forest_svg
 from improve.runner.publish.index import collect_runs, latest_runs, render_index
 from improve.runner.publish.portfolio import portfolio_rows
+
+from .portfolio_runs import HOSTILE, make_portfolio
 
 
 def _rows(tmp_path: Path) -> tuple[list[dict], str]:

@@ -16,7 +16,7 @@ from improve.effects._rules import rules
 from improve.effects.essa import EssaTier, essa_tier
 from improve.effects.multiple import BHResult, benjamini_hochberg, bh_within_domains
 from improve.effects.power import MDESResult, SampleSize, mdes, multiplier, power_at, schools_needed
-from improve.effects.size import OutcomeSD, outcome_sd, to_sd_units
+from improve.effects.size import OutcomeSD, effect_record, outcome_sd, to_sd_units
 from improve.effects.wwc import (
     HANDBOOK,
     HANDBOOK_CITATION,
@@ -85,6 +85,7 @@ __all__ = [
     "small_sample_correction",
     "standardized_effects",
     "to_sd_units",
+    "effect_record",
     "wwc_rating",
 ]
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -117,3 +118,20 @@ def to_sd_units(tidy: pd.DataFrame, sd: OutcomeSD) -> pd.DataFrame:
     out["sd_used"] = sd.value
     out["sd_kind"] = sd.kind
     return out
+
+
+def effect_record(row: Mapping[str, Any], inference: str) -> dict[str, float | str]:
+    """One row of :func:`to_sd_units` output as a run's ``effects`` entry in results.json.
+
+    ``improve.cost`` prices the effects a finished run records this way (estimate, standard
+    error and interval in SD units, the SD used and the inference in words), so any design's
+    workbook can be priced without the cost layer knowing its tables.
+    """
+    return {
+        "estimate_sd": float(row["estimate"]),
+        "std_error_sd": float(row["std_error"]),
+        "conf_low_sd": float(row["conf_low"]),
+        "conf_high_sd": float(row["conf_high"]),
+        "sd": float(row["sd_used"]),
+        "inference": inference,
+    }
