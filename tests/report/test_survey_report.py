@@ -34,11 +34,12 @@ def test_two_small_groups_need_no_complement():
 
 @pytest.mark.slow
 def test_workbook_hides_small_groups_everywhere(tmp_path):
+    from improve.report.defaults import demo_workbook_params
     from improve.runner import run_workbook
 
-    run = run_workbook(
-        "ta_survey_summary", params={"min_cell_size": 90, "bootstrap_draws": 50}, out=tmp_path
-    )
+    params = demo_workbook_params("ta_survey_summary")
+    params |= {"min_cell_size": 90, "bootstrap_draws": 50}
+    run = run_workbook("ta_survey_summary", params=params, out=tmp_path)
     assert run.status == "complete", run
     tables = run.folder / "tables"
     respondents = pd.read_csv(tables / "respondents.csv")
