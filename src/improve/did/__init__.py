@@ -17,16 +17,33 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from improve._lazy import lazy_exports
 from improve.did.aggregate import AggregateResult, aggregate
 from improve.did.attgt import ATTGTResult, att_gt
 from improve.did.bacon import BaconResult, bacon
-from improve.did.continuous import DoseResponseResult, cont_did
-from improve.did.dose_evaluation import DoseEvaluation, dose_response_evaluation
 from improve.did.imputation import EventStudyResult, imputation
-from improve.did.sensitivity import HonestDiDResult, honest_did
 from improve.did.sunab import SunabResult, sunab
 from improve.did.twfe import TWFEResult, twfe
 from improve.did.two_stage import two_stage
+
+if TYPE_CHECKING:  # imported on first use: SciPy's optimizers, B-splines and matplotlib
+    from improve.did.continuous import DoseResponseResult, cont_did
+    from improve.did.dose_evaluation import DoseEvaluation, dose_response_evaluation
+    from improve.did.sensitivity import HonestDiDResult, honest_did
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "DoseResponseResult": ".continuous",
+        "cont_did": ".continuous",
+        "DoseEvaluation": ".dose_evaluation",
+        "dose_response_evaluation": ".dose_evaluation",
+        "HonestDiDResult": ".sensitivity",
+        "honest_did": ".sensitivity",
+    },
+)
 
 __all__ = [
     "ATTGTResult",

@@ -45,7 +45,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from improve._deprecation import DeprecatedAttribute
 from improve.data.columns import panel_columns
@@ -606,6 +605,8 @@ def _pretest(
     zero_na: NDArray[np.bool_],
 ) -> tuple[float | None, float | None, int]:
     """R's Wald pre-test that all pre-treatment ATT(g,t) are zero."""
+    from scipy import stats  # here, not at module level: slow to import
+
     pre = np.flatnonzero((groups > times) & ~zero_na & np.isfinite(att))
     if pre.size == 0:
         return None, None, 0

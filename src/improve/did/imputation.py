@@ -38,7 +38,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from improve._deprecation import DeprecatedAttribute, warn_renamed
 from improve._maketables import EventStudyTableHooks
@@ -602,6 +601,8 @@ def imputation(
     ...                  cohort="first_treat", min_e=-3)  # doctest: +SKIP
     >>> res.tidy()  # doctest: +SKIP
     """
+    from scipy import stats  # here, not at module level: slow to import
+
     horizons, pretrends = _event_window(min_e, max_e, horizons, pretrends)
     if not isinstance(pretrends, int | np.integer) or pretrends < 0:
         raise SpecError(f"imputation: pretrends must be a non-negative integer, got {pretrends!r}")

@@ -37,7 +37,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from improve._deprecation import DeprecatedAttribute
 from improve._maketables import EventStudyTableHooks
@@ -124,6 +123,8 @@ class SunabResult(EventStudyTableHooks, Result):
     # ------------------------------------------------------------------ presentation
 
     def _frame(self, terms: list[str], est: FloatArray, se: FloatArray) -> pd.DataFrame:
+        from scipy import stats  # here, not at module level: slow to import
+
         with np.errstate(divide="ignore", invalid="ignore"):
             stat = est / se
         p = 2 * stats.t.sf(np.abs(stat), self.df_resid)
@@ -184,6 +185,8 @@ class SunabResult(EventStudyTableHooks, Result):
         )
 
     def _notes(self) -> list[str]:
+        from scipy import stats  # here, not at module level: slow to import
+
         q = stats.t.ppf(1 - self.alpha / 2, self.df_resid)
         overall, se = self.overall_estimate, self.overall_std_error
         notes = [

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from improve._maketables import EventStudyTableHooks
 from improve.data.columns import panel_columns
@@ -56,6 +55,8 @@ class TWFEResult(EventStudyTableHooks):
 
     def tidy(self) -> pd.DataFrame:
         """One row per coefficient: term, estimate, std_error, statistic, p_value, CI."""
+        from scipy import stats  # here, not at module level: slow to import
+
         t = self.estimate / self.std_error
         p = 2 * stats.t.sf(np.abs(t), self.df_resid)
         q = stats.t.ppf(1 - self.alpha / 2, self.df_resid)

@@ -16,7 +16,6 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy import stats
 
 FloatArray = NDArray[np.float64]
 
@@ -129,4 +128,6 @@ def block_vcov(
 
 def z_crit(alpha: float) -> float:
     """Two-sided normal critical value ``z_{1 - alpha/2}``."""
+    from scipy import stats  # here, not at module level: slow to import
+
     return float(stats.norm.ppf(1.0 - alpha / 2.0))

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 from improve.inference.cluster import ZERO_SE, corrected_sums
 
 FloatArray = NDArray[np.float64]
 
-_IQR_SCALE = float(stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
+_IQR_SCALE = 1.3489795003921634  # stats.norm.ppf(0.75) - stats.norm.ppf(0.25), to the last bit
 _SQRT5 = float(np.sqrt(5.0))
 _MAMMEN_P = (_SQRT5 + 1.0) / (2.0 * _SQRT5)
 _MAMMEN_LO = (1.0 - _SQRT5) / 2.0
@@ -97,6 +96,8 @@ def multiplier_bootstrap(
     BootResult
     """
     correction = None if score_correction is None else np.nan_to_num(score_correction)
+    from scipy import stats  # here, not at module level: slow to import
+
     s = corrected_sums(np.nan_to_num(inf_func), cluster_codes, correction)
     n_cl, k = s.shape
     draws = np.empty((n_boot, k))

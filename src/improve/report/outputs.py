@@ -18,12 +18,10 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from improve.report.headers import header_labels
 from improve.report.names import FileNames
@@ -31,6 +29,9 @@ from improve.report.numbers import column_decimals, value_kind
 from improve.report.privacy import SUPPRESSED_NOTE
 from improve.report.suppression import SuppressionRegistry
 from improve.report.tables import FLOAT_FORMAT, Table, csv_text, write_workbook
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["FLOAT_FORMAT", "WORKBOOK_NAME", "RunOutputs", "write_json"]
 
@@ -256,6 +257,8 @@ class RunOutputs:
                 format="svg",
                 metadata={"Date": None, "Creator": None},
             )
+        import matplotlib.pyplot as plt  # here: pyplot is slow to import, figures bring it
+
         plt.close(fig)
         encoded = base64.b64encode(png).decode("ascii")
         return _Html(

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 TIDY_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
 
@@ -45,6 +44,8 @@ def tidy_frame(
     -------
     pandas.DataFrame
     """
+    from scipy import stats  # here, not at module level: slow to import
+
     est = np.asarray(estimate, dtype=float)
     se = np.asarray(std_error, dtype=float)
     alpha = 1.0 - confidence_level
