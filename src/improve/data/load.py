@@ -13,6 +13,7 @@ import pandas as pd
 
 from improve.data import validate
 from improve.data.header import SEARCH_ROWS, diagnose_header
+from improve.data.id_codes import encode_ids, restore_ids
 from improve.data.load_report import LoadReport
 from improve.data.progress import LoadProgress, wants_progress
 from improve.data.read import RawTable, describe_source, looks_like_sql, read_table
@@ -198,6 +199,8 @@ def _load(
     if time_note:
         notes.append(time_note)
     validate.check_ids(frame, spec, where)
+    # ids as sorted categories until the rows are in order: every check below groups by them
+    text_ids = encode_ids(frame, id_cols)
 
     markers: dict[str, dict[str, int]] = {}
     extra_markers = options.get("missing_markers") or []
@@ -265,18 +268,19 @@ def _load(
     shape_warnings, gaps, balanced = validate.panel_shape_warnings(frame, spec)
     warnings = shape_warnings + warnings
     frame = frame.sort_values([spec.unit, spec.time, *spec.subgroups], kind="stable")
-    frame = frame.reset_index(drop=True)
 
     periods = sorted(int(p) for p in frame[spec.time].unique())
     cohorts: dict[int, int] = {}
     if spec.cohort is not None:
         per_unit = frame.groupby(spec.unit, observed=True)[spec.cohort].first()
         cohorts = {int(k): int(v) for k, v in per_unit.value_counts().sort_index().items()}
+    n_units = int(frame[spec.unit].nunique())
+    frame = restore_ids(frame, text_ids).reset_index(drop=True)
     report = LoadReport(
         source=raw.source,
         format=raw.format,
         n_rows=len(frame),
-        n_units=int(frame[spec.unit].nunique()),
+        n_units=n_units,
         n_periods=len(periods),
         periods=periods,
         gap_periods=gaps,

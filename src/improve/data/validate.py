@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from improve.data.id_codes import duplicated_rows, nunique_by
 from improve.data.spec import PanelSpec
 from improve.errors import DataError, SpecError
 
@@ -74,7 +75,7 @@ def check_duplicate_columns(columns: Iterable[object], source: str) -> None:
 def check_unique_keys(frame: pd.DataFrame, spec: PanelSpec, source: str) -> None:
     """Each unit appears at most once per period (unless subgroup columns split rows)."""
     keys = [spec.unit, spec.time, *spec.subgroups]
-    dup = frame.duplicated(subset=keys, keep=False)
+    dup = duplicated_rows(frame, keys)
     if dup.any():
         sample = frame.loc[dup, keys].drop_duplicates().head(3)
         shown = "; ".join(", ".join(f"{k}={row[k]}" for k in keys) for _, row in sample.iterrows())
@@ -185,7 +186,7 @@ def check_cluster(frame: pd.DataFrame, spec: PanelSpec) -> list[str]:
             f"cluster column '{col}' is empty for {int(missing.sum()):,} rows (units "
             f"{_examples(units)}); fill in the cluster for every row"
         )
-    per_cluster = frame.groupby(col, observed=True)[spec.unit].nunique()
+    per_cluster = nunique_by(frame, col, spec.unit)
     if len(per_cluster) < 2:
         raise DataError(
             f"cluster column '{col}' holds a single cluster ({_examples(per_cluster.index)}); "
@@ -209,7 +210,7 @@ def check_cluster(frame: pd.DataFrame, spec: PanelSpec) -> list[str]:
             f"only {len(per_cluster)} clusters in '{col}': cluster-robust standard errors can be "
             "too small with fewer than about 40; prefer CR2 or the wild cluster bootstrap"
         )
-    movers = frame.groupby(spec.unit, observed=True)[col].nunique()
+    movers = nunique_by(frame, spec.unit, col)
     if (movers > 1).any():
         warnings.append(
             f"{int((movers > 1).sum()):,} units appear in more than one '{col}' cluster; "
@@ -222,7 +223,7 @@ def check_timing(frame: pd.DataFrame, spec: PanelSpec, cohort_col: str) -> list[
     """Treatment timing constant within unit, inside the panel, with comparison units."""
     warnings: list[str] = []
     cohort = frame[cohort_col]
-    varying = frame.groupby(spec.unit, observed=True)[cohort_col].nunique(dropna=False)
+    varying = nunique_by(frame, spec.unit, cohort_col, dropna=False)
     if (varying > 1).any():
         units = varying[varying > 1].index[:3].tolist()
         raise DataError(
@@ -275,7 +276,7 @@ def panel_shape_warnings(frame: pd.DataFrame, spec: PanelSpec) -> tuple[list[str
                 f"no data for {', '.join(map(str, gaps))} (gap inside {periods[0]}–{periods[-1]}); "
                 "event times still count calendar periods, so the gap shows as a missing period"
             )
-    counts = frame.groupby(spec.unit, observed=True)[spec.time].nunique()
+    counts = nunique_by(frame, spec.unit, spec.time)
     balanced = bool((counts == len(periods)).all())
     if not balanced:
         short = int((counts < len(periods)).sum())
