@@ -94,7 +94,7 @@ def nunique_by(frame: pd.DataFrame, by: str, column: str, dropna: bool = True) -
     if dropna:
         keep &= values >= 0
     width = np.int64(values.max(initial=-1) + 2)
-    pairs = np.unique(groups[keep] * width + (values[keep].astype(np.int64) + 1))
+    pairs = pd.unique(groups[keep] * width + (values[keep].astype(np.int64) + 1))
     counts = np.bincount(pairs // width, minlength=len(labels))
     return pd.Series(counts[present], index=labels[present], name=column)
 
