@@ -57,3 +57,16 @@ def demo_build(tmp_path_factory) -> dict:
     failed = [o for o in outcomes if isinstance(o, Exception)]
     assert not failed, failed
     return {"folder": out, "runs": {r["workbook"]: o for r, o in zip(runs, outcomes, strict=True)}}
+
+
+@pytest.fixture(scope="session")
+def shared_runs(tmp_path_factory):
+    """Workbook runs made once per session and shared by the tests that need the same run.
+
+    ``shared_runs.run(workbook, data, columns=..., params=...)`` takes the arguments of
+    :func:`improve.runner.run_workbook` and returns its ``RunResult``; the folder is shared,
+    so read it, never change it. See ``tests/shared_runs.py`` (works across xdist workers).
+    """
+    from shared_runs import SharedRuns, cache_root
+
+    return SharedRuns(cache_root(tmp_path_factory.getbasetemp()))

@@ -27,7 +27,6 @@ import pandas as pd
 import pytest
 
 from improve.demo.schools import simulate_schools, simulate_subgroups
-from improve.runner import run_workbook
 
 from published_scan import MIN_CELL, SKIP_SUFFIXES, scan_outputs, shows_value
 
@@ -41,6 +40,11 @@ WORKBOOKS = (
     "fixed_effects",
     "evidence_summary",
 )
+
+
+#: did_evaluation's parameters on the small state (one run serves both tests that scan it;
+#: the bootstrap draws test that no interval or band leaks a small cohort).
+SMALL_STATE_DID = {"bootstrap_draws": 99, "outcomes": ["math_ss"], "adjust_for_covariates": False}
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +69,7 @@ def _published_files(folder: Path) -> list[Path]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("workbook", WORKBOOKS)
-def test_no_unit_ids_and_no_small_cells_in_any_output(workbook, small_state, tmp_path):
+def test_no_unit_ids_and_no_small_cells_in_any_output(workbook, small_state, shared_runs):
     params = (
         {"min_cell_size": MIN_CELL}
         if workbook in ("panel_profile", "did_evaluation", "evidence_summary")
@@ -74,19 +78,16 @@ def test_no_unit_ids_and_no_small_cells_in_any_output(workbook, small_state, tmp
     if workbook == "evidence_summary":
         params["subgroup_path"] = str(small_state["subgroups"])
         params["subgroup_map"] = str(ROOT / "data" / "demo" / "subgroups.yaml")
-    if workbook == "did_evaluation":
-        params.update(bootstrap_draws=99, outcomes=["math_ss"], adjust_for_covariates=False)
+    if workbook == "did_evaluation":  # the run of the suppressed-cohort test below
+        params.update(SMALL_STATE_DID)
     if workbook == "fixed_effects":
         params.update(bootstrap_draws=199, few_clusters=6)
     if workbook == "event_study_diagnostics":
         params.update(max_event_time=3, mbar_grid=[0.0, 1.0])
-    run = run_workbook(
-        workbook,
-        small_state["schools"],
-        columns=ROOT / "data" / "demo" / "columns.yaml",
+    run = shared_runs.run(
+        workbook, small_state["schools"], columns=ROOT / "data" / "demo" / "columns.yaml",
         params=params,
-        out=tmp_path,
-    )
+    )  # fmt: skip
     files = _published_files(run.folder)
     assert files
     scan = scan_outputs(files, small_state["ids"], MIN_CELL, small_state["small_cohorts"])
@@ -148,7 +149,7 @@ def test_subgroup_test_outputs_hold_no_unit_ids_and_no_small_cells(tmp_path):
 
 
 @pytest.mark.slow
-def test_suppressed_cohort_values_are_absent_from_every_did_output(small_state, tmp_path):
+def test_suppressed_cohort_values_are_absent_from_every_did_output(small_state, shared_runs):
     """The small cohort's group-time effects, blanked in the ATT(g,t) table, appear in no
     other output either: not in the heatmap labels, event study, summary, CSV, Excel,
     results.json, sentences or the executed notebook."""
@@ -167,18 +168,8 @@ def test_suppressed_cohort_values_are_absent_from_every_did_output(small_state, 
     hidden = [v for g in small for v in values[g] if np.isfinite(v)]
     shown = [v for g, vs in values.items() if g not in small for v in vs if np.isfinite(v)]
     assert hidden and shown
-    run = run_workbook(
-        "did_evaluation",
-        small_state["schools"],
-        columns=columns,
-        params={
-            "min_cell_size": MIN_CELL,
-            "bootstrap_draws": 0,
-            "outcomes": ["math_ss"],
-            "adjust_for_covariates": False,
-        },
-        out=tmp_path,
-    )
+    params = {"min_cell_size": MIN_CELL, **SMALL_STATE_DID}
+    run = shared_runs.run("did_evaluation", small_state["schools"], columns=columns, params=params)
     files = _published_files(run.folder)
     scan = scan_outputs(files, small_state["ids"], MIN_CELL, small_state["small_cohorts"], hidden)
     assert not scan.problems, scan.problems

@@ -47,8 +47,12 @@ RUNS = [
 ]
 
 
-def _run(workbook: str, name: str, params: dict, folder: Path):
+def _run(workbook: str, name: str, params: dict, folder: Path, shared=None):
+    """Run ``workbook`` on data set ``name``; through ``shared`` (the ``shared_runs``
+    fixture) when given, so the same run made by several tests executes once."""
     source = data_source(name, folder)
+    if shared is not None:
+        return shared.run(workbook, source, columns=map_path(name), params=params)
     return run_workbook(workbook, source, columns=map_path(name), params=params, out=folder)
 
 
@@ -58,8 +62,8 @@ def _results(run) -> dict:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("workbook", "name", "params"), RUNS, ids=lambda v: str(v)[:30])
-def test_workbook_on_outside_data(workbook, name, params, tmp_path):
-    run = _run(workbook, name, params, tmp_path)
+def test_workbook_on_outside_data(workbook, name, params, tmp_path, shared_runs):
+    run = _run(workbook, name, params, tmp_path, shared_runs)
     assert run.status == "complete", run
     problems = wording_problems(run.folder)
     assert not problems, problems
@@ -70,8 +74,8 @@ def test_workbook_on_outside_data(workbook, name, params, tmp_path):
 
 
 @pytest.mark.slow
-def test_one_treated_state_is_not_called_significant(tmp_path):
-    run = _run("did_evaluation", "organ_donations", {"bootstrap_draws": 0}, tmp_path)
+def test_one_treated_state_is_not_called_significant(tmp_path, shared_runs):
+    run = _run("did_evaluation", "organ_donations", {"bootstrap_draws": 0}, tmp_path, shared_runs)
     results = _results(run)
     rate = results["Rate"]
     assert rate["design_verdict"] == "one_treated_cluster"
@@ -82,8 +86,8 @@ def test_one_treated_state_is_not_called_significant(tmp_path):
     words = re.sub(r"<[^>]+>", " ", (run.folder / "report.html").read_text(encoding="utf-8"))
     assert "not significant at 5%" in words
     assert "statewide_mandate" in words
-    (tmp_path / "s").mkdir()
-    synth = _run("statewide_mandate", "organ_donations", {"placebo_draws": 50}, tmp_path / "s")
+    placebo = {"placebo_draws": 50}
+    synth = _run("statewide_mandate", "organ_donations", placebo, tmp_path, shared_runs)
     assert _results(synth)["permutation_p_value"] > 0.05
 
 
@@ -205,7 +209,7 @@ def test_improvement_cycles_on_qicharts2_hospital_infections(tmp_path):
     assert "Hospital 1" in html and not re.search(r"\bAHH\b|\bBFH\b", html)
 
 
-def test_cost_effectiveness_prices_an_outside_evaluation(tmp_path):
+def test_cost_effectiveness_prices_an_outside_evaluation(tmp_path, shared_runs):
     """A partner's cost sheet (Excel, own headers, column map) priced against the DiD run
     on organ_donations, whose effect is not significant: the ratio's interval is unbounded
     and the report says so in words."""
@@ -213,7 +217,7 @@ def test_cost_effectiveness_prices_an_outside_evaluation(tmp_path):
 
     from outside_data import FOLDER
 
-    did = _run("did_evaluation", "organ_donations", {"bootstrap_draws": 0}, tmp_path)
+    did = _run("did_evaluation", "organ_donations", {"bootstrap_draws": 0}, tmp_path, shared_runs)
     sheet = tmp_path / "active_choice_costs.xlsx"
     pd.read_csv(FOLDER / "ingredients_active_choice.csv").to_excel(sheet, index=False)
     params = {
