@@ -19,6 +19,7 @@ import pandas as pd
 
 from improve.data.header import SEARCH_ROWS, diagnose_header
 from improve.data.progress import CountingReader, LoadProgress
+from improve.data.read_arrow import read_csv_arrow
 from improve.errors import DataError
 
 _TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
@@ -405,7 +406,16 @@ def _read_text_stream(
     if required and set(required) <= set(names) and len(set(names)) == len(names):
         wanted = set(required)
         usecols = lambda c: str(c).strip().lstrip("\ufeff") in wanted  # noqa: E731
-    while True:
+    frame = None
+    if used == "utf-8" and not skip_rows:
+        wanted = set(required) if usecols is not None else None
+        try:
+            frame = read_csv_arrow(path, head, sample, sep, wanted, progress)
+        except UnicodeDecodeError:
+            if not encoding:  # what pandas' reader below does on the same error
+                used = "cp1252"
+                notes = [f"read with encoding {used}"] + [n for n in notes if "encoding" not in n]
+    while frame is None:  # pandas' reader: other encodings, unusual files, error messages
         progress.start_reading(size)
         try:
             with path.open("rb") as raw:
