@@ -47,7 +47,7 @@ def import_seconds(statement: str) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=15)
-    args = parser.parse_args()
+    args, _unknown = parser.parse_known_args()  # run_all.py passes --peers
     rows = {}
     for label, statement in STATEMENTS.items():
         runs = [import_seconds(statement) for _ in range(args.reps)]
