@@ -105,13 +105,15 @@ def read_table(
     ----------
     source : path, SQL string or DataFrame
         CSV/TSV, Parquet, Excel, Stata ``.dta``, SPSS ``.sav``, a DuckDB database file (with
-        ``query`` or ``table``), a SQL query run in DuckDB (which can read files itself, e.g.
-        ``SELECT * FROM 'schools.parquet'``), or a DataFrame.
+        ``query`` or ``table``; the query runs sandboxed, see :func:`_duckdb_query`), or a
+        DataFrame. A SQL query as the source is refused (:class:`DataError`): it could read
+        or write any file.
     sheet : str or int, optional
         Excel sheet. When omitted and the workbook has several sheets, the one sheet holding
         all ``required`` columns is used.
     query, table : str, optional
-        For DuckDB files: the query to run or the table to read.
+        For DuckDB files: the query to run (one ``SELECT`` on that file's tables) or the
+        table to read.
     encoding, delimiter : str, optional
         Override detection for text files.
     required : list of str, optional
@@ -522,24 +524,61 @@ def _read_spss(path: Path) -> RawTable:
     return RawTable(frame, str(path), "spss", notes, typed=True)
 
 
-def _duckdb_query(database: str, sql: str, failure: str) -> pd.DataFrame:
-    """Run ``sql`` on a DuckDB database (``":memory:"`` or a file, read-only) as a DataFrame."""
+#: DuckDB settings for a partner's database file: no file, network or extension access
+#: beyond the database itself, and the settings cannot be changed by the query.
+_DUCKDB_SANDBOX = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "lock_configuration": True,
+}
+
+
+def _duckdb_query(database: Path, sql: str, failure: str) -> pd.DataFrame:
+    """Run one SELECT on a DuckDB database file, opened read-only and sandboxed.
+
+    The connection can read the tables of ``database`` and nothing else: external access
+    (other files, URLs, ``ATTACH``, ``COPY ... TO``, extensions) is off and the configuration
+    is locked, so ``SET`` cannot turn it back on. Anything but a single ``SELECT`` statement
+    is refused before it runs.
+    """
     import duckdb
 
-    read_only = database != ":memory:"
-    con = duckdb.connect(database, read_only=read_only)
+    con = duckdb.connect(str(database), read_only=True, config=dict(_DUCKDB_SANDBOX))
     try:
+        try:
+            statements = con.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise DataError(f"{failure}: {_first_line(exc)}") from None
+        kinds = [s.type for s in statements]
+        if kinds != [duckdb.StatementType.SELECT]:
+            said = ", ".join(k.name for k in kinds) or "nothing"
+            raise DataError(
+                f"{failure}: a column map's query: must be one SELECT statement reading the "
+                f"tables of '{database.name}' (it holds {said}); "
+                "it cannot read other files, write files, attach databases or change settings"
+            )
         return con.execute(sql).df()
+    except duckdb.PermissionException:
+        raise DataError(
+            f"{failure}: the query tried to reach a file, URL or extension outside "
+            f"'{database.name}'; a column map's query: may only read that file's tables"
+        ) from None
     except duckdb.Error as exc:
-        raise DataError(f"{failure}: {str(exc).splitlines()[0]}") from None
+        raise DataError(f"{failure}: {_first_line(exc)}") from None
     finally:
         con.close()
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _read_duckdb(path: Path, *, query: str | None, table: str | None) -> RawTable:
     failure = f"query on '{path.name}' failed"
     if not query and not table:
-        tables = _duckdb_query(str(path), "SHOW TABLES", failure).iloc[:, 0].tolist()
+        tables = _duckdb_query(path, "SHOW TABLES", failure).iloc[:, 0].tolist()
         if len(tables) == 1:
             table = tables[0]
         else:
@@ -547,14 +586,21 @@ def _read_duckdb(path: Path, *, query: str | None, table: str | None) -> RawTabl
                 f"DuckDB file '{path.name}' holds tables {', '.join(tables) or '(none)'}; "
                 "say which with 'table: NAME' or 'query: SELECT ...' in the column map"
             )
-    sql = query or f'SELECT * FROM "{table}"'
-    frame = _duckdb_query(str(path), sql, failure)
+    sql = query or 'SELECT * FROM "{}"'.format(str(table).replace('"', '""'))
+    frame = _duckdb_query(path, sql, failure)
     return RawTable(frame, f"{path}:{sql}", "duckdb", typed=True)
 
 
+#: Why a SQL query given as the data source is refused (``improve validate`` and ``run``).
+SQL_SOURCE_REFUSED = (
+    "a SQL query is not accepted as the data source (it could read or write any file); "
+    "pass the data file itself, or a DuckDB file with 'query: SELECT ...' in the column map"
+)
+
+
 def _read_sql(query: str) -> RawTable:
-    frame = _duckdb_query(":memory:", query, "SQL query failed in DuckDB")
-    return RawTable(frame, f"sql:{query.strip()[:80]}", "sql", typed=True)
+    """Refuse a SQL query given as the data source (it could read or write any file)."""
+    raise DataError(SQL_SOURCE_REFUSED)
 
 
 def describe_source(source: Any) -> str:

@@ -15,7 +15,7 @@ agency writes in YAML to put *their* column names onto that spec, e.g.::
     id_width: 12                    # zero-pad ids that a spreadsheet turned into numbers
     sheet: Schools                  # Excel only
     header_row: 3                   # CSV/Excel: column names in row 3 (notes above them)
-    query: SELECT * FROM schools    # DuckDB / SQL sources only
+    query: SELECT * FROM schools    # DuckDB files only: one SELECT on that file
     mover_timing: first             # student files: timing of each unit's first observed row
     public_counts: [units]          # counts of units are public (states): never suppressed
     public_names: [units]           # names of units may appear in reports (states)

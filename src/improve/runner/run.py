@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from improve import paths
-from improve.data.read import is_dataset
-from improve.errors import SpecError, WorkbookError
+from improve.data.read import SQL_SOURCE_REFUSED, is_dataset, looks_like_sql
+from improve.errors import DataError, SpecError, WorkbookError
 from improve.runner.inputs import input_check
 from improve.runner.parameters import (
     check_parameters,
@@ -99,6 +99,8 @@ def _input_paths(
 ) -> tuple[Path, Path | None]:
     """The data and column-map paths: the user's, else the workbook's defaults."""
     nb_dir = wb.path.parent
+    if looks_like_sql(data):
+        raise DataError(SQL_SOURCE_REFUSED)
     data_path = resolve_input(data, Path.cwd()) or resolve_input(
         wb.parameters["data_path"].default, nb_dir
     )
