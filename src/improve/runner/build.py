@@ -14,6 +14,7 @@ from improve.runner.publish.index import write_index
 from improve.runner.publish.pdf import resolve_pdf
 from improve.runner.registry import list_workbooks
 from improve.runner.run import Progress, RunResult, run_workbook
+from improve.runner.run_ids import check_run_id_text
 
 
 def demo_runs() -> list[dict[str, Any]]:
@@ -43,8 +44,15 @@ def read_build_config(path: str | Path) -> list[dict[str, Any]]:
         )
     base = p.resolve().parent
     resolved = []
+    seen: set[str] = set()
     for run in runs:
         entry = dict(run)
+        if entry.get("run_id") is not None:
+            run_id = str(entry["run_id"])
+            check_run_id_text(run_id)
+            if run_id.lower() in seen:
+                raise SpecError(f"build config '{p}' lists run id '{run_id}' twice")
+            seen.add(run_id.lower())
         if entry.get("pdf") is not None and not isinstance(entry["pdf"], bool):
             raise SpecError(
                 f"build config '{p}': 'pdf:' of run '{entry.get('run_id') or entry['workbook']}' "

@@ -49,6 +49,7 @@ from improve.runner.registry import (
     parse_parameters,
     read_notebook,
 )
+from improve.runner.run_ids import MAX_RUN_ID, check_run_id
 
 Progress = Callable[[str], None]
 
@@ -116,11 +117,10 @@ def _input_paths(
     return data_path, map_path
 
 
-def _run_id(wb: Workbook, data_path: Path, run_id: str | None) -> str:
+def _run_id(wb: Workbook, data_path: Path, run_id: str | None, reports: Path) -> str:
     stem = str(data_path).split("/")[-1] if is_dataset(data_path) else Path(data_path).stem
-    run_id = run_id or f"{wb.name}-{_slug(stem)}"
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", run_id):
-        raise SpecError(f"run id '{run_id}' must be letters, digits, '.', '_' or '-'")
+    run_id = f"{wb.name}-{_slug(stem)}"[:MAX_RUN_ID] if run_id is None else run_id
+    check_run_id(run_id, reports)
     return run_id
 
 
@@ -149,6 +149,9 @@ def plan_run(
     say = progress or (lambda _msg: None)
     started = now_utc()
     wb = workbook if isinstance(workbook, Workbook) else get_workbook(workbook)
+    reports = Path(out).resolve() if out else paths.reports_dir()
+    if run_id is not None:
+        check_run_id(run_id, reports)
     missing = [r for r in RESERVED if r not in wb.parameters]
     if missing:
         raise SpecError(
@@ -174,8 +177,8 @@ def plan_run(
         inputs=inputs,
         data_name=data_name,
         map_name=map_path.name if map_path else "(none)",
-        run_id=_run_id(wb, data_path, run_id),
-        reports=Path(out).resolve() if out else paths.reports_dir(),
+        run_id=_run_id(wb, data_path, run_id, reports),
+        reports=reports,
         started=started,
         make_pdf=make_pdf,
     )
