@@ -18,6 +18,13 @@ from typing import Any
 import pandas as pd
 
 from improve.data.header import SEARCH_ROWS, diagnose_header
+from improve.data.limits import (
+    MAX_HEADER_MB,
+    check_column_count,
+    check_excel_limits,
+    check_whole_file_size,
+    limit,
+)
 from improve.data.progress import CountingReader, LoadProgress
 from improve.errors import DataError
 
@@ -146,6 +153,7 @@ def read_table(
     _check_content_matches_suffix(path, suffix)
     try:
         if suffix in _TEXT_SUFFIXES or suffix == "":
+            _check_header_width(path, encoding, delimiter, skip_rows)
             shown = progress is not None and progress.enabled
             if shown or path.stat().st_size >= STREAM_BYTES:
                 return _read_text_stream(
@@ -160,12 +168,15 @@ def read_table(
         if suffix == ".parquet" or suffix == ".pq":
             return _read_parquet(path, required or [], progress or LoadProgress(False))
         if suffix in _EXCEL_SUFFIXES:
+            check_excel_limits(path)
             return _read_excel(path, sheet=sheet, required=required or [], skip_rows=skip_rows)
         if suffix == ".dta":
+            check_whole_file_size(path, "Stata")
             return RawTable(
                 pd.read_stata(path, convert_categoricals=True), str(path), "stata", typed=True
             )
         if suffix in {".sav", ".zsav"}:
+            check_whole_file_size(path, "SPSS")
             return _read_spss(path)
         if suffix in _DUCKDB_SUFFIXES:
             return _read_duckdb(path, query=query, table=table)
@@ -365,6 +376,72 @@ def _header_names(sample: str, sep: str) -> list[str]:
     except (csv.Error, StopIteration):
         return []
     return [c.strip().lstrip("\ufeff") for c in row]
+
+
+def read_header_names(
+    source: object, *, encoding: str | None = None, delimiter: str | None = None, skip_rows: int = 0
+) -> list[str] | None:
+    """The column names of a text file, read from its header line alone (no body).
+
+    Lets a column map be checked against a file before its rows are read. ``None`` when
+    ``source`` is not a text file this can read cheaply (other formats, UTF-16, a missing
+    file) or its first line does not look like a header (notes above it, blank names): the
+    full reader then says what is wrong.
+
+    Raises
+    ------
+    improve.errors.DataError
+        The header line is longer than ``MAX_HEADER_MB``.
+    """
+    found = _header_line(source, encoding=encoding, delimiter=delimiter, skip_rows=skip_rows)
+    if found is None:
+        return None
+    names, consistent = found
+    return names if consistent else None
+
+
+def _header_line(
+    source: object, *, encoding: str | None, delimiter: str | None, skip_rows: int
+) -> tuple[list[str], bool] | None:
+    """The first line's fields of a text file, and whether the next line has as many."""
+    if not isinstance(source, str | Path) or looks_like_sql(source) or is_dataset(source):
+        return None
+    path = Path(source)
+    if (path.suffix.lower() not in _TEXT_SUFFIXES and path.suffix) or not path.is_file():
+        return None
+    most = limit("MAX_HEADER_MB", MAX_HEADER_MB) * 1024 * 1024
+    lines: list[bytes] = []
+    with path.open("rb") as fh:
+        for _ in range(max(skip_rows, 0) + 2):
+            line = fh.readline(most + 1)
+            if len(line) > most:
+                raise DataError(
+                    f"'{path.name}' has a line longer than {most // (1024 * 1024)} MB before "
+                    "its rows; check that it is a table, or raise IMPROVE_MAX_HEADER_MB"
+                )
+            if not line:
+                break
+            lines.append(line)
+    head = b"".join(lines)
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        return None
+    used = _sample_encoding(path, head, encoding)
+    rows = _skip_lines(head.decode(used, errors="replace"), skip_rows).splitlines()
+    if not rows or not rows[0].strip():
+        return None
+    sep = delimiter or _sniff_delimiter("\n".join(rows[:2]))
+    names = _header_names(rows[0], sep)
+    below = _header_names(rows[1], sep) if len(rows) > 1 else []
+    return names, len(names) > 1 and all(names) and len(below) == len(names)
+
+
+def _check_header_width(
+    path: Path, encoding: str | None, delimiter: str | None, skip_rows: int
+) -> None:
+    """Refuse a text file with more columns than ``MAX_COLUMNS`` before reading its rows."""
+    found = _header_line(path, encoding=encoding, delimiter=delimiter, skip_rows=skip_rows)
+    if found is not None:
+        check_column_count(len(found[0]), f"'{path.name}'")
 
 
 def _read_text_stream(

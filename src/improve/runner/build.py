@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from improve import paths
+from improve.data.safe_yaml import load_yaml
 from improve.errors import DataError, ImproveError, SpecError
 from improve.runner.parameters import resolve_input
 from improve.runner.publish.index import write_index
@@ -33,7 +34,7 @@ def read_build_config(path: str | Path) -> list[dict[str, Any]]:
     if not p.exists():
         raise SpecError(f"build config '{p}' does not exist")
     try:
-        content = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        content = load_yaml(p.read_text(encoding="utf-8"), f"build config '{p.name}'") or {}
     except yaml.YAMLError:
         raise SpecError(f"build config '{p}' is not valid YAML") from None
     runs = content.get("runs") if isinstance(content, dict) else None
