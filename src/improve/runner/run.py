@@ -8,7 +8,10 @@ Every check of the user's input happens in the plan, before any kernel starts.
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import re
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -42,6 +45,7 @@ from improve.runner.publish.manifest import (
     write_manifest,
 )
 from improve.runner.publish.pdf import html_to_pdf, resolve_pdf
+from improve.runner.ranges import check_ranges
 from improve.runner.registry import (
     RESERVED,
     Workbook,
@@ -52,6 +56,10 @@ from improve.runner.registry import (
 from improve.runner.run_ids import MAX_RUN_ID, check_run_id
 
 Progress = Callable[[str], None]
+
+#: OS errors caused by the machine, not the workbook (disk full, no permission, read-only
+#: file system): a run that meets one is an :class:`~improve.errors.OutputError` (exit 2).
+ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS})
 
 
 @dataclass(frozen=True)
@@ -159,6 +167,7 @@ def plan_run(
         )
     user = {k: v for k, v in (params or {}).items() if k not in RESERVED}
     user = resolve_path_parameters(check_parameters(wb, user, notice=progress))
+    check_ranges(wb.name, user)
     make_pdf = resolve_pdf(pdf, say)
     data_path, map_path = _input_paths(wb, data, columns)
 
@@ -258,7 +267,14 @@ def _execute(plan: RunPlan, tmp: Path, progress_bar: bool, timeout: int) -> str 
             )
     except pm.PapermillExecutionError as exc:
         evalue = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else ""
+        code = re.match(r"\[Errno (\d+)\]", evalue)
+        if code and int(code.group(1)) in ENVIRONMENT_ERRNOS:  # a cell could not write
+            raise OSError(int(code.group(1)), os.strerror(int(code.group(1)))) from None
         return f"cell {exc.exec_count} failed: {exc.ename}: {evalue}"
+    except OSError as exc:
+        if exc.errno in ENVIRONMENT_ERRNOS:
+            raise
+        return f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # kernel died, timeout, ...
         text = str(exc).strip()
         return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
@@ -279,6 +295,10 @@ def _render(plan: RunPlan, tmp: Path) -> str | None:
     try:
         html_text = notebook_to_html(tmp / f"{wb.name}.ipynb", title=wb.title, run_info=run_info)
         (tmp / "report.html").write_text(html_text, encoding="utf-8")
+    except OSError as exc:
+        if exc.errno in ENVIRONMENT_ERRNOS:
+            raise
+        return f"rendering the report failed: {type(exc).__name__}: {exc}"
     except Exception as exc:
         return f"rendering the report failed: {type(exc).__name__}: {exc}"
     return None
@@ -423,14 +443,19 @@ def run_workbook(
         return RunResult(plan.run_id, plan.final, "skipped", time.monotonic() - clock)
 
     tmp = open_temporary(plan.reports, plan.run_id)
-    say(f"running {wb.name} ({len(read_notebook(wb.path)['cells'])} cells)")
-    error = _execute(plan, tmp, progress_bar, timeout)
-    if error is None:
-        say("rendering report.html")
-        error = _render(plan, tmp)
-    if error is None and plan.make_pdf:
-        error = _print_pdf(plan, tmp, bool(pdf), pdf_timeout, say)
-    folder = _publish(plan, tmp, error, fingerprint, update_index)
+    try:  # disk full or permission denied: exit 2; on any failure no temporary folder stays
+        with output_errors(plan.reports, cleanup=tmp):
+            say(f"running {wb.name} ({len(read_notebook(wb.path)['cells'])} cells)")
+            error = _execute(plan, tmp, progress_bar, timeout)
+            if error is None:
+                say("rendering report.html")
+                error = _render(plan, tmp)
+            if error is None and plan.make_pdf:
+                error = _print_pdf(plan, tmp, bool(pdf), pdf_timeout, say)
+            folder = _publish(plan, tmp, error, fingerprint, update_index)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     seconds = time.monotonic() - clock
     if error is not None:
         raise WorkbookError(
