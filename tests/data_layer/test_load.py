@@ -71,8 +71,11 @@ def test_parquet_stata_spss_excel_duckdb(tmp_path, school_frame):
     for name in ("s.parquet", "s.dta", "s.sav", "s.xlsx", "s.duckdb"):
         panel = load_panel(tmp_path / name, columns=SCHOOL_MAP)
         _assert_same_panel(panel, frame)
+    query = {**SCHOOL_MAP, "query": "SELECT * FROM schools WHERE school_year >= 2016"}
+    _assert_same_panel(load_panel(tmp_path / "s.duckdb", columns=query), frame)
     sql = f"SELECT * FROM read_parquet('{tmp_path / 's.parquet'}') WHERE school_year >= 2016"
-    _assert_same_panel(load_panel(sql, columns=SCHOOL_MAP), frame)
+    with pytest.raises(DataError, match="SQL query is not accepted as the data source"):
+        load_panel(sql, columns=SCHOOL_MAP)
     _assert_same_panel(load_panel(frame, columns=SCHOOL_MAP), frame)
 
 

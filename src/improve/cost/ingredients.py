@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from improve.data.limits import check_excel_limits
+from improve.data.safe_yaml import load_yaml
 from improve.errors import DataError, SpecError
 
 #: Columns every ingredients file has.
@@ -113,6 +115,7 @@ def _read_table(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xls"):
+            check_excel_limits(path)
             return pd.read_excel(path, sheet_name=0)
         if suffix == ".csv":
             return pd.read_csv(path, skip_blank_lines=True)
@@ -130,12 +133,10 @@ def _read_column_map(columns: str | Path | Mapping[str, str] | None) -> dict[str
     if isinstance(columns, Mapping):
         mapping = dict(columns)
     else:
-        import yaml
-
         p = Path(columns)
         if not p.exists():
             raise SpecError(f"column map '{p}' does not exist")
-        mapping = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        mapping = load_yaml(p.read_text(encoding="utf-8"), f"column map '{p.name}'") or {}
         if isinstance(mapping, dict) and isinstance(mapping.get("columns"), dict):
             mapping = mapping["columns"]
     if not isinstance(mapping, dict):

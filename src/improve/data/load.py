@@ -16,7 +16,13 @@ from improve.data.header import SEARCH_ROWS, diagnose_header
 from improve.data.id_codes import encode_ids, restore_ids
 from improve.data.load_report import LoadReport
 from improve.data.progress import LoadProgress, wants_progress
-from improve.data.read import RawTable, describe_source, looks_like_sql, read_table
+from improve.data.read import (
+    RawTable,
+    describe_source,
+    looks_like_sql,
+    read_header_names,
+    read_table,
+)
 from improve.data.spec import (
     ColumnMap,
     PanelSpec,
@@ -162,6 +168,15 @@ def _load(
     if cmap and cmap.recodes:
         required_raw += [c for c in cmap.recodes if c not in required_raw]
 
+    where = describe_source(source)
+    header = read_header_names(
+        source,
+        encoding=options.get("encoding"),
+        delimiter=options.get("delimiter"),
+        skip_rows=header_skip(options),
+    )
+    if header is not None:  # a misspelt column is reported before the rows are read
+        _check_mapped_columns(header, renames, spec, where)
     raw = read_table(
         source,
         sheet=sheet if sheet is not None else options.get("sheet"),
@@ -174,7 +189,6 @@ def _load(
         skip_rows=header_skip(options),
     )
     prog.step(f"checking {len(raw.frame):,} rows")
-    where = describe_source(source)
     frame = _clean_header(raw, where)
     validate.check_duplicate_columns(frame.columns, where)
     validate.check_not_empty(frame, where)
@@ -183,12 +197,8 @@ def _load(
     if cmap and cmap.recodes:
         frame, recode_notes = _apply_recodes(frame, cmap.recodes, renames)
         notes += recode_notes
-    missing_sources = [old for old in renames if old not in frame.columns]
-    if missing_sources:
-        close_spec = PanelSpec(unit=missing_sources[0], time=missing_sources[0])
-        validate.check_columns_present(frame.columns, close_spec, where)
+    _check_mapped_columns(list(frame.columns), renames, spec, where)
     frame = frame.rename(columns=renames)
-    validate.check_columns_present(frame.columns, spec, where)
 
     keep = spec.required_columns()
     frame = frame.loc[:, keep].copy()
@@ -355,6 +365,18 @@ def _merge_spec(cmap: ColumnMap | None, spec: PanelSpec | Mapping[str, Any] | No
     if not spec.labels.is_empty():
         overrides["labels"] = spec.labels
     return cmap.spec.with_overrides(**overrides)
+
+
+def _check_mapped_columns(
+    columns: list[str], renames: dict[str, str], spec: PanelSpec, where: str
+) -> None:
+    """Every column the map renames, and every column the spec needs, is in ``columns``."""
+    missing_sources = [old for old in renames if old not in columns]
+    if missing_sources:
+        close_spec = PanelSpec(unit=missing_sources[0], time=missing_sources[0])
+        validate.check_columns_present(columns, close_spec, where)
+    renamed = [renames.get(c, c) for c in columns]
+    validate.check_columns_present(renamed, spec, where)
 
 
 def _clean_header(raw: RawTable, where: str) -> pd.DataFrame:

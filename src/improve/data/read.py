@@ -18,6 +18,13 @@ from typing import Any
 import pandas as pd
 
 from improve.data.header import SEARCH_ROWS, diagnose_header
+from improve.data.limits import (
+    MAX_HEADER_MB,
+    check_column_count,
+    check_excel_limits,
+    check_whole_file_size,
+    limit,
+)
 from improve.data.progress import CountingReader, LoadProgress
 from improve.data.read_arrow import read_csv_arrow
 from improve.errors import DataError
@@ -106,13 +113,15 @@ def read_table(
     ----------
     source : path, SQL string or DataFrame
         CSV/TSV, Parquet, Excel, Stata ``.dta``, SPSS ``.sav``, a DuckDB database file (with
-        ``query`` or ``table``), a SQL query run in DuckDB (which can read files itself, e.g.
-        ``SELECT * FROM 'schools.parquet'``), or a DataFrame.
+        ``query`` or ``table``; the query runs sandboxed, see :func:`_duckdb_query`), or a
+        DataFrame. A SQL query as the source is refused (:class:`DataError`): it could read
+        or write any file.
     sheet : str or int, optional
         Excel sheet. When omitted and the workbook has several sheets, the one sheet holding
         all ``required`` columns is used.
     query, table : str, optional
-        For DuckDB files: the query to run or the table to read.
+        For DuckDB files: the query to run (one ``SELECT`` on that file's tables) or the
+        table to read.
     encoding, delimiter : str, optional
         Override detection for text files.
     required : list of str, optional
@@ -145,6 +154,7 @@ def read_table(
     _check_content_matches_suffix(path, suffix)
     try:
         if suffix in _TEXT_SUFFIXES or suffix == "":
+            _check_header_width(path, encoding, delimiter, skip_rows)
             shown = progress is not None and progress.enabled
             if shown or path.stat().st_size >= STREAM_BYTES:
                 return _read_text_stream(
@@ -159,12 +169,15 @@ def read_table(
         if suffix == ".parquet" or suffix == ".pq":
             return _read_parquet(path, required or [], progress or LoadProgress(False))
         if suffix in _EXCEL_SUFFIXES:
+            check_excel_limits(path)
             return _read_excel(path, sheet=sheet, required=required or [], skip_rows=skip_rows)
         if suffix == ".dta":
+            check_whole_file_size(path, "Stata")
             return RawTable(
                 pd.read_stata(path, convert_categoricals=True), str(path), "stata", typed=True
             )
         if suffix in {".sav", ".zsav"}:
+            check_whole_file_size(path, "SPSS")
             return _read_spss(path)
         if suffix in _DUCKDB_SUFFIXES:
             return _read_duckdb(path, query=query, table=table)
@@ -366,6 +379,72 @@ def _header_names(sample: str, sep: str) -> list[str]:
     return [c.strip().lstrip("\ufeff") for c in row]
 
 
+def read_header_names(
+    source: object, *, encoding: str | None = None, delimiter: str | None = None, skip_rows: int = 0
+) -> list[str] | None:
+    """The column names of a text file, read from its header line alone (no body).
+
+    Lets a column map be checked against a file before its rows are read. ``None`` when
+    ``source`` is not a text file this can read cheaply (other formats, UTF-16, a missing
+    file) or its first line does not look like a header (notes above it, blank names): the
+    full reader then says what is wrong.
+
+    Raises
+    ------
+    improve.errors.DataError
+        The header line is longer than ``MAX_HEADER_MB``.
+    """
+    found = _header_line(source, encoding=encoding, delimiter=delimiter, skip_rows=skip_rows)
+    if found is None:
+        return None
+    names, consistent = found
+    return names if consistent else None
+
+
+def _header_line(
+    source: object, *, encoding: str | None, delimiter: str | None, skip_rows: int
+) -> tuple[list[str], bool] | None:
+    """The first line's fields of a text file, and whether the next line has as many."""
+    if not isinstance(source, str | Path) or looks_like_sql(source) or is_dataset(source):
+        return None
+    path = Path(source)
+    if (path.suffix.lower() not in _TEXT_SUFFIXES and path.suffix) or not path.is_file():
+        return None
+    most = limit("MAX_HEADER_MB", MAX_HEADER_MB) * 1024 * 1024
+    lines: list[bytes] = []
+    with path.open("rb") as fh:
+        for _ in range(max(skip_rows, 0) + 2):
+            line = fh.readline(most + 1)
+            if len(line) > most:
+                raise DataError(
+                    f"'{path.name}' has a line longer than {most // (1024 * 1024)} MB before "
+                    "its rows; check that it is a table, or raise IMPROVE_MAX_HEADER_MB"
+                )
+            if not line:
+                break
+            lines.append(line)
+    head = b"".join(lines)
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        return None
+    used = _sample_encoding(path, head, encoding)
+    rows = _skip_lines(head.decode(used, errors="replace"), skip_rows).splitlines()
+    if not rows or not rows[0].strip():
+        return None
+    sep = delimiter or _sniff_delimiter("\n".join(rows[:2]))
+    names = _header_names(rows[0], sep)
+    below = _header_names(rows[1], sep) if len(rows) > 1 else []
+    return names, len(names) > 1 and all(names) and len(below) == len(names)
+
+
+def _check_header_width(
+    path: Path, encoding: str | None, delimiter: str | None, skip_rows: int
+) -> None:
+    """Refuse a text file with more columns than ``MAX_COLUMNS`` before reading its rows."""
+    found = _header_line(path, encoding=encoding, delimiter=delimiter, skip_rows=skip_rows)
+    if found is not None:
+        check_column_count(len(found[0]), f"'{path.name}'")
+
+
 def _read_text_stream(
     path: Path,
     *,
@@ -532,24 +611,61 @@ def _read_spss(path: Path) -> RawTable:
     return RawTable(frame, str(path), "spss", notes, typed=True)
 
 
-def _duckdb_query(database: str, sql: str, failure: str) -> pd.DataFrame:
-    """Run ``sql`` on a DuckDB database (``":memory:"`` or a file, read-only) as a DataFrame."""
+#: DuckDB settings for a partner's database file: no file, network or extension access
+#: beyond the database itself, and the settings cannot be changed by the query.
+_DUCKDB_SANDBOX = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "lock_configuration": True,
+}
+
+
+def _duckdb_query(database: Path, sql: str, failure: str) -> pd.DataFrame:
+    """Run one SELECT on a DuckDB database file, opened read-only and sandboxed.
+
+    The connection can read the tables of ``database`` and nothing else: external access
+    (other files, URLs, ``ATTACH``, ``COPY ... TO``, extensions) is off and the configuration
+    is locked, so ``SET`` cannot turn it back on. Anything but a single ``SELECT`` statement
+    is refused before it runs.
+    """
     import duckdb
 
-    read_only = database != ":memory:"
-    con = duckdb.connect(database, read_only=read_only)
+    con = duckdb.connect(str(database), read_only=True, config=dict(_DUCKDB_SANDBOX))
     try:
+        try:
+            statements = con.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise DataError(f"{failure}: {_first_line(exc)}") from None
+        kinds = [s.type for s in statements]
+        if kinds != [duckdb.StatementType.SELECT]:
+            said = ", ".join(k.name for k in kinds) or "nothing"
+            raise DataError(
+                f"{failure}: a column map's query: must be one SELECT statement reading the "
+                f"tables of '{database.name}' (it holds {said}); "
+                "it cannot read other files, write files, attach databases or change settings"
+            )
         return con.execute(sql).df()
+    except duckdb.PermissionException:
+        raise DataError(
+            f"{failure}: the query tried to reach a file, URL or extension outside "
+            f"'{database.name}'; a column map's query: may only read that file's tables"
+        ) from None
     except duckdb.Error as exc:
-        raise DataError(f"{failure}: {str(exc).splitlines()[0]}") from None
+        raise DataError(f"{failure}: {_first_line(exc)}") from None
     finally:
         con.close()
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _read_duckdb(path: Path, *, query: str | None, table: str | None) -> RawTable:
     failure = f"query on '{path.name}' failed"
     if not query and not table:
-        tables = _duckdb_query(str(path), "SHOW TABLES", failure).iloc[:, 0].tolist()
+        tables = _duckdb_query(path, "SHOW TABLES", failure).iloc[:, 0].tolist()
         if len(tables) == 1:
             table = tables[0]
         else:
@@ -557,14 +673,21 @@ def _read_duckdb(path: Path, *, query: str | None, table: str | None) -> RawTabl
                 f"DuckDB file '{path.name}' holds tables {', '.join(tables) or '(none)'}; "
                 "say which with 'table: NAME' or 'query: SELECT ...' in the column map"
             )
-    sql = query or f'SELECT * FROM "{table}"'
-    frame = _duckdb_query(str(path), sql, failure)
+    sql = query or 'SELECT * FROM "{}"'.format(str(table).replace('"', '""'))
+    frame = _duckdb_query(path, sql, failure)
     return RawTable(frame, f"{path}:{sql}", "duckdb", typed=True)
 
 
+#: Why a SQL query given as the data source is refused (``improve validate`` and ``run``).
+SQL_SOURCE_REFUSED = (
+    "a SQL query is not accepted as the data source (it could read or write any file); "
+    "pass the data file itself, or a DuckDB file with 'query: SELECT ...' in the column map"
+)
+
+
 def _read_sql(query: str) -> RawTable:
-    frame = _duckdb_query(":memory:", query, "SQL query failed in DuckDB")
-    return RawTable(frame, f"sql:{query.strip()[:80]}", "sql", typed=True)
+    """Refuse a SQL query given as the data source (it could read or write any file)."""
+    raise DataError(SQL_SOURCE_REFUSED)
 
 
 def describe_source(source: Any) -> str:

@@ -15,7 +15,7 @@ agency writes in YAML to put *their* column names onto that spec, e.g.::
     id_width: 12                    # zero-pad ids that a spreadsheet turned into numbers
     sheet: Schools                  # Excel only
     header_row: 3                   # CSV/Excel: column names in row 3 (notes above them)
-    query: SELECT * FROM schools    # DuckDB / SQL sources only
+    query: SELECT * FROM schools    # DuckDB files only: one SELECT on that file
     mover_timing: first             # student files: timing of each unit's first observed row
     public_counts: [units]          # counts of units are public (states): never suppressed
     public_names: [units]           # names of units may appear in reports (states)
@@ -53,6 +53,7 @@ import yaml
 
 from improve._deprecation import DeprecatedAttribute, renamed_keyword
 from improve.data.labels import Labels
+from improve.data.safe_yaml import load_yaml
 from improve.errors import SpecError
 
 #: Spec fields that name exactly one column.
@@ -308,7 +309,7 @@ class ColumnMap:
                 f"column map '{path}' is a folder; give --columns the YAML file inside it"
             )
         try:
-            content = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+            content = load_yaml(path.read_text(encoding="utf-8-sig"), f"column map '{path.name}'")
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark is not None else ""

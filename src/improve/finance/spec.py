@@ -40,6 +40,7 @@ import pandas as pd
 import yaml
 
 from improve.data.labels import Labels
+from improve.data.safe_yaml import load_yaml
 from improve.data.spec import check_public_counts
 from improve.errors import DataError, SpecError
 
@@ -171,7 +172,7 @@ class FinanceMap:
         if not path.is_file():
             raise SpecError(f"column map '{path}' does not exist")
         try:
-            mapping = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            mapping = load_yaml(path.read_text(encoding="utf-8"), f"column map '{path.name}'") or {}
         except yaml.YAMLError as exc:
             raise SpecError(f"column map '{path.name}' is not valid YAML: {exc}") from None
         if not isinstance(mapping, Mapping):

@@ -28,6 +28,7 @@ import pandas as pd
 import yaml
 
 from improve.data.read import read_table
+from improve.data.safe_yaml import load_yaml
 from improve.data.spec import check_public_counts
 from improve.errors import DataError, SpecError
 
@@ -99,7 +100,7 @@ def _measure(name: str, entry: Mapping[str, Any]) -> MeasureSpec:
 def read_qi_map(path: str | Path) -> dict[str, Any]:
     """Read a qi column map (YAML, never evaluated)."""
     try:
-        spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        spec = load_yaml(Path(path).read_text(encoding="utf-8"), f"column map '{Path(path).name}'")
     except (OSError, yaml.YAMLError) as exc:
         raise SpecError(f"The column map {path} cannot be read: {exc}") from None
     if not isinstance(spec, dict) or "time" not in spec or not spec.get("measures"):

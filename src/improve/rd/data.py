@@ -35,6 +35,7 @@ import yaml
 
 from improve.data.labels import Labels
 from improve.data.read import read_table
+from improve.data.safe_yaml import load_yaml
 from improve.data.spec import check_public_counts
 from improve.data.suppression import parse_numeric
 from improve.data.validate import check_extreme, check_numeric
@@ -111,7 +112,7 @@ class RDMap:
         if not path.is_file():
             raise SpecError(f"column map '{path.name}' does not exist; check --columns")
         try:
-            content = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+            content = load_yaml(path.read_text(encoding="utf-8-sig"), f"column map '{path.name}'")
         except yaml.YAMLError:
             raise SpecError(f"column map '{path.name}' is not valid YAML") from None
         return cls.from_dict(content or {}, source=path.name)

@@ -19,16 +19,45 @@ from improve.data.profile import (
 from improve.report.theme import MISSING, NEUTRAL, PALETTE, cohort_colors, use_theme
 
 
-def plot_treatment_timing(matrix: pd.DataFrame, unit_label: str = "Units") -> Figure:
-    """Units × periods coloured by treatment status (in the manner of R's panelView).
+def cohort_status_rows(matrix: pd.DataFrame) -> pd.DataFrame:
+    """One row per cohort of a units × periods status matrix, in the matrix's cohort order.
 
-    Units are anonymous rows sorted by cohort; no unit id is drawn.
+    A cohort's status in a period is the status its observed units have then (the same for
+    all of them: it follows from the cohort), or :data:`NOT_OBSERVED` when none of them is
+    observed. The index holds the cohorts (0 = never treated). Rows carry no unit counts, so
+    a figure drawn from them cannot show cohort sizes.
+    """
+    cohorts = np.asarray(matrix.attrs.get("cohort", [0] * len(matrix)))
+    values = matrix.to_numpy()
+    order = list(dict.fromkeys(cohorts.tolist()))
+    rows = []
+    for cohort in order:
+        sub = values[cohorts == cohort]
+        observed = sub != NOT_OBSERVED
+        first = np.argmax(observed, axis=0)
+        row = np.where(observed.any(axis=0), sub[first, np.arange(sub.shape[1])], NOT_OBSERVED)
+        rows.append(row)
+    return pd.DataFrame(
+        np.array(rows, dtype=values.dtype).reshape(len(order), values.shape[1]),
+        index=pd.Index([int(c) for c in order], name="cohort"),
+        columns=matrix.columns,
+    )
+
+
+def plot_treatment_timing(matrix: pd.DataFrame, unit_label: str = "Units") -> Figure:
+    """Cohorts × periods coloured by treatment status (in the manner of R's panelView).
+
+    ``matrix`` is :func:`improve.data.profile.treatment_status_matrix` (one row per unit);
+    the figure draws one band of equal height per cohort (:func:`cohort_status_rows`), so
+    band heights cannot give away the size of a cohort, suppressed or not. No unit id and
+    no count is drawn.
     """
     use_theme()
     codes = [NOT_OBSERVED, NOT_YET_TREATED, TREATED, NEVER_TREATED]
     colors = [MISSING, "#BBD7EA", PALETTE[0], "#D9D9D9"]
     lookup = {code: i for i, code in enumerate(codes)}
-    image = np.vectorize(lookup.get)(matrix.to_numpy())
+    rows = cohort_status_rows(matrix)
+    image = np.vectorize(lookup.get)(rows.to_numpy()) if len(rows) else np.zeros((0, 0))
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
     ax.imshow(
         image,
@@ -41,11 +70,14 @@ def plot_treatment_timing(matrix: pd.DataFrame, unit_label: str = "Units") -> Fi
     periods = list(matrix.columns)
     ax.set_xticks(range(len(periods)))
     ax.set_xticklabels([str(p) for p in periods], rotation=45, ha="right")
-    ax.set_yticks([])
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(
+        ["Never treated" if c == 0 else f"First treated {c}" for c in rows.index]
+    )
     ax.set_xlabel(str(matrix.columns.name or "Period"))
-    ax.set_ylabel(f"{unit_label} (n = {len(matrix):,}), sorted by first treated period")
+    ax.set_ylabel(f"{unit_label} by cohort (one band each)")
     ax.grid(False)
-    present = set(np.unique(matrix.to_numpy()))
+    present = set(np.unique(rows.to_numpy()))
     handles = [
         Patch(facecolor=c, edgecolor="#555555", label=STATUS_LABELS[code])
         for code, c in zip(codes, colors, strict=True)

@@ -36,6 +36,7 @@ SUPPRESSED_TEXT = "[suppressed]"
 #: Columns holding numbers of units (or students) behind a cell.
 COUNT_COLUMNS = frozenset(
     {"n", "count", "units", "n_units", "n_treated", "n_tested", "n_schools", "n_students"}
+    | {"rows", "n_rows", "n_obs", "observations"}
 )
 #: Counts of comparison units: their differences across cohorts give cohort sizes away.
 COMPARISON_COUNT_COLUMNS = frozenset({"n_comparison", "comparison_units", "n_control"})
@@ -60,6 +61,9 @@ def _as_int(value: Any) -> int | None:
 _SMALL_UNIT_COUNT = re.compile(
     r"\b(\d[\d,]*) ((?:treated |never-treated |comparison |not-yet-treated )?units?)\b"
 )
+
+#: "2018 (12 units)": a cohort and its size in a sentence.
+_COHORT_UNIT_COUNT = re.compile(r"\b(-?\d+) \((\d[\d,]*) (units?)\)")
 
 
 def _decimals(token: str) -> int:
@@ -261,6 +265,7 @@ class SuppressionRegistry:
         if not self.active or not text:
             return text
         if not self.public_counts:
+            text = _COHORT_UNIT_COUNT.sub(self._hide_cohort_count, text)
             text = _SMALL_UNIT_COUNT.sub(self._hide_small_count, text)
         if not self.values:
             return text
@@ -271,6 +276,12 @@ class SuppressionRegistry:
             return replacement if self.matches(number, _decimals(token)) else token
 
         return _NUMBER.sub(swap, text)
+
+    def _hide_cohort_count(self, match: re.Match[str]) -> str:
+        """"2018 (12 units)" without the 12 when cohort 2018's size is hidden."""
+        if self.count_hidden(_as_int(match.group(1))):
+            return f"{match.group(1)} (number of {match.group(3).rstrip('s')}s suppressed)"
+        return match.group(0)
 
     def _hide_small_count(self, match: re.Match[str]) -> str:
         n = int(match.group(1).replace(",", ""))

@@ -8,12 +8,14 @@ from typing import Any
 import yaml
 
 from improve import paths
+from improve.data.safe_yaml import load_yaml
 from improve.errors import DataError, ImproveError, SpecError
 from improve.runner.parameters import resolve_input
 from improve.runner.publish.index import write_index
 from improve.runner.publish.pdf import resolve_pdf
 from improve.runner.registry import list_workbooks
 from improve.runner.run import Progress, RunResult, run_workbook
+from improve.runner.run_ids import check_run_id_text
 
 
 def demo_runs() -> list[dict[str, Any]]:
@@ -32,7 +34,7 @@ def read_build_config(path: str | Path) -> list[dict[str, Any]]:
     if not p.exists():
         raise SpecError(f"build config '{p}' does not exist")
     try:
-        content = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        content = load_yaml(p.read_text(encoding="utf-8"), f"build config '{p.name}'") or {}
     except yaml.YAMLError:
         raise SpecError(f"build config '{p}' is not valid YAML") from None
     runs = content.get("runs") if isinstance(content, dict) else None
@@ -43,8 +45,15 @@ def read_build_config(path: str | Path) -> list[dict[str, Any]]:
         )
     base = p.resolve().parent
     resolved = []
+    seen: set[str] = set()
     for run in runs:
         entry = dict(run)
+        if entry.get("run_id") is not None:
+            run_id = str(entry["run_id"])
+            check_run_id_text(run_id)
+            if run_id.lower() in seen:
+                raise SpecError(f"build config '{p}' lists run id '{run_id}' twice")
+            seen.add(run_id.lower())
         if entry.get("pdf") is not None and not isinstance(entry["pdf"], bool):
             raise SpecError(
                 f"build config '{p}': 'pdf:' of run '{entry.get('run_id') or entry['workbook']}' "

@@ -54,7 +54,8 @@ def check_column_parameters(params: Mapping[str, Any], columns: list[str]) -> No
     for name in COLUMN_PARAMETERS:
         for col in _named_columns(params.get(name)):
             if col not in columns:
-                close = difflib.get_close_matches(str(col), columns, n=1)
+                same_case = [c for c in columns if c.lower() == str(col).lower()]
+                close = same_case or difflib.get_close_matches(str(col), columns, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 raise SpecError(
                     f"parameter '{name}' names column '{col}', which is not in the data{hint}; "
@@ -92,10 +93,22 @@ def _check_never_treated(params: Mapping[str, Any], panel: Any) -> None:
             )
 
 
+def _check_outcomes_named(params: Mapping[str, Any], panel: Any) -> None:
+    """A workbook analysing ``outcomes`` (or one ``outcome``) gets some: the parameter's or
+    the map's."""
+    for name in ("outcomes", "outcome"):
+        if name in params and not params[name] and not panel.spec.outcomes:
+            raise SpecError(
+                f"no outcomes to analyse: the column map lists none under 'outcomes:' and "
+                f"-p {name} is empty; pass -p {name}=COLUMN or list outcomes in the map"
+            )
+
+
 #: The checks of parameter combinations, each taking (parameters, panel).
 COMBINATION_CHECKS: tuple[Callable[[Mapping[str, Any], Any], None], ...] = (
     _check_cluster,
     _check_never_treated,
+    _check_outcomes_named,
 )
 
 

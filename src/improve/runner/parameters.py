@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from improve.data.read import is_dataset
+from improve.data.safe_yaml import load_yaml
 from improve.errors import SpecError
 from improve.runner.registry import RESERVED, Parameter, Workbook
 
@@ -88,7 +89,7 @@ def api_default(workbook: str, parameter: str) -> ApiDefault | None:
 def parse_cli_value(text: str) -> Any:
     """Turn ``-p name=value`` text into a Python value (YAML rules: 3, 0.5, true, [a, b])."""
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text, "parameter value")
     except yaml.YAMLError:
         return text
 
@@ -241,7 +242,7 @@ def read_params_file(path: str | Path) -> dict[str, Any]:
     if p.is_dir():
         raise SpecError(f"parameters file '{p}' is a folder; give --params-file the YAML file")
     try:
-        content = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        content = load_yaml(p.read_text(encoding="utf-8"), f"parameters file '{p.name}'") or {}
     except (yaml.YAMLError, UnicodeDecodeError):
         raise SpecError(
             f"parameters file '{p}' is not valid YAML; write one 'name: value' per line"

@@ -8,7 +8,10 @@ Every check of the user's input happens in the plan, before any kernel starts.
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import re
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -17,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from improve import paths
-from improve.data.read import is_dataset
-from improve.errors import SpecError, WorkbookError
+from improve.data.read import SQL_SOURCE_REFUSED, is_dataset, looks_like_sql
+from improve.errors import DataError, SpecError, WorkbookError
 from improve.runner.inputs import input_check
 from improve.runner.parameters import (
     check_parameters,
@@ -42,6 +45,7 @@ from improve.runner.publish.manifest import (
     write_manifest,
 )
 from improve.runner.publish.pdf import html_to_pdf, resolve_pdf
+from improve.runner.ranges import check_ranges
 from improve.runner.registry import (
     RESERVED,
     Workbook,
@@ -49,8 +53,13 @@ from improve.runner.registry import (
     parse_parameters,
     read_notebook,
 )
+from improve.runner.run_ids import MAX_RUN_ID, check_run_id
 
 Progress = Callable[[str], None]
+
+#: OS errors caused by the machine, not the workbook (disk full, no permission, read-only
+#: file system): a run that meets one is an :class:`~improve.errors.OutputError` (exit 2).
+ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS})
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,8 @@ def _input_paths(
 ) -> tuple[Path, Path | None]:
     """The data and column-map paths: the user's, else the workbook's defaults."""
     nb_dir = wb.path.parent
+    if looks_like_sql(data):
+        raise DataError(SQL_SOURCE_REFUSED)
     data_path = resolve_input(data, Path.cwd()) or resolve_input(
         wb.parameters["data_path"].default, nb_dir
     )
@@ -114,11 +125,10 @@ def _input_paths(
     return data_path, map_path
 
 
-def _run_id(wb: Workbook, data_path: Path, run_id: str | None) -> str:
+def _run_id(wb: Workbook, data_path: Path, run_id: str | None, reports: Path) -> str:
     stem = str(data_path).split("/")[-1] if is_dataset(data_path) else Path(data_path).stem
-    run_id = run_id or f"{wb.name}-{_slug(stem)}"
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", run_id):
-        raise SpecError(f"run id '{run_id}' must be letters, digits, '.', '_' or '-'")
+    run_id = f"{wb.name}-{_slug(stem)}"[:MAX_RUN_ID] if run_id is None else run_id
+    check_run_id(run_id, reports)
     return run_id
 
 
@@ -147,6 +157,9 @@ def plan_run(
     say = progress or (lambda _msg: None)
     started = now_utc()
     wb = workbook if isinstance(workbook, Workbook) else get_workbook(workbook)
+    reports = Path(out).resolve() if out else paths.reports_dir()
+    if run_id is not None:
+        check_run_id(run_id, reports)
     missing = [r for r in RESERVED if r not in wb.parameters]
     if missing:
         raise SpecError(
@@ -154,6 +167,7 @@ def plan_run(
         )
     user = {k: v for k, v in (params or {}).items() if k not in RESERVED}
     user = resolve_path_parameters(check_parameters(wb, user, notice=progress))
+    check_ranges(wb.name, user)
     make_pdf = resolve_pdf(pdf, say)
     data_path, map_path = _input_paths(wb, data, columns)
 
@@ -172,8 +186,8 @@ def plan_run(
         inputs=inputs,
         data_name=data_name,
         map_name=map_path.name if map_path else "(none)",
-        run_id=_run_id(wb, data_path, run_id),
-        reports=Path(out).resolve() if out else paths.reports_dir(),
+        run_id=_run_id(wb, data_path, run_id, reports),
+        reports=reports,
         started=started,
         make_pdf=make_pdf,
     )
@@ -253,7 +267,14 @@ def _execute(plan: RunPlan, tmp: Path, progress_bar: bool, timeout: int) -> str 
             )
     except pm.PapermillExecutionError as exc:
         evalue = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else ""
+        code = re.match(r"\[Errno (\d+)\]", evalue)
+        if code and int(code.group(1)) in ENVIRONMENT_ERRNOS:  # a cell could not write
+            raise OSError(int(code.group(1)), os.strerror(int(code.group(1)))) from None
         return f"cell {exc.exec_count} failed: {exc.ename}: {evalue}"
+    except OSError as exc:
+        if exc.errno in ENVIRONMENT_ERRNOS:
+            raise
+        return f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # kernel died, timeout, ...
         text = str(exc).strip()
         return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
@@ -274,6 +295,10 @@ def _render(plan: RunPlan, tmp: Path) -> str | None:
     try:
         html_text = notebook_to_html(tmp / f"{wb.name}.ipynb", title=wb.title, run_info=run_info)
         (tmp / "report.html").write_text(html_text, encoding="utf-8")
+    except OSError as exc:
+        if exc.errno in ENVIRONMENT_ERRNOS:
+            raise
+        return f"rendering the report failed: {type(exc).__name__}: {exc}"
     except Exception as exc:
         return f"rendering the report failed: {type(exc).__name__}: {exc}"
     return None
@@ -418,14 +443,19 @@ def run_workbook(
         return RunResult(plan.run_id, plan.final, "skipped", time.monotonic() - clock)
 
     tmp = open_temporary(plan.reports, plan.run_id)
-    say(f"running {wb.name} ({len(read_notebook(wb.path)['cells'])} cells)")
-    error = _execute(plan, tmp, progress_bar, timeout)
-    if error is None:
-        say("rendering report.html")
-        error = _render(plan, tmp)
-    if error is None and plan.make_pdf:
-        error = _print_pdf(plan, tmp, bool(pdf), pdf_timeout, say)
-    folder = _publish(plan, tmp, error, fingerprint, update_index)
+    try:  # disk full or permission denied: exit 2; on any failure no temporary folder stays
+        with output_errors(plan.reports, cleanup=tmp):
+            say(f"running {wb.name} ({len(read_notebook(wb.path)['cells'])} cells)")
+            error = _execute(plan, tmp, progress_bar, timeout)
+            if error is None:
+                say("rendering report.html")
+                error = _render(plan, tmp)
+            if error is None and plan.make_pdf:
+                error = _print_pdf(plan, tmp, bool(pdf), pdf_timeout, say)
+            folder = _publish(plan, tmp, error, fingerprint, update_index)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     seconds = time.monotonic() - clock
     if error is not None:
         raise WorkbookError(

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from improve.data.limits import check_excel_limits
 from improve.errors import DataError
 
 #: SurveyMonkey's second-row words for "the answer itself" (not a sub-question).
@@ -45,6 +46,7 @@ def _raw(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise DataError(f"survey file {path.name} not found; check the data_path")
     if path.suffix.lower() in (".xlsx", ".xls"):
+        check_excel_limits(path)
         frame = pd.read_excel(path, header=None, dtype=str)
     else:
         try:

@@ -39,6 +39,7 @@ from typing import Any
 
 import yaml
 
+from improve.data.safe_yaml import load_yaml
 from improve.errors import SpecError
 
 #: Export formats the readers know.
@@ -267,7 +268,7 @@ def read_survey_map(path: str | Path | Mapping[str, Any] | SurveyMap) -> SurveyM
     if not path.exists():
         raise SpecError(f"survey map {path.name} not found; check the column_map path")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"), f"survey map {path.name}")
     except yaml.YAMLError as exc:
         raise SpecError(f"survey map {path.name} is not valid YAML: {exc}") from None
     return parse_survey_map(raw or {}, source=f"survey map {path.name}")

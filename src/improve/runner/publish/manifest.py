@@ -136,8 +136,26 @@ def build_manifest(
     }
 
 
+def _plain(value: Any) -> Any:
+    """``value`` with only JSON types: sets as sorted lists, bytes by their length,
+    anything else unknown as its text (a manifest records, it never fails to)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((_plain(v) for v in value), key=str)
+    if isinstance(value, bytes | bytearray):
+        return f"<{len(value)} bytes>"
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if type(value).__module__.startswith("numpy"):
+        return value  # numbers and booleans: write_json converts them
+    return str(value)
+
+
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
     """Write ``manifest.json`` into a run folder and return its path."""
     target = folder / "manifest.json"
-    write_json(target, manifest)
+    write_json(target, _plain(manifest))
     return target
