@@ -50,7 +50,17 @@ def _pdf_text(path: Path) -> str | None:
         import pypdf
     except ImportError:
         return None
-    return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(path).pages)
+    try:
+        return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(path).pages)
+    except pypdf.errors.PyPdfError:  # not a PDF pypdf can read: listed as skipped
+        return None
+
+
+def _shown_ids(ids: set[str], text: str) -> list[str]:
+    """Ids not run into a longer word or number ("School B" is not in "School Before"; S001 is
+    in "S001_math")."""
+    edge = "A-Za-z0-9"
+    return sorted(i for i in ids if re.search(rf"(?<![{edge}]){re.escape(i)}(?![{edge}])", text))
 
 
 def _xlsx_text(path: Path) -> str:
@@ -170,7 +180,7 @@ def scan_outputs(
             scan.skipped.append(path)
             continue
         scan.scanned.append(path)
-        leaked = sorted(i for i in ids if i in text)
+        leaked = _shown_ids(ids, text)
         if leaked:
             scan.problems.append(f"{path.name} shows unit ids such as {leaked[:2]}")
         for cohort, size in (small_cohorts or {}).items():
