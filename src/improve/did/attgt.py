@@ -57,12 +57,13 @@ from improve.inference import (
     ZERO_SE,
     ClusterCorrection,
     CR2Terms,
-    analytic_se,
-    analytic_vcov,
     block_vcov,
+    corrected_sums,
     cr2_terms,
     make_rng,
     multiplier_bootstrap,
+    se_from_sums,
+    vcov_from_sums,
     z_crit,
 )
 from improve.results import Result, fmt_num, text_table, tidy_frame
@@ -538,8 +539,9 @@ def _cell_inference(
             se = np.sqrt(np.diag(vcov))
         se = np.where(np.isfinite(se) & (se > ZERO_SE), se, np.nan)
     else:
-        se = analytic_se(inf, n, prep.cluster_codes, correction)
-        vcov = analytic_vcov(inf, n, prep.cluster_codes, correction)
+        sums = corrected_sums(inf, prep.cluster_codes, correction)  # computed once
+        se = se_from_sums(sums, n)
+        vcov = vcov_from_sums(sums, n)
     se[~np.isfinite(att)] = np.nan
     zero_na = ~np.isfinite(se)
 

@@ -185,18 +185,19 @@ def cr2_terms(
     correction = np.zeros((n_cl, k))
     shares = (np.zeros((n_cl, k)), np.zeros((n_cl, k)))
     wsums = (np.zeros(k), np.zeros(k))
-    factor = np.empty(n)
     for j in range(k):
         col = inf_func[:, j]
-        active = col != 0.0
-        if not active.any():
+        rows = np.flatnonzero(col)  # the units taking part in the cell
+        if rows.size == 0:
             continue
-        factor.fill(0.0)
-        treated = active & (unit_group == groups[j])
-        for p, part in enumerate((treated, active & ~treated)):
+        cl = cluster_codes[rows]
+        wt = unit_weight[rows]
+        factor = np.zeros(rows.size)
+        treated = unit_group[rows] == groups[j]
+        for p, part in enumerate((treated, ~treated)):
             if not part.any():
                 continue
-            wsum = np.bincount(cluster_codes[part], weights=unit_weight[part], minlength=n_cl)
+            wsum = np.bincount(cl[part], weights=wt[part], minlength=n_cl)
             total = float(wsum.sum())
             share = wsum / total
             shares[p][:, j] = share
@@ -204,8 +205,8 @@ def cr2_terms(
             # a cluster holding the whole part has residuals summing to 0: no correction
             with np.errstate(divide="ignore"):
                 f = np.where(share < 1.0 - 1e-12, 1.0 / np.sqrt(1.0 - share) - 1.0, 0.0)
-            factor[part] = f[cluster_codes[part]]
-        correction[:, j] = np.bincount(cluster_codes, weights=col * factor, minlength=n_cl)
+            factor[part] = f[cl[part]]
+        correction[:, j] = np.bincount(cl, weights=col[rows] * factor, minlength=n_cl)
     return CR2Terms(correction, shares[0], shares[1], wsums[0], wsums[1])
 
 
