@@ -4,8 +4,10 @@ Cells are planned in R ``did``'s loop order (cohort, then period; varying or uni
 period). Balanced panels estimate each cell from the periods x units outcome matrix: without
 covariates in closed form over cohort sums, with covariates through one shared
 :class:`~improve.did._estimators.PanelDesign` per set of units and covariate rows. Repeated
-cross-sections and unbalanced panels use the row-level estimators and sum influence
-functions within unit. Cells that cannot be estimated are NaN, reported in one warning.
+cross-sections and unbalanced panels without covariates are estimated from cohort x period
+sums (:mod:`improve.did._cell_sums`, the seam a database engine feeds); with covariates
+they use the row-level estimators and sum influence functions within unit. Cells that
+cannot be estimated are NaN, reported in one warning.
 """
 
 from __future__ import annotations

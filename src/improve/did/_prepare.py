@@ -425,7 +425,7 @@ def _lay_out_outcomes(prep: Prepared, rows: _Rows, units: _Units, n_periods: int
     if not prep.panel:
         cohort_v, w_v = rows.cohort, rows.w
         if prep.n_cov == 0:  # closed-form cells read the rows period by period
-            order, bounds = _period_order(per_v, n_periods)
+            order, bounds = _period_order(per_v, n_periods, codes if prep.unbalanced else None)
             if order is not None:
                 y_v, per_v, cohort_v, w_v, x_v, codes = (
                     a[order] for a in (y_v, per_v, cohort_v, w_v, x_v, codes)
@@ -462,11 +462,17 @@ def _lay_out_outcomes(prep: Prepared, rows: _Rows, units: _Units, n_periods: int
     prep.x_per = x_all
 
 
-def _period_order(per_v: IntArray, n_periods: int) -> tuple[IntArray | None, IntArray]:
-    """Stable order of the rows by period (None if already sorted) and the start of each
-    period's rows (length ``n_periods + 1``)."""
+def _period_order(
+    per_v: IntArray, n_periods: int, unit_codes: IntArray | None = None
+) -> tuple[IntArray | None, IntArray]:
+    """Order of the rows by period (None if already sorted) and the start of each period's
+    rows (length ``n_periods + 1``); with ``unit_codes`` by unit within period (the unit
+    influence functions are then written in sequence), else stable."""
     counts = np.bincount(per_v, minlength=n_periods)
     bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
+    if unit_codes is not None and per_v.size > 1:
+        n_u = int(unit_codes.max()) + 1
+        return np.argsort(per_v * n_u + unit_codes), bounds  # keys unique: any sort is stable
     if per_v.size < 2 or bool(np.all(per_v[1:] >= per_v[:-1])):
         return None, bounds
     small = per_v.astype(np.int16) if n_periods < np.iinfo(np.int16).max else per_v

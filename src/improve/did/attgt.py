@@ -11,7 +11,9 @@ a periods x units outcome matrix, and each cell only slices arrays. Without cova
 three estimators have a closed form over cohort sums that is used directly (identical to
 DRDID's output). With covariates, the cells of a cohort that share comparison units and
 covariate rows share one :class:`~improve.did._estimators.PanelDesign` (propensity score,
-regression projector and linear representations are computed once per design). The
+regression projector and linear representations are computed once per design). Unbalanced
+panels and repeated cross-sections without covariates are estimated from cohort x period
+sums and a second pass over the rows sorted by period (:mod:`improve.did._cell_sums`). The
 covariance of the ATT(g,t) uses that a unit's influence function is zero outside the cells
 its cohort takes part in.
 

@@ -13,6 +13,7 @@ Two forms of the same correction (Bell & McCaffrey 2002; Pustejovsky & Tipton 20
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -79,16 +80,27 @@ class CR2Terms:
         sums are 0) and are left out.
         """
         coef = np.vstack([combos, combos])  # (2k, m)
+        usable, gram_all = self._gram
+        used = np.any(coef != 0, axis=1) & usable
+        w = np.concatenate([self.weight_treated, self.weight_control])[used]
+        pick = used[usable]
+        return coef[used], w, gram_all[np.ix_(pick, pick)]
+
+    @cached_property
+    def _gram(self) -> tuple[NDArray[np.bool_], FloatArray]:
+        """Blocks that can be used (positive weight, no cluster holding all units) and
+        their Frobenius Gram matrix divided by the weight products (computed once, reused
+        by every combination)."""
         shares = np.hstack([self.share_treated, self.share_control])  # (C, 2k)
         wsum = np.concatenate([self.weight_treated, self.weight_control])
-        used = np.any(coef != 0, axis=1) & (wsum > 0) & np.all(shares < 1.0 - 1e-12, axis=0)
-        h = shares[:, used]
+        usable = (wsum > 0) & np.all(shares < 1.0 - 1e-12, axis=0)
+        h = shares[:, usable]
         q2 = h * h / (1.0 - h)
         d = h + q2
         q = np.sqrt(q2)
-        w = wsum[used]
+        w = wsum[usable]
         gram = d.T @ d - d.T @ q2 - q2.T @ d + (q.T @ q) ** 2
-        return coef[used], w, gram / np.outer(w, w)
+        return usable, gram / np.outer(w, w)
 
     def satterthwaite_df(self, cell_weights: FloatArray) -> FloatArray:
         """Bell--McCaffrey degrees of freedom of linear combinations of the cells.
