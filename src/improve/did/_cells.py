@@ -4,8 +4,10 @@ Cells are planned in R ``did``'s loop order (cohort, then period; varying or uni
 period). Balanced panels estimate each cell from the periods x units outcome matrix: without
 covariates in closed form over cohort sums, with covariates through one shared
 :class:`~improve.did._estimators.PanelDesign` per set of units and covariate rows. Repeated
-cross-sections and unbalanced panels use the row-level estimators and sum influence
-functions within unit. Cells that cannot be estimated are NaN, reported in one warning.
+cross-sections and unbalanced panels without covariates are estimated from cohort x period
+sums (:mod:`improve.did._cell_sums`, the seam a database engine feeds); with covariates
+they use the row-level estimators and sum influence functions within unit. Cells that
+cannot be estimated are NaN, reported in one warning.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from improve.did import _cell_sums as cs
 from improve.did import _estimators as est
-from improve.did._prepare import Prepared, number_label
+from improve.did._prepare import Prepared, number_label, sorted_unique
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -62,9 +65,18 @@ def estimate_cells(
     est_method: str,
     base_period: str,
     anticipation: int,
+    closed_form: bool = True,
 ) -> Cells:
+    """All ATT(g,t) cells of ``prep`` (see the module docstring).
+
+    Repeated cross-sections and unbalanced panels without covariates are estimated from
+    cohort x period sums (:mod:`improve.did._cell_sums`) unless ``closed_form`` is False,
+    which runs the row-level estimator cell by cell (kept to test the closed form).
+    """
     tlist = prep.tlist
     plan = _cell_plan(prep.glist, tlist, base_period, anticipation)
+    if closed_form and not prep.panel and prep.n_cov == 0:
+        return _closed_form_cells(prep, plan, control_group, est_method, anticipation)
     k = len(plan)
     n = prep.n
     att = np.full(k, np.nan)
@@ -108,12 +120,20 @@ def estimate_cells(
         if nt < req or nc < req:
             small.append((g, float(tlist[ti]), int(nt), int(nc)))
 
+    _warn_cells(problems, small, req)
+    blocks = None if aux is None or part is None else (aux.ccode, part)
+    return Cells(groups, times, att, inf, n_tr, n_co, tuple(small), tuple(failed), blocks)
+
+
+def _warn_cells(problems: list[str], small: list[tuple[float, float, int, int]], req: int) -> None:
+    """One warning for the cells that failed and one for the small cells (stack level of
+    the caller of ``att_gt``)."""
     if problems:
         shown = "; ".join(problems[:6]) + ("; ..." if len(problems) > 6 else "")
         warnings.warn(
             f"{len(problems)} ATT(g,t) cell(s) could not be estimated and are NaN: {shown}",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     if small:
         shown = ", ".join(
@@ -123,10 +143,65 @@ def estimate_cells(
             f"{len(small)} ATT(g,t) cell(s) have fewer than {req} treated or comparison "
             f"units (treated/comparison): {shown}{', ...' if len(small) > 8 else ''}",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
-    blocks = None if aux is None or part is None else (aux.ccode, part)
-    return Cells(groups, times, att, inf, n_tr, n_co, tuple(small), tuple(failed), blocks)
+
+
+def _closed_form_cells(
+    prep: Prepared,
+    plan: list[tuple[float, int, int]],
+    control_group: str,
+    est_method: str,
+    anticipation: int,
+) -> Cells:
+    """Cells of repeated cross-sections / unbalanced panels without covariates from cohort x
+    period sums: :func:`~improve.did._cell_sums.cohort_period_sums` (first pass over the
+    rows), :func:`~improve.did._cell_sums.closed_form_cells` (the cells from the sums) and
+    :func:`~improve.did._cell_sums.fill_unit_influence` (second pass: unit influence
+    functions). Same results, warnings and failure reasons as the row-level estimator."""
+    assert prep.y_row is not None and prep.per_row is not None and prep.w_row is not None
+    assert prep.unit_row is not None and prep.cohort_row is not None
+    assert prep.period_bounds is not None
+    tlist = prep.tlist
+    cohorts = np.asarray(sorted_unique(prep.cohort_row), dtype=float)
+    ccode_row = np.searchsorted(cohorts, prep.cohort_row)
+    w_row = None if prep.uniform_weights else prep.w_row
+    sums = cs.cohort_period_sums(
+        cohorts, ccode_row, prep.per_row, prep.y_row, w_row, tlist.size, prep.n
+    )
+    formulas = cs.closed_form_cells(sums, plan, tlist, control_group, est_method, anticipation)
+    k = len(plan)
+    inf = np.zeros((prep.n, k), order="F")
+    cs.fill_unit_influence(
+        formulas, ccode_row, prep.unit_row, prep.y_row, w_row, prep.period_bounds, inf
+    )
+    groups = np.array([p[0] for p in plan])
+    times = np.array([tlist[p[1]] for p in plan])
+    problems = []
+    failed = []
+    for j, reason in formulas.problems:
+        label = f"cohort {number_label(groups[j])} in period {number_label(times[j])}"
+        problems.append(f"{label}: {reason}")
+        failed.append((float(groups[j]), float(times[j]), reason))
+    req = prep.n_cov + 5
+    small = [
+        (float(groups[j]), float(times[j]), int(formulas.n_treated[j]), int(formulas.n_control[j]))
+        for j in range(k)
+        if plan[j][1] != plan[j][2] and (formulas.n_treated[j] < req or formulas.n_control[j] < req)
+    ]
+    _warn_cells(problems, small, req)
+    unit_ccode = np.searchsorted(cohorts, prep.unit_cohort)
+    return Cells(
+        groups,
+        times,
+        formulas.att,
+        inf,
+        formulas.n_treated,
+        formulas.n_control,
+        tuple(small),
+        tuple(failed),
+        (unit_ccode, formulas.part),
+    )
 
 
 class _PanelCells:

@@ -68,6 +68,9 @@ class Prepared:
     w_row: FloatArray | None = None
     x_row: FloatArray | None = None
     unit_row: IntArray | None = None
+    # without covariates the rows are sorted by period: period p is rows
+    # period_bounds[p]:period_bounds[p + 1]
+    period_bounds: IntArray | None = None
 
 
 @dataclass
@@ -420,10 +423,18 @@ def _lay_out_outcomes(prep: Prepared, rows: _Rows, units: _Units, n_periods: int
     n_u, codes, first_idx, per_v = units.n, units.codes, units.first_idx, units.per_v
     y_v, x_v = rows.y, rows.x
     if not prep.panel:
+        cohort_v, w_v = rows.cohort, rows.w
+        if prep.n_cov == 0:  # closed-form cells read the rows period by period
+            order, bounds = _period_order(per_v, n_periods, codes if prep.unbalanced else None)
+            if order is not None:
+                y_v, per_v, cohort_v, w_v, x_v, codes = (
+                    a[order] for a in (y_v, per_v, cohort_v, w_v, x_v, codes)
+                )
+            prep.period_bounds = bounds
         prep.y_row = y_v
         prep.per_row = per_v
-        prep.cohort_row = rows.cohort
-        prep.w_row = rows.w
+        prep.cohort_row = cohort_v
+        prep.w_row = w_v
         prep.x_row = x_v
         prep.unit_row = codes
         return
@@ -449,6 +460,23 @@ def _lay_out_outcomes(prep: Prepared, rows: _Rows, units: _Units, n_periods: int
             x_all[per_v, codes, :] = x_v
     prep.y_mat = y_mat
     prep.x_per = x_all
+
+
+def _period_order(
+    per_v: IntArray, n_periods: int, unit_codes: IntArray | None = None
+) -> tuple[IntArray | None, IntArray]:
+    """Order of the rows by period (None if already sorted) and the start of each period's
+    rows (length ``n_periods + 1``); with ``unit_codes`` by unit within period (the unit
+    influence functions are then written in sequence), else stable."""
+    counts = np.bincount(per_v, minlength=n_periods)
+    bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
+    if unit_codes is not None and per_v.size > 1:
+        n_u = int(unit_codes.max()) + 1
+        return np.argsort(per_v * n_u + unit_codes), bounds  # keys unique: any sort is stable
+    if per_v.size < 2 or bool(np.all(per_v[1:] >= per_v[:-1])):
+        return None, bounds
+    small = per_v.astype(np.int16) if n_periods < np.iinfo(np.int16).max else per_v
+    return np.argsort(small, kind="stable"), bounds
 
 
 def _tidy_periods(unit_raw: Any, time_v: FloatArray, cohort_v: FloatArray) -> int:

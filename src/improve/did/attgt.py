@@ -11,7 +11,9 @@ a periods x units outcome matrix, and each cell only slices arrays. Without cova
 three estimators have a closed form over cohort sums that is used directly (identical to
 DRDID's output). With covariates, the cells of a cohort that share comparison units and
 covariate rows share one :class:`~improve.did._estimators.PanelDesign` (propensity score,
-regression projector and linear representations are computed once per design). The
+regression projector and linear representations are computed once per design). Unbalanced
+panels and repeated cross-sections without covariates are estimated from cohort x period
+sums and a second pass over the rows sorted by period (:mod:`improve.did._cell_sums`). The
 covariance of the ATT(g,t) uses that a unit's influence function is zero outside the cells
 its cohort takes part in.
 
@@ -56,12 +58,13 @@ from improve.inference import (
     ZERO_SE,
     ClusterCorrection,
     CR2Terms,
-    analytic_se,
-    analytic_vcov,
     block_vcov,
+    corrected_sums,
     cr2_terms,
     make_rng,
     multiplier_bootstrap,
+    se_from_sums,
+    vcov_from_sums,
     z_crit,
 )
 from improve.results import Result, fmt_num, text_table, tidy_frame
@@ -537,8 +540,9 @@ def _cell_inference(
             se = np.sqrt(np.diag(vcov))
         se = np.where(np.isfinite(se) & (se > ZERO_SE), se, np.nan)
     else:
-        se = analytic_se(inf, n, prep.cluster_codes, correction)
-        vcov = analytic_vcov(inf, n, prep.cluster_codes, correction)
+        sums = corrected_sums(inf, prep.cluster_codes, correction)  # computed once
+        se = se_from_sums(sums, n)
+        vcov = vcov_from_sums(sums, n)
     se[~np.isfinite(att)] = np.nan
     zero_na = ~np.isfinite(se)
 

@@ -29,6 +29,8 @@ from improve.inference.cluster import (
     block_vcov,
     cluster_sum,
     corrected_sums,
+    se_from_sums,
+    vcov_from_sums,
     z_crit,
 )
 from improve.inference.jackknife import cv3_se
@@ -64,7 +66,9 @@ __all__ = [
     "mammen_weights",
     "multiplier_bootstrap",
     "placebo_in_space",
+    "se_from_sums",
     "unit_within_design",
+    "vcov_from_sums",
     "wild_bootstrap",
     "wild_wald_test",
     "within_design",

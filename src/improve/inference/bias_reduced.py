@@ -13,6 +13,7 @@ Two forms of the same correction (Bell & McCaffrey 2002; Pustejovsky & Tipton 20
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -79,16 +80,27 @@ class CR2Terms:
         sums are 0) and are left out.
         """
         coef = np.vstack([combos, combos])  # (2k, m)
+        usable, gram_all = self._gram
+        used = np.any(coef != 0, axis=1) & usable
+        w = np.concatenate([self.weight_treated, self.weight_control])[used]
+        pick = used[usable]
+        return coef[used], w, gram_all[np.ix_(pick, pick)]
+
+    @cached_property
+    def _gram(self) -> tuple[NDArray[np.bool_], FloatArray]:
+        """Blocks that can be used (positive weight, no cluster holding all units) and
+        their Frobenius Gram matrix divided by the weight products (computed once, reused
+        by every combination)."""
         shares = np.hstack([self.share_treated, self.share_control])  # (C, 2k)
         wsum = np.concatenate([self.weight_treated, self.weight_control])
-        used = np.any(coef != 0, axis=1) & (wsum > 0) & np.all(shares < 1.0 - 1e-12, axis=0)
-        h = shares[:, used]
+        usable = (wsum > 0) & np.all(shares < 1.0 - 1e-12, axis=0)
+        h = shares[:, usable]
         q2 = h * h / (1.0 - h)
         d = h + q2
         q = np.sqrt(q2)
-        w = wsum[used]
+        w = wsum[usable]
         gram = d.T @ d - d.T @ q2 - q2.T @ d + (q.T @ q) ** 2
-        return coef[used], w, gram / np.outer(w, w)
+        return usable, gram / np.outer(w, w)
 
     def satterthwaite_df(self, cell_weights: FloatArray) -> FloatArray:
         """Bell--McCaffrey degrees of freedom of linear combinations of the cells.
@@ -185,18 +197,19 @@ def cr2_terms(
     correction = np.zeros((n_cl, k))
     shares = (np.zeros((n_cl, k)), np.zeros((n_cl, k)))
     wsums = (np.zeros(k), np.zeros(k))
-    factor = np.empty(n)
     for j in range(k):
         col = inf_func[:, j]
-        active = col != 0.0
-        if not active.any():
+        rows = np.flatnonzero(col)  # the units taking part in the cell
+        if rows.size == 0:
             continue
-        factor.fill(0.0)
-        treated = active & (unit_group == groups[j])
-        for p, part in enumerate((treated, active & ~treated)):
+        cl = cluster_codes[rows]
+        wt = unit_weight[rows]
+        factor = np.zeros(rows.size)
+        treated = unit_group[rows] == groups[j]
+        for p, part in enumerate((treated, ~treated)):
             if not part.any():
                 continue
-            wsum = np.bincount(cluster_codes[part], weights=unit_weight[part], minlength=n_cl)
+            wsum = np.bincount(cl[part], weights=wt[part], minlength=n_cl)
             total = float(wsum.sum())
             share = wsum / total
             shares[p][:, j] = share
@@ -204,8 +217,8 @@ def cr2_terms(
             # a cluster holding the whole part has residuals summing to 0: no correction
             with np.errstate(divide="ignore"):
                 f = np.where(share < 1.0 - 1e-12, 1.0 / np.sqrt(1.0 - share) - 1.0, 0.0)
-            factor[part] = f[cluster_codes[part]]
-        correction[:, j] = np.bincount(cluster_codes, weights=col * factor, minlength=n_cl)
+            factor[part] = f[cl[part]]
+        correction[:, j] = np.bincount(cl, weights=col[rows] * factor, minlength=n_cl)
     return CR2Terms(correction, shares[0], shares[1], wsums[0], wsums[1])
 
 

@@ -45,6 +45,12 @@ def cluster_sum(inf_func: FloatArray, cluster_codes: NDArray[np.intp] | None) ->
     if cluster_codes is None:
         return m
     n_cl = int(cluster_codes.max()) + 1 if cluster_codes.size else 0
+    if m.flags.f_contiguous and m.shape[1] > 1:
+        # column by column: no row-major copy of a large column-major matrix
+        out = np.empty((n_cl, m.shape[1]))
+        for j in range(m.shape[1]):
+            out[:, j] = np.bincount(cluster_codes, weights=m[:, j], minlength=n_cl)
+        return out
     ind = sp.csr_matrix(
         (np.ones(cluster_codes.size), (cluster_codes, np.arange(cluster_codes.size))),
         shape=(n_cl, cluster_codes.size),
@@ -73,10 +79,14 @@ def analytic_se(
 
     ``S_c`` are the :func:`corrected_sums`.
     """
-    s = corrected_sums(inf_func, cluster_codes, score_correction)
-    se = np.sqrt(np.einsum("ij,ij->j", s, s)) / n
-    se = np.where(np.isfinite(se) & (se > ZERO_SE), se, np.nan)
-    return se
+    return se_from_sums(corrected_sums(inf_func, cluster_codes, score_correction), n)
+
+
+def se_from_sums(sums: FloatArray, n: int) -> FloatArray:
+    """Standard errors ``sqrt(sum_c S_c^2) / n`` from (corrected) cluster sums ``S``; zeros
+    become NaN (as R)."""
+    se = np.sqrt(np.einsum("ij,ij->j", sums, sums)) / n
+    return np.where(np.isfinite(se) & (se > ZERO_SE), se, np.nan)
 
 
 def analytic_vcov(
@@ -86,8 +96,12 @@ def analytic_vcov(
     score_correction: FloatArray | None = None,
 ) -> FloatArray:
     """Covariance matrix of the estimates, ``S'S / n^2`` (``S``: :func:`corrected_sums`)."""
-    s = corrected_sums(inf_func, cluster_codes, score_correction)
-    return s.T.dot(s) / float(n) ** 2
+    return vcov_from_sums(corrected_sums(inf_func, cluster_codes, score_correction), n)
+
+
+def vcov_from_sums(sums: FloatArray, n: int) -> FloatArray:
+    """Covariance matrix ``S'S / n^2`` from (corrected) cluster sums ``S``."""
+    return sums.T.dot(sums) / float(n) ** 2
 
 
 _GRAM_ROWS = 128
