@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from improve.design.result import Finding
+from improve.design.result import Finding, findings_frame
 from improve.finance.checks import PLAUSIBLE_PER_PUPIL, pupil_weighted_median
 
 __all__ = ["FinanceDesignCheck", "check_finance_design"]
@@ -34,23 +34,11 @@ class FinanceDesignCheck:
 
     def tidy(self) -> pd.DataFrame:
         """One row per finding: ``check``, ``found``, ``follows``."""
-        return pd.DataFrame(
-            {
-                "check": [f.check for f in self.findings],
-                "found": [f.found for f in self.findings],
-                "follows": [f.follows for f in self.findings],
-            }
-        )
+        return findings_frame(self.findings)
 
     def table(self) -> pd.DataFrame:
         """The findings with column headers in words, for reports."""
-        return self.tidy().rename(
-            columns={
-                "check": "What was checked",
-                "found": "What was found",
-                "follows": "What follows",
-            }
-        )
+        return findings_frame(self.findings, words=True)
 
 
 def _schools_per_district(current: pd.DataFrame) -> Finding:
