@@ -9,6 +9,7 @@ import pytest
 
 from improve.cost import CostOptions, cost_program, evaluate_cost, read_ingredients
 from improve.cost.check import check_ingredients_input
+from improve.errors import SpecError
 from improve.runner.inputs import input_check
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +82,8 @@ def test_figures_and_runner_check(evaluation) -> None:
         and "2 effects from run did_evaluation-schools" in line
     )
     assert input_check("ingredients") is check_ingredients_input
+    with pytest.raises(SpecError, match="needs run_path"):
+        check_ingredients_input(DEMO / "ingredients.csv", None, {"run_path": ""})
 
 
 def test_cost_per_natural_unit() -> None:

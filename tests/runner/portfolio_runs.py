@@ -96,7 +96,9 @@ def make_portfolio(reports: Path, *, earlier: bool = False) -> Path:
             "evidence_summary-schools", "evidence_summary", "2024-05-02T11:00:00+00:00", "aaa"
         ),
         {
-            "headline": "Tier 2: moderate evidence; WWC: meets_with_reservations",
+            "headline": "The grant meets Tier 2.",
+            "essa_tier": "Tier 2: moderate evidence",
+            "wwc_rating": "meets_with_reservations",
             "evidence": [
                 {
                     "outcome": "math_ss",

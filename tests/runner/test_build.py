@@ -67,3 +67,36 @@ def test_build_isolates_failures_reproduces_and_skips(tmp_path, school_csv, scho
     assert (good / "report.html").stat().st_mtime_ns == stamp
     index = (tmp_path / "a" / "index.html").read_text()
     assert "good/report.html" in index
+
+
+def test_build_config_resolves_file_parameters_against_its_folder(tmp_path) -> None:
+    from improve.runner.build import read_build_config
+
+    config = tmp_path / "sub" / "reports.yaml"
+    config.parent.mkdir()
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "runs": [
+                    {
+                        "workbook": "cost_effectiveness",
+                        "data": "ingredients.csv",
+                        "params": {"run_path": "runs/did", "students": 10, "program": "x"},
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    (run,) = read_build_config(config)
+    assert run["data"] == str(config.parent / "ingredients.csv")
+    assert run["params"]["run_path"] == str(config.parent / "runs" / "did")
+    assert run["params"]["students"] == 10 and run["params"]["program"] == "x"
+
+
+def test_shipped_reports_yaml_prices_the_demo_run_by_name() -> None:
+    from improve.runner.build import read_build_config
+
+    (cost,) = [r for r in read_build_config(ROOT / "reports.yaml") if "cost" in r["workbook"]]
+    demo_run = ROOT / "data" / "demo_cost" / "did_evaluation-schools"
+    assert Path(cost["params"]["run_path"]) == demo_run

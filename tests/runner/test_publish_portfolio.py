@@ -35,6 +35,20 @@ def test_one_row_per_program_and_outcome_with_evidence_and_costs(tmp_path: Path)
     assert rows[0]["design"] == "synthetic control" and rows[0]["cost_per_student"] is None
 
 
+def test_tier_and_rating_come_from_their_keys_and_old_runs_still_read(tmp_path: Path) -> None:
+    from improve.runner.publish.portfolio import _evidence
+
+    table = [{"outcome": "math_ss", "effect_size": 0.2}]
+    keyed = {"essa_tier": "Tier 3", "wwc_rating": "does_not_meet", "headline": "x; WWC: y"}
+    assert _evidence({**keyed, "evidence": table})["tier"] == "Tier 3"
+    assert _evidence({**keyed, "evidence": table})["wwc"] == "does not meet"
+    old = {"headline": "Tier 4: demonstrates a rationale; WWC: meets_standards"}
+    parsed = _evidence({**old, "evidence": table})
+    assert parsed["tier"] == "Tier 4: demonstrates a rationale"
+    assert parsed["wwc"] == "meets standards"
+    assert _evidence({"headline": "no rating here", "evidence": table})["tier"] == ""
+
+
 def test_page_escapes_names_and_links_the_files(tmp_path: Path) -> None:
     _, page = _rows(tmp_path)
     assert "<script>alert" not in page

@@ -9,6 +9,13 @@ from typing import Any
 from improve.cost.ingredients import read_ingredients
 from improve.cost.prices import read_price_index
 from improve.cost.runs import run_effects
+from improve.errors import SpecError
+
+#: What the runner says when a cost-effectiveness run names no evaluation run to price.
+NO_RUN_MESSAGE = (
+    "cost_effectiveness needs run_path: the folder of the finished evaluation run whose "
+    "effects it prices (e.g. -p run_path=reports/did_evaluation-schools)"
+)
 
 
 def _workbook_path(value: str) -> Path:
@@ -18,6 +25,20 @@ def _workbook_path(value: str) -> Path:
 
     p = Path(value)
     return p if p.is_absolute() else (notebooks_dir() / p).resolve()
+
+
+def require_run_path(run_path: str | Path | None) -> str:
+    """``run_path`` as text; a cost-effectiveness run must name the run it prices.
+
+    Raises
+    ------
+    improve.errors.SpecError
+        ``run_path`` is empty: without it a run would price no effect (or, with a demo
+        default, the demo's).
+    """
+    if not run_path:
+        raise SpecError(NO_RUN_MESSAGE)
+    return str(run_path)
 
 
 def check_ingredients_input(
@@ -33,8 +54,8 @@ def check_ingredients_input(
     Raises
     ------
     improve.errors.DataError, improve.errors.SpecError
-        The ingredients break a template rule, a price year is not in the index, or the run
-        folder is not a finished run with effects.
+        The ingredients break a template rule, a price year is not in the index, no run
+        folder is given (``run_path`` empty), or it is not a finished run with effects.
     """
     ingredients = read_ingredients(data_path, map_path)
     index_file = params.get("price_index_file") or None
@@ -45,8 +66,6 @@ def check_ingredients_input(
     years = ingredients.years
     span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
     line = f"data ok: {len(ingredients)} ingredients, used {span}, priced in {base} dollars"
-    run_path = params.get("run_path") or ""
-    if run_path:
-        effects = run_effects(_workbook_path(str(run_path)))
-        line += f", {len(effects)} effects from run {effects[0].run_id}"
+    effects = run_effects(_workbook_path(require_run_path(params.get("run_path"))))
+    line += f", {len(effects)} effects from run {effects[0].run_id}"
     return line

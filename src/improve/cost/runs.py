@@ -231,6 +231,11 @@ def run_effects(folder: str | Path) -> list[EffectRecord]:
     raw = results.get("effects") if isinstance(results.get("effects"), dict) else None
     if raw is None:
         raw = _did_effects(results, level) or _synth_effects(folder, manifest, level)
+    if not raw and results.get("effects_note"):
+        raise DataError(
+            f"run '{folder.name}' ({workbook}) records no effect in SD units: "
+            f"{results['effects_note']}"
+        )
     if not raw:
         raise DataError(
             f"run '{folder.name}' ({workbook or 'unknown workbook'}) records no effect in SD "

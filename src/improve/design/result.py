@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -147,6 +148,22 @@ class DesignFacts:
         }
 
 
+def findings_frame(findings: Sequence[Finding], *, words: bool = False) -> pd.DataFrame:
+    """Findings as rows ``check, found, follows`` (headers in words with ``words=True``)."""
+    frame = pd.DataFrame(
+        {
+            "check": [f.check for f in findings],
+            "found": [f.found for f in findings],
+            "follows": [f.follows for f in findings],
+        }
+    )
+    if not words:
+        return frame
+    return frame.rename(
+        columns={"check": "What was checked", "found": "What was found", "follows": "What follows"}
+    )
+
+
 @dataclass(frozen=True)
 class DesignCheck:
     """The design of a panel and what it allows.
@@ -182,23 +199,11 @@ class DesignCheck:
 
     def tidy(self) -> pd.DataFrame:
         """One row per finding: ``check``, ``found``, ``follows``."""
-        return pd.DataFrame(
-            {
-                "check": [f.check for f in self.findings],
-                "found": [f.found for f in self.findings],
-                "follows": [f.follows for f in self.findings],
-            }
-        )
+        return findings_frame(self.findings)
 
     def table(self) -> pd.DataFrame:
         """The findings with column headers in words, for reports."""
-        return self.tidy().rename(
-            columns={
-                "check": "What was checked",
-                "found": "What was found",
-                "follows": "What follows",
-            }
-        )
+        return findings_frame(self.findings, words=True)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form for ``results.json``."""

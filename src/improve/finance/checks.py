@@ -72,6 +72,14 @@ def check_enrollment(enrollment: pd.Series, schools: pd.Series, column: str) -> 
             )
 
 
+def pupil_weighted_median(per_pupil: pd.Series, enrollment: pd.Series) -> float:
+    """The per-pupil amount of the median pupil (schools weighted by enrollment)."""
+    order = np.argsort(per_pupil.to_numpy(dtype=float))
+    values = per_pupil.to_numpy(dtype=float)[order]
+    cumulative = np.cumsum(enrollment.to_numpy(dtype=float)[order])
+    return float(values[np.searchsorted(cumulative, cumulative[-1] / 2.0)])
+
+
 def check_scale(per_pupil: pd.Series, enrollment: pd.Series, dollars: str) -> None:
     """Median spending per pupil is plausible for the declared scale.
 
@@ -81,10 +89,7 @@ def check_scale(per_pupil: pd.Series, enrollment: pd.Series, dollars: str) -> No
         The median looks like thousands read as dollars (or dollars declared as thousands),
         with the numbers and the key to change.
     """
-    order = np.argsort(per_pupil.to_numpy(dtype=float))
-    values = per_pupil.to_numpy(dtype=float)[order]
-    cumulative = np.cumsum(enrollment.to_numpy(dtype=float)[order])
-    median = float(values[np.searchsorted(cumulative, cumulative[-1] / 2.0)])
+    median = pupil_weighted_median(per_pupil, enrollment)
     low, high = PLAUSIBLE_PER_PUPIL
     if low <= median <= high:
         return

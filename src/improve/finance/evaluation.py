@@ -20,6 +20,7 @@ import pandas as pd
 
 from improve.errors import SpecError
 from improve.finance.decomposition import TheilDecomposition, decompose
+from improve.finance.design import FinanceDesignCheck, check_finance_design
 from improve.finance.formula import formula_panel
 from improve.finance.horizontal import EquityIndices, Weighting, horizontal_equity
 from improve.finance.indices import weighted_quantile
@@ -65,6 +66,10 @@ class EquityEvaluation:
     def current(self) -> pd.DataFrame:
         """The school rows of the analysed year."""
         return self.schools.loc[self.schools["year"] == self.year]
+
+    def design_check(self) -> FinanceDesignCheck:
+        """What this file supports (:func:`improve.finance.design.check_finance_design`)."""
+        return check_finance_design(self.schools, self.year, self.change_year)
 
     def districts(self) -> pd.DataFrame:
         """District totals and per-pupil amounts of the analysed year."""

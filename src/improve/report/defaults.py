@@ -16,7 +16,7 @@ from improve.errors import SpecError
 #: The demo runs' parameters per workbook, in the demo data folder.
 DEMO_PARAMS_FILE = "workbook_params.yaml"
 #: Parameters naming files: relative names are resolved against the demo data folder.
-_FILE_PARAMETERS = ("subgroup_path", "subgroup_map", "population_path")
+_FILE_PARAMETERS = ("subgroup_path", "subgroup_map", "population_path", "run_path")
 
 __all__ = [
     "DEMO_PARAMS_FILE",

@@ -10,7 +10,7 @@ import yaml
 from improve import paths
 from improve.data.safe_yaml import load_yaml
 from improve.errors import DataError, ImproveError, SpecError
-from improve.runner.parameters import resolve_input
+from improve.runner.parameters import PATH_SUFFIXES, resolve_input
 from improve.runner.publish.index import write_index
 from improve.runner.publish.pdf import resolve_pdf
 from improve.runner.registry import list_workbooks
@@ -29,7 +29,11 @@ def demo_runs() -> list[dict[str, Any]]:
 
 
 def read_build_config(path: str | Path) -> list[dict[str, Any]]:
-    """Runs listed in a build config (``runs:`` list of workbook, data, columns, params)."""
+    """Runs listed in a build config (``runs:`` list of workbook, data, columns, params).
+
+    ``data``, ``columns`` and file parameters (names ending ``_path``, ``_map``, ``_file``)
+    are resolved against the config's folder, as its comment promises.
+    """
     p = Path(path)
     if not p.exists():
         raise SpecError(f"build config '{p}' does not exist")
@@ -62,6 +66,13 @@ def read_build_config(path: str | Path) -> list[dict[str, Any]]:
         for key in ("data", "columns"):
             if entry.get(key):
                 entry[key] = str(resolve_input(entry[key], base))
+        if isinstance(entry.get("params"), dict):
+            entry["params"] = {
+                name: str(resolve_input(value, base))
+                if name.endswith(PATH_SUFFIXES) and isinstance(value, str) and value
+                else value
+                for name, value in entry["params"].items()
+            }
         resolved.append(entry)
     return resolved
 

@@ -48,6 +48,7 @@ def _evidence(results: dict[str, Any]) -> dict[str, Any]:
     tier = results.get("essa_tier")
     rating = results.get("wwc_rating")
     headline = str(results.get("headline") or "")
+    # Runs made before the keys existed carry both only in the headline ("tier; WWC: rating").
     if (tier is None or rating is None) and "; WWC: " in headline:
         tier, _, rating = headline.partition("; WWC: ")
     outcomes = {
