@@ -19,6 +19,7 @@ def student_panel() -> pd.DataFrame:
             "sid": np.repeat(np.arange(n), years.size),
             "year": np.tile(years, n),
             "g": np.repeat(cohort, years.size),
+            "district": np.repeat(rng.integers(0, 12, n), years.size),
         }
     )
     effect = 0.5 * ((df["year"] >= df["g"]) & (df["g"] > 0))

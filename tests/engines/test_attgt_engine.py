@@ -39,6 +39,17 @@ def test_duckdb_equals_in_memory(student_panel, control_group, anticipation):
     _assert_same(_in_memory(student_panel, **kw), att_gt_engine(rel, "score", **COLUMNS, **kw))
 
 
+@pytest.mark.parametrize("control_group", ["nevertreated", "notyettreated"])
+def test_duckdb_cluster_robust_equals_in_memory(student_panel, control_group):
+    rel = duckdb.connect().from_df(student_panel)
+    kw = {"control_group": control_group, "cluster": "district", "cluster_correction": "none"}
+    mem = _in_memory(student_panel, **kw)
+    eng = att_gt_engine(rel, "score", **COLUMNS, **kw)
+    _assert_same(mem, eng)
+    unclustered = att_gt_engine(rel, "score", **COLUMNS, control_group=control_group)
+    assert np.nanmax(np.abs(eng.std_error - unclustered.std_error)) > 1e-4
+
+
 def test_comparison_groups_differ(student_panel):
     """Guard that the control-group option reaches the engine query (results differ)."""
     rel = duckdb.connect().from_df(student_panel)
@@ -55,8 +66,10 @@ def test_unbalanced_panel_refused(student_panel):
 
 def test_unsupported_options_refused(student_panel):
     rel = duckdb.connect().from_df(student_panel)
-    with pytest.raises(ValueError, match="cluster not supported on engines yet"):
-        att_gt_engine(rel, "score", **COLUMNS, cluster="g")
+    with pytest.raises(ValueError, match="CR2' not supported on engines yet"):
+        att_gt_engine(rel, "score", **COLUMNS, cluster="district")
+    with pytest.raises(ValueError, match="bootstrap not supported on engines yet"):
+        att_gt_engine(rel, "score", **COLUMNS, bootstrap=True)
 
 
 def test_pandas_input_refused_with_extra_named(student_panel):

@@ -153,24 +153,65 @@ def _cells(
 
 
 def _change_moments(
-    data: Any, engine: str, cols: dict[str, str], pairs: list[tuple[float, float]], first: float
+    data: Any,
+    engine: str,
+    cols: dict[str, str],
+    pairs: list[tuple[float, float]],
+    first: float,
+    cluster: str | None = None,
 ) -> pd.DataFrame:
-    """Per (period, base period, cohort): n, mean and centred sum of squares of the change."""
+    """Per (period, base period, cohort[, cluster]) moments of the within-unit change.
+
+    Without ``cluster``: n, mean and centred sum of squares per cohort. With ``cluster``
+    (quoted column): n and the sum of deviations from the cohort's mean per cohort and
+    cluster of the unit's first period -- the cluster sums of the influence function.
+    """
     u, t, g, y = cols["unit"], cols["time"], cols["cohort"], cols["outcome"]
     values = " UNION ALL ".join(f"SELECT {a!r} AS t, {b!r} AS b" for a, b in pairs)
+    if cluster is None:
+        cl_join, cl_col, keys = "", "", "t, b, g"
+        stats = "AVG(dy) AS mean_dy, SUM((dy - mean_dy) * (dy - mean_dy)) AS m2"
+    else:
+        first_rows = f"SELECT {u} AS cu, {cluster} AS cl FROM panel WHERE {t} = {first}"
+        cl_join = f"JOIN ({first_rows}) k ON k.cu = a.u"
+        cl_col, keys = ", k.cl AS cl", "t, b, g, cl"
+        stats = "SUM(dy - mean_dy) AS dev"
     sql = f"""
 WITH p AS (SELECT {u} AS u, {t} AS tt, CAST({y} AS DOUBLE) AS y, {_cohort_sql(g, t)} AS g
            FROM panel),
 q AS (SELECT * FROM p WHERE g = 0 OR g > {first}),
 pairs AS ({values}),
-d AS (SELECT pairs.t AS t, pairs.b AS b, a.g AS g, a.y - c.y AS dy
-      FROM pairs JOIN q a ON a.tt = pairs.t JOIN q c ON c.u = a.u AND c.tt = pairs.b),
-m AS (SELECT t, b, g, dy, AVG(dy) OVER (PARTITION BY t, b, g) AS mean_dy FROM d)
-SELECT t, b, g, COUNT(*) AS n, AVG(dy) AS mean_dy,
-       SUM((dy - mean_dy) * (dy - mean_dy)) AS m2
-FROM m GROUP BY t, b, g ORDER BY t, b, g
+d AS (SELECT pairs.t AS t, pairs.b AS b, a.g AS g, a.y - c.y AS dy{cl_col}
+      FROM pairs JOIN q a ON a.tt = pairs.t JOIN q c ON c.u = a.u AND c.tt = pairs.b {cl_join}),
+m AS (SELECT d.*, AVG(dy) OVER (PARTITION BY t, b, g) AS mean_dy FROM d)
+SELECT {keys}, COUNT(*) AS n, {stats}
+FROM m GROUP BY {keys} ORDER BY {keys}
 """
     return _run(data, engine, sql)
+
+
+def _cluster_se(
+    sums: pd.DataFrame, treated: pd.DataFrame, control: pd.DataFrame, g: float
+) -> float:
+    """Cluster-robust SE ``sqrt(sum_c S_c^2) / n`` from per cohort-and-cluster sums.
+
+    ``sums`` holds one cell's rows (cohort, cluster, n, dev = sum of deviations from the
+    cohort mean); ``treated``/``control`` its cohort moments. Deviations are re-centred on
+    the pooled comparison mean exactly: ``dev_k + n_kc (m_k - m_c)``.
+    """
+    nt, mt, _ = _pool(treated)
+    nc, mc, _ = _pool(control)
+    means = dict(zip(control["g"], control["mean_dy"], strict=True))
+    total: dict[Any, float] = {}
+    for cohort, cl, n, dev in sums[["g", "cl", "n", "dev"]].itertuples(index=False):
+        if cohort == g:
+            part = dev / nt
+        elif cohort in means:
+            part = -(dev + n * (means[cohort] - mc)) / nc
+        else:
+            continue
+        total[cl] = total.get(cl, 0.0) + part
+    return float(np.sqrt(np.sum(np.square(list(total.values())))))
 
 
 def _pool(part: pd.DataFrame) -> tuple[int, float, float]:
@@ -197,6 +238,7 @@ def att_gt_engine(
     covariates: list[str] | None = None,
     weights: str | None = None,
     cluster: str | None = None,
+    cluster_correction: str = "CR2",
     bootstrap: bool = False,
 ) -> EngineATTGT:
     """ATT(g,t) (Callaway & Sant'Anna 2021, no covariates) computed inside the engine.
@@ -212,7 +254,13 @@ def att_gt_engine(
         Comparison units.
     anticipation : int
         Periods of anticipation.
-    covariates, weights, cluster, bootstrap
+    cluster : str, optional
+        Cluster column: cluster-robust (CR1-type, ``sqrt(sum_c S_c^2) / n``) standard
+        errors from per-cluster sums computed in the engine; the unit's cluster is the one
+        of the first period. Needs ``cluster_correction="none"`` (CR2 not on engines yet).
+    cluster_correction : {"CR2", "none"}
+        As :func:`improve.did.att_gt`; only "none" is supported on engines.
+    covariates, weights, bootstrap
         Not supported on engines yet: passing them raises ``ValueError``.
 
     Returns
@@ -224,7 +272,7 @@ def att_gt_engine(
     unsupported = {
         "covariates": bool(covariates),
         "weights": weights is not None,
-        "cluster": cluster is not None,
+        "cluster_correction='CR2'": cluster is not None and cluster_correction != "none",
         "bootstrap": bootstrap,
     }
     asked = [name for name, on in unsupported.items() if on]
@@ -252,6 +300,11 @@ def att_gt_engine(
     cells = _cells(periods, cohorts, anticipation)
     pairs = sorted({(t, b) for _, t, b in cells if b in set(periods)})
     moments = _change_moments(data, engine, cols, pairs, first) if pairs else pd.DataFrame()
+    cl_sums = (
+        _change_moments(data, engine, cols, pairs, first, _quote(cluster))
+        if cluster is not None and pairs
+        else None
+    )
     est, se, n_t, n_c = [], [], [], []
     for g, t, b in cells:
         part = moments[(moments["t"] == t) & (moments["b"] == b)] if pairs else moments
@@ -271,7 +324,11 @@ def att_gt_engine(
             est.append(np.nan), se.append(np.nan)
             continue
         est.append(mt - mc)
-        se.append(float(np.sqrt(m2t / nt**2 + m2c / nc**2)))
+        if cl_sums is None:
+            se.append(float(np.sqrt(m2t / nt**2 + m2c / nc**2)))
+        else:
+            cell = cl_sums[(cl_sums["t"] == t) & (cl_sums["b"] == b)]
+            se.append(_cluster_se(cell, treated, control, g))
     arr = np.asarray
     return EngineATTGT(
         groups=arr([c[0] for c in cells], float),
