@@ -19,6 +19,7 @@ import pandas as pd
 
 HERE = Path(__file__).parent
 OUT = HERE / "multiplegt_references.json"
+SIM_PANELS = HERE / "multiplegt_sim_panels.csv"
 
 
 def simulate(
@@ -40,6 +41,26 @@ def simulate(
             y = fe[g] + 0.3 * p + 1.5 * d + (0.5 if p >= stop[g] else 0.0) + rng.normal()
             rows.append((g, p, d, y, g % 15, 0.5 + (g % 4) / 4))
     return pd.DataFrame(rows, columns=["g", "t", "d", "y", "cl", "w"])
+
+
+def with_controls(df: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Adds time-varying controls ``x1`` (trending differently by group), ``x2`` (noise), an
+    outcome ``yx`` that depends on them, and a time-invariant ``region``: the columns the R
+    references (``make_multiplegt_r_references.R``) use for ``controls`` and
+    ``trends_nonparam``."""
+    rng = np.random.default_rng(seed)
+    slope = rng.normal(0, 1, df["g"].max() + 1)[df["g"]]
+    x1 = slope * df["t"] + 0.5 * df["d"] + rng.normal(0, 1, len(df))
+    x2 = rng.normal(0, 1, len(df))
+    return df.assign(region=df["g"] % 3, x1=x1, x2=x2, yx=df["y"] + 0.8 * x1 - 0.5 * x2)
+
+
+def write_sim_panels(sims: dict[str, pd.DataFrame]) -> None:
+    """The simulated panels with controls, for R (``multiplegt_sim_panels.csv``)."""
+    frames = [
+        with_controls(df, 100 + i).assign(panel=name) for i, (name, df) in enumerate(sims.items())
+    ]
+    pd.concat(frames).to_csv(SIM_PANELS, index=False, float_format="%.17g")
 
 
 def moderndid_case(df: pd.DataFrame, **kw: object) -> dict[str, object]:
@@ -89,6 +110,7 @@ def main() -> None:
         "nonbinary": simulate(2, levels=(1, 2, 3)),
         "exit": simulate(3, exit_=True),
     }
+    write_sim_panels(sims)
     peers: dict[str, object] = {}
     for name, df in sims.items():
         sb = dict(yname="y", tname="t", idname="g", dname="d")

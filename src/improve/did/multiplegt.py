@@ -320,8 +320,7 @@ def _estimate(panel: SwitchPanel, names: dict[str, str | None], **opt: Any) -> M
     est_e, u_e = _horizon_arrays(eff, panel, opt["normalized"])
     est_p, u_p = _horizon_arrays(pl, panel, opt["normalized"])
     if opt["trends_lin"]:
-        est_e = np.cumsum(est_e)
-        u_e = np.cumsum(u_e, axis=1)
+        eff, est_e, u_e = _trends_lin_effects(panel, opt)
     vc_e = clustered_vcov(u_e, panel.n_groups, panel.cluster)
     vc_p = clustered_vcov(u_p, panel.n_groups, panel.cluster) if pl else np.zeros((0, 0))
     valid = [f for f in eff if f is not None]
@@ -356,6 +355,39 @@ def _estimate(panel: SwitchPanel, names: dict[str, str | None], **opt: Any) -> M
         vcov_type=str(names["cluster"] or names["group"]),
         notes=tuple(_sample_notes(panel, eff, pl, names)),
     )
+
+
+def _trends_lin_effects(
+    panel: SwitchPanel, opt: dict[str, Any]
+) -> tuple[list[HorizonFit | None], np.ndarray, np.ndarray]:
+    """Effects with group-specific linear trends, as R: effect ``l`` sums the first-difference
+    effects ``1..l`` of the same switchers (those with an outcome change and a comparison
+    group at every horizon ``1..l``, R's ``same_switchers`` with ``effects = l``), so each
+    cumulated effect is that of one set of groups."""
+    fits: list[HorizonFit | None] = []
+    est = np.full(opt["effects"], np.nan)
+    u = np.zeros((panel.n_groups, opt["effects"]))
+    for h in range(1, opt["effects"] + 1):
+        mask = same_switchers_mask(panel, h, opt["only_never_switchers"])
+        parts = [
+            horizon_fit(
+                panel,
+                k,
+                placebo=False,
+                switchers=opt["switchers"],
+                only_never_switchers=opt["only_never_switchers"],
+                same_mask=mask,
+            )
+            for k in range(1, h + 1)
+        ]
+        if any(f is None for f in parts):
+            fits.append(None)
+            continue
+        part_est, part_u = _horizon_arrays(parts, panel, opt["normalized"])
+        est[h - 1] = part_est.sum()
+        u[:, h - 1] = part_u.sum(axis=1)
+        fits.append(parts[-1])
+    return fits, est, u
 
 
 def _horizon_arrays(
