@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from improve.did.multiplegt import did_multiplegt_dyn, exit_event_study, persistence_verdict
-from improve.errors import DataError, EstimationError, SpecError
+from improve.errors import DataError, EstimationError
 
 REF = Path(__file__).parents[1] / "reference"
 STORED = json.loads((REF / "multiplegt_references.json").read_text())
@@ -127,9 +127,25 @@ def test_non_numeric_treatment_fails_well() -> None:
         did_multiplegt_dyn(bad, *FAV_COLS)
 
 
-def test_controls_not_supported_is_said() -> None:
-    with pytest.raises(SpecError, match="controls"):
-        did_multiplegt_dyn(FAV, *FAV_COLS, controls=["Dl_hpi"])
+def test_controls_match_diff_diff_point_estimates() -> None:
+    sims = pd.read_csv(REF / "multiplegt_sim_panels.csv")
+    sim = sims[sims["panel"] == "exit"]
+    dd = STORED["diff_diff"]["exit_controls"]
+    res = did_multiplegt_dyn(
+        sim, dd["outcome"], "g", "t", "d", effects=3, switchers="out", controls=dd["covariates"]
+    )
+    np.testing.assert_allclose(res.estimate, dd["effects"], rtol=0, atol=1e-8)
+    # diff-diff's variance leaves out the first-stage (theta) term and the cohort
+    # degrees-of-freedom factor; R's (ours, tests/did/test_multiplegt_r.py) has both
+    assert not np.allclose(res.std_error, dd["effects_se"], rtol=1e-3)
+    plain = did_multiplegt_dyn(sim, dd["outcome"], "g", "t", "d", effects=3, switchers="out")
+    assert np.max(np.abs(plain.estimate - res.estimate)) > 0.1
+
+
+def test_non_numeric_control_fails_well() -> None:
+    bad = FAV.assign(Dl_hpi=FAV["Dl_hpi"].astype(str))
+    with pytest.raises(DataError, match="control"):
+        did_multiplegt_dyn(bad, *FAV_COLS, controls=["Dl_hpi"])
 
 
 def test_many_switches_reported_and_kept() -> None:

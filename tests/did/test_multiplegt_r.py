@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from improve.did import _multiplegt_controls as controls_module
 from improve.did.multiplegt import did_multiplegt_dyn
 
 REF = Path(__file__).parents[1] / "reference"
@@ -33,10 +34,29 @@ def _fit(name: str, case: dict):
     return did_multiplegt_dyn(data, *cols, **opts)
 
 
+def _r220_unweighted_first_stage(monkeypatch: pytest.MonkeyPatch) -> None:
+    """R 2.2.0 fits the controls' period-effects regression for the variance without the
+    weights (``feols(..., weights = weight_XX)`` finds the NULL global ``weight_XX``);
+    2.3.x passes ``data_reg$weight_XX``, as we do. Reproduce 2.2.0 to compare with it."""
+    fit = controls_module._time_fe_fit
+    monkeypatch.setattr(
+        controls_module, "_time_fe_fit", lambda dy, dx, w, rows: fit(dy, dx, np.ones_like(w), rows)
+    )
+
+
 @pytest.mark.parametrize("name", sorted(R_CASES))
-def test_matches_r_did_multiplegt_dyn(name: str) -> None:
+def test_matches_r_did_multiplegt_dyn(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     case = R_CASES[name]
+    weighted_controls = "controls" in case["options"] and "weight" in case["options"]
+    if weighted_controls:
+        default = _fit(name, case)
+        _r220_unweighted_first_stage(monkeypatch)
     res = _fit(name, case)
+    if weighted_controls:
+        # the weighted first stage (R 2.3) moves the SEs by under 5%, not the estimates
+        np.testing.assert_allclose(default.estimate, res.estimate, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(default.std_error, res.std_error, rtol=0.05)
+        assert not np.allclose(default.std_error, res.std_error, rtol=0, atol=1e-8)
     eff = res.horizons > 0
     np.testing.assert_allclose(res.estimate[eff], _vector(case["effects"]), rtol=0, atol=TOL)
     np.testing.assert_allclose(res.std_error[eff], _vector(case["effects_se"]), rtol=0, atol=TOL)

@@ -79,14 +79,19 @@ def moderndid_case(df: pd.DataFrame, **kw: object) -> dict[str, object]:
     return out
 
 
-def diffdiff_case(df: pd.DataFrame, L: int) -> dict[str, object]:
+def diffdiff_case(
+    df: pd.DataFrame, L: int, outcome: str = "y", covariates: list[str] | None = None
+) -> dict[str, object]:
     from diff_diff import ChaisemartinDHaultfoeuille
 
     est = ChaisemartinDHaultfoeuille(twfe_diagnostic=False, drop_larger_lower=True)
-    r = est.fit(df, outcome="y", unit="g", time="t", treatment="d", L_max=L)
+    extra = {"covariates": covariates} if covariates else {}
+    r = est.fit(df, outcome=outcome, unit="g", time="t", treatment="d", L_max=L, **extra)
     es = r.event_study_effects
     return {
         "L_max": L,
+        "outcome": outcome,
+        "covariates": covariates or [],
         "effects": [float(es[h]["effect"]) for h in range(1, L + 1)],
         "effects_se": [float(es[h]["se"]) for h in range(1, L + 1)],
     }
@@ -126,6 +131,10 @@ def main() -> None:
             df.assign(region=df["g"] % 3), **sb, effects=3, placebo=1, trends_nonparam=["region"]
         )
         peers[name] = diffdiff_case(df, 3)
+    # DID^X (controls): diff-diff residualises as R; on the exit panel no group switches
+    # twice, so its drop_larger_lower leaves the sample as R's
+    exit_x = with_controls(sims["exit"], 102)
+    peers["exit_controls"] = diffdiff_case(exit_x, 3, "yx", ["x1", "x2"])
     payload = {
         "versions": {"moderndid": version("moderndid"), "diff-diff": version("diff-diff")},
         "moderndid": cases,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from improve.did._multiplegt_controls import ControlFit, long_difference
 from improve.did._multiplegt_prepare import FloatArray, SwitchPanel
 
 
@@ -120,8 +121,13 @@ def horizon_fit(
     switchers: str,
     only_never_switchers: bool,
     same_mask: NDArray[np.bool_] | None = None,
+    controls: ControlFit | None = None,
 ) -> HorizonFit | None:
-    """Estimate effect ``h`` (or placebo ``h``) and its variance influence function."""
+    """Estimate effect ``h`` (or placebo ``h``) and its variance influence function.
+
+    With ``controls`` the outcome's long differences are residualised on the controls'
+    (:mod:`improve.did._multiplegt_controls`) and the variance gets R's first-stage term.
+    """
     n_g, n_t = p.y.shape
     diff = np.full((n_g, n_t), np.nan)
     if placebo:
@@ -129,6 +135,10 @@ def horizon_fit(
             diff[:, 2 * h :] = p.y[:, : n_t - 2 * h] - p.y[:, h : n_t - h]
     elif h < n_t:
         diff[:, h:] = p.y[:, h:] - p.y[:, : n_t - h]
+    x_diff = None
+    if controls is not None:
+        x_diff = long_difference(controls.x, h, placebo)
+        diff = diff - controls.offset(p, x_diff)
     ok = ~np.isnan(diff)
     t_idx = np.broadcast_to(np.arange(1, n_t + 1), (n_g, n_t))
     never = np.where(ok, (p.f[:, None] > t_idx).astype(float), np.nan)
@@ -166,6 +176,9 @@ def horizon_fit(
             axis=1
         )
     )
+    if controls is not None and x_diff is not None:
+        weighted = (n_g / n_sw_safe) * in_window * contrast
+        u_var = u_var - controls.variance_term(p, h, weighted, x_diff)
     delta_d, delta_step = _treatment_change(p, h, dist)
     dz = np.nan_to_num(diff)
     n_obs = int((ok & ((contrast * dz != 0) | (dz == 0))).sum())

@@ -8,8 +8,9 @@ the outcome change from ``F_g-1`` to ``F_g-1+l`` of groups whose treatment first
 ``F_g`` with that of groups with the same first-period treatment that have not changed yet
 (de Chaisemartin & D'Haultfoeuille 2024, *Review of Economics and Statistics*). Point
 estimates and unclustered standard errors equal moderndid's ``did_multiplegt`` to 1e-15 on
-R's ``favara_imbs`` example (switchers out: up to the sign, which follows R and diff-diff);
-``controls`` are not implemented yet. See ``tests/reference/multiplegt_README.md``.
+R's ``favara_imbs`` example (switchers out: up to the sign, which follows R and diff-diff),
+and every option, ``controls`` included, equals R ``did_multiplegt_dyn`` itself to 1e-8. See
+``tests/reference/multiplegt_README.md``.
 
 :func:`exit_event_study` is the same estimator on the units whose treatment stops: each
 treated unit from its first treated period on, so the status quo is "still treated", the
@@ -28,6 +29,12 @@ import numpy as np
 import pandas as pd
 
 from improve.data.columns import check_unique_keys, panel_columns
+from improve.did._multiplegt_controls import (
+    ControlFit,
+    control_array,
+    first_difference_controls,
+    fit_controls,
+)
 from improve.did._multiplegt_core import (
     HorizonFit,
     clustered_vcov,
@@ -164,6 +171,7 @@ def _frame(
     cluster: str | None,
     weight: str | None,
     caller: str,
+    controls: list[str] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, str | None]]:
     frame, cols = panel_columns(
         data,
@@ -174,7 +182,7 @@ def _frame(
         cohort=None,
         cluster=cluster,
         weights=weight,
-        covariates=[],
+        covariates=list(controls or []),
         required=("outcome", "unit", "time"),
         numeric=("outcome", "time"),
     )
@@ -193,6 +201,15 @@ def _frame(
             f"intensity), got {frame[treatment].dtype} with values such as "
             f"{list(frame[treatment].dropna().unique()[:3])}; recode it to numbers"
         )
+    bad = [c for c in controls or [] if not pd.api.types.is_numeric_dtype(frame[c])]
+    if bad:
+        raise DataError(
+            f"{caller}: control(s) {bad} must be numeric, got "
+            f"{[str(frame[c].dtype) for c in bad]}; recode them to numbers"
+        )
+    if controls:
+        # R drops the rows with a missing control before anything else
+        frame = frame.dropna(subset=list(controls))
     check_unique_keys(frame, cols.unit, cols.time, caller)
     names = {
         "outcome": cols.outcome,
@@ -241,7 +258,9 @@ def did_multiplegt_dyn(
     switchers : {"both", "in", "out"}
         Groups whose treatment first increases, decreases, or both.
     controls : list of str, optional
-        Not supported yet (raises :class:`SpecError`).
+        Time-varying numeric controls: outcome changes are residualised on their changes
+        among not-yet-switched groups with the same baseline treatment, as R (rows with a
+        missing control are dropped).
     trends_lin : bool
         Group-specific linear trends (outcome in first differences, effects cumulated).
     trends_nonparam : str, optional
@@ -262,16 +281,12 @@ def did_multiplegt_dyn(
     MultiplegtResult
     """
     caller = "did_multiplegt_dyn"
-    if controls:
-        raise SpecError(
-            f"{caller}: controls= is not supported yet; estimate without controls or "
-            "residualise the outcome on them first"
-        )
+    controls = [controls] if isinstance(controls, str) else list(controls or [])
     if switchers not in ("both", "in", "out"):
         raise SpecError(f"{caller}: switchers must be 'both', 'in' or 'out', got {switchers!r}")
     if effects < 1 or placebo < 0:
         raise SpecError(f"{caller}: effects must be >= 1 and placebo >= 0")
-    frame, names = _frame(data, outcome, group, time, treatment, cluster, weight, caller)
+    frame, names = _frame(data, outcome, group, time, treatment, cluster, weight, caller, controls)
     panel = build_switch_panel(
         frame,
         outcome=names["outcome"],
@@ -283,9 +298,11 @@ def did_multiplegt_dyn(
         switchers=switchers,
         trends_nonparam=trends_nonparam,
     )
+    x = control_array(frame, panel, names, controls) if controls else None
     return _estimate(
         panel,
         names,
+        x=x,
         effects=effects,
         placebo=placebo,
         normalized=normalized,
@@ -305,22 +322,29 @@ def _estimate(panel: SwitchPanel, names: dict[str, str | None], **opt: Any) -> M
             "with the same first-period value keeps it unchanged; there is nothing to "
             "compare (every effect is not identified)"
         )
+    x = opt.pop("x", None)
     if opt["trends_lin"]:
+        if x is not None:
+            x = first_difference_controls(x, panel)
         panel = first_difference(panel)
+    ctrl = fit_controls(panel, x) if x is not None else None
     mask = (
         same_switchers_mask(panel, opt["effects"], opt["only_never_switchers"])
         if opt["same_switchers"]
         else None
     )
     common = dict(
-        switchers=opt["switchers"], only_never_switchers=opt["only_never_switchers"], same_mask=mask
+        switchers=opt["switchers"],
+        only_never_switchers=opt["only_never_switchers"],
+        same_mask=mask,
+        controls=ctrl,
     )
     eff = [horizon_fit(panel, h, placebo=False, **common) for h in range(1, opt["effects"] + 1)]
     pl = [horizon_fit(panel, h, placebo=True, **common) for h in range(1, opt["placebo"] + 1)]
     est_e, u_e = _horizon_arrays(eff, panel, opt["normalized"])
     est_p, u_p = _horizon_arrays(pl, panel, opt["normalized"])
     if opt["trends_lin"]:
-        eff, est_e, u_e = _trends_lin_effects(panel, opt)
+        eff, est_e, u_e = _trends_lin_effects(panel, opt, ctrl)
     vc_e = clustered_vcov(u_e, panel.n_groups, panel.cluster)
     vc_p = clustered_vcov(u_p, panel.n_groups, panel.cluster) if pl else np.zeros((0, 0))
     valid = [f for f in eff if f is not None]
@@ -353,12 +377,12 @@ def _estimate(panel: SwitchPanel, names: dict[str, str | None], **opt: Any) -> M
         switchers=opt["switchers"],
         confidence_level=opt["confidence_level"],
         vcov_type=str(names["cluster"] or names["group"]),
-        notes=tuple(_sample_notes(panel, eff, pl, names)),
+        notes=tuple(_sample_notes(panel, eff, pl, names, ctrl)),
     )
 
 
 def _trends_lin_effects(
-    panel: SwitchPanel, opt: dict[str, Any]
+    panel: SwitchPanel, opt: dict[str, Any], ctrl: ControlFit | None
 ) -> tuple[list[HorizonFit | None], np.ndarray, np.ndarray]:
     """Effects with group-specific linear trends, as R: effect ``l`` sums the first-difference
     effects ``1..l`` of the same switchers (those with an outcome change and a comparison
@@ -377,6 +401,7 @@ def _trends_lin_effects(
                 switchers=opt["switchers"],
                 only_never_switchers=opt["only_never_switchers"],
                 same_mask=mask,
+                controls=ctrl,
             )
             for k in range(1, h + 1)
         ]
@@ -409,8 +434,15 @@ def _sample_notes(
     eff: list[HorizonFit | None],
     pl: list[HorizonFit | None],
     names: dict[str, str | None],
+    ctrl: ControlFit | None = None,
 ) -> list[str]:
     notes = []
+    if ctrl is not None and ctrl.singular:
+        notes.append(
+            "The controls' changes are collinear among not-yet-switched groups with baseline "
+            f"treatment {', '.join(f'{v:g}' for v in ctrl.singular)}; a pseudo-inverse was "
+            "used for them (as R)."
+        )
     if panel.dropped_bidirectional:
         notes.append(
             f"{len(panel.dropped_bidirectional)} groups were left out because their treatment "
