@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from improve.did.multiplegt import did_multiplegt_dyn, exit_event_study, persistence_verdict
-from improve.errors import DataError, EstimationError
+from improve.errors import DataError, EstimationError, SpecError
 
 REF = Path(__file__).parents[1] / "reference"
 STORED = json.loads((REF / "multiplegt_references.json").read_text())
@@ -193,3 +194,44 @@ def test_periods_without_never_switchers_are_named() -> None:
     res = did_multiplegt_dyn(sim, "y", "g", "t", "d", effects=5)
     note = next(n for n in res.notes if "No group had kept" in n)
     assert "7 (first-period treatment 0)" in note and "8 (first-period treatment 0)" in note
+
+
+def test_cr2_factors_equal_r_with_equal_cluster_weights() -> None:
+    # unweighted, clustered by group: every cluster has the same share of its cohort, so
+    # (1 - h)^(-1/2) = sqrt(n / (n - 1)), R's factor
+    r = did_multiplegt_dyn(FAV, *FAV_COLS, effects=3, placebo=1)
+    cr2 = did_multiplegt_dyn(FAV, *FAV_COLS, effects=3, placebo=1, small_sample="CR2")
+    np.testing.assert_allclose(cr2.estimate, r.estimate, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(cr2.std_error, r.std_error, rtol=1e-12)
+    # by state, whose counties are very unequal in number, the factors differ
+    r_st = did_multiplegt_dyn(FAV, *FAV_COLS, effects=3, cluster="state_n")
+    cr2_st = did_multiplegt_dyn(FAV, *FAV_COLS, effects=3, cluster="state_n", small_sample="CR2")
+    assert np.all(np.abs(cr2_st.std_error / r_st.std_error - 1) > 1e-3)
+    assert "CR2" in cr2_st.summary()
+
+
+def test_jackknife_equals_leaving_each_state_out() -> None:
+    kw = dict(effects=3, placebo=2, cluster="state_n")
+    res = did_multiplegt_dyn(FAV, *FAV_COLS, small_sample="jackknife", **kw)
+    states = np.sort(FAV["state_n"].unique())
+    fits = np.array(
+        [did_multiplegt_dyn(FAV[FAV["state_n"] != s], *FAV_COLS, **kw).estimate for s in states]
+    )
+    n = len(states)
+    dev = fits - fits.mean(axis=0)
+    se = np.sqrt((n - 1) / n * (dev**2).sum(axis=0))
+    np.testing.assert_allclose(res.std_error, se, rtol=1e-10)
+    # the estimates themselves are the full-sample ones
+    plain = did_multiplegt_dyn(FAV, *FAV_COLS, **kw)
+    np.testing.assert_allclose(res.estimate, plain.estimate, rtol=0, atol=1e-15)
+    assert res.placebo_test[1] == 2 and np.isfinite(res.placebo_test[2])
+    # t intervals with clusters - 1 degrees of freedom
+    assert res.df == n - 1
+    row = res.tidy().iloc[0]
+    half = (row["conf_high"] - row["conf_low"]) / 2
+    assert half == pytest.approx(stats.t.ppf(0.975, n - 1) * row["std_error"], rel=1e-10)
+
+
+def test_unknown_small_sample_fails_well() -> None:
+    with pytest.raises(SpecError, match="small_sample"):
+        did_multiplegt_dyn(FAV, *FAV_COLS, small_sample="CR3")
