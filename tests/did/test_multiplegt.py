@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from improve.did.multiplegt import did_multiplegt_dyn, exit_event_study, persistence_verdict
 from improve.errors import DataError, EstimationError, SpecError
@@ -40,8 +41,15 @@ def _run(case: dict) -> tuple[pd.DataFrame, dict]:
     return cols, kw
 
 
-# clustered standard errors differ from moderndid by design (see multiplegt_README.md)
-UNCLUSTERED = [k for k, v in STORED["moderndid"].items() if "cluster" not in v["options"]]
+# clustered standard errors differ from moderndid by design, and so do trends_lin effects
+# on panels whose switchers are not all observed at every horizon: R (and we) cumulate the
+# effects of the same switchers, moderndid of each horizon's own (see multiplegt_README.md;
+# tests/did/test_multiplegt_r.py checks both against R)
+UNCLUSTERED = [
+    k
+    for k, v in STORED["moderndid"].items()
+    if "cluster" not in v["options"] and not k.endswith("trends_lin")
+]
 
 
 @pytest.mark.parametrize("name", UNCLUSTERED)
@@ -120,9 +128,25 @@ def test_non_numeric_treatment_fails_well() -> None:
         did_multiplegt_dyn(bad, *FAV_COLS)
 
 
-def test_controls_not_supported_is_said() -> None:
-    with pytest.raises(SpecError, match="controls"):
-        did_multiplegt_dyn(FAV, *FAV_COLS, controls=["Dl_hpi"])
+def test_controls_match_diff_diff_point_estimates() -> None:
+    sims = pd.read_csv(REF / "multiplegt_sim_panels.csv")
+    sim = sims[sims["panel"] == "exit"]
+    dd = STORED["diff_diff"]["exit_controls"]
+    res = did_multiplegt_dyn(
+        sim, dd["outcome"], "g", "t", "d", effects=3, switchers="out", controls=dd["covariates"]
+    )
+    np.testing.assert_allclose(res.estimate, dd["effects"], rtol=0, atol=1e-8)
+    # diff-diff's variance leaves out the first-stage (theta) term and the cohort
+    # degrees-of-freedom factor; R's (ours, tests/did/test_multiplegt_r.py) has both
+    assert not np.allclose(res.std_error, dd["effects_se"], rtol=1e-3)
+    plain = did_multiplegt_dyn(sim, dd["outcome"], "g", "t", "d", effects=3, switchers="out")
+    assert np.max(np.abs(plain.estimate - res.estimate)) > 0.1
+
+
+def test_non_numeric_control_fails_well() -> None:
+    bad = FAV.assign(Dl_hpi=FAV["Dl_hpi"].astype(str))
+    with pytest.raises(DataError, match="control"):
+        did_multiplegt_dyn(bad, *FAV_COLS, controls=["Dl_hpi"])
 
 
 def test_many_switches_reported_and_kept() -> None:
@@ -170,3 +194,44 @@ def test_periods_without_never_switchers_are_named() -> None:
     res = did_multiplegt_dyn(sim, "y", "g", "t", "d", effects=5)
     note = next(n for n in res.notes if "No group had kept" in n)
     assert "7 (first-period treatment 0)" in note and "8 (first-period treatment 0)" in note
+
+
+def test_cr2_factors_equal_r_with_equal_cluster_weights() -> None:
+    # unweighted, clustered by group: every cluster has the same share of its cohort, so
+    # (1 - h)^(-1/2) = sqrt(n / (n - 1)), R's factor
+    r = did_multiplegt_dyn(FAV, *FAV_COLS, effects=3, placebo=1)
+    cr2 = did_multiplegt_dyn(FAV, *FAV_COLS, effects=3, placebo=1, small_sample="CR2")
+    np.testing.assert_allclose(cr2.estimate, r.estimate, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(cr2.std_error, r.std_error, rtol=1e-12)
+    # by state, whose counties are very unequal in number, the factors differ
+    r_st = did_multiplegt_dyn(FAV, *FAV_COLS, effects=3, cluster="state_n")
+    cr2_st = did_multiplegt_dyn(FAV, *FAV_COLS, effects=3, cluster="state_n", small_sample="CR2")
+    assert np.all(np.abs(cr2_st.std_error / r_st.std_error - 1) > 1e-3)
+    assert "CR2" in cr2_st.summary()
+
+
+def test_jackknife_equals_leaving_each_state_out() -> None:
+    kw = dict(effects=3, placebo=2, cluster="state_n")
+    res = did_multiplegt_dyn(FAV, *FAV_COLS, small_sample="jackknife", **kw)
+    states = np.sort(FAV["state_n"].unique())
+    fits = np.array(
+        [did_multiplegt_dyn(FAV[FAV["state_n"] != s], *FAV_COLS, **kw).estimate for s in states]
+    )
+    n = len(states)
+    dev = fits - fits.mean(axis=0)
+    se = np.sqrt((n - 1) / n * (dev**2).sum(axis=0))
+    np.testing.assert_allclose(res.std_error, se, rtol=1e-10)
+    # the estimates themselves are the full-sample ones
+    plain = did_multiplegt_dyn(FAV, *FAV_COLS, **kw)
+    np.testing.assert_allclose(res.estimate, plain.estimate, rtol=0, atol=1e-15)
+    assert res.placebo_test[1] == 2 and np.isfinite(res.placebo_test[2])
+    # t intervals with clusters - 1 degrees of freedom
+    assert res.df == n - 1
+    row = res.tidy().iloc[0]
+    half = (row["conf_high"] - row["conf_low"]) / 2
+    assert half == pytest.approx(stats.t.ppf(0.975, n - 1) * row["std_error"], rel=1e-10)
+
+
+def test_unknown_small_sample_fails_well() -> None:
+    with pytest.raises(SpecError, match="small_sample"):
+        did_multiplegt_dyn(FAV, *FAV_COLS, small_sample="CR3")

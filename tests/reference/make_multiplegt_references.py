@@ -19,6 +19,7 @@ import pandas as pd
 
 HERE = Path(__file__).parent
 OUT = HERE / "multiplegt_references.json"
+SIM_PANELS = HERE / "multiplegt_sim_panels.csv"
 
 
 def simulate(
@@ -42,6 +43,26 @@ def simulate(
     return pd.DataFrame(rows, columns=["g", "t", "d", "y", "cl", "w"])
 
 
+def with_controls(df: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Adds time-varying controls ``x1`` (trending differently by group), ``x2`` (noise), an
+    outcome ``yx`` that depends on them, and a time-invariant ``region``: the columns the R
+    references (``make_multiplegt_r_references.R``) use for ``controls`` and
+    ``trends_nonparam``."""
+    rng = np.random.default_rng(seed)
+    slope = rng.normal(0, 1, df["g"].max() + 1)[df["g"]]
+    x1 = slope * df["t"] + 0.5 * df["d"] + rng.normal(0, 1, len(df))
+    x2 = rng.normal(0, 1, len(df))
+    return df.assign(region=df["g"] % 3, x1=x1, x2=x2, yx=df["y"] + 0.8 * x1 - 0.5 * x2)
+
+
+def write_sim_panels(sims: dict[str, pd.DataFrame]) -> None:
+    """The simulated panels with controls, for R (``multiplegt_sim_panels.csv``)."""
+    frames = [
+        with_controls(df, 100 + i).assign(panel=name) for i, (name, df) in enumerate(sims.items())
+    ]
+    pd.concat(frames).to_csv(SIM_PANELS, index=False, float_format="%.17g")
+
+
 def moderndid_case(df: pd.DataFrame, **kw: object) -> dict[str, object]:
     from moderndid.didinter import did_multiplegt
 
@@ -58,14 +79,19 @@ def moderndid_case(df: pd.DataFrame, **kw: object) -> dict[str, object]:
     return out
 
 
-def diffdiff_case(df: pd.DataFrame, L: int) -> dict[str, object]:
+def diffdiff_case(
+    df: pd.DataFrame, L: int, outcome: str = "y", covariates: list[str] | None = None
+) -> dict[str, object]:
     from diff_diff import ChaisemartinDHaultfoeuille
 
     est = ChaisemartinDHaultfoeuille(twfe_diagnostic=False, drop_larger_lower=True)
-    r = est.fit(df, outcome="y", unit="g", time="t", treatment="d", L_max=L)
+    extra = {"covariates": covariates} if covariates else {}
+    r = est.fit(df, outcome=outcome, unit="g", time="t", treatment="d", L_max=L, **extra)
     es = r.event_study_effects
     return {
         "L_max": L,
+        "outcome": outcome,
+        "covariates": covariates or [],
         "effects": [float(es[h]["effect"]) for h in range(1, L + 1)],
         "effects_se": [float(es[h]["se"]) for h in range(1, L + 1)],
     }
@@ -89,6 +115,7 @@ def main() -> None:
         "nonbinary": simulate(2, levels=(1, 2, 3)),
         "exit": simulate(3, exit_=True),
     }
+    write_sim_panels(sims)
     peers: dict[str, object] = {}
     for name, df in sims.items():
         sb = dict(yname="y", tname="t", idname="g", dname="d")
@@ -104,6 +131,10 @@ def main() -> None:
             df.assign(region=df["g"] % 3), **sb, effects=3, placebo=1, trends_nonparam=["region"]
         )
         peers[name] = diffdiff_case(df, 3)
+    # DID^X (controls): diff-diff residualises as R; on the exit panel no group switches
+    # twice, so its drop_larger_lower leaves the sample as R's
+    exit_x = with_controls(sims["exit"], 102)
+    peers["exit_controls"] = diffdiff_case(exit_x, 3, "yx", ["x1", "x2"])
     payload = {
         "versions": {"moderndid": version("moderndid"), "diff-diff": version("diff-diff")},
         "moderndid": cases,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from improve.did._multiplegt_controls import ControlFit, long_difference
 from improve.did._multiplegt_prepare import FloatArray, SwitchPanel
 
 
@@ -44,30 +45,43 @@ def _cohort_stats(
     wdiff: FloatArray,
     w: FloatArray,
     cluster: NDArray[np.intp] | None,
-) -> tuple[FloatArray, FloatArray]:
-    """Weighted mean of ``wdiff/w`` and the count (groups or clusters) per cohort, broadcast
-    back to the members (NaN elsewhere)."""
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Weighted mean of ``wdiff/w``, the count (groups or clusters) per cohort and each
+    member's cluster share of its cohort's weight, broadcast back to the members (NaN
+    elsewhere)."""
     mean = np.full(member.shape, np.nan)
     count = np.full(member.shape, np.nan)
+    share = np.full(member.shape, np.nan)
     rows, cols = np.nonzero(member)
     if rows.size == 0:
-        return mean, count
+        return mean, count, share
     keys = key[rows, cols] if key.ndim == 3 else key[rows]
     _, inv = np.unique(keys, axis=0, return_inverse=True)
     inv = inv.reshape(-1)
     n_k = inv.max() + 1
-    wsum = np.bincount(inv, weights=w[rows, cols], minlength=n_k)
+    w_rows = w[rows, cols]
+    wsum = np.bincount(inv, weights=w_rows, minlength=n_k)
     dsum = np.bincount(inv, weights=wdiff[rows, cols], minlength=n_k)
-    if cluster is None:
-        cnt = np.bincount(inv, minlength=n_k).astype(float)
-    else:
-        pairs = np.unique(np.column_stack([inv, cluster[rows]]), axis=0)
-        cnt = np.bincount(pairs[:, 0], minlength=n_k).astype(float)
+    unit = rows if cluster is None else cluster[rows]
+    pairs, pair_of = np.unique(np.column_stack([inv, unit]), axis=0, return_inverse=True)
+    pair_of = pair_of.reshape(-1)
+    cnt = np.bincount(pairs[:, 0], minlength=n_k).astype(float)
+    pair_w = np.bincount(pair_of, weights=w_rows, minlength=pairs.shape[0])
     with np.errstate(invalid="ignore", divide="ignore"):
         m = np.where(wsum > 0, dsum / wsum, 0.0)
+        h = np.where(wsum[inv] > 0, pair_w[pair_of] / wsum[inv], 0.0)
     mean[rows, cols] = m[inv]
     count[rows, cols] = cnt[inv]
-    return mean, count
+    share[rows, cols] = h
+    return mean, count, share
+
+
+def _leverage_scale(share: FloatArray) -> FloatArray:
+    """CR2 factor ``(1 - h_c)^{-1/2}`` of a cluster with share ``h_c`` of its cohort's weight
+    (1 where the share is 1 or missing: a lone cluster is not demeaned)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = 1.0 / np.sqrt(1.0 - share)
+    return np.where(np.isfinite(out), out, 1.0)
 
 
 def _demeaning(
@@ -77,8 +91,15 @@ def _demeaning(
     never: FloatArray,
     diff: FloatArray,
     target: NDArray[np.bool_],
+    small_sample: str = "R",
 ) -> tuple[FloatArray, FloatArray]:
-    """Cohort means ``E_hat`` and degrees-of-freedom scaling of each cell."""
+    """Cohort means ``E_hat`` and degrees-of-freedom scaling of each cell.
+
+    ``small_sample="R"`` scales a cell by ``sqrt(n/(n-1))``, ``n`` the clusters of its
+    cohort (R); ``"CR2"`` by ``(1 - h)^{-1/2}``, ``h`` its cluster's share of the cohort's
+    weight (the bias-reduced linearization of a weighted mean; equal to R's factor when the
+    clusters of a cohort have equal weight).
+    """
     n_g, n_t = p.y.shape
     t_idx = np.broadcast_to(np.arange(1, n_t + 1), (n_g, n_t))
     wdiff = np.nan_to_num(diff) * p.w
@@ -89,9 +110,9 @@ def _demeaning(
     is_sw = dist == 1
     is_ctrl = never == 1
     cell_key = np.stack([t_idx, d_sq], axis=-1)
-    mean_s, dof_s = _cohort_stats(sw_key, is_sw, wdiff, p.w, p.cluster)
-    mean_c, dof_c = _cohort_stats(cell_key, is_ctrl, wdiff, p.w, p.cluster)
-    mean_u, dof_u = _cohort_stats(cell_key, is_sw | is_ctrl, wdiff, p.w, p.cluster)
+    mean_s, dof_s, h_s = _cohort_stats(sw_key, is_sw, wdiff, p.w, p.cluster)
+    mean_c, dof_c, h_c = _cohort_stats(cell_key, is_ctrl, wdiff, p.w, p.cluster)
+    mean_u, dof_u, h_u = _cohort_stats(cell_key, is_sw | is_ctrl, wdiff, p.w, p.cluster)
     mean_s = np.nan_to_num(mean_s)
     mean_c = np.nan_to_num(mean_c)
     mean_u = np.nan_to_num(mean_u)
@@ -104,11 +125,11 @@ def _demeaning(
         [target & (s_ >= 2), before & (c_ >= 2), use_u], [mean_s, mean_c, mean_u], 0.0
     )
     with np.errstate(invalid="ignore", divide="ignore"):
-        scale = np.select(
-            [target & (s_ > 1), before & (c_ > 1), use_u],
-            [np.sqrt(s_ / (s_ - 1)), np.sqrt(c_ / (c_ - 1)), np.sqrt(u_ / (u_ - 1))],
-            1.0,
-        )
+        if small_sample == "CR2":
+            factors = [_leverage_scale(h_s), _leverage_scale(h_c), _leverage_scale(h_u)]
+        else:
+            factors = [np.sqrt(s_ / (s_ - 1)), np.sqrt(c_ / (c_ - 1)), np.sqrt(u_ / (u_ - 1))]
+        scale = np.select([target & (s_ > 1), before & (c_ > 1), use_u], factors, 1.0)
     return e_hat, scale
 
 
@@ -120,8 +141,17 @@ def horizon_fit(
     switchers: str,
     only_never_switchers: bool,
     same_mask: NDArray[np.bool_] | None = None,
+    controls: ControlFit | None = None,
+    small_sample: str = "R",
+    variance: bool = True,
 ) -> HorizonFit | None:
-    """Estimate effect ``h`` (or placebo ``h``) and its variance influence function."""
+    """Estimate effect ``h`` (or placebo ``h``) and its variance influence function.
+
+    With ``controls`` the outcome's long differences are residualised on the controls'
+    (:mod:`improve.did._multiplegt_controls`) and the variance gets R's first-stage term.
+    ``variance=False`` skips the variance influence function (left at zero), for refits
+    that only need the estimate (the jackknife).
+    """
     n_g, n_t = p.y.shape
     diff = np.full((n_g, n_t), np.nan)
     if placebo:
@@ -129,6 +159,10 @@ def horizon_fit(
             diff[:, 2 * h :] = p.y[:, : n_t - 2 * h] - p.y[:, h : n_t - h]
     elif h < n_t:
         diff[:, h:] = p.y[:, h:] - p.y[:, : n_t - h]
+    x_diff = None
+    if controls is not None:
+        x_diff = long_difference(controls.x, h, placebo)
+        diff = diff - controls.offset(p, x_diff)
     ok = ~np.isnan(diff)
     t_idx = np.broadcast_to(np.arange(1, n_t + 1), (n_g, n_t))
     never = np.where(ok, (p.f[:, None] > t_idx).astype(float), np.nan)
@@ -156,7 +190,20 @@ def horizon_fit(
     contrast = np.where(ok, contrast, 0.0)
     u_point = (n_g / n_sw_safe) * (contrast * np.nan_to_num(diff)).sum(axis=1)
     estimate = float(u_point.sum() / n_g)
-    e_hat, scale = _demeaning(p, h, dist, never, diff, target)
+    if not variance:
+        delta_d, delta_step = _treatment_change(p, h, dist)
+        return HorizonFit(
+            horizon=-h if placebo else h,
+            estimate=estimate,
+            estimate_raw=estimate,
+            influence=np.zeros(n_g),
+            n_switchers=n_sw,
+            n_switchers_weighted=n_sw_w,
+            n_obs=0,
+            delta_d=delta_d,
+            delta_d_step=delta_step,
+        )
+    e_hat, scale = _demeaning(p, h, dist, never, diff, target, small_sample)
     in_window = (t_idx >= h + 1) & (t_idx <= p.t_g[:, None])
     u_ok = (p.t_g - 1 >= h).astype(float)
     u_var = (
@@ -166,6 +213,9 @@ def horizon_fit(
             axis=1
         )
     )
+    if controls is not None and x_diff is not None:
+        weighted = (n_g / n_sw_safe) * in_window * contrast
+        u_var = u_var - controls.variance_term(p, h, weighted, x_diff)
     delta_d, delta_step = _treatment_change(p, h, dist)
     dz = np.nan_to_num(diff)
     n_obs = int((ok & ((contrast * dz != 0) | (dz == 0))).sum())
@@ -201,14 +251,13 @@ def _treatment_change(p: SwitchPanel, h: int, dist: FloatArray) -> tuple[float, 
         return float("nan"), float("nan")
     cols = np.argmax(dist[rows] == 1, axis=1)
     wts = p.w[rows, cols]
-    cum = np.zeros(rows.size)
-    step = np.zeros(rows.size)
     sign = np.where(p.s[rows] == 1, 1.0, -1.0)
-    for k, g in enumerate(rows):
-        start = int(p.f[g]) - 1
-        seg = p.d[g, start : start + h] - p.d_sq[g]
-        cum[k] = np.nansum(seg)
-        step[k] = p.d[g, start + h - 1] - p.d_sq[g]
+    n_t = p.d.shape[1]
+    cols_h = (p.f[rows].astype(int) - 1)[:, None] + np.arange(h)[None, :]
+    inside = cols_h < n_t
+    seg = p.d[rows[:, None], np.minimum(cols_h, n_t - 1)] - p.d_sq[rows][:, None]
+    cum = np.where(inside, np.nan_to_num(seg), 0.0).sum(axis=1)
+    step = np.where(inside[:, -1], seg[:, -1], np.nan)
     total = wts.sum()
     if total == 0:
         return float("nan"), float("nan")

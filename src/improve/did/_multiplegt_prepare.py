@@ -12,7 +12,7 @@ with missing cells carrying zero weight. Periods are numbered 1..T in calendar o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -197,7 +197,7 @@ def build_switch_panel(
     d_fg = np.full(idx.size, np.nan)
     sw = np.isfinite(f)
     d_fg[sw] = d[rows[sw], f[sw].astype(int) - 1]
-    t_g = _last_control_period(f, stratum, periods.size)
+    t_g = last_control_period(f, stratum, periods.size)
     codes = None
     if cl_raw is not None:
         codes = pd.factorize(pd.Series(cl_raw[idx]), use_na_sentinel=False)[0].astype(np.intp)
@@ -236,7 +236,7 @@ def _strata(
     return pd.factorize(pairs)[0].astype(float)
 
 
-def _last_control_period(f: FloatArray, d_sq: FloatArray, n_periods: int) -> FloatArray:
+def last_control_period(f: FloatArray, d_sq: FloatArray, n_periods: int) -> FloatArray:
     """``T_g``: the last period a group with the same baseline has not yet switched."""
     trunc = np.where(np.isfinite(f), f, n_periods + 1.0)
     t_g = np.empty(f.size)
@@ -249,28 +249,33 @@ def _last_control_period(f: FloatArray, d_sq: FloatArray, n_periods: int) -> Flo
 def first_difference(panel: SwitchPanel) -> SwitchPanel:
     """The panel for ``trends_lin``: outcomes in first differences, first period dropped,
     groups switching at the second period dropped (R ``trends_lin``)."""
-    keep = panel.f != 2
-    y = panel.y[keep]
-    dy = np.full_like(y, np.nan)
-    dy[:, 1:] = y[:, 1:] - y[:, :-1]
-    w = np.where(np.isnan(dy), 0.0, panel.w[keep])
+    sub = subset_panel(panel, panel.f != 2)
+    dy = np.full_like(sub.y, np.nan)
+    dy[:, 1:] = sub.y[:, 1:] - sub.y[:, :-1]
+    w = np.where(np.isnan(dy), 0.0, sub.w)
     w[:, 0] = 0.0
-    cl = None if panel.cluster is None else panel.cluster[keep]
-    return SwitchPanel(
-        groups=panel.groups[keep],
-        periods=panel.periods,
-        y=dy,
-        d=panel.d[keep],
-        w=w,
-        f=panel.f[keep],
-        s=panel.s[keep],
-        d_sq=panel.d_sq[keep],
-        stratum=panel.stratum[keep],
-        d_fg=panel.d_fg[keep],
-        l_g=panel.l_g[keep],
-        t_g=_last_control_period(panel.f[keep], panel.stratum[keep], panel.n_periods),
+    return replace(sub, y=dy, w=w)
+
+
+def subset_panel(p: SwitchPanel, keep: NDArray[np.bool_]) -> SwitchPanel:
+    """The panel without the groups where ``keep`` is False (``T_g`` recomputed, cluster
+    codes renumbered)."""
+    cl = None
+    if p.cluster is not None:
+        cl = np.unique(p.cluster[keep], return_inverse=True)[1].reshape(-1).astype(np.intp)
+    return replace(
+        p,
+        groups=p.groups[keep],
+        y=p.y[keep],
+        d=p.d[keep],
+        w=p.w[keep],
+        f=p.f[keep],
+        s=p.s[keep],
+        d_sq=p.d_sq[keep],
+        stratum=p.stratum[keep],
+        d_fg=p.d_fg[keep],
+        l_g=p.l_g[keep],
+        t_g=last_control_period(p.f[keep], p.stratum[keep], p.n_periods),
         cluster=cl,
-        dropped_bidirectional=panel.dropped_bidirectional,
-        n_switches=panel.n_switches[keep],
-        no_control_cells=panel.no_control_cells,
+        n_switches=p.n_switches[keep],
     )

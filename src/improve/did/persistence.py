@@ -144,6 +144,7 @@ def evaluate_persistence(
     cluster: str | None = None,
     weight: str | None = None,
     confidence_level: float = 0.95,
+    small_sample: str = "R",
 ) -> PersistenceEvaluation:
     """Effects during funding and after it ends, with tests and the verdict.
 
@@ -159,6 +160,9 @@ def evaluate_persistence(
         Effects by periods since the treatment ended.
     unit, time, cluster, weight : str, optional
         Columns (from the column map when ``panel`` is a Panel).
+    small_sample : {"R", "CR2"}
+        Small-sample factor of every variance (:func:`improve.did.did_multiplegt_dyn`):
+        ``"CR2"`` covers better with few or very unequal clusters.
     """
     frame, cols = panel_columns(
         panel,
@@ -181,7 +185,12 @@ def evaluate_persistence(
         )
     if treatment not in frame.columns:
         raise SpecError(f"evaluate_persistence: treatment column {treatment!r} is not in the data")
-    common = dict(cluster=cols.cluster, weight=cols.weights, confidence_level=confidence_level)
+    common = dict(
+        cluster=cols.cluster,
+        weight=cols.weights,
+        confidence_level=confidence_level,
+        small_sample=small_sample,
+    )
     args = (frame, cols.outcome, cols.unit, cols.time, treatment)
     entry = did_multiplegt_dyn(
         *args, effects=effects, placebo=placebo, effects_equal=effects > 1, **common
