@@ -230,6 +230,8 @@ def test_jackknife_equals_leaving_each_state_out() -> None:
     row = res.tidy().iloc[0]
     half = (row["conf_high"] - row["conf_low"]) / 2
     assert half == pytest.approx(stats.t.ppf(0.975, n - 1) * row["std_error"], rel=1e-10)
+    # the uniform band is a multivariate-t band: never narrower than the pointwise t interval
+    assert res.uniform_crit > stats.t.ppf(0.975, n - 1)
 
 
 def test_unknown_small_sample_fails_well() -> None:

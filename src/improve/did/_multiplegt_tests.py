@@ -53,10 +53,18 @@ def average_total_effect(fits: list[HorizonFit], panel: SwitchPanel) -> tuple[fl
 
 
 def sup_t_critical(
-    vcov: FloatArray, confidence_level: float, draws: int = 20_000, seed: int = 0
+    vcov: FloatArray,
+    confidence_level: float,
+    draws: int = 20_000,
+    seed: int = 0,
+    df: float = float("inf"),
 ) -> float:
     """Critical value of a uniform band: the ``confidence_level`` quantile of
-    ``max_l |Z_l|/sd_l`` with ``Z ~ N(0, vcov)`` (seeded simulation)."""
+    ``max_l |Z_l|/sd_l`` with ``Z ~ N(0, vcov)`` (seeded simulation).
+
+    With finite ``df`` (pointwise intervals on t with ``df`` degrees of freedom) ``Z`` is
+    multivariate t instead, one chi-square scale per draw, so the band is never narrower than
+    the pointwise t interval."""
     sd = np.sqrt(np.diag(vcov))
     ok = np.isfinite(sd) & (sd > 0)
     if ok.sum() == 0:
@@ -66,4 +74,6 @@ def sup_t_critical(
     evals, evecs = np.linalg.eigh(corr)
     root = evecs * np.sqrt(np.clip(evals, 0.0, None))
     z = rng.standard_normal((draws, ok.sum())) @ root.T
+    if np.isfinite(df):
+        z /= np.sqrt(rng.chisquare(df, size=(draws, 1)) / df)
     return float(np.quantile(np.abs(z).max(axis=1), confidence_level))

@@ -392,7 +392,7 @@ def _estimate(panel: SwitchPanel, names: dict[str, str | None], **opt: Any) -> M
         av_tot_eff_se=ate_se,
         placebo_test=pl_test,
         equality_test=eq_test,
-        uniform_crit=sup_t_critical(vc_e, opt["confidence_level"]),
+        uniform_crit=sup_t_critical(vc_e, opt["confidence_level"], df=df),
         n_groups=panel.n_groups,
         n_switching_groups=int(np.isfinite(panel.f).sum()),
         normalized=opt["normalized"],
