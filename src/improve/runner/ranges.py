@@ -78,6 +78,9 @@ _DRAWS = 10_000_000
 #: Ranges by parameter name; a list holds workbook-specific entries before the general one.
 RANGES: dict[str, list[Range]] = {
     "min_cell_size": [Range(1, why="the smallest number of units a published cell may rest on")],
+    "priced_dose": [
+        Range(0, why="the dose the program delivers, in the dose column's units (0: the default)")
+    ],
     "confidence_level": [
         Range(0, 1, True, True, why="a confidence level, e.g. 0.95", percent_hint=True)
     ],
