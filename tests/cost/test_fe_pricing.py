@@ -12,7 +12,7 @@ from improve.cost import evaluate_cost, run_effects
 from improve.data import load_panel
 from improve.errors import DataError
 from improve.fe import panel_regression
-from improve.fe.sd_effects import dose_effects
+from improve.effects.dose_effects import dose_effects
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo"

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from improve.effects import effect_record, outcome_sd, to_sd_units
+from improve.effects.size import effect_record, outcome_sd, to_sd_units
 
 __all__ = ["dose_effects"]
 
