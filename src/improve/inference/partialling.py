@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -37,8 +38,17 @@ def demean(
 ) -> np.ndarray:
     """Partial one or more factors out of the columns of ``values`` (weighted group means).
 
-    Alternating projections (method of alternating projections, as in ``reghdfe``/``fixest``);
-    one pass is exact for a single factor.
+    One factor: one pass of (weighted) group means, exact. Several factors: the factor with
+    the most levels (``A``, e.g. students) is partialled out exactly and the normal equations
+    of the others are solved on their own levels (Frisch–Waugh–Lovell):
+    ``C b = R' W M_A v`` with ``C = R' W M_A R`` (``R`` the dummies of the other factors),
+    then ``M v = M_A v - M_A R b``. ``C`` is sparse (the levels that share rows of ``A``)
+    and small next to ``n``; it is solved directly when it has at most
+    :data:`DENSE_LEVELS` levels, else by Jacobi-preconditioned conjugate gradients to a
+    relative residual of ``tol`` (singular ``C``, as with connected effects, is fine: the
+    right-hand side lies in its range and its null space does not change ``M_A R b``).
+    Should conjugate gradients stall, the method of alternating projections (as in
+    ``reghdfe``/``fixest``) takes over.
 
     Parameters
     ----------
@@ -49,9 +59,10 @@ def demean(
     weights : numpy.ndarray, optional
         Positive weights (weighted means); ``None`` for equal weights.
     tol : float
-        Convergence tolerance on the largest change, relative to the column scale.
+        Convergence tolerance (relative residual of the reduced normal equations; for the
+        alternating projections the largest change relative to the column scale).
     max_iter : int
-        Most sweeps over the factors.
+        Most iterations.
 
     Returns
     -------
@@ -62,21 +73,124 @@ def demean(
     squeeze = out.ndim == 1
     if squeeze:
         out = out[:, None]
-    if not factors:
-        return out[:, 0] if squeeze else out
-    w = np.ones(out.shape[0]) if weights is None else np.asarray(weights, dtype=float)
-    sums = [np.bincount(f, weights=w) for f in factors]
+    if factors and out.shape[0]:
+        w = np.ones(out.shape[0]) if weights is None else np.asarray(weights, dtype=float)
+        codes = [np.asarray(f, dtype=np.int64) for f in factors]
+        if len(codes) == 1:
+            out -= _group_means(out, codes[0], w)
+        else:
+            reduced = _demean_reduced(out, codes, w, tol, max_iter)
+            out = reduced if reduced is not None else _demean_map(out, codes, w, tol, max_iter)
+    return out[:, 0] if squeeze else out
+
+
+#: Reduced normal equations with at most this many levels are solved directly.
+DENSE_LEVELS = 400
+
+
+def _group_means(values: np.ndarray, codes: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``(n, k)`` weighted means of each column within the groups ``codes``, row by row."""
+    size = int(codes.max()) + 1
+    wsum = np.bincount(codes, weights=w, minlength=size)
+    wsum[wsum == 0] = 1.0
+    means = np.empty((size, values.shape[1]))
+    for j in range(values.shape[1]):
+        means[:, j] = np.bincount(codes, weights=w * values[:, j], minlength=size) / wsum
+    return means[codes]
+
+
+def _demean_reduced(
+    values: np.ndarray, codes: list[np.ndarray], w: np.ndarray, tol: float, max_iter: int
+) -> np.ndarray | None:
+    """Exact partialling of the largest factor, reduced normal equations for the others
+    (see :func:`demean`); ``None`` when conjugate gradients do not converge."""
+    from scipy import sparse
+
+    n = values.shape[0]
+    sizes = [int(c.max()) + 1 for c in codes]
+    big = int(np.argmax(sizes))
+    a = codes[big]
+    rest = [c for i, c in enumerate(codes) if i != big]
+    offsets = np.cumsum([0] + [sizes[i] for i in range(len(codes)) if i != big])
+    n_rest = int(offsets[-1])
+    rows = np.tile(np.arange(n), len(rest))
+    cols = np.concatenate([c + off for c, off in zip(rest, offsets[:-1], strict=True)])
+    dummies = sparse.csr_matrix(
+        (np.ones(rows.size), (rows, cols)), shape=(n, n_rest)
+    )  # R, (n, n_rest)
+    wsum_a = np.bincount(a, weights=w, minlength=sizes[big])
+    wsum_a[wsum_a == 0] = 1.0
+    share = sparse.csr_matrix(
+        (np.tile(w, len(rest)), (np.tile(a, len(rest)), cols)), shape=(sizes[big], n_rest)
+    )  # A' W R
+    weighted = sparse.csr_matrix(dummies.multiply(w[:, None]))
+    gram = (dummies.T @ weighted) - share.T @ sparse.diags(1.0 / wsum_a) @ share
+    within_a = values - _group_means(values, a, w)
+    rhs = weighted.T @ within_a  # R' W M_A v = (M_A R)' W v
+    solution = _solve_psd(sparse.csr_matrix(gram), np.asarray(rhs), tol, max_iter)
+    if solution is None:
+        return None
+    fitted = np.asarray(dummies @ solution)
+    return within_a - (fitted - _group_means(fitted, a, w))
+
+
+def _solve_psd(gram: Any, rhs: np.ndarray, tol: float, max_iter: int) -> np.ndarray | None:
+    """A solution of ``gram x = rhs`` (positive semi-definite, ``rhs`` in its range)."""
+    if gram.shape[0] <= DENSE_LEVELS:
+        lam, vec = np.linalg.eigh(gram.toarray())
+        keep = lam > 1e-12 * max(float(lam.max()), 1e-300)
+        return (vec[:, keep] / lam[keep]) @ (vec[:, keep].T @ rhs)
+    diag = gram.diagonal()
+    dinv = np.where(diag > 0, 1.0 / np.where(diag > 0, diag, 1.0), 0.0)[:, None]
+    x = np.zeros_like(rhs)
+    r = rhs.copy()
+    bnorm = np.linalg.norm(rhs, axis=0)
+    target = tol * bnorm
+    z = dinv * r
+    p = z.copy()
+    rz = np.sum(r * z, axis=0)
+    best, stalled = np.inf, 0
+    for _ in range(max_iter):
+        rnorm = np.linalg.norm(r, axis=0)
+        if np.all(rnorm <= target):
+            return x
+        worst = float(np.max(rnorm / np.where(bnorm > 0, bnorm, 1.0)))
+        if worst < 0.5 * best:
+            best, stalled = worst, 0
+        else:
+            stalled += 1
+            if stalled > 200:
+                break
+        ap = gram @ p
+        pap = np.sum(p * ap, axis=0)
+        alpha = np.where(pap > 0, rz / np.where(pap > 0, pap, 1.0), 0.0)
+        x += alpha * p
+        r -= alpha * ap
+        z = dinv * r
+        rz_new = np.sum(r * z, axis=0)
+        beta = np.where(rz > 0, rz_new / np.where(rz > 0, rz, 1.0), 0.0)
+        p = z + beta * p
+        rz = rz_new
+    return x if best <= 1e3 * tol else None
+
+
+def _demean_map(
+    values: np.ndarray, codes: list[np.ndarray], w: np.ndarray, tol: float, max_iter: int
+) -> np.ndarray:
+    """Method of alternating projections, column by column."""
+    out = values
+    sums = [np.bincount(f, weights=w) for f in codes]
     sums = [np.where(s > 0, s, 1.0) for s in sums]
     for j in range(out.shape[1]):
         col = out[:, j]
         scale = max(float(np.max(np.abs(col))) if col.size else 0.0, 1e-300)
         for _ in range(max_iter):
             change = 0.0
-            for f, s in zip(factors, sums, strict=True):
+            for f, s in zip(codes, sums, strict=True):
                 means = np.bincount(f, weights=w * col, minlength=s.size) / s
                 col -= means[f]
                 change = max(change, float(np.max(np.abs(means))))
-            if len(factors) == 1 or change <= tol * scale:
+            if change <= tol * scale:
                 break
         else:  # pragma: no cover - pathological designs only
             raise EstimationError(
@@ -84,7 +198,7 @@ def demean(
                 "effects are connected, or absorb fewer effects"
             )
         out[:, j] = col
-    return out[:, 0] if squeeze else out
+    return out
 
 
 def is_nested(factor: np.ndarray, cluster: np.ndarray) -> bool:
@@ -143,6 +257,8 @@ def within_design(
     factors: Sequence[np.ndarray],
     cluster: np.ndarray,
     weights: np.ndarray | None = None,
+    *,
+    partialled: np.ndarray | None = None,
 ) -> WithinDesign:
     """Partial the absorbed factors out of ``y`` and ``X`` and set up the CR2 / bootstrap basis.
 
@@ -158,6 +274,9 @@ def within_design(
         Integer cluster codes ``0..G-1``.
     weights : numpy.ndarray, optional
         Regression weights.
+    partialled : numpy.ndarray, optional
+        ``demean(np.column_stack([y, X]), factors, weights)`` when the caller has it already
+        (not multiplied by ``sqrt(w)``); saves partialling a second time.
 
     Returns
     -------
@@ -170,7 +289,7 @@ def within_design(
     """
     w = None if weights is None else np.asarray(weights, dtype=float)
     root_w = np.ones(y.shape[0]) if w is None else np.sqrt(w)
-    both = demean(np.column_stack([y, X]), factors, w)
+    both = demean(np.column_stack([y, X]), factors, w) if partialled is None else partialled
     yt = both[:, 0] * root_w
     Xt = both[:, 1:] * root_w[:, None]
     nested = [f for f in factors if is_nested(f, cluster)]
