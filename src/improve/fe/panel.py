@@ -716,10 +716,14 @@ def _check_one_row_per_period(df: pd.DataFrame, unit: str | None, time: str | No
     """PanelOLS' model: one row per (unit, period)."""
     if unit is None or time is None:
         return
-    ucode = pd.factorize(df[unit])[0].astype(np.int64)
+    ucode, units = pd.factorize(df[unit])
     tcode, periods = pd.factorize(df[time])
-    key = ucode * (len(periods) + 1) + tcode
-    if pd.Series(key).duplicated().any():
+    key = ucode.astype(np.int64) * (len(periods) + 1) + tcode
+    if len(units) * (len(periods) + 1) <= 8 * len(key):
+        duplicated = bool(np.bincount(key[key >= 0]).max(initial=0) > 1)
+    else:
+        duplicated = bool(pd.Series(key).duplicated().any())
+    if duplicated:
         raise EstimationError(
             f"PanelOLS needs one row per ({unit}, {time}); use engine='absorbing' for data with "
             "several rows per unit and period (e.g. subgroups)"

@@ -213,7 +213,8 @@ def cr2_terms(
 
 
 def _cluster_slices(cluster: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(cluster, kind="stable")
+    small = cluster.astype(np.uint16) if int(cluster.max()) < 2**16 else cluster
+    order = np.argsort(small, kind="stable")  # radix sort for 16-bit codes
     starts = np.searchsorted(cluster[order], np.arange(int(cluster.max()) + 2))
     return order, starts
 
@@ -251,9 +252,10 @@ def cr2(design: WithinDesign) -> CR2Result:
     scores = np.empty((G, p))
     zu = np.empty((G, q, p))  # Z_g' A_g X_g
     uu = np.empty((G, p, p))  # X_g' A_g^2 X_g
+    X, Z, e = X[order], Z[order], e[order]  # clusters in contiguous slices
     for g in range(G):
-        idx = order[starts[g] : starts[g + 1]]
-        Xg, Zg, eg = X[idx], Z[idx], e[idx]
+        rows = slice(starts[g], starts[g + 1])
+        Xg, Zg, eg = X[rows], Z[rows], e[rows]
         Sg = Zg.T @ Zg
         BX = Zg.T @ Xg
         lam, vec = np.linalg.eigh(Sg)

@@ -74,13 +74,16 @@ def demean(
     if squeeze:
         out = out[:, None]
     if factors and out.shape[0]:
-        w = np.ones(out.shape[0]) if weights is None else np.asarray(weights, dtype=float)
+        w = None if weights is None else np.asarray(weights, dtype=float)
         codes = [np.asarray(f, dtype=np.int64) for f in factors]
         if len(codes) == 1:
             out -= _group_means(out, codes[0], w)
         else:
             reduced = _demean_reduced(out, codes, w, tol, max_iter)
-            out = reduced if reduced is not None else _demean_map(out, codes, w, tol, max_iter)
+            if reduced is None:
+                ones = np.ones(out.shape[0]) if w is None else w
+                reduced = _demean_map(out, codes, ones, tol, max_iter)
+            out = reduced
     return out[:, 0] if squeeze else out
 
 
@@ -88,25 +91,32 @@ def demean(
 DENSE_LEVELS = 400
 
 
-def _group_means(values: np.ndarray, codes: np.ndarray, w: np.ndarray) -> np.ndarray:
+def _group_means(values: np.ndarray, codes: np.ndarray, w: np.ndarray | None) -> np.ndarray:
     """``(n, k)`` weighted means of each column within the groups ``codes``, row by row."""
     size = int(codes.max()) + 1
-    wsum = np.bincount(codes, weights=w, minlength=size)
+    if w is None:
+        wsum = np.bincount(codes, minlength=size).astype(float)
+    else:
+        wsum = np.bincount(codes, weights=w, minlength=size)
     wsum[wsum == 0] = 1.0
-    means = np.empty((size, values.shape[1]))
+    columns = np.ascontiguousarray(values.T)
+    if w is not None:
+        columns *= w
+    means = np.empty((values.shape[1], size))
     for j in range(values.shape[1]):
-        means[:, j] = np.bincount(codes, weights=w * values[:, j], minlength=size) / wsum
-    return means[codes]
+        means[j] = np.bincount(codes, weights=columns[j], minlength=size) / wsum
+    return means[:, codes].T
 
 
 def _demean_reduced(
-    values: np.ndarray, codes: list[np.ndarray], w: np.ndarray, tol: float, max_iter: int
+    values: np.ndarray, codes: list[np.ndarray], w: np.ndarray | None, tol: float, max_iter: int
 ) -> np.ndarray | None:
     """Exact partialling of the largest factor, reduced normal equations for the others
     (see :func:`demean`); ``None`` when conjugate gradients do not converge."""
     from scipy import sparse
 
     n = values.shape[0]
+    w_rows = np.ones(n) if w is None else w
     sizes = [int(c.max()) + 1 for c in codes]
     big = int(np.argmax(sizes))
     a = codes[big]
@@ -118,12 +128,12 @@ def _demean_reduced(
     dummies = sparse.csr_matrix(
         (np.ones(rows.size), (rows, cols)), shape=(n, n_rest)
     )  # R, (n, n_rest)
-    wsum_a = np.bincount(a, weights=w, minlength=sizes[big])
+    wsum_a = np.bincount(a, weights=w_rows, minlength=sizes[big])
     wsum_a[wsum_a == 0] = 1.0
     share = sparse.csr_matrix(
-        (np.tile(w, len(rest)), (np.tile(a, len(rest)), cols)), shape=(sizes[big], n_rest)
+        (np.tile(w_rows, len(rest)), (np.tile(a, len(rest)), cols)), shape=(sizes[big], n_rest)
     )  # A' W R
-    weighted = sparse.csr_matrix(dummies.multiply(w[:, None]))
+    weighted = dummies if w is None else sparse.csr_matrix(dummies.multiply(w[:, None]))
     gram = (dummies.T @ weighted) - share.T @ sparse.diags(1.0 / wsum_a) @ share
     within_a = values - _group_means(values, a, w)
     rhs = weighted.T @ within_a  # R' W M_A v = (M_A R)' W v
@@ -203,9 +213,17 @@ def _demean_map(
 
 def is_nested(factor: np.ndarray, cluster: np.ndarray) -> bool:
     """Whether every level of ``factor`` lies inside one cluster."""
-    n_levels = int(factor.max()) + 1 if factor.size else 0
-    pairs = np.unique(factor.astype(np.int64) * (int(cluster.max()) + 1) + cluster)
-    return pairs.size == n_levels
+    if not factor.size:
+        return True
+    cluster_of = np.empty(int(factor.max()) + 1, dtype=np.asarray(cluster).dtype)
+    cluster_of[factor] = cluster  # one of each level's clusters
+    return bool(np.array_equal(cluster_of[factor], cluster))
+
+
+def tall_times_small(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` for a tall ``a`` and a small ``b``, computed as ``(b' a')'`` (OpenBLAS' gemm
+    on a tall row-major left factor is many times slower)."""
+    return (b.T @ a.T).T
 
 
 def _orthonormal_basis(a: np.ndarray, rel_tol: float = 1e-10) -> np.ndarray:
@@ -215,7 +233,7 @@ def _orthonormal_basis(a: np.ndarray, rel_tol: float = 1e-10) -> np.ndarray:
     gram = a.T @ a
     lam, vec = np.linalg.eigh(gram)
     keep = lam > rel_tol * max(float(lam.max()), 1e-300)
-    return a @ (vec[:, keep] / np.sqrt(lam[keep]))
+    return tall_times_small(a, vec[:, keep] / np.sqrt(lam[keep]))
 
 
 @dataclass(frozen=True)
@@ -290,10 +308,11 @@ def within_design(
     w = None if weights is None else np.asarray(weights, dtype=float)
     root_w = np.ones(y.shape[0]) if w is None else np.sqrt(w)
     both = demean(np.column_stack([y, X]), factors, w) if partialled is None else partialled
-    yt = both[:, 0] * root_w
-    Xt = both[:, 1:] * root_w[:, None]
-    nested = [f for f in factors if is_nested(f, cluster)]
-    crossing = [f for f in factors if not is_nested(f, cluster)]
+    yt = np.ascontiguousarray(both[:, 0]) if w is None else both[:, 0] * root_w
+    Xt = np.ascontiguousarray(both[:, 1:]) if w is None else both[:, 1:] * root_w[:, None]
+    inside = [is_nested(f, cluster) for f in factors]
+    nested = [f for f, ok in zip(factors, inside, strict=True) if ok]
+    crossing = [f for f, ok in zip(factors, inside, strict=True) if not ok]
     n_cross = sum(int(f.max()) + 1 for f in crossing)
     if n_cross > MAX_CROSSING_LEVELS:
         raise EstimationError(
@@ -302,17 +321,38 @@ def within_design(
             "the high-dimensional effect (e.g. the unit's school or district), or use se='cr1'"
         )
     if crossing:
-        cols = []
-        for f in crossing:
-            dummies = np.zeros((f.size, int(f.max()) + 1))
-            dummies[np.arange(f.size), f] = 1.0
-            cols.append(dummies)
-        dc = demean(np.hstack(cols), nested, w) * root_w[:, None]
+        dc = _partialled_dummies(crossing, nested, w)
+        if w is not None:
+            dc *= root_w[:, None]
         Zd = _orthonormal_basis(dc)
     else:
         Zd = np.zeros((y.shape[0], 0))
-    beta = np.linalg.lstsq(Xt, yt, rcond=None)[0]
+    beta = np.linalg.solve(Xt.T @ Xt, Xt.T @ yt)
     return WithinDesign(X=Xt, y=yt, cluster=cluster, Zd=Zd, beta=beta, resid=yt - Xt @ beta)
+
+
+def _partialled_dummies(
+    crossing: list[np.ndarray], nested: list[np.ndarray], w: np.ndarray | None
+) -> np.ndarray:
+    """Dummies of the crossing effects with the nested effects partialled out."""
+    n = crossing[0].size
+    if len(crossing) == 1 and len(nested) == 1:
+        # one bincount of (nested level, crossing level) pairs gives every group mean
+        f, g = crossing[0].astype(np.int64), nested[0].astype(np.int64)
+        n_f, n_g = int(f.max()) + 1, int(g.max()) + 1
+        if n_f * n_g <= 4 * n + 1_000_000:
+            cell = np.bincount(g * n_f + f, weights=w, minlength=n_f * n_g).reshape(n_g, n_f)
+            total = cell.sum(axis=1)
+            total[total == 0] = 1.0
+            out = -(cell / total[:, None])[g]
+            out[np.arange(n), f] += 1.0
+            return out
+    cols = []
+    for f in crossing:
+        dummies = np.zeros((n, int(f.max()) + 1))
+        dummies[np.arange(n), f] = 1.0
+        cols.append(dummies)
+    return demean(np.hstack(cols), nested, w)
 
 
 def full_basis(design: WithinDesign) -> tuple[np.ndarray, np.ndarray]:
@@ -320,5 +360,5 @@ def full_basis(design: WithinDesign) -> tuple[np.ndarray, np.ndarray]:
     xtx = design.X.T @ design.X
     M = np.linalg.inv(xtx)
     chol = np.linalg.cholesky(xtx)  # xtx = L L'
-    Zx = np.linalg.solve(chol, design.X.T).T  # X L^-T, orthonormal columns
+    Zx = tall_times_small(design.X, np.linalg.inv(chol).T)  # X L^-T, orthonormal columns
     return np.hstack([design.Zd, Zx]), M
