@@ -32,6 +32,9 @@ Notes on the numerics (where this differs from HonestDiD and why)
 
 from __future__ import annotations
 
+import itertools
+import math
+
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -449,6 +452,59 @@ def _eta_lp(y: np.ndarray, x: np.ndarray, sd: np.ndarray) -> optimize.OptimizeRe
     )
 
 
+#: Most candidate bases :func:`_dual_vertices` enumerates before the programs are solved
+#: one by one.
+MAX_BASES = 50_000
+
+
+def _dual_vertices(x: np.ndarray, sd: np.ndarray) -> np.ndarray | None:
+    """Vertices of the dual of ``min eta s.t. y - x g <= eta sd`` (rows), or ``None``.
+
+    The dual, ``max gam'y`` over ``gam >= 0``, ``gam'sd = 1``, ``x'gam = 0``, has a feasible
+    set that does not depend on ``y`` and is bounded (``sd > 0``), so the program's optimum
+    is ``max_v gam_v'y`` over its vertices: one matrix product for every draw instead of a
+    linear program each. The vertices are the nonnegative basic solutions, found by trying
+    every set of ``rank`` moments as a basis; ``None`` when there are more than
+    :data:`MAX_BASES` sets to try, an empty array when the dual is infeasible (the
+    program is unbounded for every ``y``).
+    """
+    a = np.column_stack([sd, x]).T  # (m, K): gam'sd = 1 and x'gam = 0 as a gam = e1
+    u, sv, vt = np.linalg.svd(a, full_matrices=False)
+    r = int(np.sum(sv > 1e-10 * sv[0]))
+    e1 = np.zeros(a.shape[0])
+    e1[0] = 1.0
+    rhs = u[:, :r].T @ e1
+    if np.linalg.norm(u[:, :r] @ rhs - e1) > 1e-9:
+        return np.zeros((0, a.shape[1]))  # sd in the span of x: no dual solution
+    reduced = sv[:r, None] * vt[:r]  # (r, K), same solutions as a gam = e1
+    k_moments = reduced.shape[1]
+    if math.comb(k_moments, r) > MAX_BASES:
+        return None
+    bases = np.array(list(itertools.combinations(range(k_moments), r)), dtype=np.intp)
+    mats = np.transpose(reduced[:, bases], (1, 0, 2))  # (n_bases, r, r)
+    det_ok = np.abs(np.linalg.det(mats)) > 1e-12 * np.abs(reduced).max() ** r
+    bases, mats = bases[det_ok], mats[det_ok]
+    if bases.size == 0:
+        return np.zeros((0, a.shape[1]))
+    gam_b = np.linalg.solve(mats, np.broadcast_to(rhs, (len(bases), r))[..., None])[..., 0]
+    feasible = np.all(gam_b >= -1e-12, axis=1)
+    vertices = np.zeros((int(feasible.sum()), k_moments))
+    np.put_along_axis(vertices, bases[feasible], np.clip(gam_b[feasible], 0.0, None), axis=1)
+    return np.unique(np.round(vertices, 14), axis=0) if len(vertices) else vertices
+
+
+def _eta_many(ys: np.ndarray, x: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """:func:`_eta_lp`'s optimum for each row of ``ys`` (``-inf`` where it is unbounded)."""
+    vertices = _dual_vertices(x, sd)
+    if vertices is None:
+        return np.array(
+            [(r.x[0] if r.status == 0 else -np.inf) for r in (_eta_lp(y, x, sd) for y in ys)]
+        )
+    if len(vertices) == 0:
+        return np.full(ys.shape[0], -np.inf)
+    return (ys @ vertices.T).max(axis=1)
+
+
 def _lf_cv(x: np.ndarray, sig_y: np.ndarray, kappa: float, sims: int, seed: int) -> float:
     rng = np.random.default_rng(seed)
     sd = np.sqrt(np.diag(sig_y))
@@ -458,7 +514,7 @@ def _lf_cv(x: np.ndarray, sig_y: np.ndarray, kappa: float, sims: int, seed: int)
     elif x.shape[1] == 1:
         eta = _eta_min_1d(draws, x[:, 0], sd)
     else:
-        eta = np.array([_eta_lp(d, x, sd).x[0] for d in draws])
+        eta = _eta_many(draws, x, sd)
     eta = eta[np.isfinite(eta)]
     if eta.size == 0:
         raise EstimationError("honest_did: least-favourable critical value is undefined.")
