@@ -492,9 +492,13 @@ def _dual_vertices(x: np.ndarray, sd: np.ndarray) -> np.ndarray | None:
     return np.unique(np.round(vertices, 14), axis=0) if len(vertices) else vertices
 
 
-def _eta_many(ys: np.ndarray, x: np.ndarray, sd: np.ndarray) -> np.ndarray:
-    """:func:`_eta_lp`'s optimum for each row of ``ys`` (``-inf`` where it is unbounded)."""
-    vertices = _dual_vertices(x, sd)
+def _eta_many(
+    ys: np.ndarray, x: np.ndarray, sd: np.ndarray, vertices: np.ndarray | None = None
+) -> np.ndarray:
+    """:func:`_eta_lp`'s optimum for each row of ``ys`` (``-inf`` where it is unbounded);
+    ``vertices`` from :func:`_dual_vertices` when already known."""
+    if vertices is None:
+        vertices = _dual_vertices(x, sd)
     if vertices is None:
         return np.array(
             [(r.x[0] if r.status == 0 else -np.inf) for r in (_eta_lp(y, x, sd) for y in ys)]
@@ -504,7 +508,28 @@ def _eta_many(ys: np.ndarray, x: np.ndarray, sd: np.ndarray) -> np.ndarray:
     return (ys @ vertices.T).max(axis=1)
 
 
-def _lf_cv(x: np.ndarray, sig_y: np.ndarray, kappa: float, sims: int, seed: int) -> float:
+def _eta_by_vertices(y: np.ndarray, vertices: np.ndarray) -> tuple[float, np.ndarray] | None:
+    """The statistic ``eta`` and its optimal dual from the dual vertices; ``None`` when the
+    best vertex is not unique (a degenerate optimum: the program decides which dual)."""
+    if len(vertices) == 0:
+        return -np.inf, np.zeros(y.size)
+    values = vertices @ y
+    best = int(np.argmax(values))
+    if len(values) > 1:
+        rest = np.delete(values, best)
+        if values[best] - rest.max() <= 1e-9 * (1.0 + abs(values[best])):
+            return None
+    return float(values[best]), vertices[best]
+
+
+def _lf_cv(
+    x: np.ndarray,
+    sig_y: np.ndarray,
+    kappa: float,
+    sims: int,
+    seed: int,
+    vertices: np.ndarray | None = None,
+) -> float:
     rng = np.random.default_rng(seed)
     sd = np.sqrt(np.diag(sig_y))
     draws = rng.multivariate_normal(np.zeros(sig_y.shape[0]), sig_y, size=sims)
@@ -513,7 +538,7 @@ def _lf_cv(x: np.ndarray, sig_y: np.ndarray, kappa: float, sims: int, seed: int)
     elif x.shape[1] == 1:
         eta = _eta_min_1d(draws, x[:, 0], sd)
     else:
-        eta = _eta_many(draws, x, sd)
+        eta = _eta_many(draws, x, sd, vertices)
     eta = eta[np.isfinite(eta)]
     if eta.size == 0:
         raise EstimationError("honest_did: least-favourable critical value is undefined.")
@@ -527,21 +552,31 @@ def _conditional_test(
     alpha: float,
     kappa: float | None,
     lf_cv: float,
+    vertices: np.ndarray | None = None,
 ) -> bool:
-    """True when the (hybrid) conditional test of ARP rejects ``E[y] - x g <= 0`` for all g."""
+    """True when the (hybrid) conditional test of ARP rejects ``E[y] - x g <= 0`` for all g.
+
+    ``vertices``: the dual vertices of the test statistic's program (:func:`_dual_vertices`)
+    when known; the statistic and its optimal dual are then read off them.
+    """
     sd = np.sqrt(np.diag(sig_y))
-    res = _eta_lp(y, x, sd)
-    if res.status != 0:
-        return False  # unbounded below: moments can always be satisfied
-    eta = float(res.x[0])
+    found = _eta_by_vertices(y, vertices) if vertices is not None else None
+    if found is not None:
+        eta, gam = found
+        if not np.isfinite(eta):
+            return False  # unbounded below: moments can always be satisfied
+    else:
+        res = _eta_lp(y, x, sd)
+        if res.status != 0:
+            return False  # unbounded below: moments can always be satisfied
+        eta = float(res.x[0])
+        gam = np.clip(-np.asarray(res.ineqlin.marginals, dtype=float), 0.0, None)
     if kappa is not None:
         if eta > lf_cv:
             return True
         size = (alpha - kappa) / (1 - kappa)
     else:
         size = alpha
-    gam = -np.asarray(res.ineqlin.marginals, dtype=float)
-    gam = np.clip(gam, 0.0, None)
     sb2 = float(gam @ sig_y @ gam)
     if sb2 <= np.finfo(float).eps:
         return eta > 0
@@ -597,13 +632,15 @@ def _rm_fixed_s_interval(
     if post_moments_only and npost > 1:
         rows = np.where(np.any(a[:, npre:] != 0, axis=1))[0]
     yb, a1, x, sig_y = yb[rows], a1[rows], x[rows], sig_y[np.ix_(rows, rows)]
-    lf = _lf_cv(x, sig_y, kappa, sims, seed) if kappa is not None else np.inf
+    vertices = _dual_vertices(x, np.sqrt(np.diag(sig_y))) if x.shape[1] > 1 else None
+    lf = _lf_cv(x, sig_y, kappa, sims, seed, vertices) if kappa is not None else np.inf
 
     cache: dict[int, bool] = {}
 
     def accept(i: int) -> bool:
         if i not in cache:
-            cache[i] = not _conditional_test(yb - a1 * grid[i], x, sig_y, alpha, kappa, lf)
+            y = yb - a1 * grid[i]
+            cache[i] = not _conditional_test(y, x, sig_y, alpha, kappa, lf, vertices)
         return cache[i]
 
     # seed at the theta minimising the test statistic (eta is convex in theta)
