@@ -212,6 +212,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--setting", choices=SETTINGS, default=None, help="default: both")
+    parser.add_argument("--peers", action="store_true", help="accepted from run_all.py")
     parser.add_argument("--peer-python", default=None, help="interpreter with pyfixest")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -15,8 +15,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 #: Speed and memory against the peers: staggered DiD and fixed effects.
 PEER_BENCHMARKS = ("did_speed.py", "fe_speed.py")
-#: Other benchmarks run by ``make bench``: the 5-million-row student file (about 2 minutes).
-EXTRA = ("large_student_file.py",)
+#: Other benchmarks run by ``make bench``: the 5-million-row student file (about 2 minutes)
+#: and the HonestDiD sensitivity / event-study workbook against the previous implementation.
+EXTRA = ("large_student_file.py", "honest_speed.py")
 
 
 def main(argv: list[str]) -> int:

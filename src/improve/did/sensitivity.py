@@ -553,11 +553,14 @@ def _conditional_test(
     kappa: float | None,
     lf_cv: float,
     vertices: np.ndarray | None = None,
+    bases: dict[bytes, Any] | None = None,
 ) -> bool:
     """True when the (hybrid) conditional test of ARP rejects ``E[y] - x g <= 0`` for all g.
 
     ``vertices``: the dual vertices of the test statistic's program (:func:`_dual_vertices`)
-    when known; the statistic and its optimal dual are then read off them.
+    when known; the statistic and its optimal dual are then read off them. ``bases``: a
+    cache (optimal dual -> :func:`_certified_bases`) for the truncation bounds' programs,
+    whose constraint matrix depends on the optimal dual only.
     """
     sd = np.sqrt(np.diag(sig_y))
     found = _eta_by_vertices(y, vertices) if vertices is not None else None
@@ -590,13 +593,20 @@ def _conditional_test(
     c = np.zeros(1 + k)
     c[0] = 1.0
     kw = dict(A_ub=a_ub, b_ub=-svec + tol, bounds=[(None, None)] * (1 + k), method="highs")
-    rlo = optimize.linprog(c, **kw)
-    rhi = optimize.linprog(-c, **kw)
-    if rlo.status == 2 or rhi.status == 2:  # numerically infeasible: condition on [eta, inf)
-        vlo, vup = eta, np.inf
+    known = (None, None)
+    if bases is not None:
+        key = gam.tobytes()
+        if key not in bases:
+            bases[key] = _certified_bases(a_ub)
+        if bases[key] is not None:
+            known = _extremes_by_bases(a_ub, -svec + tol, bases[key])
+    rlo = optimize.linprog(c, **kw) if known[0] is None else None
+    rhi = optimize.linprog(-c, **kw) if known[1] is None else None
+    if (rlo is not None and rlo.status == 2) or (rhi is not None and rhi.status == 2):
+        vlo, vup = eta, np.inf  # numerically infeasible: condition on [eta, inf)
     else:
-        vlo = -np.inf if rlo.status == 3 else float(rlo.x[0])
-        vup = np.inf if rhi.status == 3 else float(rhi.x[0])
+        vlo = known[0] if rlo is None else (-np.inf if rlo.status == 3 else float(rlo.x[0]))
+        vup = known[1] if rhi is None else (np.inf if rhi.status == 3 else float(rhi.x[0]))
     zlo = vlo / sb
     zup = (min(vup, lf_cv) if kappa is not None else vup) / sb
     stat = eta / sb
@@ -606,6 +616,51 @@ def _conditional_test(
         return False
     cval = max(0.0, float(stats.truncnorm.ppf(1 - size, zlo, zup)))
     return stat > cval
+
+
+def _certified_bases(a_ub: np.ndarray) -> tuple[Any, ...] | None:
+    """Dual-feasible bases of ``min c`` and ``max c`` over ``a_ub [c; g] <= h`` (any ``h``).
+
+    A basis ``B`` (as many rows as columns, ``A_B`` invertible) is dual feasible for
+    ``min c`` when the first row of ``A_B^-1`` is nonpositive, for ``max c`` when it is
+    nonnegative; if its primal solution ``A_B^-1 h_B`` is feasible it is optimal. ``None``
+    when there are more than :data:`MAX_BASES` sets of rows to try.
+    """
+    k_rows, m = a_ub.shape
+    if k_rows < m or math.comb(k_rows, m) > MAX_BASES:
+        return None
+    rows = np.array(list(itertools.combinations(range(k_rows), m)), dtype=np.intp)
+    mats = a_ub[rows]  # (n_bases, m, m)
+    scale = max(float(np.abs(a_ub).max()), 1e-300)
+    ok = np.abs(np.linalg.det(mats / scale)) > 1e-10
+    rows, inv = rows[ok], np.linalg.inv(mats[ok])
+    first = inv[:, 0, :]
+    low = np.all(first <= 1e-12, axis=1)
+    high = np.all(first >= -1e-12, axis=1)
+    return rows[low], inv[low], rows[high], inv[high]
+
+
+def _extremes_by_bases(
+    a_ub: np.ndarray, h: np.ndarray, bases: tuple[Any, ...]
+) -> tuple[float | None, float | None]:
+    """``(min c, max c)`` over ``a_ub [c; g] <= h`` from a dual-feasible basis whose primal
+    solution is feasible (an optimality certificate); ``None`` for a side without one. A side
+    without any dual-feasible basis is unbounded (``-inf`` / ``inf``) once the other side
+    has shown that the program is feasible."""
+    out: list[float | None] = []
+    tol = 1e-9 * max(1.0, float(np.abs(h).max()))
+    for rows, inv in (bases[:2], bases[2:]):
+        if len(rows) == 0:
+            out.append(None)
+            continue
+        z = np.einsum("bij,bj->bi", inv, h[rows])
+        feasible = np.flatnonzero((z @ a_ub.T - h).max(axis=1) <= tol)
+        out.append(float(z[feasible[0], 0]) if feasible.size else None)
+    if out[0] is None and len(bases[0]) == 0 and out[1] is not None:
+        out[0] = -np.inf
+    if out[1] is None and len(bases[2]) == 0 and out[0] is not None:
+        out[1] = np.inf
+    return out[0], out[1]
 
 
 def _rm_fixed_s_interval(
@@ -636,11 +691,12 @@ def _rm_fixed_s_interval(
     lf = _lf_cv(x, sig_y, kappa, sims, seed, vertices) if kappa is not None else np.inf
 
     cache: dict[int, bool] = {}
+    bases: dict[bytes, Any] = {}
 
     def accept(i: int) -> bool:
         if i not in cache:
             y = yb - a1 * grid[i]
-            cache[i] = not _conditional_test(y, x, sig_y, alpha, kappa, lf, vertices)
+            cache[i] = not _conditional_test(y, x, sig_y, alpha, kappa, lf, vertices, bases)
         return cache[i]
 
     # seed at the theta minimising the test statistic (eta is convex in theta)
