@@ -16,9 +16,9 @@ HERE = Path(__file__).resolve().parent
 #: Speed and memory against the peers: staggered DiD and fixed effects.
 PEER_BENCHMARKS = ("did_speed.py", "fe_speed.py")
 #: Other benchmarks run by ``make bench``: the 5-million-row student file (about 2 minutes)
-#: and the import time of the package (seconds). ``demo_time.py`` (every workbook) is run
-#: by hand.
-EXTRA = ("large_student_file.py", "import_time.py")
+#: the import time of the package (seconds), and the HonestDiD sensitivity / event-study
+#: workbook against the previous implementation. ``demo_time.py`` (every workbook) is run by hand.
+EXTRA = ("large_student_file.py", "import_time.py", "honest_speed.py")
 
 
 def main(argv: list[str]) -> int:

@@ -32,6 +32,8 @@ Notes on the numerics (where this differs from HonestDiD and why)
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -449,7 +451,85 @@ def _eta_lp(y: np.ndarray, x: np.ndarray, sd: np.ndarray) -> optimize.OptimizeRe
     )
 
 
-def _lf_cv(x: np.ndarray, sig_y: np.ndarray, kappa: float, sims: int, seed: int) -> float:
+#: Most candidate bases :func:`_dual_vertices` enumerates before the programs are solved
+#: one by one.
+MAX_BASES = 50_000
+
+
+def _dual_vertices(x: np.ndarray, sd: np.ndarray) -> np.ndarray | None:
+    """Vertices of the dual of ``min eta s.t. y - x g <= eta sd`` (rows), or ``None``.
+
+    The dual, ``max gam'y`` over ``gam >= 0``, ``gam'sd = 1``, ``x'gam = 0``, has a feasible
+    set that does not depend on ``y`` and is bounded (``sd > 0``), so the program's optimum
+    is ``max_v gam_v'y`` over its vertices: one matrix product for every draw instead of a
+    linear program each. The vertices are the nonnegative basic solutions, found by trying
+    every set of ``rank`` moments as a basis; ``None`` when there are more than
+    :data:`MAX_BASES` sets to try, an empty array when the dual is infeasible (the
+    program is unbounded for every ``y``).
+    """
+    a = np.column_stack([sd, x]).T  # (m, K): gam'sd = 1 and x'gam = 0 as a gam = e1
+    u, sv, vt = np.linalg.svd(a, full_matrices=False)
+    r = int(np.sum(sv > 1e-10 * sv[0]))
+    e1 = np.zeros(a.shape[0])
+    e1[0] = 1.0
+    rhs = u[:, :r].T @ e1
+    if np.linalg.norm(u[:, :r] @ rhs - e1) > 1e-9:
+        return np.zeros((0, a.shape[1]))  # sd in the span of x: no dual solution
+    reduced = sv[:r, None] * vt[:r]  # (r, K), same solutions as a gam = e1
+    k_moments = reduced.shape[1]
+    if math.comb(k_moments, r) > MAX_BASES:
+        return None
+    bases = np.array(list(itertools.combinations(range(k_moments), r)), dtype=np.intp)
+    mats = np.transpose(reduced[:, bases], (1, 0, 2))  # (n_bases, r, r)
+    det_ok = np.abs(np.linalg.det(mats)) > 1e-12 * np.abs(reduced).max() ** r
+    bases, mats = bases[det_ok], mats[det_ok]
+    if bases.size == 0:
+        return np.zeros((0, a.shape[1]))
+    gam_b = np.linalg.solve(mats, np.broadcast_to(rhs, (len(bases), r))[..., None])[..., 0]
+    feasible = np.all(gam_b >= -1e-12, axis=1)
+    vertices = np.zeros((int(feasible.sum()), k_moments))
+    np.put_along_axis(vertices, bases[feasible], np.clip(gam_b[feasible], 0.0, None), axis=1)
+    return np.unique(np.round(vertices, 14), axis=0) if len(vertices) else vertices
+
+
+def _eta_many(
+    ys: np.ndarray, x: np.ndarray, sd: np.ndarray, vertices: np.ndarray | None = None
+) -> np.ndarray:
+    """:func:`_eta_lp`'s optimum for each row of ``ys`` (``-inf`` where it is unbounded);
+    ``vertices`` from :func:`_dual_vertices` when already known."""
+    if vertices is None:
+        vertices = _dual_vertices(x, sd)
+    if vertices is None:
+        return np.array(
+            [(r.x[0] if r.status == 0 else -np.inf) for r in (_eta_lp(y, x, sd) for y in ys)]
+        )
+    if len(vertices) == 0:
+        return np.full(ys.shape[0], -np.inf)
+    return (ys @ vertices.T).max(axis=1)
+
+
+def _eta_by_vertices(y: np.ndarray, vertices: np.ndarray) -> tuple[float, np.ndarray] | None:
+    """The statistic ``eta`` and its optimal dual from the dual vertices; ``None`` when the
+    best vertex is not unique (a degenerate optimum: the program decides which dual)."""
+    if len(vertices) == 0:
+        return -np.inf, np.zeros(y.size)
+    values = vertices @ y
+    best = int(np.argmax(values))
+    if len(values) > 1:
+        rest = np.delete(values, best)
+        if values[best] - rest.max() <= 1e-9 * (1.0 + abs(values[best])):
+            return None
+    return float(values[best]), vertices[best]
+
+
+def _lf_cv(
+    x: np.ndarray,
+    sig_y: np.ndarray,
+    kappa: float,
+    sims: int,
+    seed: int,
+    vertices: np.ndarray | None = None,
+) -> float:
     rng = np.random.default_rng(seed)
     sd = np.sqrt(np.diag(sig_y))
     draws = rng.multivariate_normal(np.zeros(sig_y.shape[0]), sig_y, size=sims)
@@ -458,7 +538,7 @@ def _lf_cv(x: np.ndarray, sig_y: np.ndarray, kappa: float, sims: int, seed: int)
     elif x.shape[1] == 1:
         eta = _eta_min_1d(draws, x[:, 0], sd)
     else:
-        eta = np.array([_eta_lp(d, x, sd).x[0] for d in draws])
+        eta = _eta_many(draws, x, sd, vertices)
     eta = eta[np.isfinite(eta)]
     if eta.size == 0:
         raise EstimationError("honest_did: least-favourable critical value is undefined.")
@@ -472,21 +552,34 @@ def _conditional_test(
     alpha: float,
     kappa: float | None,
     lf_cv: float,
+    vertices: np.ndarray | None = None,
+    bases: dict[bytes, Any] | None = None,
 ) -> bool:
-    """True when the (hybrid) conditional test of ARP rejects ``E[y] - x g <= 0`` for all g."""
+    """True when the (hybrid) conditional test of ARP rejects ``E[y] - x g <= 0`` for all g.
+
+    ``vertices``: the dual vertices of the test statistic's program (:func:`_dual_vertices`)
+    when known; the statistic and its optimal dual are then read off them. ``bases``: a
+    cache (optimal dual -> :func:`_certified_bases`) for the truncation bounds' programs,
+    whose constraint matrix depends on the optimal dual only.
+    """
     sd = np.sqrt(np.diag(sig_y))
-    res = _eta_lp(y, x, sd)
-    if res.status != 0:
-        return False  # unbounded below: moments can always be satisfied
-    eta = float(res.x[0])
+    found = _eta_by_vertices(y, vertices) if vertices is not None else None
+    if found is not None:
+        eta, gam = found
+        if not np.isfinite(eta):
+            return False  # unbounded below: moments can always be satisfied
+    else:
+        res = _eta_lp(y, x, sd)
+        if res.status != 0:
+            return False  # unbounded below: moments can always be satisfied
+        eta = float(res.x[0])
+        gam = np.clip(-np.asarray(res.ineqlin.marginals, dtype=float), 0.0, None)
     if kappa is not None:
         if eta > lf_cv:
             return True
         size = (alpha - kappa) / (1 - kappa)
     else:
         size = alpha
-    gam = -np.asarray(res.ineqlin.marginals, dtype=float)
-    gam = np.clip(gam, 0.0, None)
     sb2 = float(gam @ sig_y @ gam)
     if sb2 <= np.finfo(float).eps:
         return eta > 0
@@ -500,13 +593,20 @@ def _conditional_test(
     c = np.zeros(1 + k)
     c[0] = 1.0
     kw = dict(A_ub=a_ub, b_ub=-svec + tol, bounds=[(None, None)] * (1 + k), method="highs")
-    rlo = optimize.linprog(c, **kw)
-    rhi = optimize.linprog(-c, **kw)
-    if rlo.status == 2 or rhi.status == 2:  # numerically infeasible: condition on [eta, inf)
-        vlo, vup = eta, np.inf
+    known = (None, None)
+    if bases is not None:
+        key = gam.tobytes()
+        if key not in bases:
+            bases[key] = _certified_bases(a_ub)
+        if bases[key] is not None:
+            known = _extremes_by_bases(a_ub, -svec + tol, bases[key])
+    rlo = optimize.linprog(c, **kw) if known[0] is None else None
+    rhi = optimize.linprog(-c, **kw) if known[1] is None else None
+    if (rlo is not None and rlo.status == 2) or (rhi is not None and rhi.status == 2):
+        vlo, vup = eta, np.inf  # numerically infeasible: condition on [eta, inf)
     else:
-        vlo = -np.inf if rlo.status == 3 else float(rlo.x[0])
-        vup = np.inf if rhi.status == 3 else float(rhi.x[0])
+        vlo = known[0] if rlo is None else (-np.inf if rlo.status == 3 else float(rlo.x[0]))
+        vup = known[1] if rhi is None else (np.inf if rhi.status == 3 else float(rhi.x[0]))
     zlo = vlo / sb
     zup = (min(vup, lf_cv) if kappa is not None else vup) / sb
     stat = eta / sb
@@ -516,6 +616,51 @@ def _conditional_test(
         return False
     cval = max(0.0, float(stats.truncnorm.ppf(1 - size, zlo, zup)))
     return stat > cval
+
+
+def _certified_bases(a_ub: np.ndarray) -> tuple[Any, ...] | None:
+    """Dual-feasible bases of ``min c`` and ``max c`` over ``a_ub [c; g] <= h`` (any ``h``).
+
+    A basis ``B`` (as many rows as columns, ``A_B`` invertible) is dual feasible for
+    ``min c`` when the first row of ``A_B^-1`` is nonpositive, for ``max c`` when it is
+    nonnegative; if its primal solution ``A_B^-1 h_B`` is feasible it is optimal. ``None``
+    when there are more than :data:`MAX_BASES` sets of rows to try.
+    """
+    k_rows, m = a_ub.shape
+    if k_rows < m or math.comb(k_rows, m) > MAX_BASES:
+        return None
+    rows = np.array(list(itertools.combinations(range(k_rows), m)), dtype=np.intp)
+    mats = a_ub[rows]  # (n_bases, m, m)
+    scale = max(float(np.abs(a_ub).max()), 1e-300)
+    ok = np.abs(np.linalg.det(mats / scale)) > 1e-10
+    rows, inv = rows[ok], np.linalg.inv(mats[ok])
+    first = inv[:, 0, :]
+    low = np.all(first <= 1e-12, axis=1)
+    high = np.all(first >= -1e-12, axis=1)
+    return rows[low], inv[low], rows[high], inv[high]
+
+
+def _extremes_by_bases(
+    a_ub: np.ndarray, h: np.ndarray, bases: tuple[Any, ...]
+) -> tuple[float | None, float | None]:
+    """``(min c, max c)`` over ``a_ub [c; g] <= h`` from a dual-feasible basis whose primal
+    solution is feasible (an optimality certificate); ``None`` for a side without one. A side
+    without any dual-feasible basis is unbounded (``-inf`` / ``inf``) once the other side
+    has shown that the program is feasible."""
+    out: list[float | None] = []
+    tol = 1e-9 * max(1.0, float(np.abs(h).max()))
+    for rows, inv in (bases[:2], bases[2:]):
+        if len(rows) == 0:
+            out.append(None)
+            continue
+        z = np.einsum("bij,bj->bi", inv, h[rows])
+        feasible = np.flatnonzero((z @ a_ub.T - h).max(axis=1) <= tol)
+        out.append(float(z[feasible[0], 0]) if feasible.size else None)
+    if out[0] is None and len(bases[0]) == 0 and out[1] is not None:
+        out[0] = -np.inf
+    if out[1] is None and len(bases[2]) == 0 and out[0] is not None:
+        out[1] = np.inf
+    return out[0], out[1]
 
 
 def _rm_fixed_s_interval(
@@ -542,13 +687,16 @@ def _rm_fixed_s_interval(
     if post_moments_only and npost > 1:
         rows = np.where(np.any(a[:, npre:] != 0, axis=1))[0]
     yb, a1, x, sig_y = yb[rows], a1[rows], x[rows], sig_y[np.ix_(rows, rows)]
-    lf = _lf_cv(x, sig_y, kappa, sims, seed) if kappa is not None else np.inf
+    vertices = _dual_vertices(x, np.sqrt(np.diag(sig_y))) if x.shape[1] > 1 else None
+    lf = _lf_cv(x, sig_y, kappa, sims, seed, vertices) if kappa is not None else np.inf
 
     cache: dict[int, bool] = {}
+    bases: dict[bytes, Any] = {}
 
     def accept(i: int) -> bool:
         if i not in cache:
-            cache[i] = not _conditional_test(yb - a1 * grid[i], x, sig_y, alpha, kappa, lf)
+            y = yb - a1 * grid[i]
+            cache[i] = not _conditional_test(y, x, sig_y, alpha, kappa, lf, vertices, bases)
         return cache[i]
 
     # seed at the theta minimising the test statistic (eta is convex in theta)

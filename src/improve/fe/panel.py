@@ -1,12 +1,17 @@
-"""Fixed-effects panel regression on linearmodels, with small-cluster inference.
+"""Fixed-effects panel regression with small-cluster inference, in linearmodels' conventions.
 
 ``panel_regression`` fits ``outcome ~ treatment (+ lags/leads) + covariates | absorbed effects``
-with :class:`linearmodels.PanelOLS` (unit and time effects, plus at most one further effect)
-or :class:`linearmodels.iv.absorbing.AbsorbingLS` (any number of high-dimensional effects, e.g.
-student and school-by-year). Coefficients and the heteroskedasticity-robust, one-way and
-two-way clustered covariances come from linearmodels; CR2 (Bell–McCaffrey, Satterthwaite
-degrees of freedom) and the restricted wild cluster bootstrap are computed in
-:mod:`improve.inference` on the same model with the effects partialled out.
+as the model of :class:`linearmodels.PanelOLS` (unit and time effects, plus at most one
+further effect) or :class:`linearmodels.iv.absorbing.AbsorbingLS` (any number of
+high-dimensional effects, e.g. student and school-by-year), with their estimates and
+covariances, computed here (:mod:`improve.fe.within`): the effects are partialled out from
+factorized ids with numpy group sums (exact for one effect; the largest effect exactly and
+the reduced normal equations of the others for several), then least squares on the within
+design. Only HC1 with AbsorbingLS' model still calls linearmodels, which counts the absorbed
+degrees of freedom by the rank of the dummies. CR2 (Bell–McCaffrey, Satterthwaite degrees of
+freedom) and the restricted wild cluster bootstrap are computed in :mod:`improve.inference`
+on the same partialled design. The stored references (tests/reference) compare the results
+with linearmodels, pyfixest, R clubSandwich and wildboottest.
 
 Small-sample conventions (stated in every result's ``vcov_label``):
 
@@ -37,6 +42,7 @@ from improve._deprecation import DeprecatedAttribute
 from improve._maketables import MaketablesHooks
 from improve.data.columns import panel_columns, panel_frame
 from improve.errors import EstimationError, SpecError
+from improve.fe.within import within_fit
 from improve.results import Result
 
 SE_TYPES = ("hc1", "cr1", "twoway", "cr2", "wild")
@@ -88,7 +94,8 @@ class FEResult(MaketablesHooks, Result):
         R-squared of the model after the absorbed effects are partialled out.
     weights : str or None
     engine : str
-        ``"PanelOLS"`` or ``"AbsorbingLS"``.
+        ``"PanelOLS"`` or ``"AbsorbingLS"``: the linearmodels model whose conventions the
+        estimates follow.
     alpha : float
     lag : numpy.ndarray
         Relative period of each term: 1 for ``_lag1``, -1 for ``_lead1``, 0 for the
@@ -296,7 +303,9 @@ def panel_regression(
     alpha : float
         1 − confidence level.
     engine : {"auto", "panelols", "absorbing"}
-        linearmodels estimator. ``"auto"``: PanelOLS when at most two effects are absorbed
+        Whose model and conventions (linearmodels'): ``"panelols"`` needs one row per unit
+        and period; ``"absorbing"`` takes any rows. ``"auto"``: PanelOLS when at most two
+        effects are absorbed
         (unit, time, or one further factor), else AbsorbingLS.
 
     Returns
@@ -530,38 +539,25 @@ def _fit_one(
     use_panel = engine == "panelols" or (
         engine == "auto" and unit is not None and time is not None and _panel_ok(effects, unit)
     )
-    fit, name = _fit_linearmodels(
-        use_panel,
-        df,
-        y,
-        X,
-        w,
-        regressors,
-        codes,
-        effects,
-        clusters,
-        se,
-        unit,
-        time,
-        unit_effects,
-        time_effects,
-    )
-    params = fit.params.reindex(regressors)
-    if params.isna().any():
-        gone = list(params.index[params.isna()])
-        raise EstimationError(
-            f"{gone} are absorbed by the fixed effects (constant within an absorbed group) and "
-            "cannot be estimated; drop them or absorb fewer effects"
-        )
-    beta = params.to_numpy()
+    if use_panel:
+        _check_one_row_per_period(df, unit, time)
+    name = "PanelOLS" if use_panel else "AbsorbingLS"
+    if se == "hc1" and not use_panel:
+        # AbsorbingLS counts the absorbed degrees of freedom by the rank of the dummies
+        beta, cov, df_resid, r2 = _fit_absorbing_hc1(y, X, w, regressors, codes)
+        partialled = None
+    else:
+        own = within_fit(y, X, codes, clusters, w, regressors, se)
+        beta, cov, df_resid, r2 = own.params, own.cov, own.df_resid, own.r2_within
+        partialled = own.partialled
     absorbed = tuple("×".join(e) for e in effects)
     inf = _coefficient_inference(
         se,
         beta,
-        fit.cov.loc[regressors, regressors].to_numpy(),
-        float(fit.df_resid),
+        cov,
+        df_resid,
         n_clusters,
-        _WithinInputs(y, X, codes, clusters, w),
+        _WithinInputs(y, X, codes, clusters, w, partialled),
         n_boot=n_boot,
         boot_weights=boot_weights,
         seed=seed,
@@ -586,61 +582,14 @@ def _fit_one(
         n_clusters=n_clusters if se != "hc1" else (),
         cluster=tuple(cluster_list) if se != "hc1" else (),
         absorbed=absorbed,
-        r2_within=float(name[1]),
+        r2_within=float(r2),
         weights=weights,
-        engine=name[0],
+        engine=name,
         alpha=alpha,
         lag=np.array([lag_of[t] for t in regressors], dtype=float),
         bootstrap=inf.bootstrap,
         warnings=tuple(inf.notes),
     )
-
-
-def _fit_linearmodels(
-    use_panel: bool,
-    df: pd.DataFrame,
-    y: np.ndarray,
-    X: np.ndarray,
-    w: np.ndarray | None,
-    regressors: list[str],
-    codes: list[np.ndarray],
-    effects: list[tuple[str, ...]],
-    clusters: list[np.ndarray],
-    se: str,
-    unit: str | None,
-    time: str | None,
-    unit_effects: bool,
-    time_effects: bool,
-) -> tuple[Any, tuple[str, float]]:
-    """The PanelOLS or AbsorbingLS fit and ``(engine, within R-squared)``; regressors absorbed
-    by the effects are an EstimationError."""
-    try:
-        return (
-            _fit_panelols(
-                df,
-                y,
-                X,
-                w,
-                regressors,
-                codes,
-                effects,
-                clusters,
-                se,
-                unit,
-                time,
-                unit_effects,
-                time_effects,
-            )
-            if use_panel
-            else _fit_absorbing(df, y, X, w, regressors, codes, clusters, se)
-        )
-    except ValueError as exc:
-        if "absorbed" not in str(exc):
-            raise
-        raise EstimationError(
-            f"{regressors} are absorbed by the fixed effects (constant within an absorbed "
-            "group) and cannot be estimated; drop them or absorb fewer effects"
-        ) from exc
 
 
 def _complete_rows(
@@ -677,6 +626,7 @@ class _WithinInputs:
     codes: list[np.ndarray]  # integer codes of each absorbed effect
     clusters: list[np.ndarray]  # integer codes of each clustering column
     w: np.ndarray | None
+    partialled: np.ndarray | None = None  # [y, X] with the effects partialled out
 
 
 @dataclass(frozen=True)
@@ -706,7 +656,7 @@ def _coefficient_inference(
     alpha: float,
 ) -> _CoefficientInference:
     """Covariance, degrees of freedom, p-values and intervals of one fit for ``se`` (from
-    linearmodels' covariance ``vcov``; CR2 and the wild bootstrap on the within design)."""
+    covariance ``vcov`` of the within fit; CR2 and the wild bootstrap on the within design)."""
     n, k = within.X.shape
     notes: list[str] = []
     extra: dict[str, Any] = {}
@@ -724,7 +674,12 @@ def _coefficient_inference(
     tstat = beta / std
     if se in ("cr2", "wild"):
         design = inference.within_design(
-            within.y, within.X, within.codes, within.clusters[0], within.w
+            within.y,
+            within.X,
+            within.codes,
+            within.clusters[0],
+            within.w,
+            partialled=within.partialled,
         )
         if se == "cr2":
             out = inference.cr2(design)
@@ -757,82 +712,38 @@ def _coefficient_inference(
     return _CoefficientInference(vcov, std, tstat, dfree, pval, lo, hi, notes, extra)
 
 
+def _check_one_row_per_period(df: pd.DataFrame, unit: str | None, time: str | None) -> None:
+    """PanelOLS' model: one row per (unit, period)."""
+    if unit is None or time is None:
+        return
+    ucode, units = pd.factorize(df[unit])
+    tcode, periods = pd.factorize(df[time])
+    key = ucode.astype(np.int64) * (len(periods) + 1) + tcode
+    if len(units) * (len(periods) + 1) <= 8 * len(key):
+        duplicated = bool(np.bincount(key[key >= 0]).max(initial=0) > 1)
+    else:
+        duplicated = bool(pd.Series(key).duplicated().any())
+    if duplicated:
+        raise EstimationError(
+            f"PanelOLS needs one row per ({unit}, {time}); use engine='absorbing' for data with "
+            "several rows per unit and period (e.g. subgroups)"
+        )
+
+
 def _panel_ok(effects: list[tuple[str, ...]], unit: str) -> bool:
     """PanelOLS takes entity and time effects plus one more, at most two in all."""
     return len(effects) <= 2
 
 
-def _cov_options(se: str, clusters: list[np.ndarray]) -> tuple[str, dict[str, Any]]:
-    if se == "hc1":
-        return "robust", {}
-    if se == "twoway":
-        return "clustered", {"group_debias": True}
-    return "clustered", {"group_debias": True}
-
-
-def _fit_panelols(
-    df: pd.DataFrame,
+def _fit_absorbing_hc1(
     y: np.ndarray,
     X: np.ndarray,
     w: np.ndarray | None,
     regressors: list[str],
     codes: list[np.ndarray],
-    effects: list[tuple[str, ...]],
-    clusters: list[np.ndarray],
-    se: str,
-    unit: str,
-    time: str,
-    unit_effects: bool,
-    time_effects: bool,
-) -> tuple[Any, tuple[str, float]]:
-    from linearmodels import PanelOLS
-
-    index = pd.MultiIndex.from_arrays([df[unit].to_numpy(), df[time].to_numpy()])
-    if index.has_duplicates:
-        raise EstimationError(
-            f"PanelOLS needs one row per ({unit}, {time}); use engine='absorbing' for data with "
-            "several rows per unit and period (e.g. subgroups)"
-        )
-    others = [
-        c
-        for c, e in zip(codes, effects, strict=True)
-        if not ((unit_effects and e == (unit,)) or (time_effects and e == (time,)))
-    ]
-    model = PanelOLS(
-        pd.Series(y, index=index, name="y"),
-        pd.DataFrame(X, index=index, columns=regressors),
-        entity_effects=unit_effects,
-        time_effects=time_effects,
-        other_effects=pd.DataFrame(np.column_stack(others), index=index) if others else None,
-        weights=pd.Series(w, index=index) if w is not None else None,
-        drop_absorbed=True,
-        check_rank=False,
-    )
-    cov_type, options = _cov_options(se, clusters)
-    if cov_type == "clustered":
-        options["clusters"] = pd.DataFrame(np.column_stack(clusters), index=index)
-        fit = model.fit(
-            cov_type=cov_type, debiased=False, auto_df=False, count_effects=False, **options
-        )
-        # linearmodels' group_debias is G/(G-1)·(n-1)/n; undo the (n-1)/n so that the
-        # caller's (n-1)/(n-k) gives G/(G-1)·(n-1)/(n-k)
-        n = len(y)
-        return _Scaled(fit, n / (n - 1)), ("PanelOLS", float(fit.rsquared))
-    else:
-        fit = model.fit(cov_type=cov_type, debiased=True)
-    return fit, ("PanelOLS", float(fit.rsquared))
-
-
-def _fit_absorbing(
-    df: pd.DataFrame,
-    y: np.ndarray,
-    X: np.ndarray,
-    w: np.ndarray | None,
-    regressors: list[str],
-    codes: list[np.ndarray],
-    clusters: list[np.ndarray],
-    se: str,
-) -> tuple[Any, tuple[str, float]]:
+) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Coefficients, HC1 covariance, residual df and within R-squared from linearmodels'
+    AbsorbingLS (its absorbed degrees of freedom are the rank of the effects' dummies)."""
     from linearmodels.iv.absorbing import AbsorbingLS
 
     index = pd.RangeIndex(len(y))
@@ -844,31 +755,17 @@ def _fit_absorbing(
         weights=pd.Series(w, index=index) if w is not None else None,
         drop_absorbed=True,
     )
-    if se == "hc1":
+    try:
         fit = model.fit(cov_type="robust", debiased=True)
-        return fit, ("AbsorbingLS", float(fit.absorbed_rsquared))
-    cl = pd.DataFrame(np.column_stack(clusters), index=index)
-    if len(clusters) == 1:
-        # no factor at all; G/(G-1) applied here, (n-1)/(n-k) by the caller
-        fit = model.fit(cov_type="clustered", debiased=False, clusters=cl)
-        g = int(clusters[0].max()) + 1
-        return _Scaled(fit, g / (g - 1)), ("AbsorbingLS", float(fit.absorbed_rsquared))
-    # two-way: debiased=True applies G_d/(G_d-1) per dimension and (n-1)/(n-k-extra_df);
-    # replace (n-k-extra_df) by n-k so that the caller's (n-1)/(n-k) gives our convention
-    from linearmodels.iv.covariance import ClusteredCovariance
-
-    fit = model.fit(cov_type="clustered", debiased=True, clusters=cl)
-    extra = model._absorbed_df(ClusteredCovariance, cl)
-    n, k = X.shape
-    factor = (n - k - extra) / (n - 1)
-    return _Scaled(fit, factor), ("AbsorbingLS", float(fit.absorbed_rsquared))
-
-
-class _Scaled:
-    """A linearmodels result whose covariance is multiplied by a constant."""
-
-    def __init__(self, fit: Any, factor: float) -> None:
-        self.params = fit.params
-        self.cov = fit.cov * factor
-        self.df_resid = fit.df_resid
-        self.rsquared = getattr(fit, "rsquared", np.nan)
+    except ValueError as exc:
+        if "absorbed" not in str(exc):
+            raise
+        fit = None
+    params = fit.params.reindex(regressors) if fit is not None else pd.Series(index=regressors)
+    if params.isna().any():
+        raise EstimationError(
+            f"{list(params.index[params.isna()])} are absorbed by the fixed effects (constant "
+            "within an absorbed group) and cannot be estimated; drop them or absorb fewer effects"
+        )
+    cov = fit.cov.loc[regressors, regressors].to_numpy()
+    return params.to_numpy(), cov, float(fit.df_resid), float(fit.absorbed_rsquared)

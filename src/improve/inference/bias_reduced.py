@@ -226,7 +226,8 @@ def cr2_terms(
 
 
 def _cluster_slices(cluster: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(cluster, kind="stable")
+    small = cluster.astype(np.uint16) if int(cluster.max()) < 2**16 else cluster
+    order = np.argsort(small, kind="stable")  # radix sort for 16-bit codes
     starts = np.searchsorted(cluster[order], np.arange(int(cluster.max()) + 2))
     return order, starts
 
@@ -264,26 +265,37 @@ def cr2(design: WithinDesign) -> CR2Result:
     scores = np.empty((G, p))
     zu = np.empty((G, q, p))  # Z_g' A_g X_g
     uu = np.empty((G, p, p))  # X_g' A_g^2 X_g
+    X, Z, e = X[order], Z[order], e[order]  # clusters in contiguous slices
+    S = np.empty((G, q, q))  # Z_g' Z_g
+    BX = np.empty((G, q, p))  # Z_g' X_g
+    ze = np.empty((G, q))  # Z_g' e_g
+    xe = np.empty((G, p))  # X_g' e_g
+    xx = np.empty((G, p, p))  # X_g' X_g
     for g in range(G):
-        idx = order[starts[g] : starts[g + 1]]
-        Xg, Zg, eg = X[idx], Z[idx], e[idx]
-        Sg = Zg.T @ Zg
-        BX = Zg.T @ Xg
-        lam, vec = np.linalg.eigh(Sg)
-        lam = np.clip(lam, 0.0, 1.0)
-        one_minus = 1.0 - lam
-        small = lam < 1e-14
-        safe = np.where(small, 1.0, lam)
-        singular = one_minus < EIG_TOL
-        inv_sqrt = np.where(singular, 0.0, 1.0 / np.sqrt(np.where(singular, 1.0, one_minus)))
-        inv = np.where(singular, 0.0, 1.0 / np.where(singular, 1.0, one_minus))
-        k1 = np.where(small, 0.5, (inv_sqrt - 1.0) / safe)
-        k2 = np.where(small, 1.0, (inv - 1.0) / safe)
-        K1 = (vec * k1) @ vec.T
-        K2 = (vec * k2) @ vec.T
-        scores[g] = Xg.T @ eg + BX.T @ (K1 @ (Zg.T @ eg))
-        zu[g] = BX + Sg @ K1 @ BX
-        uu[g] = Xg.T @ Xg + BX.T @ K2 @ BX
+        rows = slice(starts[g], starts[g + 1])
+        Xg, Zg, eg = X[rows], Z[rows], e[rows]
+        S[g] = Zg.T @ Zg
+        BX[g] = Zg.T @ Xg
+        ze[g] = Zg.T @ eg
+        xe[g] = Xg.T @ eg
+        xx[g] = Xg.T @ Xg
+    lam, vec = np.linalg.eigh(S)  # per cluster
+    lam = np.clip(lam, 0.0, 1.0)
+    one_minus = 1.0 - lam
+    small = lam < 1e-14
+    safe = np.where(small, 1.0, lam)
+    singular = one_minus < EIG_TOL
+    inv_sqrt = np.where(singular, 0.0, 1.0 / np.sqrt(np.where(singular, 1.0, one_minus)))
+    inv = np.where(singular, 0.0, 1.0 / np.where(singular, 1.0, one_minus))
+    k1 = np.where(small, 0.5, (inv_sqrt - 1.0) / safe)
+    k2 = np.where(small, 1.0, (inv - 1.0) / safe)
+    vt = np.swapaxes(vec, 1, 2)
+    K1 = (vec * k1[:, None, :]) @ vt
+    K2 = (vec * k2[:, None, :]) @ vt
+    bxt = np.swapaxes(BX, 1, 2)
+    scores = xe + (bxt @ (K1 @ ze[..., None]))[..., 0]
+    zu = BX + S @ K1 @ BX  # Z_g' A_g X_g
+    uu = xx + bxt @ K2 @ BX  # X_g' A_g^2 X_g
     meat = scores.T @ scores
     vcov = M @ meat @ M
     vcov = (vcov + vcov.T) / 2

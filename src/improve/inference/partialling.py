@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -37,8 +38,17 @@ def demean(
 ) -> np.ndarray:
     """Partial one or more factors out of the columns of ``values`` (weighted group means).
 
-    Alternating projections (method of alternating projections, as in ``reghdfe``/``fixest``);
-    one pass is exact for a single factor.
+    One factor: one pass of (weighted) group means, exact. Several factors: the factor with
+    the most levels (``A``, e.g. students) is partialled out exactly and the normal equations
+    of the others are solved on their own levels (Frisch–Waugh–Lovell):
+    ``C b = R' W M_A v`` with ``C = R' W M_A R`` (``R`` the dummies of the other factors),
+    then ``M v = M_A v - M_A R b``. ``C`` is sparse (the levels that share rows of ``A``)
+    and small next to ``n``; it is solved directly when it has at most
+    :data:`DENSE_LEVELS` levels, else by Jacobi-preconditioned conjugate gradients to a
+    relative residual of ``tol`` (singular ``C``, as with connected effects, is fine: the
+    right-hand side lies in its range and its null space does not change ``M_A R b``).
+    Should conjugate gradients stall, the method of alternating projections (as in
+    ``reghdfe``/``fixest``) takes over.
 
     Parameters
     ----------
@@ -49,9 +59,10 @@ def demean(
     weights : numpy.ndarray, optional
         Positive weights (weighted means); ``None`` for equal weights.
     tol : float
-        Convergence tolerance on the largest change, relative to the column scale.
+        Convergence tolerance (relative residual of the reduced normal equations; for the
+        alternating projections the largest change relative to the column scale).
     max_iter : int
-        Most sweeps over the factors.
+        Most iterations.
 
     Returns
     -------
@@ -62,21 +73,134 @@ def demean(
     squeeze = out.ndim == 1
     if squeeze:
         out = out[:, None]
-    if not factors:
-        return out[:, 0] if squeeze else out
-    w = np.ones(out.shape[0]) if weights is None else np.asarray(weights, dtype=float)
-    sums = [np.bincount(f, weights=w) for f in factors]
+    if factors and out.shape[0]:
+        w = None if weights is None else np.asarray(weights, dtype=float)
+        codes = [np.asarray(f, dtype=np.int64) for f in factors]
+        if len(codes) == 1:
+            out -= _group_means(out, codes[0], w)
+        else:
+            reduced = _demean_reduced(out, codes, w, tol, max_iter)
+            if reduced is None:
+                ones = np.ones(out.shape[0]) if w is None else w
+                reduced = _demean_map(out, codes, ones, tol, max_iter)
+            out = reduced
+    return out[:, 0] if squeeze else out
+
+
+#: Reduced normal equations with at most this many levels are solved directly.
+DENSE_LEVELS = 400
+
+
+def _group_means(values: np.ndarray, codes: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """``(n, k)`` weighted means of each column within the groups ``codes``, row by row."""
+    size = int(codes.max()) + 1
+    if w is None:
+        wsum = np.bincount(codes, minlength=size).astype(float)
+    else:
+        wsum = np.bincount(codes, weights=w, minlength=size)
+    wsum[wsum == 0] = 1.0
+    columns = np.ascontiguousarray(values.T)
+    if w is not None:
+        columns *= w
+    means = np.empty((values.shape[1], size))
+    for j in range(values.shape[1]):
+        means[j] = np.bincount(codes, weights=columns[j], minlength=size) / wsum
+    return means[:, codes].T
+
+
+def _demean_reduced(
+    values: np.ndarray, codes: list[np.ndarray], w: np.ndarray | None, tol: float, max_iter: int
+) -> np.ndarray | None:
+    """Exact partialling of the largest factor, reduced normal equations for the others
+    (see :func:`demean`); ``None`` when conjugate gradients do not converge."""
+    from scipy import sparse
+
+    n = values.shape[0]
+    w_rows = np.ones(n) if w is None else w
+    sizes = [int(c.max()) + 1 for c in codes]
+    big = int(np.argmax(sizes))
+    a = codes[big]
+    rest = [c for i, c in enumerate(codes) if i != big]
+    offsets = np.cumsum([0] + [sizes[i] for i in range(len(codes)) if i != big])
+    n_rest = int(offsets[-1])
+    rows = np.tile(np.arange(n), len(rest))
+    cols = np.concatenate([c + off for c, off in zip(rest, offsets[:-1], strict=True)])
+    dummies = sparse.csr_matrix(
+        (np.ones(rows.size), (rows, cols)), shape=(n, n_rest)
+    )  # R, (n, n_rest)
+    wsum_a = np.bincount(a, weights=w_rows, minlength=sizes[big])
+    wsum_a[wsum_a == 0] = 1.0
+    share = sparse.csr_matrix(
+        (np.tile(w_rows, len(rest)), (np.tile(a, len(rest)), cols)), shape=(sizes[big], n_rest)
+    )  # A' W R
+    weighted = dummies if w is None else sparse.csr_matrix(dummies.multiply(w[:, None]))
+    gram = (dummies.T @ weighted) - share.T @ sparse.diags(1.0 / wsum_a) @ share
+    within_a = values - _group_means(values, a, w)
+    rhs = weighted.T @ within_a  # R' W M_A v = (M_A R)' W v
+    solution = _solve_psd(sparse.csr_matrix(gram), np.asarray(rhs), tol, max_iter)
+    if solution is None:
+        return None
+    fitted = np.asarray(dummies @ solution)
+    return within_a - (fitted - _group_means(fitted, a, w))
+
+
+def _solve_psd(gram: Any, rhs: np.ndarray, tol: float, max_iter: int) -> np.ndarray | None:
+    """A solution of ``gram x = rhs`` (positive semi-definite, ``rhs`` in its range)."""
+    if gram.shape[0] <= DENSE_LEVELS:
+        lam, vec = np.linalg.eigh(gram.toarray())
+        keep = lam > 1e-12 * max(float(lam.max()), 1e-300)
+        return (vec[:, keep] / lam[keep]) @ (vec[:, keep].T @ rhs)
+    diag = gram.diagonal()
+    dinv = np.where(diag > 0, 1.0 / np.where(diag > 0, diag, 1.0), 0.0)[:, None]
+    x = np.zeros_like(rhs)
+    r = rhs.copy()
+    bnorm = np.linalg.norm(rhs, axis=0)
+    target = tol * bnorm
+    z = dinv * r
+    p = z.copy()
+    rz = np.sum(r * z, axis=0)
+    best, stalled = np.inf, 0
+    for _ in range(max_iter):
+        rnorm = np.linalg.norm(r, axis=0)
+        if np.all(rnorm <= target):
+            return x
+        worst = float(np.max(rnorm / np.where(bnorm > 0, bnorm, 1.0)))
+        if worst < 0.5 * best:
+            best, stalled = worst, 0
+        else:
+            stalled += 1
+            if stalled > 200:
+                break
+        ap = gram @ p
+        pap = np.sum(p * ap, axis=0)
+        alpha = np.where(pap > 0, rz / np.where(pap > 0, pap, 1.0), 0.0)
+        x += alpha * p
+        r -= alpha * ap
+        z = dinv * r
+        rz_new = np.sum(r * z, axis=0)
+        beta = np.where(rz > 0, rz_new / np.where(rz > 0, rz, 1.0), 0.0)
+        p = z + beta * p
+        rz = rz_new
+    return x if best <= 1e3 * tol else None
+
+
+def _demean_map(
+    values: np.ndarray, codes: list[np.ndarray], w: np.ndarray, tol: float, max_iter: int
+) -> np.ndarray:
+    """Method of alternating projections, column by column."""
+    out = values
+    sums = [np.bincount(f, weights=w) for f in codes]
     sums = [np.where(s > 0, s, 1.0) for s in sums]
     for j in range(out.shape[1]):
         col = out[:, j]
         scale = max(float(np.max(np.abs(col))) if col.size else 0.0, 1e-300)
         for _ in range(max_iter):
             change = 0.0
-            for f, s in zip(factors, sums, strict=True):
+            for f, s in zip(codes, sums, strict=True):
                 means = np.bincount(f, weights=w * col, minlength=s.size) / s
                 col -= means[f]
                 change = max(change, float(np.max(np.abs(means))))
-            if len(factors) == 1 or change <= tol * scale:
+            if change <= tol * scale:
                 break
         else:  # pragma: no cover - pathological designs only
             raise EstimationError(
@@ -84,14 +208,22 @@ def demean(
                 "effects are connected, or absorb fewer effects"
             )
         out[:, j] = col
-    return out[:, 0] if squeeze else out
+    return out
 
 
 def is_nested(factor: np.ndarray, cluster: np.ndarray) -> bool:
     """Whether every level of ``factor`` lies inside one cluster."""
-    n_levels = int(factor.max()) + 1 if factor.size else 0
-    pairs = np.unique(factor.astype(np.int64) * (int(cluster.max()) + 1) + cluster)
-    return pairs.size == n_levels
+    if not factor.size:
+        return True
+    cluster_of = np.empty(int(factor.max()) + 1, dtype=np.asarray(cluster).dtype)
+    cluster_of[factor] = cluster  # one of each level's clusters
+    return bool(np.array_equal(cluster_of[factor], cluster))
+
+
+def tall_times_small(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` for a tall ``a`` and a small ``b``, computed as ``(b' a')'`` (OpenBLAS' gemm
+    on a tall row-major left factor is many times slower)."""
+    return (b.T @ a.T).T
 
 
 def _orthonormal_basis(a: np.ndarray, rel_tol: float = 1e-10) -> np.ndarray:
@@ -101,7 +233,7 @@ def _orthonormal_basis(a: np.ndarray, rel_tol: float = 1e-10) -> np.ndarray:
     gram = a.T @ a
     lam, vec = np.linalg.eigh(gram)
     keep = lam > rel_tol * max(float(lam.max()), 1e-300)
-    return a @ (vec[:, keep] / np.sqrt(lam[keep]))
+    return tall_times_small(a, vec[:, keep] / np.sqrt(lam[keep]))
 
 
 @dataclass(frozen=True)
@@ -143,6 +275,8 @@ def within_design(
     factors: Sequence[np.ndarray],
     cluster: np.ndarray,
     weights: np.ndarray | None = None,
+    *,
+    partialled: np.ndarray | None = None,
 ) -> WithinDesign:
     """Partial the absorbed factors out of ``y`` and ``X`` and set up the CR2 / bootstrap basis.
 
@@ -158,6 +292,9 @@ def within_design(
         Integer cluster codes ``0..G-1``.
     weights : numpy.ndarray, optional
         Regression weights.
+    partialled : numpy.ndarray, optional
+        ``demean(np.column_stack([y, X]), factors, weights)`` when the caller has it already
+        (not multiplied by ``sqrt(w)``); saves partialling a second time.
 
     Returns
     -------
@@ -170,11 +307,12 @@ def within_design(
     """
     w = None if weights is None else np.asarray(weights, dtype=float)
     root_w = np.ones(y.shape[0]) if w is None else np.sqrt(w)
-    both = demean(np.column_stack([y, X]), factors, w)
-    yt = both[:, 0] * root_w
-    Xt = both[:, 1:] * root_w[:, None]
-    nested = [f for f in factors if is_nested(f, cluster)]
-    crossing = [f for f in factors if not is_nested(f, cluster)]
+    both = demean(np.column_stack([y, X]), factors, w) if partialled is None else partialled
+    yt = np.ascontiguousarray(both[:, 0]) if w is None else both[:, 0] * root_w
+    Xt = np.ascontiguousarray(both[:, 1:]) if w is None else both[:, 1:] * root_w[:, None]
+    inside = [is_nested(f, cluster) for f in factors]
+    nested = [f for f, ok in zip(factors, inside, strict=True) if ok]
+    crossing = [f for f, ok in zip(factors, inside, strict=True) if not ok]
     n_cross = sum(int(f.max()) + 1 for f in crossing)
     if n_cross > MAX_CROSSING_LEVELS:
         raise EstimationError(
@@ -183,17 +321,38 @@ def within_design(
             "the high-dimensional effect (e.g. the unit's school or district), or use se='cr1'"
         )
     if crossing:
-        cols = []
-        for f in crossing:
-            dummies = np.zeros((f.size, int(f.max()) + 1))
-            dummies[np.arange(f.size), f] = 1.0
-            cols.append(dummies)
-        dc = demean(np.hstack(cols), nested, w) * root_w[:, None]
+        dc = _partialled_dummies(crossing, nested, w)
+        if w is not None:
+            dc *= root_w[:, None]
         Zd = _orthonormal_basis(dc)
     else:
         Zd = np.zeros((y.shape[0], 0))
-    beta = np.linalg.lstsq(Xt, yt, rcond=None)[0]
+    beta = np.linalg.solve(Xt.T @ Xt, Xt.T @ yt)
     return WithinDesign(X=Xt, y=yt, cluster=cluster, Zd=Zd, beta=beta, resid=yt - Xt @ beta)
+
+
+def _partialled_dummies(
+    crossing: list[np.ndarray], nested: list[np.ndarray], w: np.ndarray | None
+) -> np.ndarray:
+    """Dummies of the crossing effects with the nested effects partialled out."""
+    n = crossing[0].size
+    if len(crossing) == 1 and len(nested) == 1:
+        # one bincount of (nested level, crossing level) pairs gives every group mean
+        f, g = crossing[0].astype(np.int64), nested[0].astype(np.int64)
+        n_f, n_g = int(f.max()) + 1, int(g.max()) + 1
+        if n_f * n_g <= 4 * n + 1_000_000:
+            cell = np.bincount(g * n_f + f, weights=w, minlength=n_f * n_g).reshape(n_g, n_f)
+            total = cell.sum(axis=1)
+            total[total == 0] = 1.0
+            out = -(cell / total[:, None])[g]
+            out[np.arange(n), f] += 1.0
+            return out
+    cols = []
+    for f in crossing:
+        dummies = np.zeros((n, int(f.max()) + 1))
+        dummies[np.arange(n), f] = 1.0
+        cols.append(dummies)
+    return demean(np.hstack(cols), nested, w)
 
 
 def full_basis(design: WithinDesign) -> tuple[np.ndarray, np.ndarray]:
@@ -201,5 +360,5 @@ def full_basis(design: WithinDesign) -> tuple[np.ndarray, np.ndarray]:
     xtx = design.X.T @ design.X
     M = np.linalg.inv(xtx)
     chol = np.linalg.cholesky(xtx)  # xtx = L L'
-    Zx = np.linalg.solve(chol, design.X.T).T  # X L^-T, orthonormal columns
+    Zx = tall_times_small(design.X, np.linalg.inv(chol).T)  # X L^-T, orthonormal columns
     return np.hstack([design.Zd, Zx]), M
