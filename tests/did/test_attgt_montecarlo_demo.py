@@ -97,9 +97,7 @@ def _binomial_band(p: float, n: int, k: float = 3.0) -> tuple[float, float]:
 @pytest.mark.parametrize("cg", ["notyettreated", "nevertreated"])
 def test_simple_att_unbiased_and_covered(draws: list[dict[str, object]], cg: str) -> None:
     truth = np.array([d["truth"] for d in draws])
-    est, se_a, se_b, cov_a, cov_b = (
-        np.array(v) for v in zip(*[d[cg] for d in draws], strict=True)
-    )
+    est, se_a, se_b, cov_a, cov_b = (np.array(v) for v in zip(*[d[cg] for d in draws], strict=True))
     err = est - truth
     mc_se = err.std(ddof=1) / math.sqrt(REPS)
     assert abs(err.mean()) < 3 * mc_se, (err.mean(), mc_se)

@@ -324,8 +324,11 @@ def test_cells_left_empty_by_the_overlap_rule_are_listed_and_skipped():
     first = df["first_grant_year"]
     df["separating"] = (first == 2018).astype(float) * 10 + (df.index % 7) * 0.01
     options = dict(
-        unit="school_id", time="school_year", cohort="first_grant_year",
-        covariates=["separating"], control_group="nevertreated",
+        unit="school_id",
+        time="school_year",
+        cohort="first_grant_year",
+        covariates=["separating"],
+        control_group="nevertreated",
     )
     with pytest.warns(UserWarning, match="could not be estimated"):
         cells = att_gt(df, "math_ss", **options)

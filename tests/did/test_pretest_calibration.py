@@ -75,7 +75,10 @@ def test_violation_is_detected_and_sensitivity_shows_the_breakdown() -> None:
             warnings.simplefilter("ignore")
             sa = sunab(df, "math_ss", **COLS, min_e=-5, max_e=5)
         rm = honest_did(
-            sa, method="relative_magnitudes", mbar_grid=[0, 0.25, 0.5, 1], grid_points=60,
+            sa,
+            method="relative_magnitudes",
+            mbar_grid=[0, 0.25, 0.5, 1],
+            grid_points=60,
             sims=200,
         )
         breakdowns[violation] = rm.breakdown()

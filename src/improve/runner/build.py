@@ -10,6 +10,7 @@ import yaml
 from improve import paths
 from improve.errors import DataError, ImproveError, SpecError
 from improve.runner.parameters import resolve_input
+from improve.runner.plain_data import load_yaml
 from improve.runner.publish.index import write_index
 from improve.runner.publish.pdf import resolve_pdf
 from improve.runner.registry import list_workbooks
@@ -32,7 +33,7 @@ def read_build_config(path: str | Path) -> list[dict[str, Any]]:
     if not p.exists():
         raise SpecError(f"build config '{p}' does not exist")
     try:
-        content = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        content = load_yaml(p.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError:
         raise SpecError(f"build config '{p}' is not valid YAML") from None
     runs = content.get("runs") if isinstance(content, dict) else None
@@ -49,6 +50,11 @@ def read_build_config(path: str | Path) -> list[dict[str, Any]]:
             raise SpecError(
                 f"build config '{p}': 'pdf:' of run '{entry.get('run_id') or entry['workbook']}' "
                 "must be true or false"
+            )
+        if entry.get("params") is not None and not isinstance(entry["params"], dict):
+            raise SpecError(
+                f"build config '{p}': 'params:' of run "
+                f"'{entry.get('run_id') or entry['workbook']}' must be 'name: value' lines"
             )
         for key in ("data", "columns"):
             if entry.get(key):

@@ -25,6 +25,7 @@ from improve.runner.parameters import (
     resolve_input,
     resolve_path_parameters,
 )
+from improve.runner.plain_data import python_literal
 from improve.runner.publish.fingerprint import run_fingerprint, unchanged
 from improve.runner.publish.folders import (
     atomic_replace,
@@ -204,19 +205,25 @@ def _kernel_manager_class() -> type:
 
 
 @contextlib.contextmanager
-def annotated_parameter_inspection() -> Iterator[None]:
-    """Let papermill read the parameters cell with the runner's parser while inside.
+def improve_parameter_translator() -> Iterator[None]:
+    """Let papermill read and write the parameters cell the runner's way while inside.
 
-    Papermill's Python translator finds parameters with a regular expression whose
+    Reading: papermill's Python translator finds parameters with a regular expression whose
     annotation part allows no quotes, so it misses every ``name: Literal["a", "b"] = ...``
     and warns "Passed unknown parameter" for each one the runner injects. The runner has
     already checked every injected name against the cell (:func:`parse_parameters` reads
     it with :mod:`ast`), so papermill is given that reading instead.
+
+    Writing: papermill builds the injected cell by pasting text together (a string inside
+    a tuple or a mapping key reaches the cell unescaped), so the injected cell is written
+    here instead: one ``name = literal`` line per parameter, the literal from
+    :func:`improve.runner.plain_data.python_literal` (plain data only, read back with
+    :func:`ast.literal_eval` before it is used).
     """
     from papermill.models import Parameter as PapermillParameter
     from papermill.translators import PythonTranslator, papermill_translators
 
-    class AnnotatedPythonTranslator(PythonTranslator):
+    class ImprovePythonTranslator(PythonTranslator):
         @classmethod
         def inspect(cls, parameters_cell: Any) -> list[PapermillParameter]:
             return [
@@ -226,8 +233,17 @@ def annotated_parameter_inspection() -> Iterator[None]:
                 for p in parse_parameters(parameters_cell["source"]).values()
             ]
 
+        @classmethod
+        def codify(cls, parameters: Mapping[str, Any], comment: str = "Parameters") -> str:
+            lines = [cls.comment(comment)]
+            for name, value in parameters.items():
+                if not str(name).isidentifier():
+                    raise SpecError(f"parameter name {name!r} is not a Python name")
+                lines.append(f"{name} = {python_literal(value)}")
+            return "\n".join(lines) + "\n"
+
     before = papermill_translators.find_translator("python", "python")
-    papermill_translators.register("python", AnnotatedPythonTranslator)
+    papermill_translators.register("python", ImprovePythonTranslator)
     try:
         yield
     finally:
@@ -240,7 +256,7 @@ def _execute(plan: RunPlan, tmp: Path, progress_bar: bool, timeout: int) -> str 
 
     wb = plan.workbook
     try:
-        with annotated_parameter_inspection():
+        with improve_parameter_translator():
             pm.execute_notebook(
                 str(wb.path),
                 str(tmp / f"{wb.name}.ipynb"),
