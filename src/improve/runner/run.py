@@ -21,6 +21,7 @@ from improve.data.read import is_dataset
 from improve.errors import SpecError, WorkbookError
 from improve.runner.inputs import input_check
 from improve.runner.parameters import (
+    PATH_SUFFIXES,
     check_parameters,
     resolve_input,
     resolve_path_parameters,
@@ -35,6 +36,7 @@ from improve.runner.publish.folders import (
     written_files,
 )
 from improve.runner.publish.index import write_index
+from improve.runner.publish.local_paths import LocalFolders, parent_folders
 from improve.runner.publish.manifest import (
     build_manifest,
     dataset_record,
@@ -89,6 +91,24 @@ class RunPlan:
     def failed(self) -> Path:
         """The folder a failed run is kept in."""
         return self.reports / f"{self.run_id}.failed"
+
+    def local_folders(self, tmp: Path) -> LocalFolders:
+        """The folders of this run that no published file may show."""
+        files = [
+            value
+            for name, value in self.injected.items()
+            if isinstance(value, str) and (name in RESERVED or name.endswith(PATH_SUFFIXES))
+        ]
+        return LocalFolders.of_run(
+            tmp,
+            self.final,
+            self.failed,
+            *parent_folders(files),
+            self.workbook.path.parent,
+            self.reports,
+            paths.project_root(),
+            Path.cwd(),
+        )
 
 
 def _slug(text: str) -> str:
@@ -276,6 +296,29 @@ def _execute(plan: RunPlan, tmp: Path, progress_bar: bool, timeout: int) -> str 
     return None
 
 
+#: Files of a run folder that are text and may quote a path.
+_TEXT_OUTPUTS = (".ipynb", ".json", ".csv", ".md", ".tex", ".svg", ".html", ".txt")
+
+
+def _remove_local_folders(plan: RunPlan, tmp: Path) -> None:
+    """Rewrite the run's text files without the local folders (:mod:`.local_paths`).
+
+    The executed notebook holds the injected absolute paths and papermill's record of
+    them; a cell's output may quote a path. The report is rendered from the result.
+    """
+    folders = plan.local_folders(tmp)
+    for path in sorted(tmp.rglob("*")):
+        if path.suffix.lower() not in _TEXT_OUTPUTS or not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        cleaned = folders.text(text)
+        if cleaned != text:
+            path.write_text(cleaned, encoding="utf-8")
+
+
 def _render(plan: RunPlan, tmp: Path) -> str | None:
     """Write ``report.html`` from the executed notebook; the error line, or ``None``."""
     from improve.runner.publish.export import notebook_to_html
@@ -336,6 +379,7 @@ def _publish(
         error=error,
         outputs=written_files(tmp),
     )
+    manifest = plan.local_folders(tmp).scrub(manifest)
     manifest["fingerprint"] = fingerprint
     with output_errors(plan.reports, cleanup=tmp):
         write_manifest(tmp, manifest)
@@ -436,6 +480,7 @@ def run_workbook(
     tmp = open_temporary(plan.reports, plan.run_id)
     say(f"running {wb.name} ({len(read_notebook(wb.path)['cells'])} cells)")
     error = _execute(plan, tmp, progress_bar, timeout)
+    _remove_local_folders(plan, tmp)
     if error is None:
         say("rendering report.html")
         error = _render(plan, tmp)
