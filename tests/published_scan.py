@@ -50,7 +50,10 @@ def _pdf_text(path: Path) -> str | None:
         import pypdf
     except ImportError:
         return None
-    return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(path).pages)
+    try:
+        return "\n".join(page.extract_text() or "" for page in pypdf.PdfReader(path).pages)
+    except pypdf.errors.PyPdfError:  # not a readable PDF: listed as skipped
+        return None
 
 
 def _xlsx_text(path: Path) -> str:

