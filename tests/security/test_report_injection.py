@@ -18,10 +18,12 @@ from improve.runner.publish.pdf import html_to_pdf
 
 from .harness import PLANTED_MARKER, chromium_or_skip, load_page, pdf_text
 
+#: Active markup: an element that runs or loads, or inside a tag an event handler or a URL
+#: leaving the page (escaped text such as ``&lt;iframe src=file:...`` is not a tag).
 _ACTIVE = re.compile(
     r"<\s*(script|iframe|object|embed|frame|svg|math|form|base|link)\b"
-    r"|\son[a-z]+\s*="
-    r"|(href|src)\s*=\s*['\"]?\s*(javascript|file|https?|vbscript):",
+    r"|<[a-z][^<>]*\son[a-z]+\s*="
+    r"|<[a-z][^<>]*\s(href|src)\s*=\s*['\"]?\s*(javascript|file|https?|vbscript):",
     re.I,
 )
 
