@@ -195,7 +195,6 @@ def scan_outputs(
     return scan
 
 
-
 #: The demo's words (a state named "District of Columbia" is data, not demo wording).
 DEMO_WORDS = re.compile(r"school|grant|coach|district(?! of columbia)", re.I)
 RAW_WARNINGS = re.compile(r"UserWarning|RuntimeWarning|FutureWarning|Warning:")

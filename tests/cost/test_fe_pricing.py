@@ -10,9 +10,9 @@ import pytest
 
 from improve.cost import evaluate_cost, run_effects
 from improve.data import load_panel
+from improve.effects.dose_effects import dose_effects
 from improve.errors import DataError
 from improve.fe import panel_regression
-from improve.effects.dose_effects import dose_effects
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo"

@@ -17,9 +17,7 @@ DEMO = Path(__file__).resolve().parents[2] / "data" / "demo_finance"
 
 @pytest.mark.slow
 def test_private_schools_are_never_named(tmp_path) -> None:
-    private = (
-        (DEMO / "columns.yaml").read_text().replace("public_names: [units]", "")
-    )
+    private = (DEMO / "columns.yaml").read_text().replace("public_names: [units]", "")
     (tmp_path / "private.yaml").write_text(private)
     run = run_workbook(
         "resource_equity", DEMO / "schools.csv", columns=tmp_path / "private.yaml",

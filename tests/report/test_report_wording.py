@@ -46,8 +46,14 @@ def test_labels_default_to_neutral_words_and_take_the_map_and_overrides():
     )
     assert not neutral.is_log("lemp")  # a name starting with "l" is not guessed to be a log
     mapped = Labels.from_panel(
-        _panel({"outcomes": {"lemp": "teen employment"}, "scales": {"lemp": "log"},
-                "unit": "county", "unit_plural": "counties"}),
+        _panel(
+            {
+                "outcomes": {"lemp": "teen employment"},
+                "scales": {"lemp": "log"},
+                "unit": "county",
+                "unit_plural": "counties",
+            }
+        ),
         {"program": "the minimum-wage increase", "outcomes": {}},
     )
     assert mapped.outcome("lemp") == "teen employment" and mapped.unit_plural == "counties"
@@ -64,9 +70,16 @@ def test_outcomes_and_options_come_from_the_map_and_parameters():
         map_outcomes(_panel(outcomes=()))
     with pytest.raises(SpecError, match="not columns"):
         map_outcomes(_panel(), ["math_ss"])
-    options = did_options(control_group="notyettreated", covariates=[], est_method="dr",
-                          cluster="", anticipation=0, confidence_level=0.9,
-                          bootstrap_draws=0, seed=1)
+    options = did_options(
+        control_group="notyettreated",
+        covariates=[],
+        est_method="dr",
+        cluster="",
+        anticipation=0,
+        confidence_level=0.9,
+        bootstrap_draws=0,
+        seed=1,
+    )
     assert options["alpha"] == pytest.approx(0.1) and options["bootstrap"] is False
     assert options["cluster"] is None and options["n_boot"] == 1
     base, variants = robustness_variants(options, ["lpop"])
@@ -89,10 +102,17 @@ def test_warnings_become_sentences_without_local_paths():
 
 
 def test_parameters_are_a_readable_table_with_file_names_only():
-    rows = dict(parameter_rows({"data_path": "/work/x/mpdta.csv", "outcomes": [],
-                                "output_dir": "/tmp/run", "alpha": 0.05}))
-    assert rows == {"data path": "mpdta.csv", "outcomes": "(from the column map)",
-                    "alpha": "0.05"}
+    rows = dict(
+        parameter_rows(
+            {
+                "data_path": "/work/x/mpdta.csv",
+                "outcomes": [],
+                "output_dir": "/tmp/run",
+                "alpha": 0.05,
+            }
+        )
+    )
+    assert rows == {"data path": "mpdta.csv", "outcomes": "(from the column map)", "alpha": "0.05"}
     assert "&lt;b&gt;" in parameters_html({"program": "<b>"})
     box = findings_box(["**Teen employment**: <script>"])
     assert "<b>Teen employment</b>" in box and "<script>" not in box
@@ -103,8 +123,10 @@ def test_an_evaluation_shows_as_html_tables():
     from improve.did.evaluation import evaluate
 
     root = Path(__file__).resolve().parents[2]
-    panel = load_panel(root / "tests" / "reference" / "mpdta.csv",
-                       columns=root / "tests" / "outside_data" / "mpdta_did.yaml")
+    panel = load_panel(
+        root / "tests" / "reference" / "mpdta.csv",
+        columns=root / "tests" / "outside_data" / "mpdta_did.yaml",
+    )
     page = evaluate(panel, "lemp", covariates=[], max_event_time=2)._repr_html_()
     assert page.count("<table") == 2 and ">Std. error<" in page and ">std_error<" not in page
     assert "Periods since start" in page
@@ -126,14 +148,22 @@ def test_evidence_key_findings_give_each_outcome_in_words():
     from improve.report.findings import evidence_key_findings
 
     evidence = SimpleNamespace(
-        table=pd.DataFrame({"outcome": ["lemp"], "estimate": [-0.0398], "conf_low": [-0.0634],
-                            "conf_high": [-0.0161], "effect_size": [-0.027],
-                            "p_adjusted": [0.00004]}),
+        table=pd.DataFrame(
+            {
+                "outcome": ["lemp"],
+                "estimate": [-0.0398],
+                "conf_low": [-0.0634],
+                "conf_high": [-0.0161],
+                "effect_size": [-0.027],
+                "p_adjusted": [0.00004],
+            }
+        ),
         rating=SimpleNamespace(rating="does_not_meet"),
         tier=SimpleNamespace(label="Does not meet an ESSA evidence tier"),
     )
-    labels = Labels.from_mapping({"outcomes": {"lemp": "teen employment"},
-                                  "scales": {"lemp": "log"}})
+    labels = Labels.from_mapping(
+        {"outcomes": {"lemp": "teen employment"}, "scales": {"lemp": "log"}}
+    )
     first, last = evidence_key_findings(evidence, labels, alpha=0.05)
     assert first.startswith("**Teen employment**: effect −0.0398 (about −3.9%)")
     assert "adjusted p < 0.001" in first and "does not meet" in last
@@ -142,9 +172,14 @@ def test_evidence_key_findings_give_each_outcome_in_words():
 def test_the_did_question_uses_the_data_s_words():
     from improve.report.narrative import did_question
 
-    labels = Labels.from_mapping({"outcomes": {"lemp": "teen employment"},
-                                  "unit": "county", "unit_plural": "counties",
-                                  "program": "the minimum-wage increase"})
+    labels = Labels.from_mapping(
+        {
+            "outcomes": {"lemp": "teen employment"},
+            "unit": "county",
+            "unit_plural": "counties",
+            "program": "the minimum-wage increase",
+        }
+    )
     assert did_question(["lemp"], labels, "nevertreated") == (
         "**The question:** did teen employment change in counties after the minimum-wage "
         "increase began, compared with counties that never received it?"

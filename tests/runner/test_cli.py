@@ -17,7 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def improve(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "improve.cli", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=600,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
@@ -55,16 +58,46 @@ def test_validate_exit_codes(school_csv, school_map, tmp_path):
 
 def test_bad_parameter_fails_fast_before_kernel(school_csv, school_map, tmp_path):
     start = time.monotonic()
-    wrong_name = improve("run", "panel_profile", "--data", str(school_csv), "--columns",
-                         str(school_map), "-p", "min_cel_size=5", "--out", str(tmp_path))
+    wrong_name = improve(
+        "run",
+        "panel_profile",
+        "--data",
+        str(school_csv),
+        "--columns",
+        str(school_map),
+        "-p",
+        "min_cel_size=5",
+        "--out",
+        str(tmp_path),
+    )
     assert wrong_name.returncode == 2
     assert "no parameter 'min_cel_size'; did you mean 'min_cell_size'" in wrong_name.stderr
-    wrong_type = improve("run", "panel_profile", "--data", str(school_csv), "--columns",
-                         str(school_map), "-p", "min_cell_size=ten", "--out", str(tmp_path))
+    wrong_type = improve(
+        "run",
+        "panel_profile",
+        "--data",
+        str(school_csv),
+        "--columns",
+        str(school_map),
+        "-p",
+        "min_cell_size=ten",
+        "--out",
+        str(tmp_path),
+    )
     assert wrong_type.returncode == 2
     assert "parameter 'min_cell_size' must be int" in wrong_type.stderr
-    wrong_column = improve("run", "panel_profile", "--data", str(school_csv), "--columns",
-                           str(school_map), "-p", "outcomes=[math_sss]", "--out", str(tmp_path))
+    wrong_column = improve(
+        "run",
+        "panel_profile",
+        "--data",
+        str(school_csv),
+        "--columns",
+        str(school_map),
+        "-p",
+        "outcomes=[math_sss]",
+        "--out",
+        str(tmp_path),
+    )
     assert wrong_column.returncode == 2
     assert "'math_sss', which is not in the data (did you mean 'math_ss'?)" in wrong_column.stderr
     assert time.monotonic() - start < 60
@@ -73,16 +106,33 @@ def test_bad_parameter_fails_fast_before_kernel(school_csv, school_map, tmp_path
 
 def test_run_writes_complete_folder_and_failure_keeps_notebook(school_csv, school_map, tmp_path):
     out = tmp_path / "reports"
-    ok = improve("run", "panel_profile", "--data", str(school_csv), "--columns", str(school_map),
-                 "-p", "outcomes=[math_ss]", "--out", str(out), "--run-id", "demo-run")
+    ok = improve(
+        "run",
+        "panel_profile",
+        "--data",
+        str(school_csv),
+        "--columns",
+        str(school_map),
+        "-p",
+        "outcomes=[math_ss]",
+        "--out",
+        str(out),
+        "--run-id",
+        "demo-run",
+    )
     assert ok.returncode == 0, ok.stderr
     folder = out / "demo-run"
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["status"] == "complete"
     assert manifest["parameters"]["outcomes"] == ["math_ss"]
     assert manifest["inputs"][0]["sha256"] and manifest["versions"]["pandas"]
-    for name in ("report.html", "panel_profile.ipynb", "results.json", "tables/cohort_sizes.csv",
-                 "figures/treatment_timing.png"):
+    for name in (
+        "report.html",
+        "panel_profile.ipynb",
+        "results.json",
+        "tables/cohort_sizes.csv",
+        "figures/treatment_timing.png",
+    ):
         assert (folder / name).exists(), name
     html = (folder / "report.html").read_text()
     assert "<script src=" not in html and "def " not in html and "load_panel(" not in html
@@ -94,8 +144,18 @@ def test_run_writes_complete_folder_and_failure_keeps_notebook(school_csv, schoo
     nb.cells.insert(3, nbformat.v4.new_code_cell("raise ValueError('boom in the middle')"))
     broken = tmp_path / "panel_profile.ipynb"
     nbformat.write(nb, broken)
-    failed = improve("run", str(broken), "--data", str(school_csv), "--columns", str(school_map),
-                     "--out", str(out), "--run-id", "demo-run")
+    failed = improve(
+        "run",
+        str(broken),
+        "--data",
+        str(school_csv),
+        "--columns",
+        str(school_map),
+        "--out",
+        str(out),
+        "--run-id",
+        "demo-run",
+    )
     assert failed.returncode == 1
     last = failed.stderr.strip().splitlines()[-1]
     assert "failed: ValueError: boom in the middle" in last and "cell" in last
@@ -113,8 +173,18 @@ def test_run_writes_complete_folder_and_failure_keeps_notebook(school_csv, schoo
 def test_params_file_and_bad_values(tmp_path, school_csv, school_map, value):
     params = tmp_path / "params.yaml"
     params.write_text(f"min_cell_size: {value}\n", encoding="utf-8")
-    result = improve("run", "panel_profile", "--data", str(school_csv), "--columns",
-                     str(school_map), "--params-file", str(params), "--out", str(tmp_path))
+    result = improve(
+        "run",
+        "panel_profile",
+        "--data",
+        str(school_csv),
+        "--columns",
+        str(school_map),
+        "--params-file",
+        str(params),
+        "--out",
+        str(tmp_path),
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
 
@@ -127,9 +197,7 @@ def _refused(result: subprocess.CompletedProcess[str], fragment: str, out: Path)
     assert not out.exists() or not any(out.iterdir()), "something was written"
 
 
-def test_combinations_the_data_cannot_honour_are_refused_before_the_kernel(
-    school_csv, tmp_path
-):
+def test_combinations_the_data_cannot_honour_are_refused_before_the_kernel(school_csv, tmp_path):
     import yaml
 
     from sample_data import SCHOOL_MAP
@@ -141,24 +209,64 @@ def test_combinations_the_data_cannot_honour_are_refused_before_the_kernel(
     out = tmp_path / "reports"
     start = time.monotonic()
     common = ("--data", str(school_csv), "--out", str(out), "--no-pdf")
-    no_cluster = improve("run", "did_evaluation", *common, "--columns", str(unclustered),
-                         "-p", "inference=jackknife", "-p", "outcomes=[math_ss]")
+    no_cluster = improve(
+        "run",
+        "did_evaluation",
+        *common,
+        "--columns",
+        str(unclustered),
+        "-p",
+        "inference=jackknife",
+        "-p",
+        "outcomes=[math_ss]",
+    )
     _refused(no_cluster, "inference=jackknife needs a cluster column", out)
-    unit_cluster = improve("run", "did_evaluation", *common, "--columns", str(unclustered),
-                           "-p", "inference=jackknife", "-p", "cluster=school_id",
-                           "-p", "outcomes=[math_ss]")
+    unit_cluster = improve(
+        "run",
+        "did_evaluation",
+        *common,
+        "--columns",
+        str(unclustered),
+        "-p",
+        "inference=jackknife",
+        "-p",
+        "cluster=school_id",
+        "-p",
+        "outcomes=[math_ss]",
+    )
     _refused(unit_cluster, "the cluster 'school_id' is the unit column", out)
-    unmapped = improve("run", "fixed_effects", *common, "--columns", str(unclustered),
-                       "-p", "cluster=state", "-p", "outcomes=[math_ss]")
+    unmapped = improve(
+        "run",
+        "fixed_effects",
+        *common,
+        "--columns",
+        str(unclustered),
+        "-p",
+        "cluster=state",
+        "-p",
+        "outcomes=[math_ss]",
+    )
     _refused(unmapped, "parameter 'cluster' names column 'state', which is not in the data", out)
     assert time.monotonic() - start < 90
 
 
 def test_renamed_parameter_is_accepted_with_one_notice(school_csv, school_map, tmp_path):
     out = tmp_path / "reports"
-    result = improve("run", "panel_profile", "--data", str(school_csv), "--columns",
-                     str(school_map), "-p", "min_n=5", "-p", "outcomes=[math_sss]",
-                     "--out", str(out), "--no-pdf")
+    result = improve(
+        "run",
+        "panel_profile",
+        "--data",
+        str(school_csv),
+        "--columns",
+        str(school_map),
+        "-p",
+        "min_n=5",
+        "-p",
+        "outcomes=[math_sss]",
+        "--out",
+        str(out),
+        "--no-pdf",
+    )
     notices = [line for line in result.stderr.splitlines() if "min_n" in line]
     assert len(notices) == 1 and "'min_n' is now called 'min_cell_size'" in notices[0]
     _refused(result, "names column 'math_sss'", out)

@@ -21,6 +21,8 @@ from published_scan import wording_problems
 ROOT = Path(__file__).resolve().parents[2]
 MPDTA = ROOT / "tests" / "reference" / "mpdta.csv"
 MPDTA_MAP = ROOT / "tests" / "outside_data" / "mpdta_did.yaml"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("workbook", "params"),

@@ -157,8 +157,11 @@ def test_statewide_mandate_names_no_unit_unless_the_map_says_names_are_public(tm
     private_map.write_text(yaml.safe_dump(spec), encoding="utf-8")
     (tmp_path / "out").mkdir()
     run = run_workbook(
-        "statewide_mandate", data_source("organ_donations", tmp_path), columns=private_map,
-        params={"placebo_draws": 20}, out=tmp_path / "out",
+        "statewide_mandate",
+        data_source("organ_donations", tmp_path),
+        columns=private_map,
+        params={"placebo_draws": 20},
+        out=tmp_path / "out",
     )
     assert run.status == "complete", run
     states = set(frame("organ_donations")["State"].astype(str))
@@ -170,6 +173,8 @@ def test_statewide_mandate_names_no_unit_unless_the_map_says_names_are_public(tm
         assert not named, f"{file.name} names {named[:3]}"
     weights = (run.folder / "tables" / "leave_one_out.csv").read_text(encoding="utf-8")
     assert "comparison state 1" in weights
+
+
 #: (workbook, survey data set, parameters): survey workbooks on surveys nobody here made.
 SURVEY_RUNS = [
     (

@@ -41,14 +41,30 @@ needs_chromium = pytest.mark.skipif(
 def improve(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "improve.cli", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **(env or {})},
     )
 
 
 def run_args(out: Path, run_id: str, *extra: str) -> list[str]:
-    return ["run", "panel_profile", "--data", str(DEMO / "schools.csv"), "--columns",
-            str(DEMO / "columns.yaml"), "-p", "outcomes=[math_ss]", "--out", str(out),
-            "--run-id", run_id, *extra]
+    return [
+        "run",
+        "panel_profile",
+        "--data",
+        str(DEMO / "schools.csv"),
+        "--columns",
+        str(DEMO / "columns.yaml"),
+        "-p",
+        "outcomes=[math_ss]",
+        "--out",
+        str(out),
+        "--run-id",
+        run_id,
+        *extra,
+    ]
 
 
 # -- a minimal PDF text reader: Chromium's (Skia's) uncompressed object layout, Flate
@@ -223,15 +239,25 @@ def test_chromium_that_fails_leaves_no_complete_looking_folder(tmp_path):
 def test_build_checks_pdf_setting_and_chromium_before_running(tmp_path):
     import yaml
 
-    run = {"workbook": "panel_profile", "data": str(DEMO / "schools.csv"),
-           "columns": str(DEMO / "columns.yaml"), "run_id": "b"}
+    run = {
+        "workbook": "panel_profile",
+        "data": str(DEMO / "schools.csv"),
+        "columns": str(DEMO / "columns.yaml"),
+        "run_id": "b",
+    }
     config = tmp_path / "reports.yaml"
     config.write_text(yaml.safe_dump({"runs": [{**run, "pdf": "yes"}]}), encoding="utf-8")
     bad = improve("build", str(config), "--out", str(tmp_path / "out"))
     assert bad.returncode == 2 and "'pdf:' of run 'b' must be true or false" in bad.stderr
     config.write_text(yaml.safe_dump({"runs": [run]}), encoding="utf-8")
-    missing = improve("build", str(config), "--out", str(tmp_path / "out"), "--pdf",
-                      env={"IMPROVE_CHROMIUM": MISSING})
+    missing = improve(
+        "build",
+        str(config),
+        "--out",
+        str(tmp_path / "out"),
+        "--pdf",
+        env={"IMPROVE_CHROMIUM": MISSING},
+    )
     assert missing.returncode == 2
     assert missing.stderr.strip().splitlines()[-1].startswith("error: IMPROVE_CHROMIUM=")
     assert not (tmp_path / "out" / "b").exists()

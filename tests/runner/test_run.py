@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from improve.runner.run import annotated_parameter_inspection, plan_run, run_workbook
+from improve.runner.run import improve_parameter_translator, plan_run, run_workbook
 
 PARAMETERS = """\
 from typing import Literal
@@ -52,7 +52,7 @@ def test_papermill_alone_misses_literal_parameters(tmp_path: Path) -> None:
 
     nb = load_notebook_node(str(_workbook(tmp_path)))
     assert "control_group" not in {p.name for p in _infer_parameters(nb)}
-    with annotated_parameter_inspection():
+    with improve_parameter_translator():
         seen = {p.name for p in _infer_parameters(nb)}
     assert {"control_group", "est_method", "data_path", "output_dir"} <= seen
     assert "control_group" not in {p.name for p in _infer_parameters(nb)}  # restored

@@ -16,11 +16,18 @@ def _trend_panel(effect: float) -> pd.DataFrame:
     for j, (a, b) in enumerate([(10, 1.0), (12, 0.5), (9, 2.0), (11, -0.5), (10, 0.0)]):
         for year in years:
             bump = 0.3 * (year == 2021) - 0.3 * (year == 2022)  # post noise averaging to 0
-            rows.append({"unit": f"d{j}", "year": year, "y": a + b * (year - 2014) + bump,
-                         "first": 0})
+            rows.append(
+                {"unit": f"d{j}", "year": year, "y": a + b * (year - 2014) + bump, "first": 0}
+            )
     for year in years:
-        rows.append({"unit": "T", "year": year,
-                     "y": 20 + 3.0 * (year - 2014) + effect * (year >= 2021), "first": 2021})
+        rows.append(
+            {
+                "unit": "T",
+                "year": year,
+                "y": 20 + 3.0 * (year - 2014) + effect * (year >= 2021),
+                "first": 2021,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -39,7 +46,10 @@ def test_placebo_is_each_donor_against_the_others():
     for name in ("d0", "d3"):
         alone = cits_estimate(
             donors.assign(first=np.where(donors["unit"] == name, 2021, 0)),
-            "y", unit="unit", time="year", cohort="first",
+            "y",
+            unit="unit",
+            time="year",
+            cohort="first",
         )
         assert res.placebo_estimates[name] == pytest.approx(alone.estimate, abs=1e-10)
 

@@ -91,7 +91,11 @@ def test_leave_one_out_batch_equals_separate_fits():
     loo = leave_one_donor_out(res, donors=["Nevada", "Utah"]).set_index("dropped")
     for state in ("Nevada", "Utah"):
         alone = synthdid_estimate(
-            df, "PacksPerCapita", unit="State", time="Year", treatment="treated",
+            df,
+            "PacksPerCapita",
+            unit="State",
+            time="Year",
+            treatment="treated",
             exclude_donors=[state],
         )
         assert loo.loc[state, "estimate"] == pytest.approx(alone.estimate, abs=1e-9)

@@ -31,10 +31,12 @@ def test_cohorts_are_block_estimates_weighted_by_treated_cells(staggered):
     cells = np.array([2 * 9, 1 * 6, 1 * 3])
     np.testing.assert_allclose(table["weight"], cells / cells.sum())
     for cohort, states in ((2018, ["AZ"]), (2022, ["AR"])):
-        others = panel.data[~panel.data["state"].isin(["AL", "AK", "AZ", "AR"]) |
-                            panel.data["state"].isin(states)]
-        block = synthdid_estimate(others, "math_g4", unit="state", time="year",
-                                  cohort="mandate_year")
+        others = panel.data[
+            ~panel.data["state"].isin(["AL", "AK", "AZ", "AR"]) | panel.data["state"].isin(states)
+        ]
+        block = synthdid_estimate(
+            others, "math_g4", unit="state", time="year", cohort="mandate_year"
+        )
         assert table.loc[cohort, "estimate"] == pytest.approx(block.estimate, abs=1e-10)
     assert res.estimate == pytest.approx(float(table["weight"] @ table["estimate"]))
     assert abs(res.estimate - panel.effect) < 2.5
@@ -62,7 +64,8 @@ def test_placebo_and_bootstrap_are_seeded(staggered):
 
 def test_single_treated_unit_has_no_bootstrap():
     panel = simulate_state_panel(n_states=10, seed=1)
-    res = staggered_synthdid(panel.data, "math_g4", unit="state", time="year",
-                             cohort="mandate_year")
+    res = staggered_synthdid(
+        panel.data, "math_g4", unit="state", time="year", cohort="mandate_year"
+    )
     with pytest.raises(EstimationError, match="placebo"):
         res.with_inference("bootstrap")

@@ -54,9 +54,7 @@ def test_sentence_names_the_inference_and_does_not_overclaim():
     ev = evaluate_mandate(
         df, "PacksPerCapita", unit="State", time="Year", treatment="treated", replications=20
     )
-    text = ev.summary_sentence(
-        outcome_label="cigarette sales", program_label="Proposition 99"
-    )
+    text = ev.summary_sentence(outcome_label="cigarette sales", program_label="Proposition 99")
     assert "permutation p = 0.051" in text
     assert "do not show that Proposition 99 lowered cigarette sales" in text
     assert "1 of 38" in text
@@ -81,11 +79,19 @@ def test_covariates_reach_every_refit_of_the_evaluation():
     keep = sorted(set(data["state"].astype(str)))[:15] + ["AL"]
     data = data[data["state"].astype(str).isin(keep)].copy()
     data["trend"] = (data["year"] - 2009) * (data["state"].astype(str).str.len() % 3)
-    plain = evaluate_mandate(data, "math_g4", unit="state", time="year",
-                             cohort="mandate_year", replications=20, seed=1)
-    with_x = evaluate_mandate(data, "math_g4", unit="state", time="year",
-                              cohort="mandate_year", covariates=["trend"],
-                              replications=20, seed=1)
+    plain = evaluate_mandate(
+        data, "math_g4", unit="state", time="year", cohort="mandate_year", replications=20, seed=1
+    )
+    with_x = evaluate_mandate(
+        data,
+        "math_g4",
+        unit="state",
+        time="year",
+        cohort="mandate_year",
+        covariates=["trend"],
+        replications=20,
+        seed=1,
+    )
     assert with_x.main.beta is not None and "trend" in with_x.main.beta.index
     assert with_x.in_time is not None and with_x.in_time.beta is not None
     assert with_x.permutation.table["estimate"].iloc[1] != pytest.approx(
@@ -100,11 +106,14 @@ def test_unit_names_number_comparison_units_unless_public():
     private = UnitNames(False, ["Texas"], weights, unit_label="state")
     assert private.treated_name == "the treated state"
     assert list(private.weights(weights).index) == [
-        "comparison state 3", "comparison state 1", "comparison state 2"
+        "comparison state 3",
+        "comparison state 1",
+        "comparison state 2",
     ]
     table = pd.DataFrame({"dropped": ["(none)", "Iowa"], "estimate": [1.0, 2.0]})
     assert list(private.column(table, "dropped", keep=["(none)"])["dropped"]) == [
-        "(none)", "comparison state 1"
+        "(none)",
+        "comparison state 1",
     ]
     public = UnitNames(True, ["Texas"], weights, unit_label="state")
     assert public.treated_name == "Texas" and public.comparison("Iowa") == "Iowa"

@@ -78,7 +78,9 @@ class LimitedSafeLoader(yaml.SafeLoader):
         return node
 
 
-def load_yaml(text: str, what: str = "YAML file") -> Any:
+def load_yaml(
+    text: str, what: str = "YAML file", loader_class: type[LimitedSafeLoader] = LimitedSafeLoader
+) -> Any:
     """Parse ``text`` as YAML with :class:`LimitedSafeLoader` (plain types only).
 
     Parameters
@@ -87,6 +89,9 @@ def load_yaml(text: str, what: str = "YAML file") -> Any:
         The document.
     what : str
         How messages name the document (e.g. ``"column map 'state.yaml'"``).
+    loader_class : type
+        :class:`LimitedSafeLoader` or a subclass (parameters read dates as text:
+        :class:`improve.runner.plain_data.PlainLoader`).
 
     Raises
     ------
@@ -95,7 +100,7 @@ def load_yaml(text: str, what: str = "YAML file") -> Any:
     yaml.YAMLError
         Not valid YAML (callers turn this into their own message).
     """
-    loader = LimitedSafeLoader(text)
+    loader = loader_class(text)
     loader.what = what
     try:
         return loader.get_single_data()

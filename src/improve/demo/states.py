@@ -19,10 +19,56 @@ import pandas as pd
 
 #: Postal codes of the 50 states, in alphabetical order of the state name.
 STATES: tuple[str, ...] = (
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
-    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ",
-    "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT",
-    "VA", "WA", "WV", "WI", "WY",
+    "AL",
+    "AK",
+    "AZ",
+    "AR",
+    "CA",
+    "CO",
+    "CT",
+    "DE",
+    "FL",
+    "GA",
+    "HI",
+    "ID",
+    "IL",
+    "IN",
+    "IA",
+    "KS",
+    "KY",
+    "LA",
+    "ME",
+    "MD",
+    "MA",
+    "MI",
+    "MN",
+    "MS",
+    "MO",
+    "MT",
+    "NE",
+    "NV",
+    "NH",
+    "NJ",
+    "NM",
+    "NY",
+    "NC",
+    "ND",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VT",
+    "VA",
+    "WA",
+    "WV",
+    "WI",
+    "WY",
 )
 
 
@@ -137,8 +183,13 @@ def write_state_demo(directory: str | Path, seed: int = 2022) -> dict[str, Path]
     }
     panel.data.to_csv(paths["data"], index=False, lineterminator="\n", float_format="%.2f")
     paths["columns"].write_text(STATE_MAP, encoding="utf-8")
-    truth = {"effect": panel.effect, "adoption": dict(panel.adoption), "seed": seed,
-             "simulated": True, "outcome": "math_g4"}
+    truth = {
+        "effect": panel.effect,
+        "adoption": dict(panel.adoption),
+        "seed": seed,
+        "simulated": True,
+        "outcome": "math_g4",
+    }
     paths["truth"].write_text(json.dumps(truth, indent=2, sort_keys=True) + "\n")
     paths["readme"].write_text(STATE_README.format(seed=seed, effect=panel.effect))
     return paths

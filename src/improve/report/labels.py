@@ -77,9 +77,7 @@ class Labels:
         """Labels from a ``labels:`` mapping (unknown keys ignored, blanks mean default)."""
         mapping = mapping or {}
         unit = _text(mapping.get("unit")) or "unit"
-        plural = _text(mapping.get("unit_plural")) or (
-            "units" if unit == "unit" else f"{unit}s"
-        )
+        plural = _text(mapping.get("unit_plural")) or ("units" if unit == "unit" else f"{unit}s")
         return cls(
             outcomes=_mapping(mapping.get("outcomes")),
             scales=_mapping(mapping.get("scales")),
@@ -136,7 +134,7 @@ class Labels:
         return self.scales.get(name, "").strip().lower() in LOG_SCALES
 
     def percent_phrase(self, name: str, estimate: float) -> str:
-        """", about −4.2%" for a log outcome's effect; "" otherwise."""
+        """ ", about −4.2%" for a log outcome's effect; "" otherwise."""
         if not self.is_log(name):
             return ""
         pct = format_number(log_percent(estimate), digits=2, sentence=True)

@@ -221,10 +221,15 @@ class RunOutputs:
         return self.suppression.clean_text(text)
 
     def text(self, markdown: str) -> Any:
-        """A paragraph for the report (Markdown), with suppressed numbers removed."""
+        """A paragraph for the report (Markdown), with suppressed numbers removed.
+
+        The Markdown comes from our templates; the user's words inside it (program, unit and
+        outcome labels, column and subgroup names) are text: ``&``, ``<`` and ``>`` are
+        escaped here, so a label such as ``<img src=x onerror=...>`` is shown, never run.
+        """
         from IPython.display import Markdown
 
-        return Markdown(self.clean_text(markdown))
+        return Markdown(html.escape(self.clean_text(markdown), quote=False))
 
     # -- figures ------------------------------------------------------------------------
     def figure(self, name: str, fig: Figure, caption: str, alt: str) -> Any:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from improve.report.formula_safety import neutralise_frame
 from improve.report.tables import SHEET_NAME_MAX, Table, new_workbook, save_workbook
 
 DEFAULT_STARS: tuple[float, ...] = (0.10, 0.05, 0.01)
@@ -145,9 +146,9 @@ class RegressionTable:
             ``"display"``: the formatted table as shown.
         """
         if layout == "display":
-            frame = self.body.reset_index(names="")
+            frame = neutralise_frame(self.body.reset_index(names=""))
             return frame.to_csv(path, index=False)
-        return self.numbers.to_csv(path, index=False, float_format="%.10g")
+        return neutralise_frame(self.numbers).to_csv(path, index=False, float_format="%.10g")
 
     def to_excel(self, target: Any, sheet: str = "regression", *, numbers: bool = True) -> Any:
         """Excel: the table as shown, and (``numbers=True``) the estimates at full precision.

@@ -146,8 +146,10 @@ class SuppressionRegistry:
 
     def count_hidden(self, cohort: int | None) -> bool:
         """The number of units in this cohort is suppressed (never when counts are public)."""
-        return not self.public_counts and cohort is not None and (
-            ("count", cohort, None, None) in self.keys or self.cohort_hidden(cohort)
+        return (
+            not self.public_counts
+            and cohort is not None
+            and (("count", cohort, None, None) in self.keys or self.cohort_hidden(cohort))
         )
 
     def matches(self, value: Any, decimals: int | None = None) -> bool:

@@ -37,20 +37,40 @@ def plot_synth_trajectories(
     """
     use_theme()
     fig, ax = plt.subplots()
-    ax.plot(trajectories["period"], trajectories["treated"], color=PALETTE[0], lw=2,
-            label=treated_label)
-    ax.plot(trajectories["period"], trajectories["synthetic"], color=PALETTE[1], lw=2,
-            ls="--", label=synthetic_label)
+    ax.plot(
+        trajectories["period"], trajectories["treated"], color=PALETTE[0], lw=2, label=treated_label
+    )
+    ax.plot(
+        trajectories["period"],
+        trajectories["synthetic"],
+        color=PALETTE[1],
+        lw=2,
+        ls="--",
+        label=synthetic_label,
+    )
     post = trajectories.loc[trajectories["post"], "period"]
     if len(post):
         ax.axvline(float(post.iloc[0]) - 0.5, color=NEUTRAL, lw=1)
-        ax.text(float(post.iloc[0]) - 0.4, ax.get_ylim()[1], "adoption", va="top", fontsize=9,
-                color=NEUTRAL)
+        ax.text(
+            float(post.iloc[0]) - 0.4,
+            ax.get_ylim()[1],
+            "adoption",
+            va="top",
+            fontsize=9,
+            color=NEUTRAL,
+        )
     if time_weights is not None and float(time_weights.sum()) > 0:
         low, high = ax.get_ylim()
         height = 0.15 * (high - low)
-        ax.bar(time_weights.index.astype(float), time_weights.to_numpy() * height, bottom=low,
-               width=0.8, color=PALETTE[2], alpha=0.5, label="pre-period weight (λ)")
+        ax.bar(
+            time_weights.index.astype(float),
+            time_weights.to_numpy() * height,
+            bottom=low,
+            width=0.8,
+            color=PALETTE[2],
+            alpha=0.5,
+            label="pre-period weight (λ)",
+        )
         ax.set_ylim(low, high)
     ax.set_xlabel("Period")
     ax.set_ylabel(outcome_label)

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from improve.report.formula_safety import neutralise, neutralise_frame
 from improve.report.numbers import format_p
 from improve.report.privacy import LABEL_COLUMNS
 
@@ -134,7 +135,8 @@ def csv_text(frame: pd.DataFrame, path: str | Path | None = None) -> str | None:
     path : path-like, optional
         Write there (and return None); otherwise return the text.
     """
-    return frame.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    safe = neutralise_frame(frame)  # text that a spreadsheet would run as a formula
+    return safe.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
 
 
 # ----------------------------------------------------------------------------- table
@@ -514,7 +516,13 @@ def new_workbook() -> Any:
 
 
 def _excel_value(value: Any) -> Any:
-    """A cell value openpyxl can store, at full precision (missing → empty cell)."""
+    """A cell value openpyxl can store, at full precision (missing → empty cell).
+
+    Text that a spreadsheet would read as a formula is neutralised
+    (:func:`~improve.report.formula_safety.neutralise`).
+    """
+    if isinstance(value, str):
+        return neutralise(value)
     if _is_missing(value):
         return None
     if isinstance(value, bool | np.bool_):
@@ -524,9 +532,9 @@ def _excel_value(value: Any) -> Any:
     if isinstance(value, numbers.Real):
         number = float(value)
         return number if math.isfinite(number) else str(number)
-    if isinstance(value, str | datetime):
+    if isinstance(value, datetime):
         return value
-    return str(value)
+    return neutralise(str(value))
 
 
 def _number_format(table: Table, column: str) -> str | None:
@@ -550,19 +558,19 @@ def _write_sheet(ws: Any, table: Table) -> Any:
 
     columns = table._ordered_columns()
     bold = Font(bold=True)
-    ws.cell(row=1, column=1, value=table.heading or table.name or None).font = bold
+    ws.cell(row=1, column=1, value=_excel_value(table.heading or table.name or None)).font = bold
     header_row = table.excel_header_row
     if table.spanners:
         for label, cols in table.spanners.items():
             first = min(columns.index(c) for c in cols) + 1
             last = max(columns.index(c) for c in cols) + 1
-            cell = ws.cell(row=2, column=first, value=label)
+            cell = ws.cell(row=2, column=first, value=_excel_value(label))
             cell.font, cell.alignment = bold, Alignment(horizontal="center")
             if last > first:
                 ws.merge_cells(start_row=2, start_column=first, end_row=2, end_column=last)
     rule = Border(bottom=Side(style="thin"))
     for j, col in enumerate(columns, start=1):
-        cell = ws.cell(row=header_row, column=j, value=table.label(col))
+        cell = ws.cell(row=header_row, column=j, value=_excel_value(table.label(col)))
         cell.font, cell.border = bold, rule
     for j, col in enumerate(columns, start=1):
         fmt = _number_format(table, col)
@@ -575,7 +583,7 @@ def _write_sheet(ws: Any, table: Table) -> Any:
                 cell.alignment = centre
     row = header_row + len(table.frame) + 2
     for note in table.notes:
-        ws.cell(row=row, column=1, value=note)
+        ws.cell(row=row, column=1, value=_excel_value(note))
         row += 1
     shown = table.formatted()
     for j, col in enumerate(columns, start=1):

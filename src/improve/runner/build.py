@@ -8,9 +8,9 @@ from typing import Any
 import yaml
 
 from improve import paths
-from improve.data.safe_yaml import load_yaml
 from improve.errors import DataError, ImproveError, SpecError
 from improve.runner.parameters import PATH_SUFFIXES, resolve_input
+from improve.runner.plain_data import load_yaml
 from improve.runner.publish.index import write_index
 from improve.runner.publish.pdf import resolve_pdf
 from improve.runner.registry import list_workbooks
@@ -62,6 +62,11 @@ def read_build_config(path: str | Path) -> list[dict[str, Any]]:
             raise SpecError(
                 f"build config '{p}': 'pdf:' of run '{entry.get('run_id') or entry['workbook']}' "
                 "must be true or false"
+            )
+        if entry.get("params") is not None and not isinstance(entry["params"], dict):
+            raise SpecError(
+                f"build config '{p}': 'params:' of run "
+                f"'{entry.get('run_id') or entry['workbook']}' must be 'name: value' lines"
             )
         for key in ("data", "columns"):
             if entry.get(key):

@@ -19,8 +19,8 @@ from typing import Any
 import yaml
 
 from improve.data.read import is_dataset
-from improve.data.safe_yaml import load_yaml
 from improve.errors import SpecError
+from improve.runner.plain_data import check_plain, load_yaml
 from improve.runner.registry import RESERVED, Parameter, Workbook
 
 #: Renamed workbook parameters: old name -> new name (the old one still works, with a notice).
@@ -87,7 +87,10 @@ def api_default(workbook: str, parameter: str) -> ApiDefault | None:
 
 
 def parse_cli_value(text: str) -> Any:
-    """Turn ``-p name=value`` text into a Python value (YAML rules: 3, 0.5, true, [a, b])."""
+    """Turn ``-p name=value`` text into a Python value (YAML rules: 3, 0.5, true, [a, b]).
+
+    Dates stay text (:func:`improve.runner.plain_data.load_yaml`).
+    """
     try:
         return load_yaml(text, "parameter value")
     except yaml.YAMLError:
@@ -214,12 +217,17 @@ def check_parameters(
     """Validate names and types of user parameters; return the coerced values.
 
     Renamed parameters are accepted under their old names (see :func:`rename_deprecated`).
+    Every value must be plain data (:func:`improve.runner.plain_data.check_plain`): text,
+    numbers, true/false, null, lists and text-keyed mappings of these.
 
     Raises
     ------
     improve.errors.SpecError
-        An unknown name (with the closest known one) or a value of the wrong type.
+        An unknown name (with the closest known one), a value that is not plain data or a
+        value of the wrong type.
     """
+    for name, value in values.items():
+        check_plain(str(name), value)
     checked: dict[str, Any] = {}
     for name, value in rename_deprecated(workbook, values, notice).items():
         if name not in workbook.parameters:

@@ -24,10 +24,12 @@ from improve.data.read import SQL_SOURCE_REFUSED, is_dataset, looks_like_sql
 from improve.errors import DataError, SpecError, WorkbookError
 from improve.runner.inputs import input_check
 from improve.runner.parameters import (
+    PATH_SUFFIXES,
     check_parameters,
     resolve_input,
     resolve_path_parameters,
 )
+from improve.runner.plain_data import python_literal
 from improve.runner.publish.fingerprint import run_fingerprint, unchanged
 from improve.runner.publish.folders import (
     atomic_replace,
@@ -37,6 +39,7 @@ from improve.runner.publish.folders import (
     written_files,
 )
 from improve.runner.publish.index import write_index
+from improve.runner.publish.local_paths import LocalFolders, parent_folders
 from improve.runner.publish.manifest import (
     build_manifest,
     dataset_record,
@@ -97,6 +100,24 @@ class RunPlan:
     def failed(self) -> Path:
         """The folder a failed run is kept in."""
         return self.reports / f"{self.run_id}.failed"
+
+    def local_folders(self, tmp: Path) -> LocalFolders:
+        """The folders of this run that no published file may show."""
+        files = [
+            value
+            for name, value in self.injected.items()
+            if isinstance(value, str) and (name in RESERVED or name.endswith(PATH_SUFFIXES))
+        ]
+        return LocalFolders.of_run(
+            tmp,
+            self.final,
+            self.failed,
+            *parent_folders(files),
+            self.workbook.path.parent,
+            self.reports,
+            paths.project_root(),
+            Path.cwd(),
+        )
 
 
 def _slug(text: str) -> str:
@@ -218,19 +239,25 @@ def _kernel_manager_class() -> type:
 
 
 @contextlib.contextmanager
-def annotated_parameter_inspection() -> Iterator[None]:
-    """Let papermill read the parameters cell with the runner's parser while inside.
+def improve_parameter_translator() -> Iterator[None]:
+    """Let papermill read and write the parameters cell the runner's way while inside.
 
-    Papermill's Python translator finds parameters with a regular expression whose
+    Reading: papermill's Python translator finds parameters with a regular expression whose
     annotation part allows no quotes, so it misses every ``name: Literal["a", "b"] = ...``
     and warns "Passed unknown parameter" for each one the runner injects. The runner has
     already checked every injected name against the cell (:func:`parse_parameters` reads
     it with :mod:`ast`), so papermill is given that reading instead.
+
+    Writing: papermill builds the injected cell by pasting text together (a string inside
+    a tuple or a mapping key reaches the cell unescaped), so the injected cell is written
+    here instead: one ``name = literal`` line per parameter, the literal from
+    :func:`improve.runner.plain_data.python_literal` (plain data only, read back with
+    :func:`ast.literal_eval` before it is used).
     """
     from papermill.models import Parameter as PapermillParameter
     from papermill.translators import PythonTranslator, papermill_translators
 
-    class AnnotatedPythonTranslator(PythonTranslator):
+    class ImprovePythonTranslator(PythonTranslator):
         @classmethod
         def inspect(cls, parameters_cell: Any) -> list[PapermillParameter]:
             return [
@@ -240,8 +267,17 @@ def annotated_parameter_inspection() -> Iterator[None]:
                 for p in parse_parameters(parameters_cell["source"]).values()
             ]
 
+        @classmethod
+        def codify(cls, parameters: Mapping[str, Any], comment: str = "Parameters") -> str:
+            lines = [cls.comment(comment)]
+            for name, value in parameters.items():
+                if not str(name).isidentifier():
+                    raise SpecError(f"parameter name {name!r} is not a Python name")
+                lines.append(f"{name} = {python_literal(value)}")
+            return "\n".join(lines) + "\n"
+
     before = papermill_translators.find_translator("python", "python")
-    papermill_translators.register("python", AnnotatedPythonTranslator)
+    papermill_translators.register("python", ImprovePythonTranslator)
     try:
         yield
     finally:
@@ -254,7 +290,7 @@ def _execute(plan: RunPlan, tmp: Path, progress_bar: bool, timeout: int) -> str 
 
     wb = plan.workbook
     try:
-        with annotated_parameter_inspection():
+        with improve_parameter_translator():
             pm.execute_notebook(
                 str(wb.path),
                 str(tmp / f"{wb.name}.ipynb"),
@@ -279,6 +315,29 @@ def _execute(plan: RunPlan, tmp: Path, progress_bar: bool, timeout: int) -> str 
         text = str(exc).strip()
         return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
     return None
+
+
+#: Files of a run folder that are text and may quote a path.
+_TEXT_OUTPUTS = (".ipynb", ".json", ".csv", ".md", ".tex", ".svg", ".html", ".txt")
+
+
+def _remove_local_folders(plan: RunPlan, tmp: Path) -> None:
+    """Rewrite the run's text files without the local folders (:mod:`.local_paths`).
+
+    The executed notebook holds the injected absolute paths and papermill's record of
+    them; a cell's output may quote a path. The report is rendered from the result.
+    """
+    folders = plan.local_folders(tmp)
+    for path in sorted(tmp.rglob("*")):
+        if path.suffix.lower() not in _TEXT_OUTPUTS or not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        cleaned = folders.text(text)
+        if cleaned != text:
+            path.write_text(cleaned, encoding="utf-8")
 
 
 def _render(plan: RunPlan, tmp: Path) -> str | None:
@@ -345,6 +404,7 @@ def _publish(
         error=error,
         outputs=written_files(tmp),
     )
+    manifest = plan.local_folders(tmp).scrub(manifest)
     manifest["fingerprint"] = fingerprint
     with output_errors(plan.reports, cleanup=tmp):
         write_manifest(tmp, manifest)
@@ -447,6 +507,7 @@ def run_workbook(
         with output_errors(plan.reports, cleanup=tmp):
             say(f"running {wb.name} ({len(read_notebook(wb.path)['cells'])} cells)")
             error = _execute(plan, tmp, progress_bar, timeout)
+            _remove_local_folders(plan, tmp)
             if error is None:
                 say("rendering report.html")
                 error = _render(plan, tmp)

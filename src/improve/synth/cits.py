@@ -76,7 +76,6 @@ class CITSResult(Result):
         )
 
 
-
 def cits_estimate(data: Any, outcome: str | None = None, **options: Any) -> CITSResult:
     """Comparative interrupted time series on a block design.
 
@@ -89,8 +88,7 @@ def cits_estimate(data: Any, outcome: str | None = None, **options: Any) -> CITS
         design = block_design(data, outcome, **options)
     if design.t0 < MIN_CITS_PRE_PERIODS:
         raise EstimationError(
-            f"cits_estimate: {design.t0} pre-periods; a trend needs at least "
-            f"{MIN_CITS_PRE_PERIODS}"
+            f"cits_estimate: {design.t0} pre-periods; a trend needs at least {MIN_CITS_PRE_PERIODS}"
         )
     y = design.y.to_numpy(float)
     n0, t0 = design.n0, design.t0
@@ -107,8 +105,13 @@ def cits_estimate(data: Any, outcome: str | None = None, **options: Any) -> CITS
     others_mean = (donors.sum(axis=0)[None, :] - donors) / (n0 - 1)
     placebo = (donors - others_mean)[:, t0:].mean(axis=1)
     gaps = pd.DataFrame(
-        {"period": design.y.columns, "treated": treated_dep, "comparison": comparison_dep,
-         "gap": gap, "post": design.y.columns >= design.adoption}
+        {
+            "period": design.y.columns,
+            "treated": treated_dep,
+            "comparison": comparison_dep,
+            "gap": gap,
+            "post": design.y.columns >= design.adoption,
+        }
     )
     return CITSResult(
         estimate=estimate,

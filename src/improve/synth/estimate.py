@@ -203,14 +203,11 @@ class SynthResult(Result):
                 f"  std. error ({self.vcov_type}): {self.std_error:.4g}; "
                 f"{self.confidence_level:.0%} CI [{self.conf_low:.4g}, {self.conf_high:.4g}]"
             )
-        lines.append(
-            "  largest unit weights: " + ", ".join(f"{k} {v:.3f}" for k, v in top.items())
-        )
+        lines.append("  largest unit weights: " + ", ".join(f"{k} {v:.3f}" for k, v in top.items()))
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.summary()
-
 
 
 def _estimate(

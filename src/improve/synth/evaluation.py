@@ -91,8 +91,10 @@ class MandateEvaluation:
             ("First treated period", str(d.adoption)),
             ("Comparison (donor) units", str(d.n0)),
             ("Periods before adoption", f"{d.t0} ({d.pre_periods[0]}–{d.pre_periods[-1]})"),
-            ("Periods from adoption on", f"{len(d.post_periods)} "
-             f"({d.post_periods[0]}–{d.post_periods[-1]})"),
+            (
+                "Periods from adoption on",
+                f"{len(d.post_periods)} ({d.post_periods[0]}–{d.post_periods[-1]})",
+            ),
         ]
         return pd.DataFrame(rows, columns=["item", "value"])
 
@@ -222,9 +224,7 @@ def evaluate_mandate(
         ``unit``, ``time``, ``cohort`` or ``treatment`` column names.
     """
     if method not in (*METHOD_NAMES, "cits"):
-        raise SpecError(
-            f"method must be one of {sorted((*METHOD_NAMES, 'cits'))}, got {method!r}"
-        )
+        raise SpecError(f"method must be one of {sorted((*METHOD_NAMES, 'cits'))}, got {method!r}")
     headline = method
     if method == "cits":
         method = "sdid"

@@ -71,9 +71,7 @@ class StaggeredSynthResult(Result):
             draws = _bootstrap(self, replications, rng)
         else:
             raise SpecError(f"method must be 'placebo' or 'bootstrap', got {method!r}")
-        return replace(
-            self, std_error=resampling_se(draws, method), vcov_type=method, draws=draws
-        )
+        return replace(self, std_error=resampling_se(draws, method), vcov_type=method, draws=draws)
 
     def tidy(self) -> pd.DataFrame:
         """Cohort rows (no SEs) and the overall row with the chosen inference."""
@@ -82,8 +80,9 @@ class StaggeredSynthResult(Result):
             {"term": f"cohort {c}", "estimate": e, "std_error": np.nan}
             for c, e in zip(self.cohorts["cohort"], self.cohorts["estimate"], strict=True)
         ]
-        rows.append({"term": f"ATT ({self.method})", "estimate": self.estimate,
-                     "std_error": self.std_error})
+        rows.append(
+            {"term": f"ATT ({self.method})", "estimate": self.estimate, "std_error": self.std_error}
+        )
         out = pd.DataFrame(rows)
         with np.errstate(divide="ignore", invalid="ignore"):
             out["statistic"] = out["estimate"] / out["std_error"]
@@ -106,7 +105,6 @@ class StaggeredSynthResult(Result):
         return "\n".join(lines)
 
 
-
 def _aggregate(matrix: PanelMatrix, method: str, caller: str, confidence_level: float) -> tuple:
     rows, results = [], {}
     for cohort in matrix.cohorts:
@@ -116,8 +114,13 @@ def _aggregate(matrix: PanelMatrix, method: str, caller: str, confidence_level: 
         post = len(design.post_periods)
         results[cohort] = res
         rows.append(
-            {"cohort": cohort, "n_treated": n1, "post_periods": post,
-             "cells": n1 * post, "estimate": res.estimate}
+            {
+                "cohort": cohort,
+                "n_treated": n1,
+                "post_periods": post,
+                "cells": n1 * post,
+                "estimate": res.estimate,
+            }
         )
     table = pd.DataFrame(rows)
     table["weight"] = table["cells"] / table["cells"].sum()
@@ -151,12 +154,22 @@ def staggered_synthdid(
     """
     caller = "staggered_synthdid"
     matrix = panel_matrix(
-        data, outcome, unit=unit, time=time, cohort=cohort, treatment=treatment,
-        exclude_donors=exclude_donors, caller=caller,
+        data,
+        outcome,
+        unit=unit,
+        time=time,
+        cohort=cohort,
+        treatment=treatment,
+        exclude_donors=exclude_donors,
+        caller=caller,
     )
     estimate, table, results = _aggregate(matrix, method, caller, confidence_level)
     return StaggeredSynthResult(
-        estimate=estimate, method=method, cohorts=table, results=results, matrix=matrix,
+        estimate=estimate,
+        method=method,
+        cohorts=table,
+        results=results,
+        matrix=matrix,
         confidence_level=confidence_level,
     )
 

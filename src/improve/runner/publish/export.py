@@ -12,6 +12,8 @@ from typing import Any
 import nbformat
 from nbconvert import HTMLExporter
 
+from improve.report.html_safety import sanitise_report
+
 #: The report template (its look is presentation: it stays with ``improve.report``).
 TEMPLATES = Path(__file__).resolve().parents[2] / "report" / "templates"
 
@@ -48,6 +50,9 @@ def notebook_to_html(
 ) -> str:
     """HTML of an executed notebook: inputs and prompts hidden, images embedded, no CDN.
 
+    The page is static: its body is sanitised and its head carries a Content-Security-Policy
+    (:func:`improve.report.html_safety.sanitise_report`).
+
     Parameters
     ----------
     notebook : path or NotebookNode
@@ -69,4 +74,5 @@ def notebook_to_html(
     )
     resources = {"metadata": {"name": title or "improve report"}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return _front_matter(body, run_info) if run_info else body
+    page = _front_matter(body, run_info) if run_info else body
+    return sanitise_report(page)

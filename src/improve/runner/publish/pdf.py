@@ -204,13 +204,15 @@ def _print_playwright(chromium: str, html: Path, timeout: float) -> bytes:
                 executable_path=chromium, args=list(LAUNCH_ARGS), timeout=ms
             )
             try:
-                page = browser.new_page()
-                # the report is self-contained: nothing is fetched from the network
+                # a report is static: printed with JavaScript off, and nothing but the page
+                # itself and data: URIs is loaded (no network, no other local file)
+                page = browser.new_context(java_script_enabled=False).new_page()
+                page_url = html.as_uri()
                 page.route(
-                    lambda url: not url.startswith(("file:", "data:", "blob:")),
+                    lambda url: url != page_url and not url.startswith("data:"),
                     lambda route: route.abort(),
                 )
-                page.goto(html.as_uri(), wait_until="load", timeout=ms)
+                page.goto(page_url, wait_until="load", timeout=ms)
                 page.set_default_timeout(ms)
                 return page.pdf(
                     prefer_css_page_size=True,
@@ -228,6 +230,10 @@ def _print_playwright(chromium: str, html: Path, timeout: float) -> bytes:
 
 
 def _print_subprocess(chromium: str, html: Path, timeout: float) -> bytes:
+    # Chromium's command line has no switch that turns JavaScript off and still prints
+    # (--blink-settings=scriptEnabled=false prints nothing): here the report's own
+    # Content-Security-Policy (improve.report.html_safety.CSP) keeps scripts, frames and
+    # every load but data: URIs out.
     with tempfile.TemporaryDirectory(prefix="improve-pdf-") as scratch:
         target = Path(scratch) / "out.pdf"
         command = [
