@@ -22,14 +22,6 @@ import matplotlib.text
 import numpy as np
 import pandas as pd
 import pytest
-from small_state import (
-    COHORTS,
-    MIN_CELL_SIZE,
-    SMALL_COHORT,
-    SMALL_SIZE,
-    YEARS,
-    write_small_state,
-)
 
 from improve.data import load_panel, profile
 from improve.did.evaluation import evaluate
@@ -39,6 +31,15 @@ from improve.report.did_tables import analytic_cells_table
 from improve.report.figures import plot_treatment_timing
 from improve.report.outputs import RunOutputs
 from improve.runner.run import run_workbook
+
+from .small_state import (
+    COHORTS,
+    MIN_CELL_SIZE,
+    SMALL_COHORT,
+    SMALL_SIZE,
+    YEARS,
+    write_small_state,
+)
 
 pytestmark = pytest.mark.slow
 
