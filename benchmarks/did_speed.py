@@ -191,35 +191,18 @@ def run_moderndid(df: pd.DataFrame, setting: str) -> tuple[float, float]:
     import moderndid as md
 
     if setting in STUDENT_SETTINGS:
-        res = md.att_gt(
-            df,
-            yname="y",
-            tname="t",
-            idname="id",
-            gname="g",
+        options = dict(
             est_method="reg",
             control_group="notyettreated",
             panel=False,
             allow_unbalanced_panel=True,
             clustervars=["district"] if setting == "students_cl" else None,
-            boot=False,
-            cband=False,
         )
-        t_fit = time.perf_counter()
-        simple = md.aggte(res, type="simple", boot=False, cband=False)
-        md.aggte(res, type="dynamic", boot=False, cband=False)
-        return float(simple.overall_att), t_fit
-    cov = setting == "cov"
+    else:
+        cov = setting == "cov"
+        options = dict(xformla="~x1+x2" if cov else None, est_method="dr" if cov else "reg")
     res = md.att_gt(
-        df,
-        yname="y",
-        tname="t",
-        idname="id",
-        gname="g",
-        xformla="~x1+x2" if cov else None,
-        est_method="dr" if cov else "reg",
-        boot=False,
-        cband=False,
+        df, yname="y", tname="t", idname="id", gname="g", boot=False, cband=False, **options
     )
     t_fit = time.perf_counter()
     simple = md.aggte(res, type="simple", boot=False, cband=False)
