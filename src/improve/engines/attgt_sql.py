@@ -240,6 +240,7 @@ def att_gt_engine(
     cluster: str | None = None,
     cluster_correction: str = "CR2",
     bootstrap: bool = False,
+    est_method: str = "dr",
 ) -> EngineATTGT:
     """ATT(g,t) (Callaway & Sant'Anna 2021, no covariates) computed inside the engine.
 
@@ -260,7 +261,12 @@ def att_gt_engine(
         of the first period. Needs ``cluster_correction="none"`` (CR2 not on engines yet).
     cluster_correction : {"CR2", "none"}
         As :func:`improve.did.att_gt`; only "none" is supported on engines.
-    covariates, weights, bootstrap
+    covariates : list of str, optional
+        Numeric covariates (no missing values), estimated by iterated aggregation in
+        :mod:`improve.engines.covariates_sql`.
+    est_method : {"dr", "ipw", "reg"}
+        As :func:`improve.did.att_gt`; matters only with covariates.
+    weights, bootstrap
         Not supported on engines yet: passing them raises ``ValueError``.
 
     Returns
@@ -270,7 +276,6 @@ def att_gt_engine(
         ``improve.did.att_gt(..., est_method="dr")`` on the same data.
     """
     unsupported = {
-        "covariates": bool(covariates),
         "weights": weights is not None,
         "cluster_correction='CR2'": cluster is not None and cluster_correction != "none",
         "bootstrap": bootstrap,
@@ -288,6 +293,19 @@ def att_gt_engine(
         k: _quote(v)
         for k, v in {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort}.items()
     }
+    if covariates:
+        from improve.engines.covariates_sql import covariate_att_gt
+
+        return covariate_att_gt(
+            data,
+            engine,
+            cols,
+            covariates,
+            est_method=est_method,
+            control_group=control_group,
+            anticipation=anticipation,
+            cluster=cluster,
+        )
     periods, n_units = _periods_and_units(data, engine, cols)
     first = float(periods[0])
     cohort_rows = _run(
