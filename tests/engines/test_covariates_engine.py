@@ -133,3 +133,50 @@ def test_spark_covariates_equal_in_memory(panel, spark):
     eng = att_gt_engine(sdf, "score", est_method="dr", **COLUMNS, **kw)
     assert eng.engine == "spark"
     _assert_same(_in_memory(panel, "dr", **kw), eng)
+
+
+def _overlap_panel(n_control_x1: int, seed: int = 7) -> pd.DataFrame:
+    """Three periods, one treated cohort; a 0/1 covariate that almost (or fully, with
+    ``n_control_x1=0``) determines treatment, so propensity scores reach DRDID's limits."""
+    rng = np.random.default_rng(seed)
+    g = np.r_[np.full(360, 2003), np.zeros(n_control_x1 + 150)]
+    x = np.r_[np.ones(300), np.zeros(60), np.ones(n_control_x1), np.zeros(150)]
+    n, years = g.size, np.arange(2001, 2004)
+    df = pd.DataFrame(
+        {
+            "sid": np.repeat(np.arange(n), years.size),
+            "year": np.tile(years, n),
+            "g": np.repeat(g, years.size),
+            "x": np.repeat(x, years.size),
+            "z": np.repeat(rng.normal(size=n), years.size),
+        }
+    )
+    treated = (df["year"] >= df["g"]) & (df["g"] > 0)
+    df["score"] = rng.normal(size=len(df)) + 0.5 * df["x"] * (df["year"] - 2000) + 0.4 * treated
+    return df
+
+
+@pytest.mark.parametrize("est_method", ["dr", "ipw"])
+def test_trimmed_comparison_units_like_in_memory(est_method):
+    """Comparison units with propensity score >= 0.995 are dropped as in DRDID."""
+    from improve.did._estimators import _TRIM_LEVEL, logit_fit
+
+    df = _overlap_panel(n_control_x1=2)
+    units = df[df["year"] == 2001]
+    d = (units["g"] > 0).to_numpy(float)
+    ps, _ = logit_fit(np.c_[np.ones(d.size), units[["x", "z"]].to_numpy()], d, np.ones(d.size))
+    assert ps.max() < 0.999 and np.any((ps >= _TRIM_LEVEL) & (d == 0))  # trimming happens
+    rel = duckdb.connect().from_df(df)
+    kw = {"covariates": ["x", "z"]}
+    eng = att_gt_engine(rel, "score", est_method=est_method, **COLUMNS, **kw)
+    assert np.isfinite(eng.estimate).all()
+    _assert_same(_in_memory(df, est_method, **kw), eng)
+
+
+def test_no_overlap_gives_missing_cells_like_in_memory():
+    df = _overlap_panel(n_control_x1=0)
+    rel = duckdb.connect().from_df(df)
+    kw = {"covariates": ["x", "z"]}
+    eng = att_gt_engine(rel, "score", est_method="dr", **COLUMNS, **kw)
+    assert np.isnan(eng.estimate).all()
+    _assert_same(_in_memory(df, "dr", **kw), eng)

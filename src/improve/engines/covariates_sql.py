@@ -238,9 +238,8 @@ def _fit_propensity(query: _Query, designs: list[_Design], ids: list[int]) -> No
         pbar = float(np.clip(designs[i].n_t / (designs[i].n_t + designs[i].n_c), 1e-6, 1 - 1e-6))
         beta[i] = np.r_[np.log(pbar / (1 - pbar)), np.zeros(m)]
     active, final = list(ids), set()
-    for _ in range(_LOGIT_MAX_ITER + 1):
-        if not active:
-            break
+    steps = 0
+    while active:
         coef = _values(
             [(float(i), *beta[i]) for i in active], ["did"] + [f"pb{j}" for j in range(k)], "coef"
         )
@@ -280,15 +279,17 @@ def _fit_propensity(query: _Query, designs: list[_Design], ids: list[int]) -> No
             try:
                 step = np.linalg.solve(_sym(row, "h", k), _vec(row, "gr", k))
             except np.linalg.LinAlgError:
+                step = np.full(k, np.nan)
+            if not np.all(np.isfinite(step)):
                 des.error = "the propensity-score Hessian is singular"
                 continue
             beta[i] = beta[i] + step
-            if np.max(np.abs(step)) <= _LOGIT_TOL * (1.0 + np.max(np.abs(beta[i]))):
+            converged = np.max(np.abs(step)) <= _LOGIT_TOL * (1.0 + np.max(np.abs(beta[i])))
+            if converged or steps + 1 >= _LOGIT_MAX_ITER:  # as in memory: last coefficients
                 final.add(i)
             still.append(i)
         active = still
-    for i in active:  # not converged within the limit: use the last coefficients, as in memory
-        final.add(i)
+        steps += 1
 
 
 @dataclass
