@@ -65,7 +65,8 @@ def _vec(row: Any, prefix: str, k: int) -> FloatArray:
 
 
 class _Query:
-    """Builds the engine queries over the standardised panel ``q``."""
+    """Builds the engine queries over the standardised panel ``q`` (balanced panel with
+    ``periods``; ``x_first``: the covariates are time-invariant, read in the first period)."""
 
     def __init__(
         self,
@@ -73,12 +74,15 @@ class _Query:
         engine: str,
         cols: dict[str, str],
         xcols: list[str],
-        first: float,
+        periods: FloatArray,
+        x_first: bool,
         centre: FloatArray,
         scale: FloatArray,
         cluster: str | None,
     ) -> None:
-        self.data, self.engine, self.first = data, engine, first
+        self.data, self.engine = data, engine
+        self.periods, self.x_first = periods, x_first
+        self.first = first = float(periods[0])
         self.m = len(xcols)
         u, t, g, y = cols["unit"], cols["time"], cols["cohort"], cols["outcome"]
         xs = ", ".join(
@@ -97,19 +101,40 @@ class _Query:
             self.data, self.engine, "WITH " + ",\n".join([self.base, *ctes]) + "\n" + select
         )
 
-    def changes(self, pairs: list[tuple[float, float]], cluster: bool) -> str:
-        """CTE ``dd``: within-unit change per (period, base period) with the base-row x."""
-        xs = ", ".join(f"c.x{j} AS x{j}" for j in range(1, self.m + 1))
-        cl_join, cl_col = "", ""
+    def cell_rows(self, cluster: bool) -> str:
+        """CTEs ``w`` (one wide row per unit) and ``dd`` (one row per unit and cell).
+
+        The panel is balanced, so one ``GROUP BY unit`` lays each unit's outcomes out as
+        columns ``y0..y{T-1}``; joining the small table ``cm`` (columns cell, ct, cb, cg,
+        d: the cohorts of each cell) on the cohort gives every unit of every cell with
+        ``dy = y[ct] - y[cb]`` picked by ``CASE`` -- no self-join of the panel. Covariates
+        are the first period's (``x_first``) or the base period's; the cluster is the
+        first period's.
+        """
+        first, periods, x_first = _lit(self.first), self.periods, self.x_first
+
+        def at(col: str, when: str) -> str:
+            return f"MAX(CASE WHEN tt = {when} THEN {col} END)"
+
+        def pick(prefix: str, key: str) -> str:
+            arms = " ".join(f"WHEN {_lit(v)} THEN {prefix}{i}" for i, v in enumerate(periods))
+            return f"CASE {key} {arms} END"
+
+        wide = [f"{at('g', first)} AS g"]
+        wide += [f"{at('y', _lit(v))} AS y{i}" for i, v in enumerate(periods)]
+        xs = []
+        for j in range(1, self.m + 1):
+            if x_first:
+                wide.append(f"{at(f'x{j}', first)} AS x{j}")
+                xs.append(f"w.x{j} AS x{j}")
+            else:
+                wide += [f"{at(f'x{j}', _lit(v))} AS x{j}_{i}" for i, v in enumerate(periods)]
+                xs.append(f"{pick(f'w.x{j}_', 'cm.cb')} AS x{j}")
         if cluster:
-            cl_join = (
-                f"JOIN (SELECT u AS cu, cl FROM q WHERE tt = {_lit(self.first)}) k ON k.cu = a.u"
-            )
-            cl_col = ", k.cl AS cl"
+            wide.append(f"{at('cl', first)} AS cl")
+            xs.append("w.cl AS cl")
         return (
-            _values(pairs, ["t", "b"], "pairs")
-            + ",\n"
-            + f"dd AS (SELECT pairs.t AS t, pairs.b AS b, a.g AS g, a.y - c.y AS dy, {xs}{cl_col} "
-            f"FROM pairs JOIN q a ON a.tt = pairs.t "
-            f"JOIN q c ON c.u = a.u AND c.tt = pairs.b {cl_join})"
+            f"w AS (SELECT u, {', '.join(wide)} FROM q GROUP BY u),\n"
+            f"dd AS (SELECT cm.*, {pick('w.y', 'cm.ct')} - {pick('w.y', 'cm.cb')} AS dy, "
+            f"{', '.join(xs)} FROM w JOIN cm ON w.g = cm.cg)"
         )

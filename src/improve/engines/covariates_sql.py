@@ -133,9 +133,8 @@ def covariate_att_gt(
     periods, n_units = _periods_and_units(data, engine, cols)
     first = float(periods[0])
     centre, scale, invariant = _covariate_summary(data, engine, cols, xcols)
-    query = _Query(
-        data, engine, cols, xcols, first, centre, scale, _quote(cluster) if cluster else None
-    )
+    cl = _quote(cluster) if cluster else None
+    query = _Query(data, engine, cols, xcols, periods, invariant, centre, scale, cl)
     cells = _cells(periods, _treated_cohorts(query), anticipation)
     xps = [first] if invariant else [float(p) for p in periods]
     grams = _design_grams(query, xps)
@@ -152,12 +151,11 @@ def covariate_att_gt(
     se = np.full(len(cells), np.nan)
     members = {j: designs[i] for j, i in enumerate(cell_design) if i is not None}
     if live:
-        pairs = sorted({(cells[j][1], cells[j][2]) for j in live})
-        consts = _cell_estimates(query, cells, members, live, pairs, est_method)
+        consts = _cell_estimates(query, cells, members, live, est_method)
         for j, c in consts.items():
             est[j] = c["att"]
         if consts:
-            ss = _influence_sums(query, cells, members, consts, pairs, est_method, bool(cluster))
+            ss = _influence_sums(query, cells, members, consts, est_method, bool(cluster))
             for j, val in ss.items():
                 se[j] = np.sqrt(val) / (members[j].n_t + members[j].n_c)
 
@@ -250,7 +248,6 @@ def _cell_estimates(
     cells: list[tuple[float, float, float]],
     members: dict[int, _Design],
     live: list[int],
-    pairs: list[tuple[float, float]],
     est_method: str,
 ) -> dict[int, dict[str, Any]]:
     """Per cell sums of dY (treated), X dY (comparison) and odds-weighted dY, X dY in one
@@ -258,10 +255,10 @@ def _cell_estimates(
     m = query.m
     k = m + 1
     ctes = [
-        query.changes(pairs, False),
         _values(_cell_members(cells, members, live), ["cell", "ct", "cb", "cg", "d"], "cm"),
+        query.cell_rows(cluster=False),
     ]
-    join = "dd JOIN cm ON dd.t = cm.ct AND dd.b = cm.cb AND dd.g = cm.cg"
+    join = "dd"
     xs = ", ".join(f"x{j}" for j in range(1, k))
     if est_method == "reg":
         ctes.append(f"s AS (SELECT cell, d, dy, {xs}, 0.0 AS wc FROM {join})")
@@ -271,7 +268,7 @@ def _cell_estimates(
         pbs = ", ".join(f"pb{i}" for i in range(k))
         ctes.append(
             f"r AS (SELECT cell, d, dy, {xs}, {pbs} FROM {join} "
-            "JOIN pcoef ON pcoef.pcell = cm.cell)"
+            "JOIN pcoef ON pcoef.pcell = dd.cell)"
         )
         ctes.append(f"s AS (SELECT cell, d, dy, {xs}, {_ps_sql(m)} FROM r)")
     sums = (
@@ -351,7 +348,6 @@ def _influence_sums(
     cells: list[tuple[float, float, float]],
     members: dict[int, _Design],
     consts: dict[int, dict[str, Any]],
-    pairs: list[tuple[float, float]],
     est_method: str,
     clustered: bool,
 ) -> dict[int, float]:
@@ -389,11 +385,11 @@ def _influence_sums(
     xs = ", ".join(f"x{j}" for j in range(1, k))
     cl = ", cl" if clustered else ""
     ctes = [
-        query.changes(pairs, clustered),
         _values(cm_rows, names, "cm"),
+        query.cell_rows(cluster=clustered),
         _values(cc_rows, cc_names, "cc"),
         f"r AS (SELECT cell, d, dy, {xs}{cl}, {', '.join(cc_names[1:])} FROM dd "
-        "JOIN cm ON dd.t = cm.ct AND dd.b = cm.cb AND dd.g = cm.cg JOIN cc ON cc.ccell = cm.cell)",
+        "JOIN cc ON cc.ccell = dd.cell)",
         f"s AS (SELECT r.*, dy - ({_lin('bo', m)}) AS res, "
         + (_ps_sql(m) if est_method != "reg" else "0.0 AS pc, 0.0 AS wc")
         + " FROM r)",
