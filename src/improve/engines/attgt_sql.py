@@ -242,7 +242,7 @@ def att_gt_engine(
     bootstrap: bool = False,
     est_method: str = "dr",
 ) -> EngineATTGT:
-    """ATT(g,t) (Callaway & Sant'Anna 2021, no covariates) computed inside the engine.
+    """ATT(g,t) (Callaway & Sant'Anna 2021) computed inside the engine.
 
     Parameters
     ----------
@@ -273,7 +273,7 @@ def att_gt_engine(
     -------
     EngineATTGT
         Cells with estimates and analytic standard errors equal to
-        ``improve.did.att_gt(..., est_method="dr")`` on the same data.
+        ``improve.did.att_gt(..., est_method=est_method)`` on the same data.
     """
     unsupported = {
         "weights": weights is not None,
