@@ -47,24 +47,10 @@ from improve.engines.propensity_sql import _Design, _fit_propensity, _ps_sql
 FloatArray = NDArray[np.float64]
 
 _EPS = float(np.finfo(float).eps)
-_NUMERIC_TYPES = (
-    "TINYINT",
-    "SMALLINT",
-    "INTEGER",
-    "BIGINT",
-    "HUGEINT",
-    "FLOAT",
-    "DOUBLE",
-    "REAL",
-    "DECIMAL",
-    "UTINYINT",
-    "USMALLINT",
-    "UINTEGER",
-    "UBIGINT",
-    "INT",
-    "LONG",
-    "SHORT",
-    "BYTE",
+# DuckDB and Spark SQL names of numeric column types (without precision arguments)
+_NUMERIC_TYPES = frozenset(
+    "TINYINT SMALLINT INTEGER INT BIGINT HUGEINT UTINYINT USMALLINT UINTEGER UBIGINT "
+    "UHUGEINT FLOAT REAL DOUBLE DECIMAL BYTE SHORT LONG".split()
 )
 
 
@@ -411,6 +397,7 @@ def _treated_cohorts(query: _Query) -> FloatArray:
 
 
 def _check_numeric(data: Any, engine: str, covariates: list[str]) -> None:
+    """Refuse covariates that are not columns of numeric type, with one-line messages."""
     if engine == "duckdb":
         types = dict(zip(data.columns, (str(t).upper() for t in data.types), strict=True))
     else:
@@ -418,7 +405,7 @@ def _check_numeric(data: Any, engine: str, covariates: list[str]) -> None:
     for c in covariates:
         if c not in types:
             raise ValueError(f"covariate column '{c}' is not in the data")
-        if not types[c].startswith(_NUMERIC_TYPES):
+        if types[c].split("(")[0].strip() not in _NUMERIC_TYPES:
             raise ValueError(
                 f"covariate '{c}' is not numeric ({types[c].lower()}); on engines recode it "
                 "as 0/1 columns first"
