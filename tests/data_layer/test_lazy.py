@@ -142,3 +142,29 @@ def test_sql_text_and_csv_are_refused_lazily(tmp_path: Path) -> None:
     _panel().to_csv(csv, index=False)
     with pytest.raises(DataError, match="convert the file to Parquet"):
         load_panel(csv, spec=SPEC, lazy=True)
+
+
+def test_outcome_trends_of_a_lazy_panel_equal_the_in_memory_table(tmp_path: Path) -> None:
+    from improve.data import profile
+
+    frame = _panel(n=60)
+    frame.loc[frame["year"] == 2004, "score"] = np.nan  # a period with no published value
+    frame = frame[frame["year"] != 2002]  # a gap period
+    path = _write(frame, tmp_path)
+    lazy = profile.outcome_trends(load_panel(path, spec=SPEC, lazy=True), "score")
+    eager = profile.outcome_trends(load_panel(path, spec=SPEC), "score")
+    pd.testing.assert_frame_equal(lazy, eager, check_dtype=False, rtol=1e-12)
+
+
+def test_lazy_att_gt_equals_the_in_memory_estimator(tmp_path: Path) -> None:
+    from improve.did import att_gt
+    from improve.engines.lazy_estimate import lazy_att_gt
+
+    path = _write(_panel(n=80), tmp_path)
+    lazy = lazy_att_gt(
+        load_panel(path, spec=SPEC, lazy=True), "score", control_group="notyettreated"
+    )
+    eager = att_gt(load_panel(path, spec=SPEC), "score", control_group="notyettreated")
+    tidy = eager.tidy()
+    assert lazy.estimate == pytest.approx(tidy["estimate"].to_numpy(), abs=1e-10)
+    assert lazy.std_error == pytest.approx(tidy["std_error"].to_numpy(), abs=1e-10)
