@@ -168,3 +168,17 @@ def test_lazy_att_gt_equals_the_in_memory_estimator(tmp_path: Path) -> None:
     tidy = eager.tidy()
     assert lazy.estimate == pytest.approx(tidy["estimate"].to_numpy(), abs=1e-10)
     assert lazy.std_error == pytest.approx(tidy["std_error"].to_numpy(), abs=1e-10)
+
+
+def test_text_outcome_column_is_a_one_line_error(tmp_path: Path) -> None:
+    frame = _panel().astype({"score": "string"})
+    frame.loc[3, "score"] = "n<10"
+    message = _error(_write(frame, tmp_path), lazy=True)
+    assert "must be stored as numbers" in message and "\n" not in message
+
+
+def test_lazy_extreme_value_message_matches_in_memory_wording(tmp_path: Path) -> None:
+    frame = _panel()
+    frame.loc[5, "score"] = 1e300
+    lazy, eager = _error(_write(frame, tmp_path), lazy=True), _error(frame, lazy=False)
+    assert lazy == eager.replace(" in file rows 7", "")

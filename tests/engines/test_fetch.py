@@ -34,3 +34,15 @@ def test_spark_result_over_the_limit_is_refused(spark, student_panel: pd.DataFra
     assert means["m"].to_numpy() == pytest.approx(expected, rel=1e-12)
     with pytest.raises(ResultTooLargeError):
         run_query(frame, "SELECT * FROM panel", max_rows=100)
+
+
+def test_an_engine_that_fails_mid_run_gives_one_line(student_panel: pd.DataFrame) -> None:
+    from improve.engines.fetch import EngineError
+
+    con = duckdb.connect()
+    relation = con.from_df(student_panel)
+    con.close()  # the engine goes away between queries
+    with pytest.raises(EngineError) as info:
+        run_query(relation, "SELECT COUNT(*) AS n FROM panel")
+    assert str(info.value).startswith("the duckdb query failed: ")
+    assert "\n" not in str(info.value)

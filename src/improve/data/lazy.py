@@ -30,9 +30,15 @@ from improve.data.read import (
     sandboxed_duckdb,
 )
 from improve.data.spec import PanelSpec
-from improve.engines.fetch import MAX_RESULT_ROWS, column_names, engine_of, run_query
+from improve.engines.fetch import (
+    MAX_RESULT_ROWS,
+    EngineError,
+    column_names,
+    engine_of,
+    run_query,
+)
 from improve.engines.postgres import PostgresTable, is_database_url, quote_table
-from improve.errors import DataError, ImproveError, SpecError
+from improve.errors import DataError, SpecError
 
 #: Parquet files at least this large are loaded lazily by default (``lazy=None``).
 LAZY_BYTES = 2 * 1024**3
@@ -148,13 +154,10 @@ def load_lazy(
     relation = _project(raw, spec, inverse)
     try:
         report = _validate(relation, spec, where, fmt, validate_timing)
-    except ImproveError:
-        raise
-    except Exception as exc:  # an engine error: the column types do not fit the roles
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    except EngineError as exc:  # most often: a column's type does not fit its role
         raise DataError(
-            f"checking {where} in the database failed: {first}; the unit and time columns, "
-            "the outcomes and the treatment timing must be stored as numbers (ids may be text)"
+            f"checking {where} in the database failed ({exc}); the time column, the "
+            "outcomes and the treatment timing must be stored as numbers (ids may be text)"
         ) from None
     return LazyPanel(relation=relation, spec=spec, report=report, engine=engine_of(relation))
 
@@ -261,6 +264,16 @@ def _project(raw: Any, spec: PanelSpec, inverse: Mapping[str, str]) -> Any:
     return raw.with_source(f"(SELECT {', '.join(exprs)} FROM {raw.source_sql})")
 
 
+def _numeric_roles(spec: PanelSpec) -> dict[str, str]:
+    """Numeric columns other than time and timing -> their role word (as in memory)."""
+    roles = {c: "outcome" for c in spec.outcomes}
+    roles.update({c: "covariate" for c in spec.covariates})
+    roles.update({c: "dose" for c in spec.doses})
+    if spec.weights is not None:
+        roles[spec.weights] = "weight"
+    return roles
+
+
 def _validate(
     relation: Any, spec: PanelSpec, where: str, fmt: str, validate_timing: bool
 ) -> LoadReport:
@@ -272,6 +285,12 @@ def _validate(
         f"SUM(CASE WHEN {time} IS NULL THEN 1 ELSE 0 END) AS missing_time",
     ]
     parts += [f"COUNT({_ident(c)}) AS have_{i}" for i, c in enumerate(spec.outcomes)]
+    numeric = _numeric_roles(spec)
+    parts += [
+        f"SUM(CASE WHEN ABS({_ident(c)}) >= {validate.EXTREME_VALUE:.0e} THEN 1 ELSE 0 END) "
+        f"AS extreme_{i}"
+        for i, c in enumerate(numeric)
+    ]
     if spec.weights is not None:
         w = _ident(spec.weights)
         parts.append(f"SUM(CASE WHEN {w} IS NULL OR {w} <= 0 THEN 1 ELSE 0 END) AS bad_weights")
@@ -281,6 +300,17 @@ def _validate(
     for col, key in ((spec.unit, "missing_unit"), (spec.time, "missing_time")):
         if int(summary[key] or 0):
             raise DataError(validate.missing_id_message(col, int(summary[key])))
+    for i, (col, role) in enumerate(numeric.items()):
+        if int(summary[f"extreme_{i}"] or 0):
+            c = _ident(col)
+            shown = run_query(
+                relation, f"SELECT DISTINCT {c} FROM panel WHERE ABS({c}) >= 1e15 LIMIT 3"
+            )
+            raise DataError(
+                validate.extreme_message(
+                    col, role, int(summary[f"extreme_{i}"]), list(shown.iloc[:, 0])
+                )
+            )
     for i, col in enumerate(spec.outcomes):
         if int(summary[f"have_{i}"]) == 0:
             raise DataError(validate.all_missing_message(col, "outcome"))

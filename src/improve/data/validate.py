@@ -136,12 +136,21 @@ def check_extreme(column: str, values: pd.Series, role: str) -> None:
     bad = finite_abs >= EXTREME_VALUE
     if bad.any():
         rows = list(np.flatnonzero(bad.to_numpy())[:3] + 2)
-        raise DataError(
-            f"{role} column '{column}' holds {int(bad.sum()):,} extreme values (e.g. "
-            f"{_examples(values[bad].drop_duplicates().head(3))} in file rows {_examples(rows)}); "
-            "fix them in the file, or if they are a missing-value code list them under "
-            "'missing_markers:' in the column map"
-        )
+        examples = list(values[bad].drop_duplicates().head(3))
+        raise DataError(extreme_message(column, role, int(bad.sum()), examples, rows))
+
+
+def extreme_message(
+    column: str, role: str, n_bad: int, examples: list[object], rows: list[int] | None = None
+) -> str:
+    """``n_bad`` infinite or absurdly large values (``rows``: file row numbers, when known)."""
+    where = f" in file rows {_examples(rows)}" if rows else ""
+    return (
+        f"{role} column '{column}' holds {n_bad:,} extreme values (e.g. "
+        f"{_examples(examples)}{where}); "
+        "fix them in the file, or if they are a missing-value code list them under "
+        "'missing_markers:' in the column map"
+    )
 
 
 def check_periods(frame: pd.DataFrame, spec: PanelSpec) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from improve.errors import DataError, SpecError
+from improve.errors import DataError, EstimationError, ImproveError, SpecError
 
 #: Most rows an engine query may bring back to Python (aggregates are far smaller).
 MAX_RESULT_ROWS = 100_000
@@ -24,6 +24,10 @@ MAX_RESULT_ROWS = 100_000
 ENGINE_EXTRA = "pip install 'improve[scale]'"
 
 _PANEL_NAME = re.compile(r"\b(FROM|JOIN)\s+panel\b", re.IGNORECASE)
+
+
+class EngineError(EstimationError):
+    """The engine failed while running a query (the message is its first line)."""
 
 
 class ResultTooLargeError(DataError):
@@ -74,15 +78,22 @@ def run_query(data: Any, sql: str, *, max_rows: int = MAX_RESULT_ROWS) -> pd.Dat
         The query returns more than ``max_rows`` rows.
     """
     engine = engine_of(data)
-    if engine == "duckdb":
-        frame = data.query("panel", sql).limit(max_rows + 1).df()
-    elif engine == "spark":
-        view = "improve_panel_view"
-        data.createOrReplaceTempView(view)
-        spark_sql = _PANEL_NAME.sub(rf"\1 {view}", sql.replace('"', "`"))
-        frame = data.sparkSession.sql(spark_sql).limit(max_rows + 1).toPandas()
-    else:
-        frame = data.fetch(sql, max_rows + 1)
+    try:
+        if engine == "duckdb":
+            frame = data.query("panel", sql).limit(max_rows + 1).df()
+        elif engine == "spark":
+            view = "improve_panel_view"
+            data.createOrReplaceTempView(view)
+            spark_sql = _PANEL_NAME.sub(rf"\1 {view}", sql.replace('"', "`"))
+            frame = data.sparkSession.sql(spark_sql).limit(max_rows + 1).toPandas()
+        else:
+            frame = data.fetch(sql, max_rows + 1)
+    except (ImproveError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # the engine failed (a dead Spark application, a lost connection)
+        text = str(exc).strip()
+        first = text.splitlines()[0] if text else type(exc).__name__
+        raise EngineError(f"the {engine} query failed: {first[:300]}") from exc
     if len(frame) > max_rows:
         raise ResultTooLargeError(
             f"an engine query returned more than {max_rows:,} rows: the panel stays in "
