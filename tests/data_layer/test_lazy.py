@@ -182,3 +182,10 @@ def test_lazy_extreme_value_message_matches_in_memory_wording(tmp_path: Path) ->
     frame.loc[5, "score"] = 1e300
     lazy, eager = _error(_write(frame, tmp_path), lazy=True), _error(frame, lazy=False)
     assert lazy == eager.replace(" in file rows 7", "")
+
+
+def test_asking_a_lazy_panel_for_its_rows_says_why_not(tmp_path: Path) -> None:
+    lazy = load_panel(_write(_panel(), tmp_path), spec=SPEC, lazy=True)
+    assert not hasattr(lazy, "data")
+    with pytest.raises(AttributeError, match=r"stayed in duckdb .* lazy=False"):
+        _ = lazy.data

@@ -67,6 +67,15 @@ class LazyPanel:
     report: LoadReport
     engine: str
 
+    @property
+    def data(self) -> pd.DataFrame:
+        """Not available: the rows stay in the engine (raises ``AttributeError`` saying so)."""
+        raise AttributeError(
+            f"this panel stayed in {self.engine} (a lazy load of {self.report.n_rows:,} rows), "
+            "so it has no pandas .data: use the functions that take a LazyPanel, or load it "
+            "in memory with load_panel(..., lazy=False)"
+        )
+
     def query(self, sql: str, *, max_rows: int = MAX_RESULT_ROWS) -> pd.DataFrame:
         """Run an aggregate query reading ``panel``; larger results are refused."""
         return run_query(self.relation, sql, max_rows=max_rows)
