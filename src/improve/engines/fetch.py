@@ -23,7 +23,7 @@ MAX_RESULT_ROWS = 100_000
 #: How to install the engines (pyspark, psycopg): one extra.
 ENGINE_EXTRA = "pip install 'improve[scale]'"
 
-_PANEL_NAME = re.compile(r"\b(FROM|JOIN)\s+panel\b", re.IGNORECASE)
+PANEL_NAME = re.compile(r"\b(FROM|JOIN)\s+panel\b", re.IGNORECASE)
 
 
 class EngineError(EstimationError):
@@ -84,7 +84,7 @@ def run_query(data: Any, sql: str, *, max_rows: int = MAX_RESULT_ROWS) -> pd.Dat
         elif engine == "spark":
             view = "improve_panel_view"
             data.createOrReplaceTempView(view)
-            spark_sql = _PANEL_NAME.sub(rf"\1 {view}", sql.replace('"', "`"))
+            spark_sql = PANEL_NAME.sub(rf"\1 {view}", sql.replace('"', "`"))
             frame = data.sparkSession.sql(spark_sql).limit(max_rows + 1).toPandas()
         else:
             frame = data.fetch(sql, max_rows + 1)

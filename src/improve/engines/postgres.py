@@ -14,10 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from improve.engines.fetch import require
+from improve.engines.fetch import PANEL_NAME, require
 from improve.errors import DataError
 
-_PANEL_NAME = re.compile(r"\b(FROM|JOIN)\s+panel\b", re.IGNORECASE)
+_DOUBLE = re.compile(r"\bAS\s+DOUBLE\s*\)", re.IGNORECASE)
 _TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$")
 
 
@@ -64,7 +64,8 @@ class PostgresTable:
     def fetch(self, sql: str, limit: int) -> pd.DataFrame:
         """Run ``sql`` (reading ``panel``) and return at most ``limit`` rows."""
         psycopg = require("psycopg", "reading from PostgreSQL")
-        text = _PANEL_NAME.sub(rf"\1 {self.source_sql} AS panel", sql)
+        text = PANEL_NAME.sub(rf"\1 {self.source_sql} AS panel", sql)
+        text = _DOUBLE.sub("AS DOUBLE PRECISION)", text)  # DuckDB/Spark's DOUBLE
         with self._connect() as con, con.cursor() as cur:
             try:
                 cur.execute(text)
