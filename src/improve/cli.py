@@ -106,6 +106,12 @@ def validate_command(data: str, columns: str | None, sheet: str | None) -> None:
 @click.option("--params-file", type=str, help="YAML file of parameters.")
 @click.option("--out", "-o", type=str, help="Reports folder (default: reports/).")
 @click.option("--run-id", type=str, help="Run folder name (default: WORKBOOK-DATASTEM).")
+@click.option(
+    "--engine",
+    type=click.Choice(["memory", "duckdb", "spark"]),
+    help="Keep the panel in DuckDB or Spark and build the report from aggregates "
+    "(workbooks with an 'engine' parameter; default: memory).",
+)
 @_pdf_option
 def run_command(
     workbook: str,
@@ -115,12 +121,15 @@ def run_command(
     params_file: str | None,
     out: str | None,
     run_id: str | None,
+    engine: str | None,
     pdf: bool | None,
 ) -> None:
     """Run WORKBOOK on a data file and write reports/<run-id>/."""
     from improve.runner import run_workbook
 
     values = _parse_params(param_pairs, params_file)
+    if engine is not None:
+        values["engine"] = engine
     result = run_workbook(
         workbook,
         data,

@@ -2,6 +2,7 @@
 
 from improve.data.balance import BalancedPanelLosses, balanced_panel_losses
 from improve.data.labels import Labels
+from improve.data.lazy import LazyPanel
 from improve.data.load import Panel, load_panel
 from improve.data.load_report import LoadReport
 from improve.data.spec import ColumnMap, PanelSpec
@@ -11,6 +12,7 @@ __all__ = [
     "BalancedPanelLosses",
     "ColumnMap",
     "Labels",
+    "LazyPanel",
     "LoadReport",
     "Panel",
     "PanelSpec",

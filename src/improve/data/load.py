@@ -14,6 +14,7 @@ import pandas as pd
 from improve.data import validate
 from improve.data.header import SEARCH_ROWS, diagnose_header
 from improve.data.id_codes import encode_ids, restore_ids
+from improve.data.lazy import LazyPanel, load_lazy, wants_lazy
 from improve.data.load_report import LoadReport
 from improve.data.progress import LoadProgress, wants_progress
 from improve.data.read import (
@@ -100,7 +101,8 @@ def load_panel(
     validate_timing: bool = True,
     mover_timing: str | None = None,
     progress: bool | None = None,
-) -> Panel:
+    lazy: bool | None = None,
+) -> Panel | LazyPanel:
     """Read, map, parse and validate a panel.
 
     Parameters
@@ -126,10 +128,17 @@ def load_panel(
         Show progress on stderr while loading. By default it is shown for files of 64 MB
         or more when stderr is a terminal; ``True`` always shows it (plain lines when stderr
         is not a terminal), ``False`` never.
+    lazy : bool, optional
+        Keep the panel where it lives and validate it by queries (see
+        :mod:`improve.data.lazy`): ``True`` for a Parquet file, directory or glob, a DuckDB
+        file, a ``postgresql://`` URL (with ``table:`` in the column map), a DuckDB relation
+        or a Spark DataFrame. By default URLs, relations, Parquet directories and globs and
+        Parquet files of 2 GB or more are loaded lazily, everything else in memory.
 
     Returns
     -------
-    Panel
+    Panel or LazyPanel
+        A :class:`LazyPanel` (engine relation, spec, load report) when loaded lazily.
 
     Raises
     ------
@@ -141,6 +150,14 @@ def load_panel(
     cmap = as_column_map(columns)
     spec = _merge_spec(cmap, spec)
     options = dict(cmap.options) if cmap else {}
+    if lazy or (lazy is None and wants_lazy(source)):
+        if mover_timing is not None:
+            options["mover_timing"] = mover_timing
+        if query is not None:
+            options["query"] = query
+        options["renames"] = dict(cmap.renames) if cmap else {}
+        options["recodes"] = dict(cmap.recodes) if cmap and cmap.recodes else {}
+        return load_lazy(source, spec, options, validate_timing=validate_timing)
     rule = check_mover_timing(
         mover_timing if mover_timing is not None else options.get("mover_timing", "error")
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from improve.data.lazy import LazyPanel
 from improve.data.load import Panel
 from improve.errors import SpecError
 
@@ -28,7 +29,7 @@ def cohort_label(cohort: int) -> str:
     return "Never treated" if int(cohort) == 0 else f"First treated {int(cohort)}"
 
 
-def _require_timing(panel: Panel) -> str:
+def _require_timing(panel: Panel | LazyPanel) -> str:
     if panel.spec.cohort is None:
         raise SpecError(
             "this analysis needs treatment timing: map 'cohort' (first treated year) or "
@@ -105,24 +106,47 @@ def cohort_sizes(panel: Panel) -> pd.DataFrame:
     return pd.concat([table[~never_last], table[never_last]], ignore_index=True)
 
 
-def outcome_trends(panel: Panel, outcome: str) -> pd.DataFrame:
+def outcome_trends(panel: Panel | LazyPanel, outcome: str) -> pd.DataFrame:
     """Mean outcome by cohort and period (long form), with gap periods as NaN rows.
 
     Columns: ``cohort, label, period, mean, std, n_units``. ``n_units`` counts units with a
-    published value, so small cells can be suppressed before display.
+    published value, so small cells can be suppressed before display. A :class:`LazyPanel`
+    is summarised in its engine by one ``GROUP BY`` query (same table).
     """
     cohort_col = _require_timing(panel)
     spec = panel.spec
+    if isinstance(panel, LazyPanel):
+        return _lazy_outcome_trends(panel, outcome, cohort_col)
     if outcome not in panel.data.columns:
         raise SpecError(f"outcome '{outcome}' is not in the panel; it has {list(spec.outcomes)}")
     data = unit_level(panel)
-    periods = panel.periods
-    all_periods = list(range(periods[0], periods[-1] + 1)) if periods else []
     grouped = data.groupby([cohort_col, spec.time], observed=True)[outcome]
     stats = grouped.agg(["mean", "std", "count"]).rename(columns={"count": "n_units"})
-    full = pd.MultiIndex.from_product(
-        [sorted(data[cohort_col].unique()), all_periods], names=["cohort", "period"]
+    return _trends_table(stats, sorted(data[cohort_col].unique()), panel.periods)
+
+
+def _lazy_outcome_trends(panel: LazyPanel, outcome: str, cohort_col: str) -> pd.DataFrame:
+    """:func:`outcome_trends` computed in the panel's engine (one GROUP BY query)."""
+    spec = panel.spec
+    if outcome not in spec.outcomes:
+        raise SpecError(f"outcome '{outcome}' is not in the panel; it has {list(spec.outcomes)}")
+    if spec.subgroups:
+        raise SpecError("outcome trends of a lazy panel with subgroup rows are not available")
+    y, g, t = (f'"{c}"' for c in (outcome, cohort_col, spec.time))
+    stats = panel.query(
+        f'SELECT {g} AS "cohort", {t} AS "period", AVG({y}) AS "mean", '
+        f'STDDEV_SAMP({y}) AS "std", COUNT({y}) AS "n_units" FROM panel '
+        f"GROUP BY {g}, {t} HAVING COUNT({y}) > 0"
     )
+    stats = stats.astype({"mean": "float64", "std": "float64"})
+    stats = stats.set_index(["cohort", "period"])
+    return _trends_table(stats, sorted(panel.report.cohorts), panel.report.periods)
+
+
+def _trends_table(stats: pd.DataFrame, cohorts: list[int], periods: list[int]) -> pd.DataFrame:
+    """Statistics by (cohort, period) on the full grid, gap periods as NaN rows, labelled."""
+    all_periods = list(range(periods[0], periods[-1] + 1)) if periods else []
+    full = pd.MultiIndex.from_product([cohorts, all_periods], names=["cohort", "period"])
     stats.index = stats.index.set_names(["cohort", "period"])
     stats = stats.reindex(full).reset_index()
     stats["n_units"] = stats["n_units"].fillna(0).astype("int64")

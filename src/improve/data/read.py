@@ -621,6 +621,31 @@ _DUCKDB_SANDBOX = {
 }
 
 
+def sandboxed_duckdb(database: Path) -> Any:
+    """A read-only DuckDB connection to ``database`` that can reach nothing else."""
+    import duckdb
+
+    return duckdb.connect(str(database), read_only=True, config=dict(_DUCKDB_SANDBOX))
+
+
+def check_single_select(con: Any, sql: str, failure: str, database: Path) -> None:
+    """Refuse anything but one ``SELECT`` statement before it runs."""
+    import duckdb
+
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise DataError(f"{failure}: {_first_line(exc)}") from None
+    kinds = [s.type for s in statements]
+    if kinds != [duckdb.StatementType.SELECT]:
+        said = ", ".join(k.name for k in kinds) or "nothing"
+        raise DataError(
+            f"{failure}: a column map's query: must be one SELECT statement reading the "
+            f"tables of '{database.name}' (it holds {said}); "
+            "it cannot read other files, write files, attach databases or change settings"
+        )
+
+
 def _duckdb_query(database: Path, sql: str, failure: str) -> pd.DataFrame:
     """Run one SELECT on a DuckDB database file, opened read-only and sandboxed.
 
@@ -631,30 +656,24 @@ def _duckdb_query(database: Path, sql: str, failure: str) -> pd.DataFrame:
     """
     import duckdb
 
-    con = duckdb.connect(str(database), read_only=True, config=dict(_DUCKDB_SANDBOX))
+    con = sandboxed_duckdb(database)
     try:
-        try:
-            statements = con.extract_statements(sql)
-        except duckdb.Error as exc:
-            raise DataError(f"{failure}: {_first_line(exc)}") from None
-        kinds = [s.type for s in statements]
-        if kinds != [duckdb.StatementType.SELECT]:
-            said = ", ".join(k.name for k in kinds) or "nothing"
-            raise DataError(
-                f"{failure}: a column map's query: must be one SELECT statement reading the "
-                f"tables of '{database.name}' (it holds {said}); "
-                "it cannot read other files, write files, attach databases or change settings"
-            )
+        check_single_select(con, sql, failure, database)
         return con.execute(sql).df()
     except duckdb.PermissionException:
-        raise DataError(
-            f"{failure}: the query tried to reach a file, URL or extension outside "
-            f"'{database.name}'; a column map's query: may only read that file's tables"
-        ) from None
+        raise DataError(outside_access_message(failure, database)) from None
     except duckdb.Error as exc:
         raise DataError(f"{failure}: {_first_line(exc)}") from None
     finally:
         con.close()
+
+
+def outside_access_message(failure: str, database: Path) -> str:
+    """A column map's query reached beyond its DuckDB file (refused by the sandbox)."""
+    return (
+        f"{failure}: the query tried to reach a file, URL or extension outside "
+        f"'{database.name}'; a column map's query: may only read that file's tables"
+    )
 
 
 def _first_line(exc: Exception) -> str:
@@ -663,6 +682,14 @@ def _first_line(exc: Exception) -> str:
 
 
 def _read_duckdb(path: Path, *, query: str | None, table: str | None) -> RawTable:
+    failure = f"query on '{path.name}' failed"
+    sql = duckdb_select(path, query, table)
+    frame = _duckdb_query(path, sql, failure)
+    return RawTable(frame, f"{path}:{sql}", "duckdb", typed=True)
+
+
+def duckdb_select(path: Path, query: str | None, table: str | None) -> str:
+    """The SELECT a column map asks of a DuckDB file (its query, its table or its one table)."""
     failure = f"query on '{path.name}' failed"
     if not query and not table:
         tables = _duckdb_query(path, "SHOW TABLES", failure).iloc[:, 0].tolist()
@@ -673,9 +700,7 @@ def _read_duckdb(path: Path, *, query: str | None, table: str | None) -> RawTabl
                 f"DuckDB file '{path.name}' holds tables {', '.join(tables) or '(none)'}; "
                 "say which with 'table: NAME' or 'query: SELECT ...' in the column map"
             )
-    sql = query or 'SELECT * FROM "{}"'.format(str(table).replace('"', '""'))
-    frame = _duckdb_query(path, sql, failure)
-    return RawTable(frame, f"{path}:{sql}", "duckdb", typed=True)
+    return query or 'SELECT * FROM "{}"'.format(str(table).replace('"', '""'))
 
 
 #: Why a SQL query given as the data source is refused (``improve validate`` and ``run``).

@@ -50,7 +50,12 @@ def check_columns_present(columns: Iterable[str], spec: PanelSpec, source: str) 
 def check_not_empty(frame: pd.DataFrame, source: str) -> None:
     """A file with a header but no rows."""
     if len(frame) == 0:
-        raise DataError(f"{source} has a header but no data rows; export the data again")
+        raise DataError(empty_message(source))
+
+
+def empty_message(source: str) -> str:
+    """A source with columns but no rows."""
+    return f"{source} has a header but no data rows; export the data again"
 
 
 def check_duplicate_columns(columns: Iterable[object], source: str) -> None:
@@ -80,11 +85,16 @@ def check_unique_keys(frame: pd.DataFrame, spec: PanelSpec, source: str) -> None
         sample = frame.loc[dup, keys].drop_duplicates().head(3)
         shown = "; ".join(", ".join(f"{k}={row[k]}" for k in keys) for _, row in sample.iterrows())
         n = int(frame.loc[dup, keys].drop_duplicates().shape[0])
-        raise DataError(
-            f"{n:,} {spec.unit}–{spec.time} combinations appear more than once (e.g. {shown}); "
-            "each unit must have one row per period: remove duplicates, or add the column "
-            "that tells the rows apart to 'subgroups' in the column map"
-        )
+        raise DataError(duplicate_keys_message(n, shown, spec))
+
+
+def duplicate_keys_message(n: int, shown: str, spec: PanelSpec) -> str:
+    """``n`` unit–period keys appear more than once (``shown``: examples as ``k=v, k=v; ...``)."""
+    return (
+        f"{n:,} {spec.unit}–{spec.time} combinations appear more than once (e.g. {shown}); "
+        "each unit must have one row per period: remove duplicates, or add the column "
+        "that tells the rows apart to 'subgroups' in the column map"
+    )
 
 
 def check_ids(frame: pd.DataFrame, spec: PanelSpec, source: str) -> None:
@@ -93,10 +103,16 @@ def check_ids(frame: pd.DataFrame, spec: PanelSpec, source: str) -> None:
         missing = frame[col].isna()
         if missing.any():
             rows = list(np.flatnonzero(missing.to_numpy())[:3] + 2)
-            raise DataError(
-                f"column '{col}' is empty in {int(missing.sum()):,} rows (e.g. file rows "
-                f"{_examples(rows)}); every row needs a {col}: fill it in or drop those rows"
-            )
+            raise DataError(missing_id_message(col, int(missing.sum()), rows))
+
+
+def missing_id_message(col: str, n_missing: int, rows: list[int] | None = None) -> str:
+    """Unit id or time empty in ``n_missing`` rows (``rows``: file row numbers, when known)."""
+    where = f" (e.g. file rows {_examples(rows)})" if rows else ""
+    return (
+        f"column '{col}' is empty in {n_missing:,} rows{where}; "
+        f"every row needs a {col}: fill it in or drop those rows"
+    )
 
 
 def check_numeric(column: str, bad_values: list[str], n_bad: int, role: str) -> None:
@@ -120,23 +136,37 @@ def check_extreme(column: str, values: pd.Series, role: str) -> None:
     bad = finite_abs >= EXTREME_VALUE
     if bad.any():
         rows = list(np.flatnonzero(bad.to_numpy())[:3] + 2)
-        raise DataError(
-            f"{role} column '{column}' holds {int(bad.sum()):,} extreme values (e.g. "
-            f"{_examples(values[bad].drop_duplicates().head(3))} in file rows {_examples(rows)}); "
-            "fix them in the file, or if they are a missing-value code list them under "
-            "'missing_markers:' in the column map"
-        )
+        examples = list(values[bad].drop_duplicates().head(3))
+        raise DataError(extreme_message(column, role, int(bad.sum()), examples, rows))
+
+
+def extreme_message(
+    column: str, role: str, n_bad: int, examples: list[object], rows: list[int] | None = None
+) -> str:
+    """``n_bad`` infinite or absurdly large values (``rows``: file row numbers, when known)."""
+    where = f" in file rows {_examples(rows)}" if rows else ""
+    return (
+        f"{role} column '{column}' holds {n_bad:,} extreme values (e.g. "
+        f"{_examples(examples)}{where}); "
+        "fix them in the file, or if they are a missing-value code list them under "
+        "'missing_markers:' in the column map"
+    )
 
 
 def check_periods(frame: pd.DataFrame, spec: PanelSpec) -> None:
     """A panel needs at least two periods (a difference-in-differences needs before and after)."""
     periods = frame[spec.time].dropna().unique()
     if len(periods) < 2:
-        raise DataError(
-            f"time column '{spec.time}' holds a single period ({_examples(periods)}); a panel "
-            "needs at least two (before and after treatment): add the other years to the file, "
-            "or check that 'time' names the year column"
-        )
+        raise DataError(single_period_message(spec.time, list(periods)))
+
+
+def single_period_message(time_col: str, periods: list[object]) -> str:
+    """The time column holds fewer than two periods."""
+    return (
+        f"time column '{time_col}' holds a single period ({_examples(periods)}); a panel "
+        "needs at least two (before and after treatment): add the other years to the file, "
+        "or check that 'time' names the year column"
+    )
 
 
 def check_id_format(frame: pd.DataFrame, columns: Iterable[str]) -> None:
@@ -157,10 +187,15 @@ def check_all_missing(frame: pd.DataFrame, columns: Iterable[str], role: str) ->
     """An outcome with no published value at all."""
     for col in columns:
         if frame[col].notna().sum() == 0:
-            raise DataError(
-                f"{role} column '{col}' has no usable value (every cell is empty or suppressed); "
-                "choose another outcome or ask for the unsuppressed file"
-            )
+            raise DataError(all_missing_message(col, role))
+
+
+def all_missing_message(col: str, role: str) -> str:
+    """A column with no usable value."""
+    return (
+        f"{role} column '{col}' has no usable value (every cell is empty or suppressed); "
+        "choose another outcome or ask for the unsuppressed file"
+    )
 
 
 def check_weights(frame: pd.DataFrame, column: str) -> None:
@@ -168,11 +203,15 @@ def check_weights(frame: pd.DataFrame, column: str) -> None:
     w = frame[column]
     bad = w.isna() | (w <= 0)
     if bad.any():
-        examples = w[bad].head(3).tolist()
-        raise DataError(
-            f"weight column '{column}' has {int(bad.sum()):,} missing, zero or negative values "
-            f"(e.g. {_examples(examples)}); weights must be positive: fix them or drop those rows"
-        )
+        raise DataError(bad_weights_message(column, int(bad.sum()), w[bad].head(3).tolist()))
+
+
+def bad_weights_message(column: str, n_bad: int, examples: list[object]) -> str:
+    """Weights missing, zero or negative in ``n_bad`` rows."""
+    return (
+        f"weight column '{column}' has {n_bad:,} missing, zero or negative values "
+        f"(e.g. {_examples(examples)}); weights must be positive: fix them or drop those rows"
+    )
 
 
 def check_cluster(frame: pd.DataFrame, spec: PanelSpec) -> list[str]:
@@ -221,34 +260,54 @@ def check_cluster(frame: pd.DataFrame, spec: PanelSpec) -> list[str]:
 
 def check_timing(frame: pd.DataFrame, spec: PanelSpec, cohort_col: str) -> list[str]:
     """Treatment timing constant within unit, inside the panel, with comparison units."""
-    warnings: list[str] = []
     cohort = frame[cohort_col]
     varying = nunique_by(frame, spec.unit, cohort_col, dropna=False)
     if (varying > 1).any():
         units = varying[varying > 1].index[:3].tolist()
-        raise DataError(
-            f"treatment timing column '{cohort_col}' changes within {int((varying > 1).sum()):,} "
-            f"units (e.g. {spec.unit} {_examples(units)}); the first-treated period must be the "
-            "same in every row of a unit: fix those units, or map a 0/1 'treatment' column "
-            "instead; if units move (students changing schools), add 'mover_timing: first' to "
-            "the column map to use each unit's timing in its first observed period"
-        )
+        raise DataError(timing_varies_message(cohort_col, int((varying > 1).sum()), spec, units))
     times = frame[spec.time]
     t_min, t_max = float(times.min()), float(times.max())
     treated = cohort[cohort > 0]
     outside = treated[(treated < t_min) | (treated > t_max)]
     if len(outside):
         years = sorted({int(v) for v in outside.unique()})
-        raise DataError(
-            f"treatment timing column '{cohort_col}' has first-treated periods outside the data's "
-            f"{int(t_min)}–{int(t_max)} (e.g. {_examples(years)}); units treated after the last "
-            "period should be coded 0 (not yet treated), units treated before the first period "
-            "cannot be evaluated: drop them"
-        )
+        raise DataError(timing_outside_message(cohort_col, t_min, t_max, years))
     unit_cohort = frame.groupby(spec.unit, observed=True)[cohort_col].first()
-    if (unit_cohort == 0).sum() == 0:
-        first_period_only = (unit_cohort <= t_min).all()
-        if first_period_only or unit_cohort.nunique() == 1:
+    counts = {int(k): int(v) for k, v in unit_cohort.value_counts().items()}
+    return cohort_warnings(cohort_col, counts, t_min)
+
+
+def timing_varies_message(cohort_col: str, n_units: int, spec: PanelSpec, units: list) -> str:
+    """The first-treated period changes within ``n_units`` units."""
+    return (
+        f"treatment timing column '{cohort_col}' changes within {n_units:,} "
+        f"units (e.g. {spec.unit} {_examples(units)}); the first-treated period must be the "
+        "same in every row of a unit: fix those units, or map a 0/1 'treatment' column "
+        "instead; if units move (students changing schools), add 'mover_timing: first' to "
+        "the column map to use each unit's timing in its first observed period"
+    )
+
+
+def timing_outside_message(cohort_col: str, t_min: float, t_max: float, years: list[int]) -> str:
+    """First-treated periods outside the observed periods."""
+    return (
+        f"treatment timing column '{cohort_col}' has first-treated periods outside the data's "
+        f"{int(t_min)}–{int(t_max)} (e.g. {_examples(years)}); units treated after the last "
+        "period should be coded 0 (not yet treated), units treated before the first period "
+        "cannot be evaluated: drop them"
+    )
+
+
+def cohort_warnings(cohort_col: str, counts: dict[int, int], t_min: float) -> list[str]:
+    """Comparison-group checks on units per first-treated period (0 = never treated).
+
+    Raises :class:`DataError` when there are no comparison units; returns the warnings.
+    """
+    warnings: list[str] = []
+    treated = [g for g, n in counts.items() if g != 0 and n > 0]
+    if counts.get(0, 0) == 0:
+        first_period_only = all(g <= t_min for g in treated)
+        if first_period_only or len(treated) == 1:
             raise DataError(
                 f"no comparison units: every unit in '{cohort_col}' is treated "
                 f"{'from the first period' if first_period_only else 'at the same time'}; "
@@ -258,15 +317,29 @@ def check_timing(frame: pd.DataFrame, spec: PanelSpec, cohort_col: str) -> list[
             "no never-treated units: use control_group='notyettreated' (later cohorts serve as "
             "comparisons until they are treated)"
         )
-    if unit_cohort[unit_cohort > 0].nunique() == 1:
+    if len(treated) == 1:
         warnings.append("a single treatment cohort: the design is a classic two-group comparison")
     return warnings
 
 
 def panel_shape_warnings(frame: pd.DataFrame, spec: PanelSpec) -> tuple[list[str], list[int], bool]:
     """Gap periods, unbalanced panel and units observed once (warnings, not errors)."""
-    warnings: list[str] = []
     periods = sorted(int(p) for p in frame[spec.time].unique())
+    counts = nunique_by(frame, spec.unit, spec.time)
+    short = int((counts < len(periods)).sum())
+    once = int((counts == 1).sum())
+    return shape_warnings(periods, len(counts), short, once)
+
+
+def shape_warnings(
+    periods: list[int], n_units: int, short: int, once: int
+) -> tuple[list[str], list[int], bool]:
+    """Warnings from the panel's shape: ``short`` units miss periods, ``once`` have one.
+
+    Returns the warnings, the gap periods inside the observed range and whether the panel
+    is balanced.
+    """
+    warnings: list[str] = []
     gaps: list[int] = []
     if periods and all(float(p).is_integer() for p in periods):
         full = range(periods[0], periods[-1] + 1)
@@ -276,17 +349,13 @@ def panel_shape_warnings(frame: pd.DataFrame, spec: PanelSpec) -> tuple[list[str
                 f"no data for {', '.join(map(str, gaps))} (gap inside {periods[0]}–{periods[-1]}); "
                 "event times still count calendar periods, so the gap shows as a missing period"
             )
-    counts = nunique_by(frame, spec.unit, spec.time)
-    balanced = bool((counts == len(periods)).all())
-    if not balanced:
-        short = int((counts < len(periods)).sum())
+    if short:
         warnings.append(
-            f"unbalanced panel: {short:,} of {len(counts):,} units are missing some periods"
+            f"unbalanced panel: {short:,} of {n_units:,} units are missing some periods"
         )
-    once = int((counts == 1).sum())
     if once:
         warnings.append(
             f"{once:,} units are observed in only one period and add nothing to within-unit "
             "comparisons"
         )
-    return warnings, gaps, balanced
+    return warnings, gaps, short == 0

@@ -61,7 +61,9 @@ def map_outcomes(panel: Any, outcomes: Sequence[str] | None = None) -> list[str]
         raise SpecError(
             "no outcomes: list them under 'outcomes:' in the column map or pass -p outcomes=[...]"
         )
-    missing = [o for o in chosen if o not in panel.data.columns]
+    # a LazyPanel holds just the spec's columns (renamed in its engine)
+    present = panel.data.columns if hasattr(panel, "data") else panel.spec.required_columns()
+    missing = [o for o in chosen if o not in present]
     if missing:
         raise SpecError(
             f"outcomes {missing} are not columns of the data; the map declares "

@@ -71,9 +71,7 @@ def plot_treatment_timing(matrix: pd.DataFrame, unit_label: str = "Units") -> Fi
     ax.set_xticks(range(len(periods)))
     ax.set_xticklabels([str(p) for p in periods], rotation=45, ha="right")
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels(
-        ["Never treated" if c == 0 else f"First treated {c}" for c in rows.index]
-    )
+    ax.set_yticklabels(["Never treated" if c == 0 else f"First treated {c}" for c in rows.index])
     ax.set_xlabel(str(matrix.columns.name or "Period"))
     ax.set_ylabel(f"{unit_label} by cohort (one band each)")
     ax.grid(False)

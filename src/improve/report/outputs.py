@@ -311,7 +311,11 @@ def _readable_decimals(frame: pd.DataFrame) -> dict[str, int]:
 def _cohort_sizes(panel: Any) -> dict[int, int]:
     """Units per cohort (0 = never treated); empty without treatment timing."""
     spec = panel.spec
-    if getattr(spec, "cohort", None) is None or spec.cohort not in panel.data.columns:
+    if getattr(spec, "cohort", None) is None:
+        return {}
+    if not hasattr(panel, "data"):  # a LazyPanel: the load report counted them in the engine
+        return {int(k): int(v) for k, v in sorted(panel.report.cohorts.items())}
+    if spec.cohort not in panel.data.columns:
         return {}
     first = panel.data.groupby(spec.unit, observed=True)[spec.cohort].first()
     return {int(k): int(v) for k, v in first.value_counts().sort_index().items()}

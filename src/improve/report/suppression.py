@@ -280,7 +280,7 @@ class SuppressionRegistry:
         return _NUMBER.sub(swap, text)
 
     def _hide_cohort_count(self, match: re.Match[str]) -> str:
-        """"2018 (12 units)" without the 12 when cohort 2018's size is hidden."""
+        """ "2018 (12 units)" without the 12 when cohort 2018's size is hidden."""
         if self.count_hidden(_as_int(match.group(1))):
             return f"{match.group(1)} (number of {match.group(3).rstrip('s')}s suppressed)"
         return match.group(0)

@@ -127,6 +127,8 @@ def check_against_data(params: Mapping[str, Any], panel: Any) -> None:
     improve.errors.SpecError
         The first check that fails, as one line.
     """
-    check_column_parameters(params, list(panel.data.columns))
+    # a LazyPanel (run --engine) holds the spec's columns, renamed in its engine
+    names = panel.data.columns if hasattr(panel, "data") else panel.spec.required_columns()
+    check_column_parameters(params, list(names))
     for check in COMBINATION_CHECKS:
         check(params, panel)

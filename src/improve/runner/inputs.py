@@ -43,7 +43,9 @@ def check_panel_input(
     from improve.data import load_panel
     from improve.runner.checks import check_against_data
 
-    panel = load_panel(data_path, columns=map_path)
+    engine = params.get("engine", "memory")
+    # on an engine the check runs as queries too (DuckDB reads the files Spark will read)
+    panel = load_panel(data_path, columns=map_path, lazy=True if engine != "memory" else None)
     check_against_data(params, panel)
     return (
         f"data ok: {panel.report.n_rows:,} rows, {panel.report.n_units:,} units, "
