@@ -20,10 +20,17 @@ verdicts ("fade" is the truth).
 
 Usage::
 
-    .venv/bin/python benchmarks/multiplegt_montecarlo.py              # 200 replications
+    .venv/bin/python benchmarks/multiplegt_montecarlo.py --reps 500 --jobs 2
     .venv/bin/python benchmarks/multiplegt_montecarlo.py --reps 10    # timing check
 
-Writes ``benchmarks/montecarlo_results/multiplegt_montecarlo.json`` and ``.md``.
+Draws are split over ``--jobs`` processes by seed; the result does not depend on it. With
+``--cache DIR`` every draw's rows are also written to (and, when present, read back from)
+``DIR/<variance>_<seed>.json``, so an interrupted study can be resumed. The
+JSON keeps the per-draw rows of the first ``CHECK_DRAWS`` seeds, which the slow test
+re-runs and compares.
+
+Writes ``benchmarks/montecarlo_results/multiplegt_montecarlo.json`` and ``.md`` (with a
+subset of ``--variances``, ``multiplegt_montecarlo_<variances>.json``/``.md``).
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import argparse
 import json
 import platform
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +52,7 @@ from improve.did.persistence import evaluate_persistence
 OUT = Path(__file__).resolve().parent / "montecarlo_results"
 OUTCOME = "math_ss"
 VARIANCES = ("R", "CR2", "jackknife")
+CHECK_DRAWS = 3
 
 
 def _truth_rows(rows: list[dict], n: int) -> np.ndarray:
@@ -83,6 +92,7 @@ def replicate(seed: int, small_sample: str = "R") -> list[dict]:
         eff = res.effects()
         eff = eff[eff["horizon"] > 0].reset_index(drop=True)
         target = _truth_rows(truth_rows, len(eff))
+        clusters = res.n_switcher_clusters[res.horizons > 0]
         inside = (eff["conf_low_uniform"] <= target) & (target <= eff["conf_high_uniform"])
         for i, row in eff.iterrows():
             rows.append(
@@ -94,6 +104,8 @@ def replicate(seed: int, small_sample: str = "R") -> list[dict]:
                     "truth": float(target[i]),
                     "estimate": float(row["estimate"]),
                     "std_error": float(row["std_error"]),
+                    "df": float(res.df),
+                    "switcher_clusters": int(clusters[i]),
                     "covered": bool(row["conf_low"] <= target[i] <= row["conf_high"]),
                     "band_covers_all": bool(inside.all()),
                     "verdict": ev.verdict,
@@ -102,9 +114,21 @@ def replicate(seed: int, small_sample: str = "R") -> list[dict]:
     return rows
 
 
+def _replicate_task(task: tuple[int, str, Path | None]) -> list[dict]:
+    seed, variance, cache = task
+    path = None if cache is None else cache / f"{variance}_{seed}.json"
+    if path is not None and path.exists():
+        return json.loads(path.read_text())
+    rows = replicate(seed, variance)
+    if path is not None:
+        path.write_text(json.dumps(rows))
+    return rows
+
+
 def summarise(rows: list[dict]) -> pd.DataFrame:
     d = pd.DataFrame(rows)
     d["error"] = d["estimate"] - d["truth"]
+    d["abs_t"] = (d["error"] / d["std_error"]).abs()
     out = (
         d.groupby(["variance", "design", "term"], sort=False)
         .agg(
@@ -114,6 +138,10 @@ def summarise(rows: list[dict]) -> pd.DataFrame:
             coverage=("covered", "mean"),
             mean_se=("std_error", "mean"),
             sd=("estimate", "std"),
+            se_cv=("std_error", lambda se: se.std() / se.mean()),
+            abs_t_q95=("abs_t", lambda t: t.quantile(0.95)),
+            switcher_clusters=("switcher_clusters", "mean"),
+            min_switcher_clusters=("switcher_clusters", "min"),
             band_coverage=("band_covers_all", "mean"),
             reps=("seed", "nunique"),
         )
@@ -129,10 +157,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--variances", nargs="+", default=list(VARIANCES), choices=VARIANCES)
+    parser.add_argument("--jobs", type=int, default=1, help="processes (draws split by seed)")
+    parser.add_argument("--cache", type=Path, default=None, help="folder of per-draw rows")
     args = parser.parse_args(argv)
     start = time.time()
+    if args.cache is not None:
+        args.cache.mkdir(parents=True, exist_ok=True)
     seeds = range(args.first_seed, args.first_seed + args.reps)
-    rows = [r for v in args.variances for seed in seeds for r in replicate(seed, v)]
+    tasks = [(seed, v, args.cache) for v in args.variances for seed in seeds]
+    with ProcessPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
+        draws = list(pool.map(_replicate_task, tasks, chunksize=4))
+    rows = [r for draw in draws for r in draw]
     table = summarise(rows)
     verdicts = (
         pd.DataFrame(rows)
@@ -151,12 +186,17 @@ def main(argv: list[str] | None = None) -> int:
         "reps": args.reps,
         "first_seed": args.first_seed,
         "seconds": round(time.time() - start, 1),
+        "draws_read_from_cache": args.cache is not None,
         "python": platform.python_version(),
         "summary": table.to_dict(orient="records"),
+        "check_draws": [r for r in rows if r["seed"] < args.first_seed + CHECK_DRAWS],
         "coverage_by_variance": overall.to_dict(orient="records"),
         "verdicts": verdicts.to_dict(orient="index"),
     }
-    (args.out / "multiplegt_montecarlo.json").write_text(json.dumps(payload, indent=1) + "\n")
+    stem = "multiplegt_montecarlo"
+    if list(args.variances) != list(VARIANCES):
+        stem += "_" + "_".join(args.variances)
+    (args.out / f"{stem}.json").write_text(json.dumps(payload, indent=1) + "\n")
     md = [
         "# Monte Carlo: on/off effects on the demo's non-renewal design",
         "",
@@ -178,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         verdicts.round(3).to_markdown(),
         "",
     ]
-    (args.out / "multiplegt_montecarlo.md").write_text("\n".join(md))
+    (args.out / f"{stem}.md").write_text("\n".join(md))
     print("\n".join(md))
     return 0
 

@@ -237,3 +237,21 @@ def test_jackknife_equals_leaving_each_state_out() -> None:
 def test_unknown_small_sample_fails_well() -> None:
     with pytest.raises(SpecError, match="small_sample"):
         did_multiplegt_dyn(FAV, *FAV_COLS, small_sample="CR3")
+
+
+def test_switcher_clusters_count_the_clusters_of_each_effects_switchers() -> None:
+    # a switcher of effect l changes treatment at F and is observed at F - 1 + l
+    res = did_multiplegt_dyn(FAV, *FAV_COLS, effects=3, placebo=1, cluster="state_n")
+    d = FAV.sort_values(["county", "year"])
+    change = d.groupby("county")["inter_bra"].diff().fillna(0) != 0
+    first = d[change].groupby("county")["year"].min()
+    for h in (1, 2, 3):
+        fit_rows = res.horizons == h
+        assert res.n_switcher_clusters[fit_rows][0] <= res.n_switchers[fit_rows][0]
+    # effect 1's switchers are the counties observed the year they switch: all of them
+    # here, so their states are the states of every switching county
+    switching_states = FAV.loc[FAV["county"].isin(first.index), "state_n"].nunique()
+    assert res.n_switcher_clusters[res.horizons == 1][0] == switching_states
+    # unclustered, every group is its own cluster
+    plain = did_multiplegt_dyn(FAV, *FAV_COLS, effects=3)
+    np.testing.assert_array_equal(plain.n_switcher_clusters, plain.n_switchers)

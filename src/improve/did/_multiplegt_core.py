@@ -34,6 +34,7 @@ class HorizonFit:
     influence: FloatArray
     n_switchers: int
     n_switchers_weighted: float
+    n_switcher_clusters: int
     n_obs: int
     delta_d: float
     delta_d_step: float
@@ -181,9 +182,11 @@ def horizon_fit(
     sign = np.where(p.s < 0, -1.0, 1.0)[:, None]
     n_treated = _cell_sum(dist_w * sign, p.stratum)
     n_sw_w = float(dist_w.sum())
-    n_sw = int(np.any(dist == 1, axis=1).sum())
+    is_switcher = np.any(dist == 1, axis=1)
+    n_sw = int(is_switcher.sum())
     if n_sw == 0:
         return None
+    n_sw_clusters = n_sw if p.cluster is None else int(np.unique(p.cluster[is_switcher]).size)
     safe_ctrl = np.where(n_control == 0, 1.0, n_control)
     n_sw_safe = max(n_sw_w, 1e-10)
     contrast = p.w * (np.nan_to_num(dist) * sign - n_treated / safe_ctrl * np.nan_to_num(never))
@@ -199,6 +202,7 @@ def horizon_fit(
             influence=np.zeros(n_g),
             n_switchers=n_sw,
             n_switchers_weighted=n_sw_w,
+            n_switcher_clusters=n_sw_clusters,
             n_obs=0,
             delta_d=delta_d,
             delta_d_step=delta_step,
@@ -226,6 +230,7 @@ def horizon_fit(
         influence=u_var,
         n_switchers=n_sw,
         n_switchers_weighted=n_sw_w,
+        n_switcher_clusters=n_sw_clusters,
         n_obs=n_obs,
         delta_d=delta_d,
         delta_d_step=delta_step,
