@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -341,11 +340,9 @@ def test_subgroup_generator_returns_strings_and_effect_gaps(schools) -> None:
 
 
 # ---------------------------------------------------------------------------- students
-def test_student_panel_rows_mobility_and_speed(schools) -> None:
-    start = time.perf_counter()
+def test_student_panel_rows_and_mobility(schools) -> None:
+    # Speed is measured by benchmarks/did_speed.py (student settings), not by a timed test.
     st = sim.simulate_students(schools, n_rows=200_000)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0
     assert len(st) == 200_000
     assert list(st.columns) == [
         "student_id",
