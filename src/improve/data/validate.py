@@ -7,8 +7,10 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from improve.data.id_codes import duplicated_rows, nunique_by
+from improve.data.id_codes import constant_per_group, duplicated_rows, nunique_by
 from improve.data.spec import PanelSpec
 from improve.errors import DataError, SpecError
 
@@ -143,6 +145,8 @@ def check_id_format(frame: pd.DataFrame, columns: Iterable[str]) -> None:
     """Ids a spreadsheet turned into numbers in scientific notation (digits already lost)."""
     for col in columns:
         text = frame[col].dropna().astype("string")
+        if _all_digits(text):  # the common case, checked in one cheap pass
+            continue
         sci = text.str.fullmatch(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
         if len(text) and sci.fillna(False).any():
             examples = text[sci.fillna(False)].drop_duplicates().head(3).tolist()
@@ -151,6 +155,14 @@ def check_id_format(frame: pd.DataFrame, columns: Iterable[str]) -> None:
                 "a spreadsheet rounded them, so their last digits are lost; export the file again "
                 "with the id column formatted as text"
             )
+
+
+def _all_digits(text: pd.Series) -> bool:
+    """Whether every value of ``text`` is made of the digits 0-9 only (Arrow-backed text)."""
+    if not (isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow"):
+        return False
+    values = pa.array(text.array, from_pandas=True)
+    return bool(pc.all(pc.ascii_is_decimal(values)).as_py())
 
 
 def check_all_missing(frame: pd.DataFrame, columns: Iterable[str], role: str) -> None:
@@ -245,7 +257,7 @@ def check_timing(frame: pd.DataFrame, spec: PanelSpec, cohort_col: str) -> list[
             "period should be coded 0 (not yet treated), units treated before the first period "
             "cannot be evaluated: drop them"
         )
-    unit_cohort = frame.groupby(spec.unit, observed=True)[cohort_col].first()
+    unit_cohort = constant_per_group(frame, spec.unit, cohort_col)  # constant: checked above
     if (unit_cohort == 0).sum() == 0:
         first_period_only = (unit_cohort <= t_min).all()
         if first_period_only or unit_cohort.nunique() == 1:
