@@ -104,3 +104,13 @@ def test_constant_per_group_equals_groupby_first(encoded: bool) -> None:
     got = constant_per_group(frame, "unit", "year")
     assert list(got.index) == list(expected.index)
     assert got.to_numpy().tolist() == expected.to_numpy().tolist()
+
+
+def test_digit_ids_sort_as_text() -> None:
+    rng = np.random.default_rng(5)
+    ids = [str(v) for v in rng.integers(0, 10**6, 3000)]
+    ids += ["0" + i for i in ids[:300]] + ["00", "0", "000123", "123", "1230", "12300000000000000"]
+    series = pd.Series(pd.array(ids, dtype="string[pyarrow]"))
+    cat = sorted_categorical(series)
+    assert list(cat.cat.categories) == sorted(set(ids))
+    assert cat.astype("string").tolist() == ids

@@ -26,7 +26,7 @@ def sorted_categorical(series: pd.Series) -> pd.Series:
     values = pa.chunked_array(pa.array(series.array, from_pandas=True)).combine_chunks()
     encoded = pc.dictionary_encode(values)
     dictionary = encoded.dictionary
-    order = pc.array_sort_indices(dictionary).to_numpy()
+    order = _sort_order(dictionary)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     indices = encoded.indices.fill_null(-1).to_numpy().astype(np.int64, copy=False)
@@ -37,6 +37,26 @@ def sorted_categorical(series: pd.Series) -> pd.Series:
         index=series.index,
         name=series.name,
     )
+
+
+#: Digit ids up to this many characters are sorted as integers (the key below fits in int64).
+MAX_DIGITS = 17
+
+
+def _sort_order(dictionary: pa.Array) -> np.ndarray:
+    """Positions that sort ``dictionary`` (distinct text, no missing) in text order.
+
+    Ids made of digits only (student and school numbers) are sorted as integers: text order
+    of digit strings is the order of ``(value right-padded with zeros to the longest length,
+    length)``, which an integer sort computes several times faster than a string sort.
+    """
+    if len(dictionary) > 1 and pc.all(pc.ascii_is_decimal(dictionary)).as_py():
+        lengths = pc.utf8_length(dictionary).to_numpy().astype(np.int64)
+        longest = int(lengths.max())
+        if longest <= MAX_DIGITS:
+            padded = pc.cast(dictionary, pa.int64()).to_numpy() * 10 ** (longest - lengths)
+            return np.argsort(padded * (longest + 1) + lengths, kind="stable")
+    return pc.array_sort_indices(dictionary).to_numpy()
 
 
 def encode_ids(frame: pd.DataFrame, columns: Iterable[str]) -> dict[str, pd.Series]:
