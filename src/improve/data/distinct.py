@@ -32,3 +32,12 @@ def distinct(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
         return encoded.indices.to_numpy().astype(np.intp), pd.Series(uniques)
     codes, found = pd.factorize(series, use_na_sentinel=False)
     return np.asarray(codes, dtype=np.intp), pd.Series(np.asarray(found, dtype=object))
+
+
+def all_digits(text: pd.Series) -> bool:
+    """Whether every value of ``text`` is present and made of the digits 0-9 only (checked in
+    one pass of Arrow for Arrow-backed text; ``False`` for any other column)."""
+    if not (isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow"):
+        return False
+    values = pa.array(text.array, from_pandas=True)
+    return values.null_count == 0 and bool(pc.all(pc.ascii_is_decimal(values)).as_py())

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from improve.data import validate
-from improve.data.distinct import distinct
+from improve.data.distinct import all_digits, distinct
 from improve.data.header import SEARCH_ROWS, diagnose_header
 from improve.data.id_codes import encode_ids, group_codes, restore_ids
 from improve.data.load_report import LoadReport
@@ -456,8 +456,10 @@ def _normalise_ids(
                 text = series.astype("string")
             text = text.astype("string")
         else:
-            text = series.astype("string").str.strip()
-            text = text.mask(text == "", pd.NA)
+            text = series.astype("string")
+            if not all_digits(text):  # digit-only ids have nothing to strip and none is empty
+                text = text.str.strip()
+                text = text.mask(text == "", pd.NA)
         if width and col in (spec.unit, spec.cluster):
             text = text.str.zfill(int(width)) if col == spec.unit else text
         if was_numeric and col == spec.unit and not width:

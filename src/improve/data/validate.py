@@ -7,9 +7,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
+from improve.data.distinct import all_digits
 from improve.data.id_codes import constant_per_group, duplicated_rows, nunique_by
 from improve.data.spec import PanelSpec
 from improve.errors import DataError, SpecError
@@ -145,7 +144,7 @@ def check_id_format(frame: pd.DataFrame, columns: Iterable[str]) -> None:
     """Ids a spreadsheet turned into numbers in scientific notation (digits already lost)."""
     for col in columns:
         text = frame[col].dropna().astype("string")
-        if _all_digits(text):  # the common case, checked in one cheap pass
+        if all_digits(text):  # the common case, checked in one cheap pass
             continue
         sci = text.str.fullmatch(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
         if len(text) and sci.fillna(False).any():
@@ -155,14 +154,6 @@ def check_id_format(frame: pd.DataFrame, columns: Iterable[str]) -> None:
                 "a spreadsheet rounded them, so their last digits are lost; export the file again "
                 "with the id column formatted as text"
             )
-
-
-def _all_digits(text: pd.Series) -> bool:
-    """Whether every value of ``text`` is made of the digits 0-9 only (Arrow-backed text)."""
-    if not (isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow"):
-        return False
-    values = pa.array(text.array, from_pandas=True)
-    return bool(pc.all(pc.ascii_is_decimal(values)).as_py())
 
 
 def check_all_missing(frame: pd.DataFrame, columns: Iterable[str], role: str) -> None:
