@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from improve.data import id_codes
 from improve.data.id_codes import (
+    constant_per_group,
     duplicated_rows,
     encode_ids,
     nunique_by,
@@ -45,7 +47,12 @@ def test_sorted_categorical_keeps_values_and_sorts_categories(seed: int) -> None
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("encoded", [False, True])
 @pytest.mark.parametrize("dropna", [True, False])
-def test_nunique_by_equals_groupby_nunique(seed: int, encoded: bool, dropna: bool) -> None:
+@pytest.mark.parametrize("direct", [True, False])
+def test_nunique_by_equals_groupby_nunique(
+    seed: int, encoded: bool, dropna: bool, direct: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not direct:  # the path of files whose pair table is too large to count directly
+        monkeypatch.setattr(id_codes, "_direct", lambda cells, rows: False)
     frame = _frame(seed)
     if encoded:
         encode_ids(frame, ["unit", "district"])
@@ -59,7 +66,12 @@ def test_nunique_by_equals_groupby_nunique(seed: int, encoded: bool, dropna: boo
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("encoded", [False, True])
-def test_duplicated_rows_equals_pandas(seed: int, encoded: bool) -> None:
+@pytest.mark.parametrize("direct", [True, False])
+def test_duplicated_rows_equals_pandas(
+    seed: int, encoded: bool, direct: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not direct:
+        monkeypatch.setattr(id_codes, "_direct", lambda cells, rows: False)
     frame = _frame(seed)
     if encoded:
         encode_ids(frame, ["unit", "district"])
@@ -78,3 +90,27 @@ def test_restore_ids_after_reordering_gives_back_the_text() -> None:
     restored = restore_ids(frame, text)
     expected = original.sort_values(["unit", "year"], kind="stable")
     pd.testing.assert_frame_equal(restored, expected)
+
+
+@pytest.mark.parametrize("encoded", [False, True])
+def test_constant_per_group_equals_groupby_first(encoded: bool) -> None:
+    frame = _frame(4)
+    frame = frame[frame["unit"].notna()].copy()
+    first = frame.groupby("unit")["year"].transform("first")
+    frame["year"] = first  # constant within unit
+    if encoded:
+        encode_ids(frame, ["unit"])
+    expected = frame.groupby("unit", observed=True)["year"].first()
+    got = constant_per_group(frame, "unit", "year")
+    assert list(got.index) == list(expected.index)
+    assert got.to_numpy().tolist() == expected.to_numpy().tolist()
+
+
+def test_digit_ids_sort_as_text() -> None:
+    rng = np.random.default_rng(5)
+    ids = [str(v) for v in rng.integers(0, 10**6, 3000)]
+    ids += ["0" + i for i in ids[:300]] + ["00", "0", "000123", "123", "1230", "12300000000000000"]
+    series = pd.Series(pd.array(ids, dtype="string[pyarrow]"))
+    cat = sorted_categorical(series)
+    assert list(cat.cat.categories) == sorted(set(ids))
+    assert cat.astype("string").tolist() == ids

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from improve.data import validate
+from improve.data.distinct import all_digits, distinct
 from improve.data.header import SEARCH_ROWS, diagnose_header
-from improve.data.id_codes import encode_ids, restore_ids
+from improve.data.id_codes import encode_ids, group_codes, restore_ids
 from improve.data.lazy import LazyPanel, load_lazy, wants_lazy
 from improve.data.load_report import LoadReport
 from improve.data.progress import LoadProgress, wants_progress
@@ -299,7 +300,10 @@ def _load(
     periods = sorted(int(p) for p in frame[spec.time].unique())
     cohorts: dict[int, int] = {}
     if spec.cohort is not None:
-        per_unit = frame.groupby(spec.unit, observed=True)[spec.cohort].first()
+        # the rows are sorted by unit: each unit's first row starts its run of rows
+        unit_codes, _ = group_codes(frame[spec.unit])
+        starts = np.flatnonzero(np.r_[True, unit_codes[1:] != unit_codes[:-1]])
+        per_unit = pd.Series(frame[spec.cohort].to_numpy()[starts])
         cohorts = {int(k): int(v) for k, v in per_unit.value_counts().sort_index().items()}
     n_units = int(frame[spec.unit].nunique())
     frame = restore_ids(frame, text_ids).reset_index(drop=True)
@@ -343,15 +347,23 @@ def _first_observed_timing(
     n_varied : int
         Number of units whose timing was not constant.
     """
-    codes, _ = pd.factorize(frame[spec.unit])
+    codes, _ = group_codes(frame[spec.unit])
     times = frame[spec.time].to_numpy(dtype="float64", na_value=np.nan)
-    order = np.lexsort((times, codes))
-    sorted_codes = codes[order]
-    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
     values = frame[col].to_numpy()
-    first = np.empty(int(codes.max()) + 1 if len(codes) else 0, dtype=values.dtype)
-    first[sorted_codes[starts]] = values[order[starts]]
-    per_row = first[codes]
+    n_units = int(codes.max()) + 1 if len(codes) else 0
+    # each unit's first row in (time, row) order: its earliest period, then its first row there
+    first_time = np.full(n_units, np.inf)
+    np.fmin.at(first_time, codes, times)
+    at_first = times == first_time[codes]
+    first_row = np.full(n_units, len(codes), dtype=np.int64)
+    np.minimum.at(first_row, codes[at_first], np.flatnonzero(at_first))
+    present = np.bincount(codes, minlength=n_units) > 0
+    if (first_row[present] == len(codes)).any():  # a unit with no time at all (not expected)
+        order = np.lexsort((times, codes))
+        sorted_codes = codes[order]
+        starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+        first_row[sorted_codes[starts]] = order[starts]
+    per_row = values[first_row[codes]]
     changed = per_row != values
     n_varied = int(np.unique(codes[changed]).size)
     if n_varied:
@@ -461,8 +473,10 @@ def _normalise_ids(
                 text = series.astype("string")
             text = text.astype("string")
         else:
-            text = series.astype("string").str.strip()
-            text = text.mask(text == "", pd.NA)
+            text = series.astype("string")
+            if not all_digits(text):  # digit-only ids have nothing to strip and none is empty
+                text = text.str.strip()
+                text = text.mask(text == "", pd.NA)
         if width and col in (spec.unit, spec.cluster):
             text = text.str.zfill(int(width)) if col == spec.unit else text
         if was_numeric and col == spec.unit and not width:
@@ -484,8 +498,8 @@ def _normalise_time(frame: pd.DataFrame, col: str) -> tuple[pd.DataFrame, str | 
         note = None
     else:
         # parse the distinct values only (a student file repeats a dozen years millions of times)
-        codes, distinct = _distinct(series)
-        text = distinct.astype("string").str.strip()
+        codes, values_seen = distinct(series)
+        text = values_seen.astype("string").str.strip()
         match = text.str.extract(_SCHOOL_YEAR_RE)
         is_school_year = match[0].notna()
         values = pd.to_numeric(text.where(~is_school_year), errors="coerce").astype("float64")
@@ -520,8 +534,8 @@ def _normalise_time(frame: pd.DataFrame, col: str) -> tuple[pd.DataFrame, str | 
 def _parse_timing(series: pd.Series, col: str, role: str) -> pd.Series:
     if pd.api.types.is_numeric_dtype(series.dtype):
         return series.astype("float64")
-    codes, distinct = _distinct(series)
-    text = distinct.astype("string").str.strip()
+    codes, values_seen = distinct(series)
+    text = values_seen.astype("string").str.strip()
     lowered = text.str.lower().fillna("")
     never = lowered.isin(list(_NEVER_WORDS))
     school_year = text.str.extract(_SCHOOL_YEAR_RE)[0]
@@ -537,12 +551,6 @@ def _parse_timing(series: pd.Series, col: str, role: str) -> pd.Series:
         )
     parsed = numbers.where(~never, 0.0).astype("float64").to_numpy()
     return pd.Series(parsed[codes], index=series.index)
-
-
-def _distinct(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """Codes and distinct values (missing included) of ``series``, in order of appearance."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    return np.asarray(codes, dtype=np.intp), pd.Series(np.asarray(uniques, dtype=object))
 
 
 def _derive_cohort(frame: pd.DataFrame, spec: PanelSpec) -> tuple[pd.DataFrame, list[str]]:

@@ -97,7 +97,9 @@ def read_csv_arrow(
         return None
     columns = {}
     for name in include:
-        values = pc.utf8_ltrim(table.column(name), characters=" ")  # skipinitialspace
+        values = table.column(name)
+        if pc.any(pc.starts_with(values, " ")).as_py():  # skipinitialspace
+            values = pc.utf8_ltrim(values, characters=" ")
         if pc.any(pc.starts_with(values, '"')).as_py():  # a quoted value after a space
             return None
         columns[name] = pd.Series(values.to_pandas(types_mapper={pa.large_string(): TEXT}.get))

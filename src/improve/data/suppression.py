@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from improve.data.distinct import distinct
+
 #: Markers meaning "withheld to protect privacy".
 SUPPRESSION_MARKERS: frozenset[str] = frozenset(
     {"*", "**", "***", "****", "n<10", "n < 10", "ps", "s", "supp", "suppressed", "dnr", "nr<10"}
@@ -115,6 +117,69 @@ def _classify(
     return "bad", nan, nan, nan
 
 
+def _missing_codes(
+    values: np.ndarray, negative_missing_codes: bool | Iterable[float] | None
+) -> frozenset[float]:
+    """The negative codes that mean missing in a column with these (distinct) ``values``."""
+    if negative_missing_codes is None:
+        finite = values[~np.isnan(values)]
+        negatives = finite[finite < 0]
+        only_codes = negatives.size > 0 and bool(
+            np.isin(negatives, list(NEGATIVE_MISSING_CODES)).all()
+        )
+        return NEGATIVE_MISSING_CODES if only_codes else frozenset()
+    if negative_missing_codes is True:
+        return NEGATIVE_MISSING_CODES
+    if negative_missing_codes is False:
+        return frozenset()
+    return frozenset(float(c) for c in negative_missing_codes)
+
+
+def _parse_text(
+    series: pd.Series, extra: frozenset[str], negative_missing_codes: bool | Iterable[float] | None
+) -> ParsedColumn:
+    """:func:`parse_numeric` of a text column: every distinct text is classified once and
+    every per-row result is a lookup into those (missing cells read as empty text)."""
+    index = series.index
+    codes, seen = distinct(series)
+    texts = ["" if pd.isna(u) else str(u) for u in seen]  # as astype("string").fillna("")
+    table = [_classify(t, extra) for t in texts]
+    u_flag = np.array([t[0] for t in table], dtype=object)
+    u_val = np.array([t[1] for t in table], dtype="float64")
+    u_low = np.array([t[2] for t in table], dtype="float64")
+    u_up = np.array([t[3] for t in table], dtype="float64")
+    rows = np.bincount(codes, minlength=len(texts))  # rows holding each distinct text
+    is_bad = u_flag == "bad"
+    n_bad = int(rows[is_bad].sum())
+    bad = list(dict.fromkeys(t for t, b in zip(texts, is_bad, strict=True) if b))[:5]
+    u_flag[is_bad] = None
+    has_bounds = bool(np.isin(u_flag, [FLAG_LOWER_BOUND, FLAG_UPPER_BOUND, FLAG_RANGE]).any())
+    has_bounds = has_bounds or bool(((u_flag == FLAG_SUPPRESSED) & ~np.isnan(u_up)).any())
+    codes_to_use = _missing_codes(u_val, negative_missing_codes)
+    if codes_to_use:
+        is_code = np.isin(u_val, list(codes_to_use))
+        u_val[is_code] = np.nan
+        u_flag[is_code] = FLAG_MISSING_CODE
+        u_low[is_code] = np.nan
+        u_up[is_code] = np.nan
+    counts: Counter[str] = Counter()
+    for flag, n_rows in zip(u_flag, rows, strict=True):
+        if flag is not None and n_rows:
+            counts[flag] += int(n_rows)
+    flag_series = None
+    if counts:
+        flag_series = pd.Series(u_flag[codes], index=index, dtype=object).astype("string")
+    return ParsedColumn(
+        values=pd.Series(u_val[codes], index=index, dtype="float64"),
+        lower=pd.Series(u_low[codes], index=index) if has_bounds else None,
+        upper=pd.Series(u_up[codes], index=index) if has_bounds else None,
+        flag=flag_series,
+        counts=dict(sorted(counts.items())),
+        bad_values=bad,
+        n_bad=n_bad,
+    )
+
+
 def parse_numeric(
     series: pd.Series,
     *,
@@ -139,83 +204,29 @@ def parse_numeric(
     -------
     ParsedColumn
     """
-    n = len(series)
-    index = series.index
     extra = frozenset(str(m).strip().lower() for m in extra_markers)
-
-    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
-        values = series.astype("float64").to_numpy(copy=True)
-        flags = np.full(n, None, dtype=object)
-        flags[np.isnan(values)] = FLAG_MISSING
-        lower = upper = None
-        bad: list[str] = []
-        n_bad = 0
-    else:
-        as_text = series.astype("string").fillna("")
-        codes, uniques = pd.factorize(as_text, sort=False)
-        table = [_classify(str(u), extra) for u in uniques]
-        u_flag = np.array([t[0] for t in table], dtype=object)
-        u_val = np.array([t[1] for t in table], dtype="float64")
-        u_low = np.array([t[2] for t in table], dtype="float64")
-        u_up = np.array([t[3] for t in table], dtype="float64")
-        if len(uniques) == 0:
-            values = np.full(n, np.nan)
-            flags = np.full(n, FLAG_MISSING, dtype=object)
-            lower_arr = upper_arr = np.full(n, np.nan)
-        else:
-            values = u_val[codes]
-            flags = u_flag[codes]
-            lower_arr = u_low[codes]
-            upper_arr = u_up[codes]
-        is_bad = flags == "bad"
-        n_bad = int(is_bad.sum())
-        bad = []
-        if n_bad:
-            bad = [str(u) for u, f in zip(uniques, u_flag, strict=True) if f == "bad"][:5]
-            flags[is_bad] = None
-        has_bounds = bool(np.isin(flags, [FLAG_LOWER_BOUND, FLAG_UPPER_BOUND, FLAG_RANGE]).any())
-        has_bounds = has_bounds or bool(((flags == FLAG_SUPPRESSED) & ~np.isnan(upper_arr)).any())
-        lower = pd.Series(lower_arr, index=index) if has_bounds else None
-        upper = pd.Series(upper_arr, index=index) if has_bounds else None
-
-    codes_to_use: frozenset[float]
-    if negative_missing_codes is None:
-        finite = values[~np.isnan(values)]
-        negatives = finite[finite < 0]
-        only_codes = negatives.size > 0 and bool(
-            np.isin(negatives, list(NEGATIVE_MISSING_CODES)).all()
-        )
-        codes_to_use = NEGATIVE_MISSING_CODES if only_codes else frozenset()
-    elif negative_missing_codes is True:
-        codes_to_use = NEGATIVE_MISSING_CODES
-    elif negative_missing_codes is False:
-        codes_to_use = frozenset()
-    else:
-        codes_to_use = frozenset(float(c) for c in negative_missing_codes)
+    numeric = pd.api.types.is_numeric_dtype(series.dtype)
+    if not numeric or pd.api.types.is_bool_dtype(series.dtype):
+        return _parse_text(series, extra, negative_missing_codes)
+    index = series.index
+    values = series.astype("float64").to_numpy(copy=True)
+    flags = np.full(len(series), None, dtype=object)
+    flags[np.isnan(values)] = FLAG_MISSING
+    codes_to_use = _missing_codes(values, negative_missing_codes)
     if codes_to_use:
         is_code = np.isin(values, list(codes_to_use))
-        if is_code.any():
-            values = values.copy()
-            values[is_code] = np.nan
-            flags[is_code] = FLAG_MISSING_CODE
-            if lower is not None and upper is not None:
-                lo = lower.to_numpy(copy=True)
-                hi = upper.to_numpy(copy=True)
-                lo[is_code] = np.nan
-                hi[is_code] = np.nan
-                lower = pd.Series(lo, index=index)
-                upper = pd.Series(hi, index=index)
-
+        values[is_code] = np.nan
+        flags[is_code] = FLAG_MISSING_CODE
     counts = Counter(f for f in flags if f is not None)
     flag_series = pd.Series(flags, index=index, dtype=object) if counts else None
     if flag_series is not None:
         flag_series = flag_series.astype("string")
     return ParsedColumn(
         values=pd.Series(values, index=index, dtype="float64"),
-        lower=lower,
-        upper=upper,
+        lower=None,
+        upper=None,
         flag=flag_series,
         counts=dict(sorted(counts.items())),
-        bad_values=bad,
-        n_bad=n_bad,
+        bad_values=[],
+        n_bad=0,
     )

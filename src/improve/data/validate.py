@@ -8,7 +8,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from improve.data.id_codes import duplicated_rows, nunique_by
+from improve.data.distinct import all_digits
+from improve.data.id_codes import constant_per_group, duplicated_rows, nunique_by
 from improve.data.spec import PanelSpec
 from improve.errors import DataError, SpecError
 
@@ -173,6 +174,8 @@ def check_id_format(frame: pd.DataFrame, columns: Iterable[str]) -> None:
     """Ids a spreadsheet turned into numbers in scientific notation (digits already lost)."""
     for col in columns:
         text = frame[col].dropna().astype("string")
+        if all_digits(text):  # the common case, checked in one cheap pass
+            continue
         sci = text.str.fullmatch(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
         if len(text) and sci.fillna(False).any():
             examples = text[sci.fillna(False)].drop_duplicates().head(3).tolist()
@@ -272,7 +275,7 @@ def check_timing(frame: pd.DataFrame, spec: PanelSpec, cohort_col: str) -> list[
     if len(outside):
         years = sorted({int(v) for v in outside.unique()})
         raise DataError(timing_outside_message(cohort_col, t_min, t_max, years))
-    unit_cohort = frame.groupby(spec.unit, observed=True)[cohort_col].first()
+    unit_cohort = constant_per_group(frame, spec.unit, cohort_col)  # constant: checked above
     counts = {int(k): int(v) for k, v in unit_cohort.value_counts().items()}
     return cohort_warnings(cohort_col, counts, t_min)
 

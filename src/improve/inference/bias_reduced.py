@@ -18,7 +18,8 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from improve.inference.partialling import WithinDesign, full_basis
+from improve.inference.cluster_grams import design_cluster_grams
+from improve.inference.partialling import WithinDesign, basis_transform
 
 FloatArray = NDArray[np.float64]
 
@@ -225,13 +226,6 @@ def cr2_terms(
 # ----------------------------------------------------------------------------- regressions
 
 
-def _cluster_slices(cluster: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    small = cluster.astype(np.uint16) if int(cluster.max()) < 2**16 else cluster
-    order = np.argsort(small, kind="stable")  # radix sort for 16-bit codes
-    starts = np.searchsorted(cluster[order], np.arange(int(cluster.max()) + 2))
-    return order, starts
-
-
 @dataclass(frozen=True)
 class CR2Result:
     """CR2 covariance and Satterthwaite degrees of freedom (one per coefficient)."""
@@ -249,6 +243,12 @@ def cr2(design: WithinDesign) -> CR2Result:
     matrices ``A_g = (I - H_gg)^(-1/2)`` use the hat matrix of the *full* model, computed from
     the low-rank form ``H_gg = Z_g Z_g'`` on the orthogonal complement of the nested effects.
 
+    Nothing of size ``n`` beyond the per-cluster Gram matrices of ``[D, X, e]`` is formed
+    (:func:`~improve.inference.cluster_grams.design_cluster_grams`): with ``Z = [D, X] P``
+    (``P`` small), ``Z_g'Z_g``, ``Z_g'X_g`` and ``Z_g'e_g`` are blocks of them times ``P``,
+    and ``(I - Z_g Z_g')^{-1/2} = I + Z_g K_g Z_g'`` with ``K_g`` from the eigenvalues of
+    the ``q x q`` matrix ``Z_g'Z_g``, so every adjusted product lives in ``q`` dimensions.
+
     Parameters
     ----------
     design : WithinDesign
@@ -257,28 +257,26 @@ def cr2(design: WithinDesign) -> CR2Result:
     -------
     CR2Result
     """
-    Z, M = full_basis(design)
     X, e = design.X, design.resid
-    order, starts = _cluster_slices(design.cluster)
-    G = starts.size - 1
-    p, q = X.shape[1], Z.shape[1]
-    scores = np.empty((G, p))
-    zu = np.empty((G, q, p))  # Z_g' A_g X_g
-    uu = np.empty((G, p, p))  # X_g' A_g^2 X_g
-    X, Z, e = X[order], Z[order], e[order]  # clusters in contiguous slices
-    S = np.empty((G, q, q))  # Z_g' Z_g
-    BX = np.empty((G, q, p))  # Z_g' X_g
-    ze = np.empty((G, q))  # Z_g' e_g
-    xe = np.empty((G, p))  # X_g' e_g
-    xx = np.empty((G, p, p))  # X_g' X_g
-    for g in range(G):
-        rows = slice(starts[g], starts[g + 1])
-        Xg, Zg, eg = X[rows], Z[rows], e[rows]
-        S[g] = Zg.T @ Zg
-        BX[g] = Zg.T @ Xg
-        ze[g] = Zg.T @ eg
-        xe[g] = Xg.T @ eg
-        xx[g] = Xg.T @ Xg
+    p = X.shape[1]
+    # every per-cluster product below is a block of the Gram matrices of [D, X, e], D the
+    # crossing effects' dummies partialled on the nested ones
+    W = design_cluster_grams(design, np.column_stack([X, e]))
+    nd = W.shape[1] - p - 1
+    xx = W[:, nd:-1, nd:-1]  # X_g' X_g
+    xe = W[:, nd:-1, -1]  # X_g' e_g
+    xtx = xx.sum(axis=0)
+    M = np.linalg.inv(xtx)
+    # Z = [Zd, Zx] = [D T, X R]: orthonormal basis of the full model's hat matrix
+    T = basis_transform(W[:, :nd, :nd].sum(axis=0))
+    R = np.linalg.inv(np.linalg.cholesky(xtx)).T  # X R has orthonormal columns
+    P = np.zeros((nd + p, T.shape[1] + p))
+    P[:nd, : T.shape[1]] = T
+    P[nd:, T.shape[1] :] = R
+    Pt = P.T
+    S = Pt @ W[:, :-1, :-1] @ P  # Z_g' Z_g
+    BX = Pt @ W[:, :-1, nd:-1]  # Z_g' X_g
+    ze = (Pt @ W[:, :-1, -1:])[..., 0]  # Z_g' e_g
     lam, vec = np.linalg.eigh(S)  # per cluster
     lam = np.clip(lam, 0.0, 1.0)
     one_minus = 1.0 - lam

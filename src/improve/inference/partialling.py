@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -226,14 +227,21 @@ def tall_times_small(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (b.T @ a.T).T
 
 
-def _orthonormal_basis(a: np.ndarray, rel_tol: float = 1e-10) -> np.ndarray:
+def basis_transform(gram: np.ndarray, rel_tol: float = 1e-10) -> np.ndarray:
+    """``T`` such that ``a T`` is an orthonormal basis of the column span of ``a``, from
+    ``gram = a'a`` (collinear directions dropped)."""
+    if gram.shape[0] == 0:
+        return np.zeros((0, 0))
+    lam, vec = np.linalg.eigh(gram)
+    keep = lam > rel_tol * max(float(lam.max()), 1e-300)
+    return vec[:, keep] / np.sqrt(lam[keep])
+
+
+def _orthonormal_basis(a: np.ndarray) -> np.ndarray:
     """Orthonormal basis of the column span of ``a`` (drops collinear directions)."""
     if a.shape[1] == 0:
         return a
-    gram = a.T @ a
-    lam, vec = np.linalg.eigh(gram)
-    keep = lam > rel_tol * max(float(lam.max()), 1e-300)
-    return tall_times_small(a, vec[:, keep] / np.sqrt(lam[keep]))
+    return tall_times_small(a, basis_transform(a.T @ a))
 
 
 @dataclass(frozen=True)
@@ -248,25 +256,47 @@ class WithinDesign:
         ``(n,)`` within outcome times ``sqrt(w)``.
     cluster : numpy.ndarray
         ``(n,)`` cluster codes ``0..G-1``.
-    Zd : numpy.ndarray
-        ``(n, qd)`` orthonormal basis of the crossing effects partialled on the nested ones.
     beta : numpy.ndarray
         Least-squares coefficients of ``y`` on ``X``.
     resid : numpy.ndarray
         Transformed residuals ``y - X beta``.
+    crossing_codes, nested_codes : tuple of numpy.ndarray
+        Integer codes of the absorbed effects that cross the clusters and of those nested
+        in them.
+    weights : numpy.ndarray or None
+        Regression weights.
     """
 
     X: np.ndarray
     y: np.ndarray
     cluster: np.ndarray
-    Zd: np.ndarray
     beta: np.ndarray
     resid: np.ndarray
+    crossing_codes: tuple[np.ndarray, ...] = ()
+    nested_codes: tuple[np.ndarray, ...] = ()
+    weights: np.ndarray | None = None
 
     @property
     def n_clusters(self) -> int:
         """Number of clusters."""
         return int(self.cluster.max()) + 1
+
+    @cached_property
+    def crossing(self) -> np.ndarray:
+        """``(n, c)`` dummies of the crossing effects partialled on the nested ones, times
+        ``sqrt(w)`` (not orthonormalised; :attr:`Zd` is their orthonormal basis)."""
+        if not self.crossing_codes:
+            return np.zeros((self.y.shape[0], 0))
+        w = self.weights
+        dc = _partialled_dummies(list(self.crossing_codes), list(self.nested_codes), w)
+        if w is not None:
+            dc *= np.sqrt(w)[:, None]
+        return dc
+
+    @cached_property
+    def Zd(self) -> np.ndarray:  # noqa: N802 - the basis is named as in the notation
+        """``(n, qd)`` orthonormal basis of the crossing effects partialled on the nested ones."""
+        return _orthonormal_basis(self.crossing)
 
 
 def within_design(
@@ -320,15 +350,17 @@ def within_design(
             f"{n_cross:,} levels (limit {MAX_CROSSING_LEVELS:,}); cluster at a level that contains "
             "the high-dimensional effect (e.g. the unit's school or district), or use se='cr1'"
         )
-    if crossing:
-        dc = _partialled_dummies(crossing, nested, w)
-        if w is not None:
-            dc *= root_w[:, None]
-        Zd = _orthonormal_basis(dc)
-    else:
-        Zd = np.zeros((y.shape[0], 0))
     beta = np.linalg.solve(Xt.T @ Xt, Xt.T @ yt)
-    return WithinDesign(X=Xt, y=yt, cluster=cluster, Zd=Zd, beta=beta, resid=yt - Xt @ beta)
+    return WithinDesign(
+        X=Xt,
+        y=yt,
+        cluster=cluster,
+        beta=beta,
+        resid=yt - Xt @ beta,
+        crossing_codes=tuple(crossing),
+        nested_codes=tuple(nested),
+        weights=w,
+    )
 
 
 def _partialled_dummies(
@@ -336,23 +368,35 @@ def _partialled_dummies(
 ) -> np.ndarray:
     """Dummies of the crossing effects with the nested effects partialled out."""
     n = crossing[0].size
-    if len(crossing) == 1 and len(nested) == 1:
-        # one bincount of (nested level, crossing level) pairs gives every group mean
-        f, g = crossing[0].astype(np.int64), nested[0].astype(np.int64)
-        n_f, n_g = int(f.max()) + 1, int(g.max()) + 1
-        if n_f * n_g <= 4 * n + 1_000_000:
-            cell = np.bincount(g * n_f + f, weights=w, minlength=n_f * n_g).reshape(n_g, n_f)
-            total = cell.sum(axis=1)
-            total[total == 0] = 1.0
-            out = -(cell / total[:, None])[g]
-            out[np.arange(n), f] += 1.0
-            return out
+    cell = cell_weights(crossing, nested, w)
+    if cell is not None:
+        # the (nested level, crossing level) weight sums give every group mean
+        f, g = crossing[0], nested[0]
+        total = cell.sum(axis=1)
+        total[total == 0] = 1.0
+        out = -(cell / total[:, None])[g]
+        out[np.arange(n), f] += 1.0
+        return out
     cols = []
     for f in crossing:
         dummies = np.zeros((n, int(f.max()) + 1))
         dummies[np.arange(n), f] = 1.0
         cols.append(dummies)
     return demean(np.hstack(cols), nested, w)
+
+
+def cell_weights(
+    crossing: Sequence[np.ndarray], nested: Sequence[np.ndarray], w: np.ndarray | None
+) -> np.ndarray | None:
+    """``(levels of the nested effect, levels of the crossing effect)`` weight sums when there
+    is one effect of each and the table is small (at most about ``4 n`` cells), else ``None``."""
+    if len(crossing) != 1 or len(nested) != 1:
+        return None
+    f, g = crossing[0].astype(np.int64), nested[0].astype(np.int64)
+    n_f, n_g = int(f.max()) + 1, int(g.max()) + 1
+    if n_f * n_g > 4 * f.size + 1_000_000:
+        return None
+    return np.bincount(g * n_f + f, weights=w, minlength=n_f * n_g).reshape(n_g, n_f)
 
 
 def full_basis(design: WithinDesign) -> tuple[np.ndarray, np.ndarray]:
