@@ -33,6 +33,7 @@ import numpy as np
 from improve.demo.finance import FINANCE_MAP, simulate_finance_state
 from improve.fe import panel_regression
 from improve.finance import FinanceMap, NeedWeights, school_table
+from improve.finance.design import MIN_UNCHANGED_DISTRICTS
 from improve.finance.formula import formula_panel
 from improve.formula_change import formula_dose_response
 
@@ -89,6 +90,17 @@ def study(reps: int, seed: int = 5000) -> dict:
                 ((cols[f"{name}_low"] <= EFFECT) & (EFFECT <= cols[f"{name}_high"])).mean()
             ),
         }
+    enough = cols["unchanged"] >= MIN_UNCHANGED_DISTRICTS
+    covered = (cols["acrt_low"] <= EFFECT) & (EFFECT <= cols["acrt_high"])
+    summary["acrt_by_unchanged"] = {
+        f"{label} {MIN_UNCHANGED_DISTRICTS} unchanged districts": {
+            "reps": int(mask.sum()),
+            "coverage": float(covered[mask].mean()) if mask.any() else float("nan"),
+            "sd": float(cols["acrt"][mask].std(ddof=1)) if mask.sum() > 1 else float("nan"),
+            "mean_se": float(cols["acrt_se"][mask].mean()) if mask.any() else float("nan"),
+        }
+        for label, mask in (("at least", enough), ("fewer than", ~enough))
+    }
     summary["unchanged_districts"] = {
         "min": float(cols["unchanged"].min()),
         "mean": float(cols["unchanged"].mean()),
@@ -114,6 +126,14 @@ def markdown(summary: dict, meta: dict) -> str:
         lines.append(
             f"| {r['label']} | {r['mean']:.3f} | {r['bias']:.3f} | {r['bias_mc_se']:.3f} | "
             f"{r['sd']:.3f} | {r['mean_se']:.3f} | {r['coverage']:.3f} |"
+        )
+    lines += ["", "ACRT^o by the number of dose-0 districts (the design check warns below "
+              f"{MIN_UNCHANGED_DISTRICTS}):", "",
+              "| states | replications | coverage | SD | mean SE |",
+              "|---|---|---|---|---|"]  # fmt: skip
+    for label, r in summary["acrt_by_unchanged"].items():
+        lines.append(
+            f"| {label} | {r['reps']} | {r['coverage']:.3f} | {r['sd']:.3f} | {r['mean_se']:.3f} |"
         )
     lines += ["", f"Run {meta['date']} in {meta['seconds']:.0f} s on Python {meta['python']}.", ""]
     return "\n".join(lines)
