@@ -119,4 +119,9 @@ def test_money_follows_need_only_after_the_formula_change(evaluation) -> None:
     )
     assert before.vertical_weighted.tidy()["conf_high"].iloc[0] < 0
     assert "less than these weights call for" in before.summary_sentences()[3]
-    assert evaluation.vertical_weighted.tidy()["conf_low"].iloc[0] > 0
+    # after: the poverty slope per need-weighted pupil moves up to zero (the new formula,
+    # with hold-harmless districts, pays roughly what the default weights call for)
+    after = evaluation.vertical_weighted.tidy().iloc[0]
+    assert after["conf_low"] < 0 < after["conf_high"]
+    assert after["conf_low"] > before.vertical_weighted.tidy()["conf_high"].iloc[0]
+    assert "consistent with money following need" in evaluation.summary_sentences()[3]

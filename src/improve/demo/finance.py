@@ -4,7 +4,11 @@ Forty districts and their schools over eight years (2016–2023). Local revenue 
 property wealth, so richer districts spend more; state formula aid is a flat amount per
 pupil with a small poverty supplement until ``change_year``, when a new formula pays a
 foundation amount per need-weighted pupil minus a local share (more aid to poorer, needier
-districts). Federal money follows poverty. Districts pass money to schools unevenly. The
+districts). Formula amounts are set in nominal dollars (no yearly growth). Hold harmless:
+a district whose local revenue per pupil plus its old aid already reached the new foundation
+amount in the last year before the change keeps that year's aid per pupil (its change in
+formula aid is zero: the dose-0 comparison group of the continuous DiD). Federal money
+follows poverty. Districts pass money to schools unevenly. The
 share of students proficient in math rises by ``effect`` percentage points per $1,000 of
 formula aid per pupil. Labelled as simulated in every file written from it.
 """
@@ -82,12 +86,35 @@ def _schools(rng: np.random.Generator, districts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _formula_aid(d: pd.Series, year: int, change_year: int, growth: float) -> float:
-    """State formula aid per pupil for a district (dollars)."""
-    if year < change_year:
-        return (5_200 + 600 * d["poverty"]) * growth
-    weighted = 1 + sum(NEW_FORMULA_WEIGHTS[k] * d[k] for k in NEW_FORMULA_WEIGHTS)
-    return max(9_000 * weighted - 0.012 * d["wealth"], 1_500.0) * growth
+#: Local revenue per pupil as a share of property wealth per pupil (before yearly growth).
+LOCAL_RATE = 0.014
+#: Foundation amount per need-weighted pupil of the new formula (dollars).
+FOUNDATION = 9_000
+
+
+def _formula_aid(need: pd.DataFrame, change_year: int, first_year: int) -> pd.DataFrame:
+    """State formula aid per pupil (dollars) by district and year, and who is held harmless.
+
+    ``need`` has a row per district and year with ``poverty``, ``english_learners``,
+    ``disabilities`` (enrollment-weighted shares) and ``wealth``. Returns it with
+    ``formula_pp`` and ``hold_harmless`` added.
+    """
+    need = need.copy()
+    old = 5_200 + 600 * need["poverty"]
+    weighted = 1 + sum(NEW_FORMULA_WEIGHTS[k] * need[k] for k in NEW_FORMULA_WEIGHTS)
+    foundation = FOUNDATION * weighted
+    new = np.maximum(foundation - 0.012 * need["wealth"], 1_500.0)
+    base_year = max((y for y in need["year"].unique() if y < change_year), default=first_year)
+    base = need["year"] == base_year
+    local = LOCAL_RATE * need["wealth"] * 1.02 ** (base_year - first_year)
+    meets = ((local + old) >= foundation)[base].set_axis(need.loc[base, "district_id"])
+    base_aid = old[base].set_axis(need.loc[base, "district_id"])
+    need["hold_harmless"] = need["district_id"].map(meets).astype(bool)
+    after = need["year"] >= change_year
+    need["formula_pp"] = np.where(
+        ~after, old, np.where(need["hold_harmless"], need["district_id"].map(base_aid), new)
+    )
+    return need
 
 
 def simulate_finance_state(
@@ -128,6 +155,7 @@ def simulate_finance_state(
         ),
         1,
     )
+    held = sorted(rows.loc[rows["hold_harmless"], "district_id"].unique().tolist())
     truth = {
         "simulated": True,
         "seed": seed,
@@ -137,6 +165,11 @@ def simulate_finance_state(
         "new_formula_weights": NEW_FORMULA_WEIGHTS,
         "old_formula": "5200 per pupil + 600 per pupil times the poverty share",
         "new_formula": "9000 per need-weighted pupil minus 1.2% of property wealth per pupil",
+        "formula_amounts": "nominal dollars, no yearly growth",
+        "hold_harmless_rule": "districts whose local revenue per pupil plus old aid already "
+        "met the new foundation amount in the year before the change keep that year's aid "
+        "per pupil (change in formula aid 0)",
+        "hold_harmless_districts": held,
         "districts": n_districts,
         "schools": int(schools.shape[0]),
         "years": list(years),
@@ -162,14 +195,11 @@ def _money(
         )
         .reset_index()
     )
-    district_need["formula_pp"] = [
-        _formula_aid(d, int(d["year"]), change_year, 1.02 ** (int(d["year"]) - years[0]))
-        for _, d in district_need.iterrows()
-    ]
+    district_need = _formula_aid(district_need, change_year, years[0])
     keys = ["district_id", "year"]
-    rows = rows.merge(district_need[[*keys, "formula_pp"]], on=keys)
+    rows = rows.merge(district_need[[*keys, "formula_pp", "hold_harmless"]], on=keys)
     growth = 1.02 ** (rows["year"] - years[0])
-    local_pp = 0.014 * rows["wealth"] * growth * np.exp(rng.normal(0, 0.03, len(rows)))
+    local_pp = LOCAL_RATE * rows["wealth"] * growth * np.exp(rng.normal(0, 0.03, len(rows)))
     federal_pp = 1_100 * rows["poverty"] * growth
     alloc = rows["allocation"] * (1 + 0.10 * (rows["poverty"] - 0.4))
     rows["exp_local"] = np.round(local_pp * rows["enrollment"] * alloc)
@@ -283,7 +313,9 @@ simulated by `improve.demo.finance.simulate_finance_state` (seed {seed}). Spendi
 learners and students with disabilities, district property wealth per pupil, state formula
 aid, staff and a math proficiency rate. Local money follows property wealth; in
 {change_year} the state formula changes from a flat amount per pupil to a foundation amount
-per need-weighted pupil minus a local share, and math proficiency rises by {effect}
+per need-weighted pupil minus a local share ({held} districts whose local revenue plus old
+aid already met the new foundation amount are held harmless at their {base_year} aid per
+pupil, so their formula aid does not change), and math proficiency rises by {effect}
 percentage points per $1,000 of formula aid per pupil: `truth.json`. `columns.yaml` is the
 column map. Every name is invented. Regenerate with
 `python -m improve.demo.finance data/demo_finance`.
@@ -314,6 +346,8 @@ def write_finance_demo(directory: str | Path, seed: int = 2031) -> dict[str, Pat
             seed=seed,
             change_year=t["formula_change_year"],
             effect=t["effect_per_1000_formula_aid"],
+            held=len(t["hold_harmless_districts"]),
+            base_year=t["formula_change_year"] - 1,
         )
     )
     return paths

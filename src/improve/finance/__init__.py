@@ -5,14 +5,21 @@ Per-pupil and need-weighted per-pupil amounts by school and district
 intervals (:func:`horizontal_equity`), vertical equity and fiscal neutrality
 (:func:`vertical_equity`, :func:`quantile_table`), the Theil within/between decomposition
 (:func:`decompose`), the same measures by year (:func:`equity_trend`) and the district panel
-of a formula change (:func:`formula_panel`). :func:`evaluate_equity` runs them all for the
+of a formula change (:func:`formula_panel`, :func:`formula_doses`; the dose-response DiD on
+it is :func:`improve.formula_change.formula_dose_response`). :func:`evaluate_equity` runs
+them all for the
 resource-equity workbook. The index functions themselves are in
 :mod:`improve.finance.indices` and :mod:`improve.finance.inequality`.
 """
 
 from improve.finance.decomposition import TheilDecomposition, decompose
 from improve.finance.evaluation import EquityEvaluation, evaluate_equity
-from improve.finance.formula import formula_change_groups, formula_panel
+from improve.finance.formula import (
+    dose_panel,
+    formula_change_groups,
+    formula_doses,
+    formula_panel,
+)
 from improve.finance.horizontal import INDICES, EquityIndices, horizontal_equity
 from improve.finance.perpupil import district_table, school_table
 from improve.finance.spec import FinanceMap
@@ -31,10 +38,12 @@ __all__ = [
     "TheilDecomposition",
     "VerticalEquity",
     "decompose",
+    "dose_panel",
     "district_table",
     "equity_trend",
     "evaluate_equity",
     "formula_change_groups",
+    "formula_doses",
     "formula_panel",
     "horizontal_equity",
     "quantile_table",

@@ -4,7 +4,8 @@ The input checks (:mod:`improve.finance.checks`) stop a run on data that cannot 
 right. This check reports, for data that can, which analyses the file supports and how
 far to trust them: enough schools per district for a within/between-district split, need
 counts for vertical equity and need weighting, spending per pupil on a plausible scale,
-and years on both sides of a formula change.
+years on both sides of a formula change, and districts whose formula funding did not change
+(the dose-0 comparison group of the dose-response DiD), counted by size of change.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 
 from improve.design.result import Finding, findings_frame
 from improve.finance.checks import PLAUSIBLE_PER_PUPIL, pupil_weighted_median
+from improve.finance.formula import DOSE_CHANGE, dose_bins, formula_doses, formula_panel
 
 __all__ = ["FinanceDesignCheck", "check_finance_design"]
 
@@ -23,6 +25,8 @@ __all__ = ["FinanceDesignCheck", "check_finance_design"]
 MIN_SCHOOLS_PER_DISTRICT = 2
 #: Fewest years on each side of a formula change for a before/after comparison.
 MIN_YEARS_EACH_SIDE = 2
+#: Fewest districts with unchanged formula funding for the dose-response DiD to lean on.
+MIN_UNCHANGED_DISTRICTS = 5
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,42 @@ def _formula_years(schools: pd.DataFrame, change_year: Any) -> Finding:
     return Finding("Years around the formula change", found, follows)
 
 
+def _unchanged_districts(schools: pd.DataFrame, change_year: Any) -> Finding | None:
+    """Dose-0 districts and districts per $1,000 of change (None: no before/after data)."""
+    years = schools["year"].dropna().unique().tolist()
+    if (
+        "formula_per_pupil" not in schools.columns
+        or not change_year
+        or not any(y < change_year for y in years)
+        or not any(y >= change_year for y in years)
+    ):
+        return None
+    doses = formula_doses(formula_panel(schools, []), change_year)
+    bins = dose_bins(doses)
+    unchanged = int((doses[DOSE_CHANGE] == 0).sum())
+    counts = "; ".join(f"{r.change_k}: {r.districts}" for r in bins.itertuples())
+    found = f"{unchanged} of {len(doses)} districts with no change in formula funding per "
+    found += f"pupil (dose 0). Districts by change: {counts}"
+    if not unchanged:
+        follows = (
+            "no dose-response DiD: no district kept its funding; only the fixed-effects "
+            "estimate (an effect linear in funding, alike everywhere) is available"
+        )
+    elif unchanged < MIN_UNCHANGED_DISTRICTS:
+        follows = (
+            f"fewer than {MIN_UNCHANGED_DISTRICTS} unchanged districts: the dose-response "
+            "DiD rests on very few comparisons; read its bands with care"
+        )
+    else:
+        follows = "the dose-response DiD can compare districts that gained with those that did not"
+    thin = int(
+        ((bins["districts"] < MIN_UNCHANGED_DISTRICTS) & (bins["change_k"] != "no change")).sum()
+    )
+    if thin and unchanged:
+        follows += f"; {thin} change bin(s) hold fewer than {MIN_UNCHANGED_DISTRICTS} districts"
+    return Finding("Districts with unchanged formula funding", found, follows)
+
+
 def check_finance_design(
     schools: pd.DataFrame, year: Any, change_year: Any = None
 ) -> FinanceDesignCheck:
@@ -140,5 +180,8 @@ def check_finance_design(
         _scale(current),
         _formula_years(schools, change_year),
     )
+    unchanged = _unchanged_districts(schools, change_year)
+    if unchanged is not None:
+        findings = (*findings, unchanged)
     problems = sum(f.follows.startswith(("no ", "every district")) for f in findings)
     return FinanceDesignCheck(findings=findings, problems=problems)

@@ -25,12 +25,7 @@ def formula_change_sentence(
     row = fit.iloc[0]
     est, low, high = float(row["estimate"]), float(row["conf_low"]), float(row["conf_high"])
     when = f" around the {change_year} formula change" if change_year else ""
-    direction = "higher" if est > 0 else "lower"
-    sure = (
-        "the interval excludes zero"
-        if low > 0 or high < 0
-        else "the interval includes zero, so the data do not show that the money changed it"
-    )
+    direction, sure = _direction(est, low, high, "that the money changed it")
     return (
         f"Comparing each district with itself over time (district and year effects), "
         f"$1,000 more formula funding per pupil{when} went with {outcome_label} "
@@ -38,3 +33,51 @@ def formula_change_sentence(
         f"{sure}). This reads as an effect only if nothing else that changed at the same "
         "time tracked the funding change across districts."
     )
+
+
+def formula_did_sentence(
+    overall: pd.DataFrame,
+    unchanged: int,
+    districts: int,
+    change_year: Any,
+    outcome_label: str,
+    confidence_level: float = 0.95,
+) -> str:
+    """What the dose-response DiD of a formula change says, in words.
+
+    Parameters
+    ----------
+    overall : DataFrame
+        ``FormulaDoseResponse.overall()``: rows ``ATT^o`` and ``ACRT^o``.
+    unchanged, districts : int
+        Districts whose formula funding did not change (the comparison group), and all
+        districts used.
+    change_year : Any
+        First year under the new formula.
+    outcome_label : str
+        The outcome in words.
+    """
+    rows = overall.set_index("parameter")
+    acrt, att = rows.loc["ACRT^o"], rows.loc["ATT^o"]
+    est, low, high = (float(acrt[c]) for c in ("estimate", "conf_low", "conf_high"))
+    direction, sure = _direction(est, low, high, "a response to the money")
+    return (
+        f"Comparing districts whose formula funding rose in {change_year} with the "
+        f"{unchanged} of {districts} whose funding did not change, each $1,000 more per "
+        f"pupil went with {outcome_label} {abs(est):.2f} {direction} on average "
+        f"({confidence_level:.0%} CI {low:.2f} to {high:.2f}; {sure}); the average change "
+        f"among districts that gained was {float(att['estimate']):.2f}. The average change "
+        "needs parallel trends (without the new formula, districts' outcomes would have moved "
+        "alike); reading the per-$1,000 response as causal also needs districts with "
+        "different gains to have responded alike to the same money (strong parallel trends)."
+    )
+
+
+def _direction(est: float, low: float, high: float, unshown: str) -> tuple[str, str]:
+    """("higher" or "lower", whether the interval excludes zero in words)."""
+    sure = (
+        "the interval excludes zero"
+        if low > 0 or high < 0
+        else f"the interval includes zero, so the data do not show {unshown}"
+    )
+    return ("higher" if est > 0 else "lower"), sure
