@@ -69,7 +69,9 @@ def formula_did_sentence(
         f"among districts that gained was {float(att['estimate']):.2f}. The average change "
         "needs parallel trends (without the new formula, districts' outcomes would have moved "
         "alike); reading the per-$1,000 response as causal also needs districts with "
-        "different gains to have responded alike to the same money (strong parallel trends)."
+        "different gains to have responded alike to the same money (strong parallel trends). "
+        f"With about {districts} districts these intervals run narrow: in simulated states of "
+        "40 districts they covered the true response about 90% of the time rather than 95%."
     )
 
 
