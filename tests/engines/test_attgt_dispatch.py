@@ -25,8 +25,16 @@ TOL = 1e-10
 
 @pytest.fixture(scope="module")
 def unbalanced_panel(student_panel: pd.DataFrame) -> pd.DataFrame:
-    """The student panel with a fifth of the student-years missing, rows shuffled."""
-    return student_panel.sample(frac=0.8, random_state=1).reset_index(drop=True)
+    """The student panel with a fifth of the student-years missing, rows shuffled, and a
+    sampling weight constant within student."""
+    df = student_panel.sample(frac=0.8, random_state=1).reset_index(drop=True)
+    return df.assign(wt=1.0 + (df["sid"] % 7) / 3.0)
+
+
+@pytest.fixture(scope="module")
+def weighted_panel(student_panel: pd.DataFrame) -> pd.DataFrame:
+    """The balanced student panel with a sampling weight constant within student."""
+    return student_panel.assign(wt=0.5 + (student_panel["sid"] % 5) / 2.0)
 
 
 def _fit(data, **kw) -> ATTGTResult:
@@ -86,6 +94,11 @@ OPTIONS = {
         {"cluster": "district", "allow_unbalanced_panel": True, "control_group": "notyettreated"},
     ),
     "bootstrap": ("student_panel", {"bootstrap": True, "n_boot": 199, "seed": 5}),
+    "weights": ("weighted_panel", {"weights": "wt"}),
+    "weights unbalanced CR2": (
+        "unbalanced_panel",
+        {"weights": "wt", "allow_unbalanced_panel": True, "cluster": "district"},
+    ),
     "bootstrap CR2 unbalanced": (
         "unbalanced_panel",
         {
@@ -109,13 +122,15 @@ def test_duckdb_result_equals_in_memory(label, request):
     _assert_same(_fit(df, **kw), eng, label)
 
 
-@pytest.mark.parametrize("cluster", [None, "district"])
-def test_duckdb_repeated_cross_sections(unbalanced_panel, cluster):
+@pytest.mark.parametrize(
+    "kw", [{}, {"cluster": "district"}, {"weights": "wt"}], ids=["plain", "CR2", "weights"]
+)
+def test_duckdb_repeated_cross_sections(unbalanced_panel, kw):
     """Rows are units; SQL rows have no order, so the influence rows are compared as
     covariances (vcov, SEs, df), which do not depend on the order."""
-    kw = {"panel": False, "cluster": cluster}
+    kw = {"panel": False, **kw}
     rel = duckdb.connect().from_df(unbalanced_panel)
-    _assert_same(_fit(unbalanced_panel, **kw), _fit(rel, **kw), f"RC {cluster}", False)
+    _assert_same(_fit(unbalanced_panel, **kw), _fit(rel, **kw), f"RC {kw}", False)
 
 
 def test_options_reach_the_engine(student_panel):
@@ -129,6 +144,12 @@ def test_options_reach_the_engine(student_panel):
     assert boot.uniform and boot.vcov_type == "bootstrap"
 
 
+def test_weights_reach_the_engine(weighted_panel):
+    rel = duckdb.connect().from_df(weighted_panel)
+    gap = _max_diff(_fit(rel, weights="wt").estimate, _fit(rel).estimate)
+    assert gap > 1e-3
+
+
 def test_engine_result_does_not_carry_the_panel(student_panel):
     eng = _fit(duckdb.connect().from_df(student_panel))
     held = [v for v in vars(eng).values() if type(v).__module__.startswith("duckdb")]
@@ -139,7 +160,7 @@ def test_engine_result_does_not_carry_the_panel(student_panel):
     ("kw", "words"),
     [
         ({"covariates": ["district"]}, "covariates are not supported on engines"),
-        ({"weights": "district"}, "weights are not supported on engines"),
+        ({"weights": "year"}, "weights that vary within a unit"),
         ({"panel": False, "bootstrap": True}, "cross-sections is not supported"),
         ({"cluster": "nope"}, "not found in the engine table: nope"),
     ],

@@ -80,8 +80,6 @@ def att_gt_in_engine(
             "covariates are not supported on engines yet; estimate in memory "
             "(collect the panel into pandas) or drop covariates"
         )
-    if weights is not None:
-        raise SpecError("sampling weights are not supported on engines yet; estimate in memory")
     if bootstrap and not panel and cluster is None:
         raise SpecError(
             "the unit-level bootstrap of repeated cross-sections is not supported on engines "
@@ -91,6 +89,8 @@ def att_gt_in_engine(
     if panel:
         names["unit"] = unit
     absent = [role for role, name in names.items() if name is None]
+    if weights is not None:
+        names["weights"] = weights
     if absent:
         raise SpecError(f"att_gt on an engine table needs column names: pass {', '.join(absent)}=")
     if cluster is not None and cluster == unit and panel:
@@ -104,6 +104,7 @@ def att_gt_in_engine(
     tlist, glist = rows.periods_and_cohorts(control_group, anticipation)
     unbalanced = rows.unit_checks(tlist.size, allow_unbalanced_panel) if panel else False
     sums = rows.cohort_period_sums(tlist)
+    uniform = rows.uniform_weights()
     _check_group_sizes(sums, control_group)
     plan = _cell_plan(glist, tlist, base_period, anticipation)
     formulas = cs.closed_form_cells(sums, plan, tlist, control_group, est_method, anticipation)
@@ -114,7 +115,7 @@ def att_gt_in_engine(
             f"influence functions (limit {MAX_INFLUENCE_VALUES:,}); estimate fewer periods "
             "or cohorts, or a sample"
         )
-    unit_cohort, cluster_codes = rows.unit_table()
+    unit_cohort, unit_weight, cluster_codes = rows.unit_table(unbalanced)
     n_clusters = sums.n_units if cluster_codes is None else int(cluster_codes.max()) + 1
     if cluster_codes is not None and n_clusters < 2:
         raise EstimationError(
@@ -122,7 +123,7 @@ def att_gt_in_engine(
             "inference needs many clusters (drop cluster= to use unit-level inference)"
         )
     inf = np.zeros((sums.n_units, len(plan)), order="F")
-    rows.unit_influence(formulas, tlist, sums.cohorts, active, inf)
+    rows.unit_influence(formulas, tlist, sums.cohorts, active, not uniform, inf)
     balanced_panel = panel and not unbalanced
     if balanced_panel:  # the panel estimator counts units, the sums count rows (2 per unit)
         formulas = _per_unit_counts(formulas)
@@ -134,9 +135,9 @@ def att_gt_in_engine(
         tlist=tlist,
         glist=glist,
         n_cov=0,
-        uniform_weights=True,
+        uniform_weights=uniform,
         unit_cohort=unit_cohort,
-        unit_weight=np.ones(sums.n_units),
+        unit_weight=unit_weight,
         cluster_codes=cluster_codes,
         n_clusters=n_clusters,
         cluster_name=cluster,
@@ -146,7 +147,7 @@ def att_gt_in_engine(
         cells,
         outcome=str(outcome),
         covariates=(),
-        weights=None,
+        weights=weights,
         est_method=est_method,
         control_group=control_group,
         base_period=base_period,
@@ -215,17 +216,24 @@ class _Rows:
             ok.append(f"{q['unit']} IS NOT NULL")
         if self.cluster is not None:
             ok.append(f"{self.cluster} IS NOT NULL")
+        self.weighted = "weights" in q
+        self.weight_name = names.get("weights")
+        if self.weighted:
+            wq = f"CAST({q['weights']} AS DOUBLE)"
+            ok += [f"{wq} IS NOT NULL", f"NOT isnan({wq})"]
+        w = f", CAST({q['weights']} AS DOUBLE) AS w0" if self.weighted else ", 1.0 AS w0"
         g = f"CAST({q['cohort']} AS DOUBLE)"
         unit = q["unit"] if panel else "0"
         cl = f", {self.cluster} AS cl" if self.cluster is not None else ""
         self.clean = (
             f"SELECT {unit} AS u, CAST({q['time']} AS DOUBLE) AS t, {y} AS y, "
-            f"CASE WHEN {g} IS NULL OR isnan({g}) THEN 0 ELSE {g} END AS g0{cl} "
+            f"CASE WHEN {g} IS NULL OR isnan({g}) THEN 0 ELSE {g} END AS g0{cl}{w} "
             f"FROM panel WHERE {' AND '.join(ok)}"
         )
         self.tmax = 0.0
         self.keep_cohorts = "TRUE"
         self.keep_units = ""
+        self.mean_weight = 1.0
 
     def _with(self, select: str) -> pd.DataFrame:
         """Run ``select`` over the kept rows ``r`` (columns u, t, y, g[, cl])."""
@@ -233,7 +241,7 @@ class _Rows:
         unit = "u" if self.panel else "ROW_NUMBER() OVER (ORDER BY t, g0, y" + cl + ") - 1"
         sql = (
             f"WITH c AS ({self.clean}), "
-            f"r AS (SELECT {unit} AS u, t, y, "
+            f"r AS (SELECT {unit} AS u, t, y, w0 / {_num(self.mean_weight)} AS w, "
             f"CASE WHEN g0 > {_num(self.tmax)} THEN 0 ELSE g0 END AS g{cl} FROM c "
             f"WHERE {self.keep_cohorts}{self.keep_units}) {select}"
         )
@@ -246,7 +254,8 @@ class _Rows:
         counts = _run(
             self.data,
             self.engine,
-            f"WITH c AS ({self.clean}) SELECT t, g0, COUNT(*) AS n FROM c GROUP BY t, g0",
+            f"WITH c AS ({self.clean}) SELECT t, g0, COUNT(*) AS n, SUM(w0) AS sw, "
+            "MIN(w0) AS wmin FROM c GROUP BY t, g0",
         )
         n_total = int(_run(self.data, self.engine, "SELECT COUNT(*) AS n FROM panel")["n"][0])
         n_kept = int(counts["n"].sum())
@@ -259,6 +268,12 @@ class _Rows:
             )
         if n_kept == 0:
             raise DataError("no rows left after dropping rows with missing values")
+        if self.weighted:
+            if counts["wmin"].min() < 0:
+                raise DataError(
+                    f"weight column {self.weight_name!r} has negative values; weights must be >= 0"
+                )
+            self.mean_weight = float(counts["sw"].sum()) / n_kept
         tlist = np.unique(counts["t"].to_numpy(float))
         self.tmax = float(tlist.max())
         cohorts = np.unique(np.where(counts["g0"] > self.tmax, 0.0, counts["g0"]))
@@ -313,14 +328,15 @@ class _Rows:
         Returns whether the kept panel is unbalanced.
         """
         per_unit = (
-            "SELECT u, COUNT(*) AS n, COUNT(DISTINCT t) AS nt, MIN(g) AS gmin, MAX(g) AS gmax "
-            "FROM r GROUP BY u"
+            "SELECT u, COUNT(*) AS n, COUNT(DISTINCT t) AS nt, MIN(g) AS gmin, MAX(g) AS gmax, "
+            "MIN(w) AS wmin, MAX(w) AS wmax FROM r GROUP BY u"
         )
         checks = self._with(
             f", x AS ({per_unit}) SELECT "
             "SUM(CASE WHEN n > nt THEN 1 ELSE 0 END) AS dup, "
             "SUM(CASE WHEN gmin <> gmax THEN 1 ELSE 0 END) AS varying, "
-            f"SUM(CASE WHEN nt < {n_periods} THEN 1 ELSE 0 END) AS incomplete FROM x"
+            f"SUM(CASE WHEN nt < {n_periods} THEN 1 ELSE 0 END) AS incomplete, "
+            "SUM(CASE WHEN wmin <> wmax THEN 1 ELSE 0 END) AS wvary FROM x"
         ).iloc[0]
         if int(checks["dup"]) > 0:
             raise DataError(
@@ -333,6 +349,11 @@ class _Rows:
                 "treated period in every row"
             )
         incomplete = int(checks["incomplete"])
+        if int(checks["wvary"]) > 0 and not (incomplete and allow_unbalanced):
+            raise SpecError(
+                "weights that vary within a unit are not supported on engines for balanced "
+                "panels; estimate in memory"
+            )
         if incomplete == 0 or allow_unbalanced:
             return incomplete > 0
         warnings.warn(
@@ -349,7 +370,9 @@ class _Rows:
 
     def cohort_period_sums(self, tlist: np.ndarray) -> cs.CohortPeriodSums:
         """Step 1: rows and outcome sums per (cohort, period), and the number of units."""
-        found = self._with("SELECT g, t, COUNT(*) AS n, SUM(y) AS sy FROM r GROUP BY g, t")
+        found = self._with(
+            "SELECT g, t, COUNT(*) AS n, SUM(w) AS sw, SUM(w * y) AS sy FROM r GROUP BY g, t"
+        )
         n_units = int(self._with("SELECT COUNT(DISTINCT u) AS n FROM r")["n"][0])
         if found.empty:
             raise DataError("no unit is observed in every period; the balanced panel is empty")
@@ -358,19 +381,32 @@ class _Rows:
         ti = np.searchsorted(tlist, found["t"].to_numpy(float))
         rows = np.zeros((cohorts.size, tlist.size), dtype=np.int64)
         wy = np.zeros((cohorts.size, tlist.size))
+        weight = np.zeros((cohorts.size, tlist.size))
         rows[ci, ti] = found["n"].to_numpy(np.int64)
         wy[ci, ti] = found["sy"].to_numpy(float)
-        return cs.CohortPeriodSums(cohorts, rows, rows.astype(float), wy, n_units)
+        weight[ci, ti] = found["sw"].to_numpy(float)
+        if not self.weighted:
+            weight = rows.astype(float)
+        return cs.CohortPeriodSums(cohorts, rows, weight, wy, n_units)
 
-    def unit_table(self) -> tuple[np.ndarray, np.ndarray | None]:
-        """Cohort of each unit and cluster code (of its first observed period), units in
-        the order of the in-memory estimator (sorted ids; rows for cross-sections)."""
+    def uniform_weights(self) -> bool:
+        """Whether every kept row has the same weight (the closed form then ignores them)."""
+        if not self.weighted:
+            return True
+        found = self._with("SELECT MIN(w) AS lo, MAX(w) AS hi FROM r").iloc[0]
+        return bool(found["lo"] == found["hi"])
+
+    def unit_table(self, unbalanced: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Cohort, weight (first period's; mean over rows if unbalanced) and cluster code
+        (of the first observed period) of each unit, units in the order of the in-memory
+        estimator (sorted ids; rows for cross-sections)."""
+        weight = "AVG(w)" if unbalanced else "MIN_BY(w, t)"
         if self.cluster is None:
-            found = self._with("SELECT u, MIN(g) AS g FROM r GROUP BY u ORDER BY u")
-            return found["g"].to_numpy(float), None
+            found = self._with(f"SELECT u, MIN(g) AS g, {weight} AS w FROM r GROUP BY u ORDER BY u")
+            return found["g"].to_numpy(float), found["w"].to_numpy(float), None
         found = self._with(
-            "SELECT u, MIN(g) AS g, MIN_BY(cl, t) AS cl, COUNT(DISTINCT cl) AS ncl "
-            "FROM r GROUP BY u ORDER BY u"
+            f"SELECT u, MIN(g) AS g, {weight} AS w, MIN_BY(cl, t) AS cl, "
+            "COUNT(DISTINCT cl) AS ncl FROM r GROUP BY u ORDER BY u"
         )
         moved = int((found["ncl"] > 1).sum())
         if moved:
@@ -381,7 +417,8 @@ class _Rows:
                 stacklevel=5,
             )
         codes = pd.factorize(found["cl"], sort=True)[0]
-        return found["g"].to_numpy(float), np.asarray(codes, dtype=np.intp)
+        unit_weight = found["w"].to_numpy(float)
+        return found["g"].to_numpy(float), unit_weight, np.asarray(codes, dtype=np.intp)
 
     def unit_influence(
         self,
@@ -389,6 +426,7 @@ class _Rows:
         tlist: np.ndarray,
         cohorts: np.ndarray,
         active: np.ndarray,
+        weighted: bool,
         out: np.ndarray,
     ) -> None:
         """Step 3: per unit and cell the sum of ``coef * (y - center)`` over the unit's
@@ -403,13 +441,14 @@ class _Rows:
         if not entries:
             return
         values = ", ".join(entries)
+        weight = "r.w * " if weighted else ""
         table = (
             f"(VALUES {values}) AS k(j, t, g, coef, center)"
             if self.engine == "duckdb"
             else f"VALUES {values} AS k(j, t, g, coef, center)"
         )
         found = self._with(
-            f"SELECT r.u AS u, k.j AS j, SUM(k.coef * (r.y - k.center)) AS v "
+            f"SELECT r.u AS u, k.j AS j, SUM(k.coef * {weight}(r.y - k.center)) AS v "
             f"FROM r JOIN {table} ON r.t = k.t AND r.g = k.g GROUP BY r.u, k.j"
         )
         ids = self._with("SELECT DISTINCT u FROM r ORDER BY u")["u"]
