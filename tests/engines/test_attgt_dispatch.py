@@ -188,3 +188,18 @@ def test_spark_repeated_cross_sections_equal_in_memory(spark, unbalanced_panel):
     kw = {"panel": False}
     eng = _fit(spark.createDataFrame(unbalanced_panel), **kw)
     _assert_same(_fit(unbalanced_panel, **kw), eng, "spark RC", False)
+
+
+def test_string_ids_and_students_changing_district(unbalanced_panel):
+    """Text unit ids (sorted as pandas sorts them) and students who change district (the
+    first observed period's district counts): same bootstrap draws, same CR2 df."""
+    df = unbalanced_panel.assign(sid="s" + unbalanced_panel["sid"].astype(str))
+    moves = (df["sid"].str.len() == 3) & (df["year"] > 2004)  # students s10..s99 move
+    df.loc[moves, "district"] = (df.loc[moves, "district"] + 1) % 12
+    kw = {"cluster": "district", "allow_unbalanced_panel": True, "bootstrap": True, "seed": 9}
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        eng = att_gt(duckdb.connect().from_df(df), "score", **COLUMNS, **kw)
+    moved = [w for w in seen if "change cluster" in str(w.message)]
+    assert len(moved) == 1 and moved[0].filename == __file__  # points at the caller
+    _assert_same(_fit(df, **kw), eng, "string ids, moving students")

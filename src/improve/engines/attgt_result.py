@@ -264,7 +264,7 @@ class _Rows:
                 f"dropped {n_total - n_kept} of {n_total} rows with missing outcome, time, "
                 "covariates, weight, unit or cluster",
                 UserWarning,
-                stacklevel=5,
+                stacklevel=4,
             )
         if n_kept == 0:
             raise DataError("no rows left after dropping rows with missing values")
@@ -300,7 +300,7 @@ class _Rows:
                 f"({number_label(first)}); their effect cannot be identified without a "
                 "pre-treatment period (as R did)",
                 UserWarning,
-                stacklevel=5,
+                stacklevel=4,
             )
         if glist.size < cohorts[cohorts > 0].size:
             keep = np.concatenate([[0.0], glist])
@@ -360,7 +360,7 @@ class _Rows:
             f"dropped {incomplete} units not observed in all {n_periods} periods (a balanced "
             "panel is required; pass allow_unbalanced_panel=True to keep them)",
             UserWarning,
-            stacklevel=5,
+            stacklevel=4,
         )
         self.keep_units = (
             f" AND u IN (SELECT u FROM c WHERE {self.keep_cohorts} "
@@ -414,7 +414,7 @@ class _Rows:
                 f"{moved} units change cluster over time; each unit is "
                 "assigned to the cluster of its first observed period",
                 UserWarning,
-                stacklevel=5,
+                stacklevel=4,
             )
         codes = pd.factorize(found["cl"], sort=True)[0]
         unit_weight = found["w"].to_numpy(float)
