@@ -175,6 +175,21 @@ def _closed_form_cells(
     cs.fill_unit_influence(
         formulas, ccode_row, prep.unit_row, prep.y_row, w_row, prep.period_bounds, inf
     )
+    return cells_from_formulas(formulas, plan, tlist, inf, cohorts, prep.unit_cohort, prep.n_cov)
+
+
+def cells_from_formulas(
+    formulas: cs.CellFormulas,
+    plan: list[tuple[float, int, int]],
+    tlist: FloatArray,
+    inf: FloatArray,
+    cohorts: FloatArray,
+    unit_cohort: FloatArray,
+    n_cov: int = 0,
+) -> Cells:
+    """:class:`Cells` of closed-form cells and their unit influence matrix ``inf``, with
+    the warnings for failed and small cells (also used by :mod:`improve.engines`)."""
+    k = len(plan)
     groups = np.array([p[0] for p in plan])
     times = np.array([tlist[p[1]] for p in plan])
     problems = []
@@ -183,14 +198,14 @@ def _closed_form_cells(
         label = f"cohort {number_label(groups[j])} in period {number_label(times[j])}"
         problems.append(f"{label}: {reason}")
         failed.append((float(groups[j]), float(times[j]), reason))
-    req = prep.n_cov + 5
+    req = n_cov + 5
     small = [
         (float(groups[j]), float(times[j]), int(formulas.n_treated[j]), int(formulas.n_control[j]))
         for j in range(k)
         if plan[j][1] != plan[j][2] and (formulas.n_treated[j] < req or formulas.n_control[j] < req)
     ]
     _warn_cells(problems, small, req)
-    unit_ccode = np.searchsorted(cohorts, prep.unit_cohort)
+    unit_ccode = np.searchsorted(cohorts, unit_cohort)
     return Cells(
         groups,
         times,

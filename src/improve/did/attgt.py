@@ -53,6 +53,7 @@ from improve.data.columns import panel_columns
 from improve.did import _estimators as est
 from improve.did._cells import Cells, estimate_cells
 from improve.did._prepare import Prepared, number_label, prepare
+from improve.engines.detect import engine_of
 from improve.errors import SpecError
 from improve.inference import (
     ZERO_SE,
@@ -343,13 +344,15 @@ def att_gt(
 
     Parameters
     ----------
-    data : pandas.DataFrame or Panel
+    data : pandas.DataFrame, Panel, DuckDB relation or Spark DataFrame
         Long data, one row per unit and period (per observation for repeated
-        cross-sections). A Panel-like object with ``.data`` (DataFrame) and ``.spec``
-        (``unit``, ``time``, ``cohort``, ``outcomes``, ``covariates``, ``cluster``,
-        ``weights``) fills every column name not passed explicitly; ``outcome`` then
-        defaults to the first outcome and ``covariates`` to the spec's covariates (pass
-        ``covariates=[]`` for none).
+        cross-sections). A DuckDB relation or Spark DataFrame stays in its engine: the
+        cells are estimated from aggregates computed there (no covariates or weights;
+        see ``docs/ENGINES.md``) and the result is the same as in memory. A Panel-like
+        object with ``.data`` (DataFrame) and ``.spec`` (``unit``, ``time``, ``cohort``,
+        ``outcomes``, ``covariates``, ``cluster``, ``weights``) fills every column name
+        not passed explicitly; ``outcome`` then defaults to the first outcome and
+        ``covariates`` to the spec's covariates (pass ``covariates=[]`` for none).
     outcome : str
         Outcome column.
     unit : str, optional
@@ -437,6 +440,30 @@ def att_gt(
     _validate_options(control_group, est_method, base_period, anticipation, n_boot, alpha)
     if cluster_correction not in ("CR2", "none"):
         raise SpecError(f"cluster_correction must be 'CR2' or 'none', got {cluster_correction!r}")
+    if engine_of(data) is not None:  # a DuckDB relation or Spark DataFrame: estimate there
+        from improve.engines.attgt_result import att_gt_in_engine
+
+        return att_gt_in_engine(
+            data,
+            outcome,
+            unit=unit,
+            time=time,
+            cohort=cohort,
+            covariates=covariates,
+            control_group=control_group,
+            est_method=est_method,
+            base_period=base_period,
+            anticipation=anticipation,
+            weights=weights,
+            cluster=cluster,
+            panel=panel,
+            allow_unbalanced_panel=allow_unbalanced_panel,
+            bootstrap=bootstrap,
+            n_boot=n_boot,
+            alpha=alpha,
+            seed=seed,
+            cluster_correction=cluster_correction,
+        )
     df, names = panel_columns(
         data,
         "att_gt",
@@ -450,7 +477,46 @@ def att_gt(
     )
     prep = prepare(df, names, control_group, anticipation, panel, allow_unbalanced_panel)
     cells = estimate_cells(prep, control_group, est_method, base_period, anticipation)
+    return result_from_cells(
+        prep,
+        cells,
+        outcome=names.outcome,
+        covariates=tuple(names.covariates),
+        weights=names.weights,
+        est_method=est_method,
+        control_group=control_group,
+        base_period=base_period,
+        anticipation=anticipation,
+        cluster_correction=cluster_correction,
+        bootstrap=bootstrap,
+        n_boot=n_boot,
+        alpha=alpha,
+        seed=seed,
+    )
 
+
+def result_from_cells(
+    prep: Prepared,
+    cells: Cells,
+    *,
+    outcome: str,
+    covariates: tuple[str, ...],
+    weights: str | None,
+    est_method: str,
+    control_group: str,
+    base_period: str,
+    anticipation: int,
+    cluster_correction: str,
+    bootstrap: bool,
+    n_boot: int,
+    alpha: float,
+    seed: int | None,
+) -> ATTGTResult:
+    """Inference, pre-test and the :class:`ATTGTResult` of estimated cells.
+
+    Shared by the in-memory path and the engines (:mod:`improve.engines`), which build
+    ``prep`` (unit-level arrays only) and ``cells`` from aggregates computed in a database.
+    """
     inference = _cell_inference(prep, cells, cluster_correction, bootstrap, n_boot, alpha, seed)
     att, se, vcov, cr2 = cells.att, inference.se, inference.vcov, inference.cr2
 
@@ -479,15 +545,15 @@ def att_gt(
         unit_weight=prep.unit_weight,
         cluster_codes=prep.cluster_codes,
         alpha=float(alpha),
-        outcome=names.outcome,
+        outcome=outcome,
         est_method=est_method,
         control_group=control_group,
         base_period=base_period,
         anticipation=int(anticipation),
         panel=prep.panel,
         unbalanced=prep.unbalanced,
-        covariates=tuple(names.covariates),
-        weights=names.weights,
+        covariates=tuple(covariates),
+        weights=weights,
         cluster=prep.cluster_name,
         bootstrap=bool(bootstrap),
         n_boot=int(n_boot),
