@@ -66,8 +66,12 @@ def test_engine_run_builds_the_effects_table_from_aggregates(
 def test_engine_failure_mid_run_publishes_no_report(
     tmp_path: Path, student_parquet: tuple[Path, pd.DataFrame]
 ) -> None:
-    path, _ = student_parquet
-    # the load succeeds; the engine estimator then fails (covariates are not on engines yet)
+    path, frame = student_parquet
+    # the load succeeds; the engine estimator then refuses (a covariate with missing values:
+    # in memory those rows would be dropped, which on an engine would unbalance the panel)
+    gappy = frame.copy()
+    gappy.loc[gappy.index[::7], "x"] = np.nan
+    gappy.to_parquet(path, index=False)
     code, output, reports = _run(
         tmp_path, path, "unit: sid\ntime: year\ncohort: g\noutcomes: [score]\ncovariates: [x]\n"
     )
@@ -75,4 +79,4 @@ def test_engine_failure_mid_run_publishes_no_report(
     assert not (reports / "did_evaluation-students").exists()
     assert [p.name for p in reports.iterdir() if p.is_dir()] == ["did_evaluation-students.failed"]
     kept = (reports / "did_evaluation-students.failed" / "did_evaluation.ipynb").read_text()
-    assert "covariates not supported on engines yet" in kept
+    assert "missing values; drop or impute them before estimating" in kept

@@ -37,6 +37,8 @@ from improve.errors import DataError, EstimationError, SpecError
 
 #: Most per-unit influence values (units x estimated cells) brought back from an engine.
 MAX_INFLUENCE_VALUES = 50_000_000
+#: Row limit of the per-unit queries (units, or unit x cell values), checked beforehand
+_PER_UNIT = MAX_INFLUENCE_VALUES
 
 
 def att_gt_in_engine(
@@ -235,8 +237,12 @@ class _Rows:
         self.keep_units = ""
         self.mean_weight = 1.0
 
-    def _with(self, select: str) -> pd.DataFrame:
-        """Run ``select`` over the kept rows ``r`` (columns u, t, y, g[, cl])."""
+    def _with(self, select: str, max_rows: int | None = None) -> pd.DataFrame:
+        """Run ``select`` over the kept rows ``r`` (columns u, t, y, g[, cl]).
+
+        Results are limited to the engines' row limit, or ``max_rows`` for the per-unit
+        queries (bounded by :data:`MAX_INFLUENCE_VALUES`, checked before they run).
+        """
         cl = ", cl" if self.cluster is not None else ""
         unit = "u" if self.panel else "ROW_NUMBER() OVER (ORDER BY t, g0, y" + cl + ") - 1"
         sql = (
@@ -245,7 +251,7 @@ class _Rows:
             f"CASE WHEN g0 > {_num(self.tmax)} THEN 0 ELSE g0 END AS g{cl} FROM c "
             f"WHERE {self.keep_cohorts}{self.keep_units}) {select}"
         )
-        return _run(self.data, self.engine, sql)
+        return _run(self.data, self.engine, sql, max_rows)
 
     def periods_and_cohorts(
         self, control_group: str, anticipation: int
@@ -402,11 +408,14 @@ class _Rows:
         estimator (sorted ids; rows for cross-sections)."""
         weight = "AVG(w)" if unbalanced else "MIN_BY(w, t)"
         if self.cluster is None:
-            found = self._with(f"SELECT u, MIN(g) AS g, {weight} AS w FROM r GROUP BY u ORDER BY u")
+            found = self._with(
+                f"SELECT u, MIN(g) AS g, {weight} AS w FROM r GROUP BY u ORDER BY u", _PER_UNIT
+            )
             return found["g"].to_numpy(float), found["w"].to_numpy(float), None
         found = self._with(
             f"SELECT u, MIN(g) AS g, {weight} AS w, MIN_BY(cl, t) AS cl, "
-            "COUNT(DISTINCT cl) AS ncl FROM r GROUP BY u ORDER BY u"
+            "COUNT(DISTINCT cl) AS ncl FROM r GROUP BY u ORDER BY u",
+            _PER_UNIT,
         )
         moved = int((found["ncl"] > 1).sum())
         if moved:
@@ -449,8 +458,9 @@ class _Rows:
         )
         found = self._with(
             f"SELECT r.u AS u, k.j AS j, SUM(k.coef * {weight}(r.y - k.center)) AS v "
-            f"FROM r JOIN {table} ON r.t = k.t AND r.g = k.g GROUP BY r.u, k.j"
+            f"FROM r JOIN {table} ON r.t = k.t AND r.g = k.g GROUP BY r.u, k.j",
+            _PER_UNIT,
         )
-        ids = self._with("SELECT DISTINCT u FROM r ORDER BY u")["u"]
+        ids = self._with("SELECT DISTINCT u FROM r ORDER BY u", _PER_UNIT)["u"]
         codes = pd.Index(ids).get_indexer(found["u"])
         out[codes, found["j"].to_numpy(np.intp)] = found["v"].to_numpy(float)

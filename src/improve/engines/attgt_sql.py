@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from improve.engines import detect, fetch
+
 FloatArray = NDArray[np.float64]
 
 _ENGINE_EXTRA = "install the engine with: pip install 'improve[scale]'"
@@ -78,25 +80,25 @@ def _quote(name: str) -> str:
 
 
 def _engine_of(data: Any) -> str:
-    module = type(data).__module__
-    if module.startswith("duckdb"):
-        return "duckdb"
-    if module.startswith("pyspark"):
-        return "spark"
-    raise TypeError(
-        "att_gt_engine needs a DuckDB relation or a Spark DataFrame, "
-        f"got {type(data).__name__}; {_ENGINE_EXTRA}"
-    )
+    engine = detect.engine_of(data)
+    if engine is None:
+        raise TypeError(
+            "att_gt_engine needs a DuckDB relation or a Spark DataFrame, "
+            f"got {type(data).__name__}; {_ENGINE_EXTRA}"
+        )
+    return engine
 
 
-def _run(data: Any, engine: str, sql: str) -> pd.DataFrame:
-    """Run ``sql`` (which reads the table ``panel``) and return its small result."""
-    if engine == "duckdb":
-        return data.query("panel", sql).df()
-    view = "improve_panel_view"
-    data.createOrReplaceTempView(view)
-    spark_sql = sql.replace('"', "`").replace("FROM panel", f"FROM {view}")
-    return data.sparkSession.sql(spark_sql).toPandas()
+def _run(data: Any, engine: str, sql: str, max_rows: int | None = None) -> pd.DataFrame:
+    """Run ``sql`` (which reads the table ``panel``) and return its small result.
+
+    Through :func:`improve.engines.fetch.run_query`: results over ``max_rows`` (default its
+    row limit) are refused and engine failures become one-line
+    :class:`~improve.engines.fetch.EngineError`.
+    """
+    if max_rows is None:
+        return fetch.run_query(data, sql)
+    return fetch.run_query(data, sql, max_rows=max_rows)
 
 
 def _cohort_sql(cohort: str, time: str) -> str:

@@ -6,7 +6,8 @@ from typing import Any
 
 
 def engine_of(data: Any) -> str | None:
-    """``"duckdb"`` for a DuckDB relation, ``"spark"`` for a Spark DataFrame, else None.
+    """``"duckdb"`` for a DuckDB relation, ``"spark"`` for a Spark DataFrame, ``"postgres"``
+    for a :class:`improve.engines.postgres.PostgresTable`, else None.
 
     Decided from the type's module name only, so that ``import improve`` never loads
     duckdb or pyspark.
@@ -16,4 +17,6 @@ def engine_of(data: Any) -> str | None:
         return "duckdb"
     if module.startswith("pyspark") and hasattr(data, "createOrReplaceTempView"):
         return "spark"
+    if module == "improve.engines.postgres" and hasattr(data, "fetch"):
+        return "postgres"
     return None

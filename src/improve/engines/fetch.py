@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from improve.engines import detect
 from improve.errors import DataError, EstimationError, ImproveError, SpecError
 
 #: Most rows an engine query may bring back to Python (aggregates are far smaller).
@@ -47,17 +48,13 @@ def require(module: str, what: str) -> ModuleType:
 
 def engine_of(data: Any) -> str:
     """``"duckdb"``, ``"spark"`` or ``"postgres"`` for a relation the engines can query."""
-    module = type(data).__module__
-    if module.startswith("duckdb"):
-        return "duckdb"
-    if module.startswith("pyspark"):
-        return "spark"
-    if module == "improve.engines.postgres":
-        return "postgres"
-    raise SpecError(
-        "an engine source must be a DuckDB relation, a Spark DataFrame or a PostgreSQL "
-        f"table (a database URL), got {type(data).__name__}"
-    )
+    engine = detect.engine_of(data)
+    if engine is None:
+        raise SpecError(
+            "an engine source must be a DuckDB relation, a Spark DataFrame or a PostgreSQL "
+            f"table (a database URL), got {type(data).__name__}"
+        )
+    return engine
 
 
 def run_query(data: Any, sql: str, *, max_rows: int = MAX_RESULT_ROWS) -> pd.DataFrame:
