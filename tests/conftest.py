@@ -70,3 +70,15 @@ def shared_runs(tmp_path_factory):
     from shared_runs import SharedRuns, cache_root
 
     return SharedRuns(cache_root(tmp_path_factory.getbasetemp()))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Collect the ``slow`` tests first (a stable sort: each part keeps its file order).
+
+    Under ``make test`` (``-n 2 --dist loadgroup``) xdist hands out the ``xdist_group``
+    groups first (largest first), then single tests in collection order. With the slow tests
+    (workbook runs, Monte Carlo, PDF printing) at the front, both workers start on the long
+    items and finish on quick ones, instead of a long test starting last on one worker while
+    the other sits idle.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

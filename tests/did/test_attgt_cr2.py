@@ -67,7 +67,12 @@ def test_each_cell_equals_the_cr2_regression(data: pd.DataFrame, weights: str | 
 
 
 def _brute_force(cells, combos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """CR2 SE and Bell-McCaffrey df of ``combos.T @ att`` in the stacked regression."""
+    """CR2 SE and Bell-McCaffrey df of ``combos.T @ att`` in the stacked regression.
+
+    Products with the residual maker ``I - H`` are written ``m - (m x)(X'X)^-1 X'`` so the
+    rows-by-rows matrices are never formed; the algebra is the dense formula of the module
+    docstring.
+    """
     k = len(cells)
     rows = sum(c[0].size for c in cells)
     x = np.zeros((rows, 2 * k))
@@ -83,30 +88,36 @@ def _brute_force(cells, combos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         cl[sl] = c
         at += dy.size
     bread = np.linalg.inv(x.T @ x)
-    hat = x @ bread @ x.T
-    resid = y - hat @ y
+    proj = x @ bread  # the hat matrix is proj @ x.T
+
+    def times_resid_maker(m: np.ndarray) -> np.ndarray:
+        """``m @ (I - H)``."""
+        return m - (m @ proj) @ x.T
+
+    resid = times_resid_maker(y)
     groups = [np.flatnonzero(cl == g) for g in pd.unique(cl)]
+    adjustments = []  # (I - H_gg)^(-1/2) of each cluster
+    for idx in groups:
+        lam, vec = np.linalg.eigh(np.eye(idx.size) - proj[idx] @ x[idx].T)
+        inv_sqrt = np.where(lam > 1e-12, 1 / np.sqrt(np.clip(lam, 1e-12, None)), 0.0)
+        adjustments.append((vec * inv_sqrt) @ vec.T)
     ses, dfs, arrays = [], [], []
     for combo in combos.T:
         c = np.zeros(2 * k)
         c[1::2] = combo
         a = np.zeros((len(groups), rows))
-        for gi, idx in enumerate(groups):
-            lam, vec = np.linalg.eigh(np.eye(idx.size) - hat[np.ix_(idx, idx)])
-            inv_sqrt = np.where(lam > 1e-12, 1 / np.sqrt(np.clip(lam, 1e-12, None)), 0.0)
-            adj = (vec * inv_sqrt) @ vec.T
+        for gi, (idx, adj) in enumerate(zip(groups, adjustments, strict=True)):
             a[gi, idx] = adj @ x[idx] @ bread @ c
         ses.append(np.sqrt(np.sum((a @ resid) ** 2)))
-        m = a @ (np.eye(rows) - hat) @ a.T
+        m = times_resid_maker(a) @ a.T
         dfs.append(np.trace(m) ** 2 / np.sum(m**2))
         arrays.append(a)
     # HTZ degrees of freedom of the joint test of all combinations
-    resid_maker = np.eye(rows) - hat
-    omega = np.array([[np.trace(s @ resid_maker @ t.T) for t in arrays] for s in arrays])
+    omega = np.array([[np.sum(times_resid_maker(s) * t) for t in arrays] for s in arrays])
     lam, vec = np.linalg.eigh(omega)
     root_inv = (vec / np.sqrt(lam)) @ vec.T
     norm = [sum(root_inv[s, t] * arrays[t] for t in range(len(arrays))) for s in range(len(arrays))]
-    mm = [[s @ resid_maker @ t.T for t in norm] for s in norm]
+    mm = [[times_resid_maker(s) @ t.T for t in norm] for s in norm]
     q = len(arrays)
     total = sum(
         np.sum(mm[s][s] * mm[t][t]) + np.sum(mm[s][t] ** 2) for s in range(q) for t in range(q)

@@ -15,77 +15,47 @@ intervals covers about 96% (benchmark). Tolerances are set by the Monte Carlo er
   error;
 * the static two-way fixed-effects coefficient on the same draws misses the simple-ATT truth
   by many Monte Carlo SEs (effects grow with exposure, adoption is staggered).
+
+The draws are made by ``benchmarks/attgt_demo_montecarlo.py`` and stored in
+``benchmarks/montecarlo_results/attgt_demo_montecarlo.json``; the criteria are checked on the
+stored draws and ``test_stored_draws_are_what_the_code_gives`` recomputes three of them live
+(they must equal the stored numbers to 1e-10), so the stored file cannot drift from the code.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from stored_draws import assert_same_draw, load_benchmark
 
-from improve.demo.schools import simulate_schools, true_effects
-from improve.did import aggregate, att_gt
-from improve.did.twfe import twfe
-
-REPS = 100
-SEED0 = 7001
-N_DISTRICTS = 60
-N_SCHOOLS = 700
-N_BOOT = 199
-Z = 1.959963984540054
-COLS = {
-    "unit": "school_id",
-    "time": "school_year",
-    "cohort": "first_grant_year",
-    "cluster": "district_id",
-}
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "did_montecarlo.py"
-
-
-def _one(seed: int) -> dict[str, object]:
-    cfg = {"n_districts": N_DISTRICTS, "n_schools": N_SCHOOLS}
-    df = simulate_schools(seed=seed, **cfg)
-    truth = true_effects(seed=seed, **cfg)["outcomes"]["math_ss"]
-    true_dyn = {d["event_time"]: d["att"] for d in truth["dynamic"]}
-    out: dict[str, object] = {"truth": truth["simple"]}
-    for cg in ("notyettreated", "nevertreated"):
-        res = att_gt(
-            df, "math_ss", **COLS, control_group=cg, bootstrap=True, n_boot=N_BOOT, seed=seed
-        )
-        ana = aggregate(res, "simple", bootstrap=False).tidy().iloc[0]
-        boo = aggregate(res, "simple").tidy().iloc[0]
-        truth_s = truth["simple"]
-        out[cg] = (
-            ana["estimate"],
-            ana["std_error"],
-            boo["std_error"],
-            bool(ana["conf_low"] <= truth_s <= ana["conf_high"]),
-            bool(boo["conf_low"] <= truth_s <= boo["conf_high"]),
-        )
-        if cg == "notyettreated":
-            dyn = aggregate(res, "dynamic").tidy().iloc[1:]
-            e = dyn["event_time"].astype(int).to_numpy()
-            te = np.array([true_dyn[k] for k in e])
-            inside = (dyn["conf_low_uniform"] <= te) & (te <= dyn["conf_high_uniform"])
-            out["uniform_cover"] = bool(inside.all())
-            pairs = zip(e, dyn["estimate"], te, strict=True)
-            out["dyn"] = {int(k): (float(v), float(t)) for k, v, t in pairs}
-    tw = twfe(df, "math_ss", **COLS).tidy()
-    out["twfe"] = float(tw.loc[tw["term"] == "post", "estimate"].iloc[0])
-    return out
+STUDY = load_benchmark("attgt_demo_montecarlo")
+STORED = json.loads(STUDY.RESULTS.read_text(encoding="utf-8"))
+REPS = STUDY.REPS
+LIVE = (0, REPS // 2, REPS - 1)  # draws recomputed live
 
 
 @pytest.fixture(scope="module")
 def draws() -> list[dict[str, object]]:
-    t0 = time.perf_counter()
-    out = [_one(SEED0 + i) for i in range(REPS)]
-    print(f"\n{REPS} Monte Carlo replications in {time.perf_counter() - t0:.1f} s")
-    return out
+    """The stored draws, event times as integers."""
+    return [{**d, "dyn": {int(e): v for e, v in d["dyn"].items()}} for d in STORED["draws"]]
+
+
+def test_stored_draws_are_the_design_of_this_test() -> None:
+    meta = STORED["meta"]
+    assert (meta["reps"], meta["seed0"], meta["n_boot"]) == (REPS, STUDY.SEED0, STUDY.N_BOOT)
+    assert (meta["n_districts"], meta["n_schools"]) == (STUDY.N_DISTRICTS, STUDY.N_SCHOOLS)
+    assert [d["seed"] for d in STORED["draws"]] == list(range(STUDY.SEED0, STUDY.SEED0 + REPS))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("index", LIVE)
+def test_stored_draws_are_what_the_code_gives(index: int) -> None:
+    stored = STORED["draws"][index]
+    assert_same_draw(stored, STUDY.one(stored["seed"]), f"seed {stored['seed']}")
 
 
 def _binomial_band(p: float, n: int, k: float = 3.0) -> tuple[float, float]:
@@ -93,7 +63,6 @@ def _binomial_band(p: float, n: int, k: float = 3.0) -> tuple[float, float]:
     return p - half, p + half
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("cg", ["notyettreated", "nevertreated"])
 def test_simple_att_unbiased_and_covered(draws: list[dict[str, object]], cg: str) -> None:
     truth = np.array([d["truth"] for d in draws])
@@ -114,7 +83,6 @@ def test_simple_att_unbiased_and_covered(draws: list[dict[str, object]], cg: str
         assert 1 - tol <= ratio <= 1 + tol, ratio
 
 
-@pytest.mark.slow
 def test_event_study_unbiased_and_uniform_band(draws: list[dict[str, object]]) -> None:
     for e in range(4):
         pairs = np.array([d["dyn"][e] for d in draws])
@@ -126,7 +94,6 @@ def test_event_study_unbiased_and_uniform_band(draws: list[dict[str, object]]) -
     assert lo <= uniform <= hi, uniform
 
 
-@pytest.mark.slow
 def test_twfe_misses_the_truth(draws: list[dict[str, object]]) -> None:
     truth = np.array([d["truth"] for d in draws])
     tw = np.array([d["twfe"] for d in draws])
@@ -144,10 +111,7 @@ def test_twfe_misses_the_truth(draws: list[dict[str, object]]) -> None:
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # SDs over 1-2 draws are NaN
 def test_benchmark_script_smoke(tmp_path: Path) -> None:
     """The full-study script runs end to end on two small replications."""
-    spec = importlib.util.spec_from_file_location("did_montecarlo", BENCH)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = load_benchmark("did_montecarlo")
     argv = ["--reps", "2", "--n-boot", "49", "--processes", "1", "--jackknife-reps", "1"]
     argv += ["--n-districts", "20", "--n-schools", "120", "--out", str(tmp_path)]
     assert mod.main(argv) == 0

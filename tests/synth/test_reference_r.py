@@ -106,10 +106,15 @@ def test_bootstrap_se_distribution_matches_r(r, data):
 
 def test_donor_pool_refits_refit_the_covariates(data):
     """Permutation and leave-one-out refits with covariates equal the covariate estimator
-    applied by hand to the placebo design (same η, ζ from the placebo's own donors)."""
+    applied by hand to the placebo design (same η, ζ from the placebo's own donors).
+
+    On California and 15 of its 38 donors: every refit is checked the same way, and each
+    of the refits costs much less (this runs in the fast suite)."""
     from improve.synth.placebo import leave_one_donor_out, permutation_test
 
-    frame = data["one_treated"].copy()
+    frame = data["one_treated"]
+    donor_pool = sorted(set(frame["State"]) - {"California"})[::2][:15]
+    frame = frame[frame["State"].isin(["California", *donor_pool])].reset_index(drop=True)
     first = frame.groupby("State")["PacksPerCapita"].transform("first")
     frame["x"] = first * (frame["Year"] - 1969) / 31
     res = synthdid_estimate(frame, "PacksPerCapita", **COLUMNS, covariates=["x"])
