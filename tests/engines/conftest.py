@@ -40,3 +40,11 @@ def spark():
     )
     yield session
     session.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on Spark local mode start a JVM (about 10 s, then 5-20 s a test): they run in
+    ``make test`` (slow), while the same estimators on DuckDB stay in ``make test-fast``."""
+    for item in items:
+        if "spark" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
