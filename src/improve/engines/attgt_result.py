@@ -31,6 +31,7 @@ from improve.did import _cell_sums as cs
 from improve.did._cells import _cell_plan, cells_from_formulas
 from improve.did._prepare import Prepared, number_label
 from improve.did.attgt import ATTGTResult, result_from_cells
+from improve.engines import fetch
 from improve.engines.attgt_sql import _quote, _run
 from improve.engines.detect import engine_of
 from improve.errors import DataError, EstimationError, SpecError
@@ -237,7 +238,7 @@ class _Rows:
         self.keep_units = ""
         self.mean_weight = 1.0
 
-    def _with(self, select: str, max_rows: int | None = None) -> pd.DataFrame:
+    def _with(self, select: str, max_rows: int = fetch.MAX_RESULT_ROWS) -> pd.DataFrame:
         """Run ``select`` over the kept rows ``r`` (columns u, t, y, g[, cl]).
 
         Results are limited to the engines' row limit, or ``max_rows`` for the per-unit

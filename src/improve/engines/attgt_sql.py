@@ -89,15 +89,13 @@ def _engine_of(data: Any) -> str:
     return engine
 
 
-def _run(data: Any, engine: str, sql: str, max_rows: int | None = None) -> pd.DataFrame:
+def _run(data: Any, engine: str, sql: str, max_rows: int = fetch.MAX_RESULT_ROWS) -> pd.DataFrame:
     """Run ``sql`` (which reads the table ``panel``) and return its small result.
 
     Through :func:`improve.engines.fetch.run_query`: results over ``max_rows`` (default its
     row limit) are refused and engine failures become one-line
     :class:`~improve.engines.fetch.EngineError`.
     """
-    if max_rows is None:
-        return fetch.run_query(data, sql)
     return fetch.run_query(data, sql, max_rows=max_rows)
 
 
