@@ -56,11 +56,26 @@ def _pdf_text(path: Path) -> str | None:
         return None
 
 
+_EDGE = "A-Za-z0-9"
+_WORD = re.compile(rf"[{_EDGE}]+")
+
+
 def _shown_ids(ids: set[str], text: str) -> list[str]:
     """Ids not run into a longer word or number ("School B" is not in "School Before"; S001 is
-    in "S001_math")."""
-    edge = "A-Za-z0-9"
-    return sorted(i for i in ids if re.search(rf"(?<![{edge}]){re.escape(i)}(?![{edge}])", text))
+    in "S001_math").
+
+    An id made only of letters and digits shows exactly when it is one whole run of letters
+    and digits in the text, so those are found with one pass over the text (a set of its
+    runs); other ids ("School B", "S-001") are searched one by one.
+    """
+    plain = {i for i in ids if _WORD.fullmatch(i)}
+    shown = plain & set(_WORD.findall(text)) if plain else set()
+    shown |= {
+        i
+        for i in ids - plain
+        if re.search(rf"(?<![{_EDGE}]){re.escape(i)}(?![{_EDGE}])", text)
+    }
+    return sorted(shown)
 
 
 def _xlsx_text(path: Path) -> str:
