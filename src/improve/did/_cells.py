@@ -12,13 +12,13 @@ cannot be estimated are NaN, reported in one warning.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from improve._warn import warn_at_caller
 from improve.did import _cell_sums as cs
 from improve.did import _estimators as est
 from improve.did._prepare import Prepared, number_label, sorted_unique
@@ -126,24 +126,20 @@ def estimate_cells(
 
 
 def _warn_cells(problems: list[str], small: list[tuple[float, float, int, int]], req: int) -> None:
-    """One warning for the cells that failed and one for the small cells (stack level of
-    the caller of ``att_gt``)."""
+    """One warning for the cells that failed and one for the small cells, shown at the
+    user's line (balanced, unbalanced and engine paths reach here at different depths)."""
     if problems:
         shown = "; ".join(problems[:6]) + ("; ..." if len(problems) > 6 else "")
-        warnings.warn(
-            f"{len(problems)} ATT(g,t) cell(s) could not be estimated and are NaN: {shown}",
-            UserWarning,
-            stacklevel=4,
+        warn_at_caller(
+            f"{len(problems)} ATT(g,t) cell(s) could not be estimated and are NaN: {shown}"
         )
     if small:
         shown = ", ".join(
             f"({number_label(g)},{number_label(t)}): {a}/{b}" for g, t, a, b in small[:8]
         )
-        warnings.warn(
+        warn_at_caller(
             f"{len(small)} ATT(g,t) cell(s) have fewer than {req} treated or comparison "
-            f"units (treated/comparison): {shown}{', ...' if len(small) > 8 else ''}",
-            UserWarning,
-            stacklevel=4,
+            f"units (treated/comparison): {shown}{', ...' if len(small) > 8 else ''}"
         )
 
 

@@ -12,7 +12,6 @@ Warnings are raised with the stack level of the caller of ``att_gt``.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,15 +19,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from improve._warn import warn_at_caller
 from improve.data.columns import Columns
 from improve.errors import DataError, EstimationError, SpecError
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
-
-#: Stack level of warnings raised in a helper of :func:`prepare` (user -> att_gt -> prepare
-#: -> helper).
-_HELPER_STACKLEVEL = 4
 
 
 def number_label(v: float) -> str:
@@ -236,11 +232,9 @@ def _read_rows(df: pd.DataFrame, names: Columns, cluster_name: str | None) -> tu
         ok &= ~pd.isna(rows.cluster)
     n_bad = 0 if ok.all() else int((~ok).sum())
     if n_bad:
-        warnings.warn(
+        warn_at_caller(
             f"dropped {n_bad} of {n_rows0} rows with missing outcome, time, covariates, "
             "weight, unit or cluster",
-            UserWarning,
-            stacklevel=_HELPER_STACKLEVEL,
         )
     if names.weights is not None and np.any(rows.w[ok] < 0):
         raise DataError(
@@ -294,12 +288,10 @@ def _periods_and_cohorts(
         else:
             n_first = int(treated_first.sum())
         what = "units" if panel else "observations"
-        warnings.warn(
+        warn_at_caller(
             f"dropped {n_first} {what} already treated in the first period "
             f"({number_label(first)}); their effect cannot be identified without a "
             "pre-treatment period (as R did)",
-            UserWarning,
-            stacklevel=_HELPER_STACKLEVEL,
         )
         rows.keep(np.isin(rows.cohort, np.concatenate([[0.0], glist])))
         tlist = sorted_unique(rows.time)
@@ -337,11 +329,9 @@ def _panel_units(
     if balanced or allow_unbalanced:
         return _Units(codes, n_u, first_idx, False, balanced, not balanced, per_v)
     n_drop = int((counts < n_periods).sum())
-    warnings.warn(
+    warn_at_caller(
         f"dropped {n_drop} units not observed in all {n_periods} periods (a balanced "
         "panel is required; pass allow_unbalanced_panel=True to keep them)",
-        UserWarning,
-        stacklevel=_HELPER_STACKLEVEL,
     )
     complete = counts[codes] == n_periods
     rows.keep(complete)
@@ -400,11 +390,9 @@ def _unit_clusters(
         codes = units.codes
         moved = int(np.unique(codes[cl_codes != unit_cl[codes]]).size)
         if moved:
-            warnings.warn(
+            warn_at_caller(
                 f"{moved} units change cluster ('{cluster_name}') over time; each unit is "
                 "assigned to the cluster of its first observed period",
-                UserWarning,
-                stacklevel=_HELPER_STACKLEVEL,
             )
     else:
         unit_cl = cl_codes
@@ -524,10 +512,8 @@ def _check_group_sizes(
                 f"the never-treated group is too small (about {n_never:.0f} units, fewer "
                 f"than {req}); use control_group='notyettreated'"
             )
-        warnings.warn(
+        warn_at_caller(
             "some cohorts are small (fewer than "
             f"{req} units): {', '.join(number_label(v) for v in small)}; their estimates "
             "are imprecise",
-            UserWarning,
-            stacklevel=_HELPER_STACKLEVEL,
         )

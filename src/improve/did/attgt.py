@@ -40,7 +40,6 @@ Where this module knowingly differs from R ``did`` 2.x:
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -49,6 +48,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from improve._deprecation import DeprecatedAttribute
+from improve._warn import warn_at_caller
 from improve.data.columns import panel_columns
 from improve.did import _estimators as est
 from improve.did._cells import Cells, estimate_cells
@@ -630,11 +630,9 @@ def _cell_inference(
             crit = boot.crit_val
             uniform = True
             if crit >= 7:
-                warnings.warn(
+                warn_at_caller(
                     f"the simultaneous critical value ({crit:.2f}) is very large; groups may "
                     "be too small or outcomes too little varied for a reliable uniform band",
-                    UserWarning,
-                    stacklevel=3,
                 )
     se = np.where(np.isfinite(se) & (se > ZERO_SE), se, np.nan)
     return _CellInference(se, vcov, float(crit), uniform, zero_na, cr2, df)
@@ -682,11 +680,9 @@ def _pretest(
         return None, None, 0
     pv = vcov[np.ix_(pre, pre)]
     if not np.all(np.isfinite(pv)) or est.rcond(pv) <= np.finfo(float).eps:
-        warnings.warn(
+        warn_at_caller(
             "the pre-trend Wald test is not reported: the covariance matrix of the "
             "pre-treatment ATT(g,t) is singular",
-            UserWarning,
-            stacklevel=3,
         )
         return None, None, int(pre.size)
     a = att[pre]
