@@ -79,7 +79,7 @@ class _Rows:
     x: FloatArray  # intercept first, then covariates
     w: FloatArray
     unit: Any  # raw unit ids or None
-    cluster: Any  # raw cluster ids or None
+    cluster: IntArray | None  # sorted cluster codes (-1: missing) or None
     # periods per unit if the rows are a tidy balanced panel (see _tidy_periods); else 0
     tidy_t: int = 0
 
@@ -199,6 +199,12 @@ def _covariate_matrix(df: pd.DataFrame, covariates: list[str]) -> tuple[FloatArr
     return np.column_stack(cols), labels
 
 
+def _cluster_codes(column: pd.Series) -> IntArray:
+    """Sorted codes of a cluster column, -1 where it is missing (factorised once, in the
+    column's own dtype: no object copy of millions of text ids)."""
+    return np.asarray(pd.factorize(column, sort=True)[0], dtype=np.intp)
+
+
 def _read_rows(df: pd.DataFrame, names: Columns, cluster_name: str | None) -> tuple[_Rows, int]:
     """The columns as arrays without incomplete rows, weights normalised to mean 1; and the
     number of covariate columns (after expanding text covariates)."""
@@ -219,7 +225,7 @@ def _read_rows(df: pd.DataFrame, names: Columns, cluster_name: str | None) -> tu
         x=x_v,
         w=w_v,
         unit=df[names.unit].to_numpy() if names.unit is not None else None,
-        cluster=df[cluster_name].to_numpy() if cluster_name is not None else None,
+        cluster=_cluster_codes(df[cluster_name]) if cluster_name is not None else None,
     )
     ok = np.isfinite(rows.time) & np.isfinite(rows.y)
     for j in range(1, rows.x.shape[1]):  # column 0 is the intercept
@@ -229,7 +235,7 @@ def _read_rows(df: pd.DataFrame, names: Columns, cluster_name: str | None) -> tu
     if rows.unit is not None:
         ok &= ~pd.isna(rows.unit)
     if rows.cluster is not None:
-        ok &= ~pd.isna(rows.cluster)
+        ok &= rows.cluster >= 0
     n_bad = 0 if ok.all() else int((~ok).sum())
     if n_bad:
         warn_at_caller(
@@ -384,7 +390,7 @@ def _unit_clusters(
     ``(None, number of units)`` without clusters."""
     if rows.cluster is None:
         return None, units.n
-    cl_codes = np.asarray(pd.factorize(pd.Series(rows.cluster), sort=True)[0], dtype=np.intp)
+    cl_codes = rows.cluster
     if panel:
         unit_cl = cl_codes[units.first_idx]
         codes = units.codes

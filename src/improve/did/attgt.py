@@ -606,7 +606,11 @@ def _cell_inference(
             se = np.sqrt(np.diag(vcov))
         se = np.where(np.isfinite(se) & (se > ZERO_SE), se, np.nan)
     else:
-        sums = corrected_sums(inf, prep.cluster_codes, correction)  # computed once
+        sums = (  # computed once; CR2 formed them in its pass over the units
+            cr2.sums
+            if cr2 is not None and cr2.sums is not None
+            else corrected_sums(inf, prep.cluster_codes, correction)
+        )
         se = se_from_sums(sums, n)
         vcov = vcov_from_sums(sums, n)
     se[~np.isfinite(att)] = np.nan

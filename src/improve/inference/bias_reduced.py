@@ -52,6 +52,9 @@ class CR2Terms:
     weight_treated, weight_control : ndarray, shape (k,)
         Weight sums of each cell's treated and comparison units, divided by the number of
         units (the scale of the working-model variance of each mean).
+    sums : ndarray, shape (C, k), optional
+        The corrected cluster sums ``S + D`` themselves, when :func:`cr2_terms` formed them
+        in the same pass over the units (saves a second pass over the influence matrix).
     """
 
     correction: FloatArray
@@ -59,6 +62,7 @@ class CR2Terms:
     share_control: FloatArray
     weight_treated: FloatArray
     weight_control: FloatArray
+    sums: FloatArray | None = None
 
     def subset(self, cols: NDArray[np.intp] | NDArray[np.bool_]) -> CR2Terms:
         """The terms of a subset of the cells."""
@@ -68,6 +72,7 @@ class CR2Terms:
             self.share_control[:, cols],
             self.weight_treated[cols],
             self.weight_control[cols],
+            None if self.sums is None else self.sums[:, cols],
         )
 
     def _blocks(self, combos: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -195,7 +200,15 @@ def cr2_terms(
     """
     n, k = inf_func.shape
     n_cl = int(cluster_codes.max()) + 1 if cluster_codes.size else 0
+    cohorts, unit_cohort = np.unique(unit_group, return_inverse=True)
+    n_h = cohorts.size
+    # one pass per cell over its units, by (cluster, cohort): the treated part of a cell is
+    # one cohort column, the comparison part the other columns
+    key = cluster_codes * n_h + unit_cohort.reshape(-1)
+    cell_cohort = np.searchsorted(cohorts, groups)
+    uniform = bool(np.all(unit_weight == unit_weight[0])) if n else True
     correction = np.zeros((n_cl, k))
+    sums = np.zeros((n_cl, k))
     shares = (np.zeros((n_cl, k)), np.zeros((n_cl, k)))
     wsums = (np.zeros(k), np.zeros(k))
     for j in range(k):
@@ -203,24 +216,35 @@ def cr2_terms(
         rows = np.flatnonzero(col)  # the units taking part in the cell
         if rows.size == 0:
             continue
-        cl = cluster_codes[rows]
-        wt = unit_weight[rows]
-        factor = np.zeros(rows.size)
-        treated = unit_group[rows] == groups[j]
-        for p, part in enumerate((treated, ~treated)):
-            if not part.any():
+        kj = key[rows]
+        if uniform:
+            wt = np.bincount(kj, minlength=n_cl * n_h) * float(unit_weight[0])
+        else:
+            wt = np.bincount(kj, weights=unit_weight[rows], minlength=n_cl * n_h)
+        val = np.bincount(kj, weights=col[rows], minlength=n_cl * n_h)
+        wt, val = wt.reshape(n_cl, n_h), val.reshape(n_cl, n_h)
+        h = cell_cohort[j]
+        in_cohort = h < n_h and cohorts[min(h, n_h - 1)] == groups[j]
+        treated_w = wt[:, h] if in_cohort else np.zeros(n_cl)
+        treated_v = val[:, h] if in_cohort else np.zeros(n_cl)
+        total_v = val.sum(axis=1)
+        part_w = (treated_w, wt.sum(axis=1) - treated_w)
+        part_v = (treated_v, total_v - treated_v)
+        corr = np.zeros(n_cl)
+        for p in (0, 1):
+            total = float(part_w[p].sum())
+            if total <= 0.0:
                 continue
-            wsum = np.bincount(cl[part], weights=wt[part], minlength=n_cl)
-            total = float(wsum.sum())
-            share = wsum / total
+            share = part_w[p] / total
             shares[p][:, j] = share
             wsums[p][j] = total / n
             # a cluster holding the whole part has residuals summing to 0: no correction
             with np.errstate(divide="ignore"):
                 f = np.where(share < 1.0 - 1e-12, 1.0 / np.sqrt(1.0 - share) - 1.0, 0.0)
-            factor[part] = f[cl[part]]
-        correction[:, j] = np.bincount(cl, weights=col[rows] * factor, minlength=n_cl)
-    return CR2Terms(correction, shares[0], shares[1], wsums[0], wsums[1])
+            corr += f * part_v[p]
+        correction[:, j] = corr
+        sums[:, j] = total_v + corr
+    return CR2Terms(correction, shares[0], shares[1], wsums[0], wsums[1], sums)
 
 
 # ----------------------------------------------------------------------------- regressions
