@@ -50,6 +50,35 @@ def test_hand_worked_pupil_weighted_example() -> None:
     assert theil(X, W) == pytest.approx(expected_theil, abs=1e-15)
 
 
+def test_mcloone_conventions_by_hand() -> None:
+    # The median school (10,000, pupils 301-600) straddles the middle pupil (500): "half"
+    # counts its first 200 pupils only: (800,000 + 1,800,000 + 200 * 10,000) / (10,000 * 500)
+    assert mcloone(X, W, below="half") == pytest.approx(4_600_000 / 5_000_000, abs=1e-15)
+    assert mcloone(X, W, below="at_or_below") == mcloone(X, W)
+    # no school straddles the middle pupil: both conventions agree (2 * 1,000 / 4 = 500)
+    even = np.array([100.0, 400.0, 300.0, 200.0])
+    assert mcloone(X, even, below="half") == pytest.approx(
+        (100 * 8000 + 400 * 9000) / (9000 * 500), abs=1e-15
+    )
+    assert mcloone(X, even, below="half") == pytest.approx(mcloone(X, even), abs=1e-15)
+    with pytest.raises(ValueError, match="below must be"):
+        mcloone(X, W, below="under")
+
+
+def test_mcloone_half_equals_the_lower_half_of_a_pupil_level_file() -> None:
+    # second implementation: one row per pupil, the lower half taken by sorting the pupils
+    rng = np.random.default_rng(3)
+    x = rng.uniform(6000, 15000, 25).round()
+    w = rng.integers(20, 90, 25).astype(float)
+    pupils = np.sort(np.repeat(x, w.astype(int)))
+    if pupils.size % 2:  # an even number of pupils, so "half" is a whole number of pupils
+        pupils, x, w = pupils, np.append(x, x.max()), np.append(w, 1.0)
+        pupils = np.sort(np.append(pupils, x.max()))
+    lower = pupils[: pupils.size // 2]
+    expected = lower.sum() / (weighted_quantile(x, w, 0.5) * lower.size)
+    assert mcloone(x, w, below="half") == pytest.approx(expected, abs=1e-12)
+
+
 def test_unweighted_differs_from_pupil_weighted() -> None:
     assert weighted_mean(X) == pytest.approx(9750.0)
     assert weighted_quantile(X, None, 0.5) == 9000.0  # two of four schools reach 50%

@@ -40,7 +40,11 @@ INDICES: dict[str, tuple[IndexFunction, str, str]] = {
         "Coefficient of variation",
         "lower is more equal",
     ),
-    "mcloone": (mcloone, "McLoone index", "closer to 1 is more equal"),
+    "mcloone": (
+        mcloone,
+        "McLoone index (pupils at or below the median)",
+        "closer to 1 is more equal",
+    ),
     "verstegen": (verstegen, "Verstegen index", "closer to 1 is more equal"),
     "gini": (gini, "Gini coefficient", "lower is more equal"),
     "theil": (theil, "Theil index", "lower is more equal"),

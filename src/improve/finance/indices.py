@@ -14,9 +14,13 @@ This keeps every index unchanged when every school is duplicated.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+#: Which pupils :func:`mcloone` counts as below the median.
+McLooneBelow = Literal["at_or_below", "half"]
 #: Cumulative shares within this distance of a percentile count as reaching it.
 _SHARE_TOLERANCE = 1e-12
 
@@ -86,15 +90,35 @@ def coefficient_of_variation(x: ArrayLike, w: ArrayLike | None = None) -> float:
     return float(sd / mean)
 
 
-def mcloone(x: ArrayLike, w: ArrayLike | None = None) -> float:
-    """Spending on pupils at or below the median over what they would get at the median.
+def mcloone(x: ArrayLike, w: ArrayLike | None = None, below: McLooneBelow = "at_or_below") -> float:
+    """Spending on pupils below the median over what they would get at the median.
 
     1 means no pupil below the median gets less than the median amount (McLoone 1974).
+
+    Parameters
+    ----------
+    x, w : array
+        Amounts and weights (pupils).
+    below : {"at_or_below", "half"}
+        Which pupils count as "below the median". ``"at_or_below"`` (default): every pupil
+        whose amount is at or below the median, so the pupils of the median school count
+        whole (the textbook form, e.g. Odden & Picus). ``"half"``: exactly the lower half of
+        the pupils, taking from the median school only the pupils needed to reach 50%.
+        The two agree when no school straddles the middle pupil.
     """
     values, weights = _arrays(x, w)
     median = weighted_quantile(values, weights, 0.5)
-    low = values <= median
-    return float(np.sum(weights[low] * values[low]) / (median * np.sum(weights[low])))
+    if below == "at_or_below":
+        low = values <= median
+        return float(np.sum(weights[low] * values[low]) / (median * np.sum(weights[low])))
+    if below != "half":
+        raise ValueError(f"below must be 'at_or_below' or 'half', got {below!r}")
+    order = np.argsort(values, kind="stable")
+    sorted_values, sorted_weights = values[order], weights[order]
+    half = 0.5 * float(np.sum(weights))
+    before = np.concatenate([[0.0], np.cumsum(sorted_weights)[:-1]])
+    counted = np.clip(half - before, 0.0, sorted_weights)  # pupils of each school counted
+    return float(np.sum(counted * sorted_values) / (median * half))
 
 
 def verstegen(x: ArrayLike, w: ArrayLike | None = None) -> float:
