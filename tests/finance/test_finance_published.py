@@ -1,4 +1,5 @@
-"""The federal range ratio against ratios published by NCES (``tests/reference/
+"""The federal range ratio against ratios published by NCES and the McLoone index against a
+published worked example. Federal range ratio: NCES (``tests/reference/
 nces_federal_range_ratio.csv``; sources in ``nces_federal_range_ratio_README.md``)."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from improve.finance.indices import federal_range_ratio, weighted_quantile
+from improve.finance.indices import federal_range_ratio, mcloone, weighted_quantile
 
 PUBLISHED = pd.read_csv(
     Path(__file__).resolve().parents[1] / "reference" / "nces_federal_range_ratio.csv"
@@ -49,3 +50,15 @@ def test_published_rows_with_exact_cutpoints_round_to_the_printed_ratio() -> Non
     assert np.round(ratios, 1).tolist() == large["federal_range_ratio"].tolist()
     # the ratio of the 95th to the 5th percentile (a common misreading) does not match
     assert not np.allclose(np.array(ratios) + 1, large["federal_range_ratio"], atol=0.1)
+
+
+def test_mcloone_half_convention_on_the_published_example() -> None:
+    """The forum's worked example (``tests/reference/mcloone_posit_forum_README.md``):
+    0.7053 with exactly half of the people counted; 0.72 when everyone at the median counts."""
+    example = pd.read_csv(
+        Path(__file__).resolve().parents[1] / "reference" / "mcloone_posit_forum.csv"
+    )
+    amount, count = example["amount"].to_numpy(float), example["count"].to_numpy(float)
+    assert round(mcloone(amount, count, below="half"), 4) == 0.7053
+    assert mcloone(amount, count, below="half") == pytest.approx(603 / (45 * 19), abs=1e-15)
+    assert mcloone(amount, count) == pytest.approx((12 * 24 + 8 * 45) / (45 * 20), abs=1e-15)
