@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 
+import improve.data.limits as limits_module
 import improve.data.read as read_module
 from improve.data import load_panel
 from improve.data.safe_yaml import MAX_DEPTH, YamlLimitError, load_yaml
@@ -194,8 +195,12 @@ def test_a_csv_with_more_columns_than_the_limit_is_refused_before_its_rows(tmp_p
 
 
 def test_the_column_limit_can_be_raised(tmp_path, monkeypatch):
-    wide = _wide_csv(tmp_path / "wide.csv", 25_000, n_rows=360)
-    monkeypatch.setenv("IMPROVE_MAX_COLUMNS", "30000")
+    # the default scaled down (20,000 -> 100) so the file is small; the rule is the same
+    monkeypatch.setattr(limits_module, "MAX_COLUMNS", 100)
+    wide = _wide_csv(tmp_path / "wide.csv", 150, n_rows=360)
+    with pytest.raises(DataError, match=r"150 columns \(limit 100\)"):
+        load_panel(wide, columns=SCHOOL_MAP)
+    monkeypatch.setenv("IMPROVE_MAX_COLUMNS", "200")
     assert load_panel(wide, columns=SCHOOL_MAP).report.n_rows == 360
 
 
