@@ -7,7 +7,8 @@ its own seed, builds the district panel and estimates:
 
 * ``ACRT^o`` of the dose-response DiD (``improve.formula_change``, CGBS 2024, linear in
   the dose): the average effect of one more $1,000 per pupil of formula funding;
-* the fixed-effects slope (district and year effects, CR1 by district), for comparison.
+* the fixed-effects slope (district and year effects), clustered by district with CR1 and
+  with CR2 (Bell-McCaffrey small-sample correction, Satterthwaite df), for comparison.
 
 Reported: bias (and its Monte Carlo SE), coverage of the 95% interval, mean SE against the
 standard deviation of the estimates, and the number of dose-0 districts.
@@ -39,6 +40,9 @@ from improve.formula_change import formula_dose_response
 
 OUT = Path(__file__).resolve().parent / "montecarlo_results"
 EFFECT = 2.0
+#: Replications stored whole, so a test can recompute them live (the study's other numbers
+#: are summaries of all replications).
+STORED_DRAWS = 3
 OUTCOME = "math_proficient_pct"
 
 
@@ -49,34 +53,46 @@ def replicate(seed: int, fmap: FinanceMap) -> dict[str, float]:
     panel = formula_panel(schools, [OUTCOME])
     did = formula_dose_response(panel, OUTCOME, 2020, biters=0)
     acrt = did.overall().set_index("parameter").loc["ACRT^o"]
-    fe = (
+    fe, fe_cr2 = (
         panel_regression(
-            panel, OUTCOME, "formula_per_pupil_k", unit="district", time="year", se="cr1"
+            panel, OUTCOME, "formula_per_pupil_k", unit="district", time="year", se=se
         )
         .tidy()
         .iloc[0]
+        for se in ("cr1", "cr2")
     )
     return {
         "acrt": float(acrt["estimate"]), "acrt_se": float(acrt["std_error"]),
         "acrt_low": float(acrt["conf_low"]), "acrt_high": float(acrt["conf_high"]),
         "fe": float(fe["estimate"]), "fe_se": float(fe["std_error"]),
         "fe_low": float(fe["conf_low"]), "fe_high": float(fe["conf_high"]),
+        "fe_cr2": float(fe_cr2["estimate"]), "fe_cr2_se": float(fe_cr2["std_error"]),
+        "fe_cr2_low": float(fe_cr2["conf_low"]), "fe_cr2_high": float(fe_cr2["conf_high"]),
         "unchanged": float(did.n_unchanged),
     }  # fmt: skip
 
 
-def study(reps: int, seed: int = 5000) -> dict:
-    """Run ``reps`` replications; returns bias, coverage and SE calibration per estimator."""
+def finance_map() -> FinanceMap:
+    """The demo's column map, read as a partner's map file is."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "columns.yaml"
         path.write_text(FINANCE_MAP, encoding="utf-8")
-        fmap = FinanceMap.from_yaml(path)
+        return FinanceMap.from_yaml(path)
+
+
+def study(reps: int, seed: int = 5000) -> dict:
+    """Run ``reps`` replications; returns bias, coverage and SE calibration per estimator."""
+    fmap = finance_map()
     rows = [replicate(seed + r, fmap) for r in range(reps)]
     cols = {k: np.array([row[k] for row in rows]) for k in rows[0]}
-    summary = {}
-    for name, label in (("acrt", "dose-response DiD ACRT^o"), ("fe", "fixed effects slope")):
+    summary: dict = {"first_draws": {"seed": seed, "rows": rows[:STORED_DRAWS]}}
+    for name, label in (
+        ("acrt", "dose-response DiD ACRT^o (HC2, Bell-McCaffrey df)"),
+        ("fe", "fixed effects slope, CR1 by district"),
+        ("fe_cr2", "fixed effects slope, CR2 by district (Satterthwaite df)"),
+    ):
         est = cols[name]
         summary[name] = {
             "label": label,
@@ -121,7 +137,7 @@ def markdown(summary: dict, meta: dict) -> str:
         "| estimator | mean | bias | bias MC SE | SD | mean SE | coverage |",
         "|---|---|---|---|---|---|---|",
     ]  # fmt: skip
-    for key in ("acrt", "fe"):
+    for key in ("acrt", "fe", "fe_cr2"):
         r = summary[key]
         lines.append(
             f"| {r['label']} | {r['mean']:.3f} | {r['bias']:.3f} | {r['bias_mc_se']:.3f} | "

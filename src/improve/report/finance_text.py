@@ -70,8 +70,10 @@ def formula_did_sentence(
         "needs parallel trends (without the new formula, districts' outcomes would have moved "
         "alike); reading the per-$1,000 response as causal also needs districts with "
         "different gains to have responded alike to the same money (strong parallel trends). "
-        f"With about {districts} districts these intervals run narrow: in simulated states of "
-        "40 districts they covered the true response about 90% of the time rather than 95%."
+        f"With only {districts} districts, each counts as its own cluster with a "
+        "small-sample (CR2) correction and t critical values; in simulated states of 40 "
+        "districts, 95% intervals built this way covered the true response about 95% of the "
+        "time."
     )
 
 
