@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # tests draw figures without a screen
 
@@ -12,6 +13,12 @@ import pandas as pd
 import pytest
 
 from sample_data import SCHOOL_MAP, make_school_panel
+
+# jsonschema (imported by nbformat) loads rfc3987_syntax when it is installed (a Jupyter
+# extra brings it), which builds a grammar at import: 1-3 s in every test process. It only
+# serves jsonschema's "iri" format checks, which nothing here uses; workbook kernels and
+# command-line child processes are not affected.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 
 @pytest.fixture

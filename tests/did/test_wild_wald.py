@@ -35,6 +35,7 @@ def test_one_restriction_equals_the_validated_wild_bootstrap_t() -> None:
         assert test.p_value == pytest.approx(reference.p_value[j], abs=1e-12)
 
 
+@pytest.mark.slow
 def test_joint_test_size_with_few_unequal_clusters() -> None:
     # 8 clusters, one holding half the units: no true effect of column 5 or 6
     rejections = []

@@ -23,8 +23,8 @@ def test_committed_demo_regenerates_byte_for_byte(tmp_path) -> None:
 
 
 @pytest.fixture(scope="module")
-def evaluation():
-    return evaluate_equity(DEMO / "schools.csv", DEMO / "columns.yaml", bootstrap_draws=50)
+def evaluation(finance_demo_evaluation):
+    return finance_demo_evaluation
 
 
 def test_the_formula_change_makes_spending_more_equal_and_more_needs_based(evaluation) -> None:

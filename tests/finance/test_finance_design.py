@@ -8,15 +8,13 @@ import pandas as pd
 import pytest
 
 from improve.finance.design import check_finance_design
-from improve.finance.evaluation import evaluate_equity
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo_finance"
 
 
 @pytest.fixture(scope="module")
-def schools() -> pd.DataFrame:
-    evaluation = evaluate_equity(DEMO / "schools.csv", DEMO / "columns.yaml", bootstrap_draws=10)
-    return evaluation.schools
+def schools(finance_demo_evaluation) -> pd.DataFrame:
+    return finance_demo_evaluation.schools
 
 
 def _follows(check, name: str) -> str:

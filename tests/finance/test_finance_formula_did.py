@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from improve.errors import DataError
-from improve.finance import evaluate_equity, formula_doses
+from improve.finance import formula_doses
 from improve.finance.formula import DOSE_CHANGE, dose_bins, dose_panel
 from improve.formula_change import formula_dose_response
 from improve.report.finance_text import formula_did_sentence
@@ -20,8 +20,8 @@ TRUTH = json.loads((DEMO / "truth.json").read_text())
 
 
 @pytest.fixture(scope="module")
-def evaluation():
-    return evaluate_equity(DEMO / "schools.csv", DEMO / "columns.yaml", bootstrap_draws=20)
+def evaluation(finance_demo_evaluation):
+    return finance_demo_evaluation
 
 
 def test_held_harmless_districts_have_dose_zero_and_the_rest_gain(evaluation) -> None:

@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 
 from improve.report.outputs import RunOutputs
@@ -106,6 +107,7 @@ def test_regression_display_uses_a_stub(tmp_path):
     assert table.stub == "" and "gt_stub" in table.to_html()
 
 
+@pytest.mark.slow
 def test_tables_workbook_is_byte_identical_across_runs(tmp_path):
     _publish(tmp_path / "a")
     _publish(tmp_path / "b", sleep=2.1)  # later wall-clock time, same content

@@ -180,6 +180,7 @@ def test_sheet_names_are_cut_and_unique():
     assert all(len(n) <= 31 for n in names)
 
 
+@pytest.mark.slow
 def test_workbook_is_byte_identical_across_runs(tmp_path):
     import time
 
@@ -203,6 +204,7 @@ def test_workbook_is_byte_identical_across_runs(tmp_path):
 # ----------------------------------------------------------------------------- HTML
 
 
+@pytest.mark.slow
 def test_html_is_deterministic_across_processes():
     renders = [
         subprocess.run(

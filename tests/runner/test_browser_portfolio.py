@@ -54,6 +54,7 @@ def _values(tab, index: int) -> list[str]:
     )
 
 
+@pytest.mark.slow
 def test_sorting_by_a_column(page) -> None:
     tab, _ = page
     assert _column(tab, 1) == ["g4", "attendance", "math_ss", "reading_ss"]
@@ -68,6 +69,7 @@ def test_sorting_by_a_column(page) -> None:
     assert _column(tab, 6)[0].startswith("$150")
 
 
+@pytest.mark.slow
 def test_filtering(page) -> None:
     tab, _ = page
     tab.fill("#filter-text", "reading")
@@ -84,6 +86,7 @@ def test_filtering(page) -> None:
     assert tab.text_content("#shown-count") == "3 of 6 rows shown"
 
 
+@pytest.mark.slow
 def test_links_images_and_failed_runs(page, index) -> None:
     tab, _ = page
     links = tab.eval_on_selector_all("a", "els => els.map(e => e.href)")
@@ -100,6 +103,7 @@ def test_links_images_and_failed_runs(page, index) -> None:
     assert tab.evaluate("() => window.__xss === undefined && !document.title.includes('x')")
 
 
+@pytest.mark.slow
 def test_readable_on_a_phone_and_printable(page) -> None:
     tab, _ = page
     tab.set_viewport_size({"width": 390, "height": 800})

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,6 +22,7 @@ def _build(config: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[
     )
 
 
+@pytest.mark.slow
 def test_build_isolates_failures_reproduces_and_skips(tmp_path, school_csv, school_map):
     config = tmp_path / "reports.yaml"
     config.write_text(

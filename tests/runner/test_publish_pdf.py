@@ -196,6 +196,7 @@ def test_normalise_keeps_lengths_and_offsets():
     assert normalise_pdf(pdf.replace(b"225046", b"235959"), when) == fixed
 
 
+@pytest.mark.slow
 def test_explicit_pdf_without_chromium_exits_2_before_running(tmp_path):
     start = time.monotonic()
     missing = {"IMPROVE_CHROMIUM": MISSING}
@@ -236,6 +237,7 @@ def test_chromium_that_fails_leaves_no_complete_looking_folder(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp")]
 
 
+@pytest.mark.slow
 def test_build_checks_pdf_setting_and_chromium_before_running(tmp_path):
     import yaml
 

@@ -134,6 +134,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_validate_with_a_copy_query_writes_nothing_and_exits_2(school_db, tmp_path):
     target = tmp_path / "from_validate.txt"
     cmap = tmp_path / "map.yaml"
@@ -148,6 +149,7 @@ def test_validate_with_a_copy_query_writes_nothing_and_exits_2(school_db, tmp_pa
     assert len(errors) == 1 and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["validate", "run"])
 def test_sql_as_data_is_refused_the_same_for_validate_and_run(tmp_path, secret_file, command):
     frame = make_school_panel()

@@ -129,6 +129,7 @@ def test_empty_outcomes_take_the_maps_outcomes(inputs, tmp_path):
     assert plan.parameters["outcomes"] == []
 
 
+@pytest.mark.slow
 def test_cli_out_of_range_is_exit_2_with_one_line(inputs, tmp_path):
     data, cmap = inputs
     done = subprocess.run(

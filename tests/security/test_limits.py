@@ -100,6 +100,7 @@ def test_a_normal_workbook_still_reads(tmp_path):
     assert load_panel(tmp_path / "s.xlsx", columns=SCHOOL_MAP).report.n_rows == len(frame)
 
 
+@pytest.mark.slow
 def test_validate_refuses_the_xlsx_bomb_with_one_line(xlsx_bomb, tmp_path):
     cmap = tmp_path / "map.yaml"
     cmap.write_text(yaml.safe_dump(SCHOOL_MAP), encoding="utf-8")
@@ -148,6 +149,7 @@ def test_column_map_params_file_and_build_config_refuse_bombs(tmp_path, school_c
         parse_cli_value(text)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("command", "text"),
     [("validate", ALIAS_BOMB), ("validate", DEEP), ("params", ALIAS_BOMB), ("build", DEEP)],
@@ -204,6 +206,7 @@ def test_the_column_limit_can_be_raised(tmp_path, monkeypatch):
     assert load_panel(wide, columns=SCHOOL_MAP).report.n_rows == 360
 
 
+@pytest.mark.slow
 def test_validate_reports_the_typo_of_a_wide_csv_with_one_line(tmp_path):
     wide = _wide_csv(tmp_path / "wide.csv", 100_000, n_rows=200)
     cmap = tmp_path / "map.yaml"

@@ -27,6 +27,7 @@ def _payload(name: str, marker: Path, folder: Path) -> Path:
     return target
 
 
+@pytest.mark.slow
 def test_omap_params_file_is_refused_before_the_kernel(tmp_path: Path) -> None:
     marker = tmp_path / "PWNED"
     params = _payload("omap_params.yaml", marker, tmp_path)
@@ -46,6 +47,7 @@ def test_omap_params_file_is_refused_before_the_kernel(tmp_path: Path) -> None:
     assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
 
 
+@pytest.mark.slow
 def test_omap_in_a_build_config_is_refused(tmp_path: Path) -> None:
     marker = tmp_path / "PWNED"
     config = _payload("omap_build.yaml", marker, tmp_path)
@@ -56,6 +58,7 @@ def test_omap_in_a_build_config_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "reports" / "omap-build").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "words"),
     [
@@ -74,6 +77,7 @@ def test_cli_values_that_are_not_plain_data_exit_2(text: str, words: str, tmp_pa
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_python_tags_are_not_valid_yaml(tmp_path: Path) -> None:
     params = tmp_path / "p.yaml"
     params.write_text("program: !!python/object/apply:os.system ['id']\n", encoding="utf-8")

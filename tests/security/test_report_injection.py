@@ -131,6 +131,7 @@ def test_report_head_gets_the_policy_and_keeps_its_css() -> None:
     assert "<script" not in cleaned and "<h1>t</h1>" in cleaned
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["playwright", "subprocess"])
 def test_pdf_is_printed_without_script_or_file_access(backend: str, tmp_path: Path) -> None:
     """The print layer on its own (an unsanitised page): no JavaScript, no other file."""

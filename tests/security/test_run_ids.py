@@ -106,6 +106,7 @@ def test_plan_refuses_a_clash_before_reading_the_data(reports, school_inputs):
         plan_run("panel_profile", data, columns=cmap, out=reports, run_id="index.html")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("run_id", ["index.html", "README.md", ".hidden", "notes.txt"])
 def test_cli_run_with_a_clashing_id_exits_2_and_writes_nothing(reports, school_inputs, run_id):
     data, cmap = school_inputs

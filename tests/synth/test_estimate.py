@@ -56,6 +56,7 @@ def test_sc_has_no_time_weights_and_did_equal_weights(prop99):
     assert np.allclose(did.omega, 1 / 38) and np.allclose(did.lambda_, 1 / 19)
 
 
+@pytest.mark.slow
 def test_placebo_draws_are_the_donors_as_treated(prop99):
     """Each placebo draw is one donor playing California; with 200 draws from 38 donors the
     SE is the spread of those 38 estimates (R's 8.37 is one such draw of 200)."""

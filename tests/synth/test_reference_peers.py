@@ -80,6 +80,7 @@ def test_sdid_equals_diff_diff(peers, data, setup):
     np.testing.assert_allclose(res.lambda_[lam.index.astype(int)], lam, atol=1e-8)
 
 
+@pytest.mark.slow
 def test_in_time_placebo_equals_diff_diff_at_every_fake_year(peers, r, data):
     """Pre-period data only, the actual fit's zetas (R synthdid_placebo); 1981 is R's default
     fake year (T0 = floor(19 * 19 / 31) = 11), where both also equal R."""

@@ -104,6 +104,7 @@ def test_bootstrap_se_distribution_matches_r(r, data):
     assert ours.mean() == pytest.approx(ref.mean(), rel=0.10)
 
 
+@pytest.mark.slow
 def test_donor_pool_refits_refit_the_covariates(data):
     """Permutation and leave-one-out refits with covariates equal the covariate estimator
     applied by hand to the placebo design (same η, ζ from the placebo's own donors).

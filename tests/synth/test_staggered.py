@@ -50,6 +50,7 @@ def test_replicating_the_actual_design_gives_the_estimate(staggered):
     np.testing.assert_allclose(again, res.estimate, atol=1e-9)
 
 
+@pytest.mark.slow
 def test_placebo_and_bootstrap_are_seeded(staggered):
     _, res = staggered
     a = res.with_inference("placebo", replications=20, seed=1)

@@ -29,6 +29,7 @@ def demo_evaluation():
     return evaluate_mandate(panel, replications=50, seed=1)
 
 
+@pytest.mark.slow
 def test_demo_recovers_the_truth_with_donor_pool_inference(demo_evaluation):
     truth = json.loads((DEMO / "truth.json").read_text())
     ev = demo_evaluation
@@ -49,6 +50,7 @@ def test_demo_recovers_the_truth_with_donor_pool_inference(demo_evaluation):
     assert design["Treated"] == "AL" and design["Comparison (donor) units"] == "49"
 
 
+@pytest.mark.slow
 def test_sentence_names_the_inference_and_does_not_overclaim():
     df = pd.read_csv(REFERENCE / "california_prop99.csv", sep=";")
     ev = evaluate_mandate(
@@ -60,6 +62,7 @@ def test_sentence_names_the_inference_and_does_not_overclaim():
     assert "1 of 38" in text
 
 
+@pytest.mark.slow
 def test_cits_as_headline_leads_the_table_sentence_and_results():
     panel = load_panel(DEMO / "states.csv", columns=DEMO / "columns.yaml")
     ev = evaluate_mandate(panel, method="cits", replications=20, seed=1)
@@ -73,6 +76,7 @@ def test_cits_as_headline_leads_the_table_sentence_and_results():
     assert "AL" not in sentence
 
 
+@pytest.mark.slow
 def test_covariates_reach_every_refit_of_the_evaluation():
     panel = load_panel(DEMO / "states.csv", columns=DEMO / "columns.yaml")
     data = panel.data.copy()

@@ -15,8 +15,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from rdrobust import rdplot
-from scipy import stats
 
 from improve.rd._engine import call_engine
 from improve.rd.estimate import design_arrays
@@ -109,6 +107,8 @@ def binned_scatter(
     """
     arrays = design_arrays(data, outcome, running)
     x, y = arrays["x"], arrays["y"]
+    from rdrobust import rdplot  # here: it imports plotting libraries
+
     out = call_engine(
         rdplot,
         f"the RD plot of {outcome}",
@@ -131,6 +131,8 @@ def binned_scatter(
     ).dropna(subset=["x", "y"])
     bins["side"] = np.where(bins["x"] < cutoff, "below", "above")
     h_left, h_right = (h, h) if np.isscalar(h) else h
+    from scipy import stats  # here, not at module level: slow to import
+
     z = float(stats.norm.ppf(0.5 + confidence_level / 2))
     fits = []
     for side, width, sel in (("below", h_left, x < cutoff), ("above", h_right, x >= cutoff)):

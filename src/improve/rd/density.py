@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from rddensity import rddensity
 
 from improve.errors import SpecError
 from improve.rd._engine import call_engine
@@ -127,6 +126,8 @@ def density_test(
         values = np.asarray(data, dtype=float)
     values = values[np.isfinite(values)]
     name = running or "the running variable"
+    from rddensity import rddensity  # here: it imports SymPy (0.4 s)
+
     out = call_engine(rddensity, f"the density test of {name}", values, c=float(cutoff), **options)
     return from_rddensity(out, name, float(cutoff))
 

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from rdrobust import rdrobust
 
 from improve.errors import DataError, EstimationError, SpecError
 from improve.rd._engine import call_engine
@@ -314,6 +313,8 @@ def rd_estimate(
         warn_heaping(x, cutoff, running)
         if fuzzy:
             check_takeup_changes(x, arrays["fuzzy"], cutoff, fuzzy)
+    from rdrobust import rdrobust  # here: it imports plotting libraries
+
     out = call_engine(
         rdrobust,
         f"the RD estimate of {outcome}",

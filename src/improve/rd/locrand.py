@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from rdlocrand import rdrandinf
 
 from improve.rd._engine import call_engine
 from improve.rd.estimate import design_arrays
@@ -77,6 +76,8 @@ def local_randomization(
     as ``covariates=``). Other options (``statistic``, ``reps``, ``p``, ``fuzzy``...) are
     passed unchanged.
     """
+    from rdlocrand import rdrandinf  # here: it imports statsmodels.api (0.5 s)
+
     arrays = design_arrays(data, outcome, running)
     out = call_engine(
         rdrandinf,
