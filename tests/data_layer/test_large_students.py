@@ -18,6 +18,9 @@ from improve.data.progress import LoadProgress, wants_progress
 from improve.demo.schools import simulate_schools, simulate_students
 from improve.errors import DataError, SpecError
 
+#: the large-file path at 200,000 rows: in make test, not the inner loop
+pytestmark = pytest.mark.slow
+
 N_ROWS = 200_000
 COLUMNS = {
     "unit": "student_id",

@@ -10,6 +10,9 @@ import pytest
 from improve.demo.finance import write_finance_demo
 from improve.finance import evaluate_equity, formula_change_groups
 
+#: one worker evaluates the shared finance demo once (tests/finance/conftest.py)
+pytestmark = pytest.mark.xdist_group("finance_demo")
+
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo_finance"
 
 

@@ -9,6 +9,9 @@ import pytest
 
 from improve.finance.design import check_finance_design
 
+#: one worker evaluates the shared finance demo once (tests/finance/conftest.py)
+pytestmark = pytest.mark.xdist_group("finance_demo")
+
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo_finance"
 
 

@@ -15,6 +15,9 @@ from improve.finance.formula import DOSE_CHANGE, dose_bins, dose_panel
 from improve.formula_change import formula_dose_response
 from improve.report.finance_text import formula_did_sentence
 
+#: one worker evaluates the shared finance demo once (tests/finance/conftest.py)
+pytestmark = pytest.mark.xdist_group("finance_demo")
+
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo_finance"
 TRUTH = json.loads((DEMO / "truth.json").read_text())
 

@@ -47,6 +47,7 @@ def test_did_permutation_p_value_by_hand():
     assert test.p_upper == pytest.approx(1 / 8) and test.p_lower == pytest.approx(1.0)
 
 
+@pytest.mark.slow
 def test_prop99_permutation_and_placebos():
     df = pd.read_csv(REFERENCE / "california_prop99.csv", sep=";")
     res = synthdid_estimate(df, "PacksPerCapita", unit="State", time="Year", treatment="treated")
@@ -85,6 +86,7 @@ def test_figures_draw_from_the_result_tables():
     assert len(spaghetti.axes[0].lines) >= 39
 
 
+@pytest.mark.slow
 def test_leave_one_out_batch_equals_separate_fits():
     df = pd.read_csv(REFERENCE / "california_prop99.csv", sep=";")
     res = synthdid_estimate(df, "PacksPerCapita", unit="State", time="Year", treatment="treated")

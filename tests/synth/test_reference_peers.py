@@ -226,6 +226,7 @@ class _Draws:
         return row
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["sdid", "sc", "did"])
 def test_placebo_se_with_r_draws_equals_r(peers, r, data, method):
     """Fed the donor orders R draws after set.seed(12345), improve's placebo SEs are R's
