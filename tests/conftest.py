@@ -79,8 +79,10 @@ def shared_runs(tmp_path_factory):
     return SharedRuns(cache_root(tmp_path_factory.getbasetemp()))
 
 
+@pytest.hookimpl(trylast=True)  # after xdist's own hook, which names the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Collect the ``slow`` tests first (a stable sort: each part keeps its file order).
+    """Collect the ``slow`` tests first (a stable sort: each part keeps its file order), and
+    make ``xdist_group`` work under pytest 9.
 
     Under ``make test`` (``-n 2 --dist loadgroup``) xdist hands out the ``xdist_group``
     groups first (largest first), then single tests in collection order. With the slow tests
@@ -89,3 +91,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     the other sits idle.
     """
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    if config.getoption("loadgroup", default=False):  # an xdist worker, --dist loadgroup
+        for item in items:
+            _name_xdist_group(item)
+
+
+def _name_xdist_group(item: pytest.Item) -> None:
+    """Append ``@group`` to the node id of a test marked ``xdist_group``, as xdist 3.8 does.
+
+    xdist writes the suffix to ``item._nodeid``, which pytest 9 no longer reads (the id
+    lives in ``item._id``), so every group was silently spread over both workers and each
+    worker built the shared fixtures (the demo build, 77 s) once. Nothing to do where xdist's
+    own suffix took effect.
+    """
+    names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                    for m in item.iter_markers("xdist_group")})  # fmt: skip
+    if not names or "@" in item.nodeid:
+        return
+    grouped = f"{item.nodeid}@{'_'.join(names)}"
+    if hasattr(item, "_id"):
+        from _pytest.nodeid import coerce_node_id
+
+        item._id = coerce_node_id(grouped)
+    else:
+        item._nodeid = grouped

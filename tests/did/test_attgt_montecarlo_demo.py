@@ -108,6 +108,7 @@ def test_twfe_misses_the_truth(draws: list[dict[str, object]]) -> None:
     assert paired.mean() < -5 * paired.std(ddof=1) / math.sqrt(REPS)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # SDs over 1-2 draws are NaN
 def test_benchmark_script_smoke(tmp_path: Path) -> None:
     """The full-study script runs end to end on two small replications."""

@@ -18,9 +18,6 @@ from improve.did.sensitivity import HonestDiDResult, honest_did, original_ci
 from improve.errors import SpecError
 from improve.report.sensitivity_figures import plot_sensitivity
 
-#: one worker builds the module's fixtures once
-pytestmark = pytest.mark.xdist_group("sensitivity")
-
 REF = json.loads(
     (Path(__file__).parents[1] / "reference" / "sensitivity_references.json").read_text()
 )

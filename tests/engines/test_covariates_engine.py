@@ -173,6 +173,7 @@ def test_trimmed_comparison_units_like_in_memory(est_method):
     _assert_same(_in_memory(df, est_method, **kw), eng)
 
 
+@pytest.mark.slow
 def test_no_overlap_gives_missing_cells_like_in_memory():
     df = _overlap_panel(n_control_x1=0)
     rel = duckdb.connect().from_df(df)

@@ -14,11 +14,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from . import fe_montecarlo
 
 
+@pytest.mark.slow
 def test_coverage_harsh_design():
     """A few districts carry most of the dose: CR1 collapses, CR2 / wild stay near 0.92."""
     cov = fe_montecarlo.coverage(300, seed=2024, design="harsh")
@@ -30,6 +33,7 @@ def test_coverage_harsh_design():
     assert cov["wild"] - cov["cr1"] > 0.15
 
 
+@pytest.mark.slow
 def test_coverage_typical_design():
     """A typical state's districts: CR2 / wild cover near 95%, CR1 under-covers."""
     cov = fe_montecarlo.coverage(300, seed=2024, design="typical")
