@@ -134,8 +134,9 @@ def test_engine_att_gt_sql_runs_on_postgres_equal_to_in_memory(
 ) -> None:
     """The engine estimator's SQL, sent through the Postgres adapter, gives att_gt's numbers.
 
-    ``att_gt_engine`` does not dispatch to PostgreSQL itself yet: its two engine hooks are
-    pointed at :func:`run_query` here (switch to the public dispatch when it exists).
+    ``att_gt_engine`` does not accept PostgreSQL itself yet: its engine check is told
+    "postgres" here; its queries already go through :func:`run_query`, which detects the
+    engine (switch to the public dispatch when it exists).
     """
     import numpy as np
 
@@ -143,7 +144,6 @@ def test_engine_att_gt_sql_runs_on_postgres_equal_to_in_memory(
     from improve.engines import attgt_sql
 
     monkeypatch.setattr(attgt_sql, "_engine_of", lambda data: "postgres")
-    monkeypatch.setattr(attgt_sql, "_run", lambda data, engine, sql: run_query(data, sql))
     cols = {"unit": "sid", "time": "year", "cohort": "g", "control_group": "notyettreated"}
     cells = attgt_sql.att_gt_engine(PostgresTable(pg_panel, '"sls"."panel"'), "score", **cols)
     expected = att_gt(panel, "score", **cols).tidy()

@@ -97,9 +97,7 @@ class _Query:
         )
 
     def run(self, ctes: list[str], select: str) -> pd.DataFrame:
-        return _run(
-            self.data, self.engine, "WITH " + ",\n".join([self.base, *ctes]) + "\n" + select
-        )
+        return _run(self.data, "WITH " + ",\n".join([self.base, *ctes]) + "\n" + select)
 
     def cell_rows(self, cluster: bool) -> str:
         """CTEs ``w`` (one wide row per unit) and ``dd`` (one row per unit and cell).

@@ -252,7 +252,7 @@ class _Rows:
             f"CASE WHEN g0 > {_num(self.tmax)} THEN 0 ELSE g0 END AS g{cl} FROM c "
             f"WHERE {self.keep_cohorts}{self.keep_units}) {select}"
         )
-        return _run(self.data, self.engine, sql, max_rows)
+        return _run(self.data, sql, max_rows)
 
     def periods_and_cohorts(
         self, control_group: str, anticipation: int
@@ -260,11 +260,10 @@ class _Rows:
         """Periods and estimable cohorts; drops rows as :func:`improve.did._prepare.prepare`."""
         counts = _run(
             self.data,
-            self.engine,
             f"WITH c AS ({self.clean}) SELECT t, g0, COUNT(*) AS n, SUM(w0) AS sw, "
             "MIN(w0) AS wmin FROM c GROUP BY t, g0",
         )
-        n_total = int(_run(self.data, self.engine, "SELECT COUNT(*) AS n FROM panel")["n"][0])
+        n_total = int(_run(self.data, "SELECT COUNT(*) AS n FROM panel")["n"][0])
         n_kept = int(counts["n"].sum())
         if n_kept < n_total:
             warnings.warn(

@@ -89,7 +89,7 @@ def _engine_of(data: Any) -> str:
     return engine
 
 
-def _run(data: Any, engine: str, sql: str, max_rows: int = fetch.MAX_RESULT_ROWS) -> pd.DataFrame:
+def _run(data: Any, sql: str, max_rows: int = fetch.MAX_RESULT_ROWS) -> pd.DataFrame:
     """Run ``sql`` (which reads the table ``panel``) and return its small result.
 
     Through :func:`improve.engines.fetch.run_query`: results over ``max_rows`` (default its
@@ -107,14 +107,14 @@ def _cohort_sql(cohort: str, time: str) -> str:
     )
 
 
-def _periods_and_units(data: Any, engine: str, cols: dict[str, str]) -> tuple[FloatArray, int]:
+def _periods_and_units(data: Any, cols: dict[str, str]) -> tuple[FloatArray, int]:
     u, t, g = cols["unit"], cols["time"], cols["cohort"]
     sql = (
         f"SELECT {t} AS t, COUNT(*) AS n, COUNT(DISTINCT {u}) AS n_units, "
         f"SUM(CASE WHEN {cols['outcome']} IS NULL THEN 1 ELSE 0 END) AS n_missing "
         f"FROM panel GROUP BY {t} ORDER BY {t}"
     )
-    by_period = _run(data, engine, sql)
+    by_period = _run(data, sql)
     if by_period["n_missing"].sum() > 0:
         raise ValueError("the outcome has missing values; drop or impute them before estimating")
     if (by_period["n"] != by_period["n_units"]).any():
@@ -125,7 +125,6 @@ def _periods_and_units(data: Any, engine: str, cols: dict[str, str]) -> tuple[Fl
     first = periods[0]
     counts = _run(
         data,
-        engine,
         f"SELECT COUNT(*) AS n_rows, COUNT(DISTINCT {u}) AS n_units, "
         f"COUNT(DISTINCT CASE WHEN ({_cohort_sql(g, t)}) BETWEEN 1 AND {first} "
         f"THEN {u} END) AS n_first FROM panel",
@@ -154,7 +153,6 @@ def _cells(
 
 def _change_moments(
     data: Any,
-    engine: str,
     cols: dict[str, str],
     pairs: list[tuple[float, float]],
     first: float,
@@ -187,7 +185,7 @@ m AS (SELECT d.*, AVG(dy) OVER (PARTITION BY t, b, g) AS mean_dy FROM d)
 SELECT {keys}, COUNT(*) AS n, {stats}
 FROM m GROUP BY {keys} ORDER BY {keys}
 """
-    return _run(data, engine, sql)
+    return _run(data, sql)
 
 
 def _cluster_se(
@@ -306,20 +304,19 @@ def att_gt_engine(
             anticipation=anticipation,
             cluster=cluster,
         )
-    periods, n_units = _periods_and_units(data, engine, cols)
+    periods, n_units = _periods_and_units(data, cols)
     first = float(periods[0])
     cohort_rows = _run(
         data,
-        engine,
         f"SELECT DISTINCT {_cohort_sql(cols['cohort'], cols['time'])} AS g FROM panel",
     )
     cohorts = np.sort(cohort_rows["g"].to_numpy(float))
     cohorts = cohorts[(cohorts > first)]
     cells = _cells(periods, cohorts, anticipation)
     pairs = sorted({(t, b) for _, t, b in cells if b in set(periods)})
-    moments = _change_moments(data, engine, cols, pairs, first) if pairs else pd.DataFrame()
+    moments = _change_moments(data, cols, pairs, first) if pairs else pd.DataFrame()
     cl_sums = (
-        _change_moments(data, engine, cols, pairs, first, _quote(cluster))
+        _change_moments(data, cols, pairs, first, _quote(cluster))
         if cluster is not None and pairs
         else None
     )

@@ -116,9 +116,9 @@ def covariate_att_gt(
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     _check_numeric(data, engine, covariates)
     xcols = [_quote(c) for c in covariates]
-    periods, n_units = _periods_and_units(data, engine, cols)
+    periods, n_units = _periods_and_units(data, cols)
     first = float(periods[0])
-    centre, scale, invariant = _covariate_summary(data, engine, cols, xcols)
+    centre, scale, invariant = _covariate_summary(data, cols, xcols)
     cl = _quote(cluster) if cluster else None
     query = _Query(data, engine, cols, xcols, periods, invariant, centre, scale, cl)
     cells = _cells(periods, _treated_cohorts(query), anticipation)
@@ -413,7 +413,7 @@ def _check_numeric(data: Any, engine: str, covariates: list[str]) -> None:
 
 
 def _covariate_summary(
-    data: Any, engine: str, cols: dict[str, str], xcols: list[str]
+    data: Any, cols: dict[str, str], xcols: list[str]
 ) -> tuple[FloatArray, FloatArray, bool]:
     """Centre and scale of each covariate; refuses missing values; time-invariance."""
     parts = []
@@ -423,7 +423,7 @@ def _covariate_summary(
             f"AVG(CAST({x} AS DOUBLE)) AS mu{j}",
             f"STDDEV_POP(CAST({x} AS DOUBLE)) AS sd{j}",
         ]
-    row = _run(data, engine, f"SELECT {', '.join(parts)} FROM panel").iloc[0]
+    row = _run(data, f"SELECT {', '.join(parts)} FROM panel").iloc[0]
     for j, x in enumerate(xcols):
         if int(row[f"na{j}"]) > 0:
             raise ValueError(
@@ -435,7 +435,6 @@ def _covariate_summary(
     varying = " OR ".join(f"MIN({x}) < MAX({x})" for x in xcols)
     n_var = _run(
         data,
-        engine,
         f"SELECT COUNT(*) AS n FROM (SELECT {cols['unit']} FROM panel "
         f"GROUP BY {cols['unit']} HAVING {varying}) v",
     )
