@@ -50,3 +50,22 @@ def test_small_cell_warning_points_at_the_callers_line(
     small = [w for w in caught if "treated or comparison units" in str(w.message)]
     assert small, [str(w.message) for w in caught]
     assert {w.filename for w in caught if issubclass(w.category, UserWarning)} == {__file__}
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"allow_unbalanced_panel": True, "drop_one_row": True}, {"panel": False}],
+    ids=["balanced", "unbalanced", "repeated_cross_sections"],
+)
+def test_engine_warnings_point_at_the_callers_line(mpdta: pd.DataFrame, options: dict) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    options = dict(options)
+    data = _few_controls(mpdta)
+    if options.pop("drop_one_row", False):
+        data = data.iloc[1:]
+    relation = duckdb.connect().from_df(data.reset_index(drop=True))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        att_gt(relation, "lemp", control_group="notyettreated", **KEYS, **options)
+    assert caught, "expected the small-cohort warning"
+    assert {w.filename for w in caught if issubclass(w.category, UserWarning)} == {__file__}

@@ -21,15 +21,15 @@ written as queries, with the same messages.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from improve._warn import warn_at_caller
 from improve.did import _cell_sums as cs
 from improve.did._cells import _cell_plan, cells_from_formulas
-from improve.did._prepare import Prepared, number_label
+from improve.did._prepare import NO_TREATED_COHORT, Prepared, number_label
 from improve.did.attgt import ATTGTResult, result_from_cells
 from improve.engines import fetch
 from improve.engines.attgt_sql import _quote, _run
@@ -183,11 +183,9 @@ def _check_group_sizes(sums: cs.CohortPeriodSums, control_group: str) -> None:
             f"the never-treated group is too small (about {n_never:.0f} units, fewer "
             "than 5); use control_group='notyettreated'"
         )
-    warnings.warn(
+    warn_at_caller(
         "some cohorts are small (fewer than 5 units): "
         f"{', '.join(number_label(v) for v in small)}; their estimates are imprecise",
-        UserWarning,
-        stacklevel=4,
     )
 
 
@@ -266,11 +264,9 @@ class _Rows:
         n_total = int(_run(self.data, "SELECT COUNT(*) AS n FROM panel")["n"][0])
         n_kept = int(counts["n"].sum())
         if n_kept < n_total:
-            warnings.warn(
+            warn_at_caller(
                 f"dropped {n_total - n_kept} of {n_total} rows with missing outcome, time, "
                 "covariates, weight, unit or cluster",
-                UserWarning,
-                stacklevel=4,
             )
         if n_kept == 0:
             raise DataError("no rows left after dropping rows with missing values")
@@ -301,12 +297,10 @@ class _Rows:
         if np.any(treated_first):
             what = "units" if self.panel else "observations"
             n_first = self._count_treated_first(first)
-            warnings.warn(
+            warn_at_caller(
                 f"dropped {n_first} {what} already treated in the first period "
                 f"({number_label(first)}); their effect cannot be identified without a "
                 "pre-treatment period (as R did)",
-                UserWarning,
-                stacklevel=4,
             )
         if glist.size < cohorts[cohorts > 0].size:
             keep = np.concatenate([[0.0], glist])
@@ -315,11 +309,7 @@ class _Rows:
             tlist = np.sort(kept["t"].to_numpy(float))
             glist = glist[glist > tlist[0] + anticipation]
         if glist.size == 0:
-            raise EstimationError(
-                "no treated cohort can be estimated; the cohort column must hold the first "
-                "treated period (0 or empty for never treated) and some cohort must start "
-                "after the first period"
-            )
+            raise EstimationError(NO_TREATED_COHORT)
         return tlist, glist
 
     def _count_treated_first(self, first: float) -> int:
@@ -362,11 +352,9 @@ class _Rows:
             )
         if incomplete == 0 or allow_unbalanced:
             return incomplete > 0
-        warnings.warn(
+        warn_at_caller(
             f"dropped {incomplete} units not observed in all {n_periods} periods (a balanced "
             "panel is required; pass allow_unbalanced_panel=True to keep them)",
-            UserWarning,
-            stacklevel=4,
         )
         self.keep_units = (
             f" AND u IN (SELECT u FROM c WHERE {self.keep_cohorts} "
@@ -419,11 +407,9 @@ class _Rows:
         )
         moved = int((found["ncl"] > 1).sum())
         if moved:
-            warnings.warn(
+            warn_at_caller(
                 f"{moved} units change cluster over time; each unit is "
                 "assigned to the cluster of its first observed period",
-                UserWarning,
-                stacklevel=4,
             )
         codes = pd.factorize(found["cl"], sort=True)[0]
         unit_weight = found["w"].to_numpy(float)
