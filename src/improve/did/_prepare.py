@@ -26,6 +26,12 @@ from improve.errors import DataError, EstimationError, SpecError
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 
+#: Raised when no cohort starts after the first period (in memory and on engines).
+NO_TREATED_COHORT = (
+    "no treated cohort can be estimated; the cohort column must hold the first treated "
+    "period (0 or empty for never treated) and some cohort must start after the first period"
+)
+
 
 def number_label(v: float) -> str:
     """A period or cohort as text: ``2004`` rather than ``2004.0``."""
@@ -304,11 +310,7 @@ def _periods_and_cohorts(
         glist = sorted_unique(rows.cohort)
         glist = glist[(glist > 0) & (glist > tlist[0] + anticipation)]
     if glist.size == 0:
-        raise EstimationError(
-            "no treated cohort can be estimated; the cohort column must hold the first "
-            "treated period (0 or empty for never treated) and some cohort must start "
-            "after the first period"
-        )
+        raise EstimationError(NO_TREATED_COHORT)
     return tlist, glist
 
 
