@@ -205,7 +205,9 @@ def cr2_terms(
     # one pass per cell over its units, by (cluster, cohort): the treated part of a cell is
     # one cohort column, the comparison part the other columns
     key = cluster_codes * n_h + unit_cohort.reshape(-1)
-    cell_cohort = np.searchsorted(cohorts, groups)
+    cell_cohort = np.minimum(np.searchsorted(cohorts, groups), max(n_h - 1, 0))
+    # a cell's cohort may hold no unit (and with no units there are no cohorts at all)
+    has_treated = cohorts[cell_cohort] == groups if n_h else np.zeros(groups.size, bool)
     uniform = bool(np.all(unit_weight == unit_weight[0])) if n else True
     correction = np.zeros((n_cl, k))
     sums = np.zeros((n_cl, k))
@@ -224,9 +226,8 @@ def cr2_terms(
         val = np.bincount(kj, weights=col[rows], minlength=n_cl * n_h)
         wt, val = wt.reshape(n_cl, n_h), val.reshape(n_cl, n_h)
         h = cell_cohort[j]
-        in_cohort = h < n_h and cohorts[min(h, n_h - 1)] == groups[j]
-        treated_w = wt[:, h] if in_cohort else np.zeros(n_cl)
-        treated_v = val[:, h] if in_cohort else np.zeros(n_cl)
+        treated_w = wt[:, h] if has_treated[j] else np.zeros(n_cl)
+        treated_v = val[:, h] if has_treated[j] else np.zeros(n_cl)
         total_v = val.sum(axis=1)
         part_w = (treated_w, wt.sum(axis=1) - treated_w)
         part_v = (treated_v, total_v - treated_v)
